@@ -1,0 +1,249 @@
+"""The in-memory questionnaire: plain dataclasses, with a JSON form for the database.
+
+`Questionnaire.to_dict()` gives a JSON-serialisable dict in the native format (choices
+inline), so it can be stored per survey version and loaded again, quickly and without
+re-validation, by `Questionnaire.from_dict()`. The same dict is also a valid definition
+file for `loader.load_definition_text()`.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+from dataclasses import dataclass, field
+from typing import Any
+
+QUESTION_TYPES = ("single_choice", "multiple_choice", "likert", "rating", "short_text",
+                  "long_text", "integer", "decimal", "date", "yes_no", "note")
+CHOICE_TYPES = {"single_choice", "multiple_choice", "likert", "yes_no"}
+TEXT_TYPES = {"short_text", "long_text"}
+NUMBER_TYPES = {"integer", "decimal", "rating"}
+
+DEFAULT_MAX_LENGTH = {"short_text": 500, "long_text": 5000}
+DEFAULT_RATING_MIN = 0
+DEFAULT_RATING_MAX = 10
+
+SETTINGS_DEFAULTS: dict[str, Any] = {
+    "interview": False,
+    "public_link": False,
+    "reminder_max": 2,
+    "reminder_interval_days": 7,
+    "closes_on": None,
+    "disclosure_threshold": 7,
+    "disclosure_rounding": 5,
+    "contact_attributes": [],
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+YES_NO_CHOICES = [Choice("yes", "Yes"), Choice("no", "No")]
+LIKERT_AGREEMENT_CHOICES = [
+    Choice("strongly_agree", "Strongly agree"),
+    Choice("agree", "Agree"),
+    Choice("neither", "Neither agree nor disagree"),
+    Choice("disagree", "Disagree"),
+    Choice("strongly_disagree", "Strongly disagree"),
+]
+
+# Optional question attributes, in the order to_dict() writes them.
+_OPTIONAL_FIELDS = ("hint", "required_message", "min", "max", "min_label", "max_label",
+                    "min_length", "max_length", "pattern", "pattern_message", "constraint",
+                    "constraint_message", "relevant", "suffix", "width")
+
+
+@dataclass
+class Question:
+    name: str
+    type: str
+    label: str
+    hint: str | None = None
+    required: bool = False
+    required_message: str | None = None
+    choices: list[Choice] = field(default_factory=list)
+    min: int | decimal.Decimal | datetime.date | None = None
+    max: int | decimal.Decimal | datetime.date | None = None
+    min_label: str | None = None
+    max_label: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    pattern_message: str | None = None
+    constraint: str | None = None
+    constraint_message: str | None = None
+    relevant: str | None = None
+    consent: bool = False
+    page_name: str = ""
+    #: text shown after a number input, e.g. "patients"
+    suffix: str | None = None
+    #: input width hint for the template (GOV.UK widths: 2, 3, 4, 5, 10, 20)
+    width: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.type == "yes_no" and not self.choices:
+            self.choices = list(YES_NO_CHOICES)
+        elif self.type == "likert" and not self.choices:
+            self.choices = list(LIKERT_AGREEMENT_CHOICES)
+        elif self.type == "rating":
+            if self.min is None:
+                self.min = DEFAULT_RATING_MIN
+            if self.max is None:
+                self.max = DEFAULT_RATING_MAX
+        elif self.type in DEFAULT_MAX_LENGTH and self.max_length is None:
+            self.max_length = DEFAULT_MAX_LENGTH[self.type]
+        if self.consent:
+            self.required = True
+
+    @property
+    def is_choice(self) -> bool:
+        return self.type in CHOICE_TYPES
+
+    @property
+    def is_note(self) -> bool:
+        return self.type == "note"
+
+    def choice_label(self, value: str) -> str:
+        """The label of a choice value; the value itself if it is not one of the choices."""
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        return str(value)
+
+    def to_dict(self) -> dict:
+        data: dict[str, Any] = {"name": self.name, "type": self.type, "label": self.label}
+        if self.required and not self.consent:
+            data["required"] = True
+        if self.consent:
+            data["consent"] = True
+        if self.choices and self.type != "yes_no":
+            data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
+        for key in _OPTIONAL_FIELDS:
+            value = getattr(self, key)
+            if value is None:
+                continue
+            if key in ("min", "max"):
+                value = _bound_to_json(value)
+            if key == "max_length" and value == DEFAULT_MAX_LENGTH.get(self.type):
+                continue
+            data[key] = value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict, page_name: str = "") -> "Question":
+        qtype = data["type"]
+        kwargs = {key: data[key] for key in _OPTIONAL_FIELDS if data.get(key) is not None}
+        for key in ("min", "max"):
+            if key in kwargs:
+                kwargs[key] = bound_from_json(qtype, kwargs[key])
+        return cls(
+            name=data["name"], type=qtype, label=data["label"],
+            required=bool(data.get("required", False)), consent=bool(data.get("consent", False)),
+            choices=[Choice(str(c["value"]), c["label"]) for c in data.get("choices") or []],
+            page_name=page_name, **kwargs)
+
+
+def _bound_to_json(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def bound_from_json(qtype: str, value):
+    """A min/max value from JSON/YAML, typed for the question type."""
+    if value is None:
+        return None
+    if qtype == "date":
+        return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    if qtype == "decimal":
+        if isinstance(value, float):
+            value = repr(value)
+        return decimal.Decimal(str(value))
+    return int(value)
+
+
+@dataclass
+class Page:
+    name: str
+    title: str
+    questions: list[Question]
+    relevant: str | None = None
+
+    def to_dict(self) -> dict:
+        data: dict[str, Any] = {"name": self.name, "title": self.title}
+        if self.relevant is not None:
+            data["relevant"] = self.relevant
+        data["questions"] = [q.to_dict() for q in self.questions]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Page":
+        name = data["name"]
+        return cls(name=name, title=data["title"], relevant=data.get("relevant"),
+                   questions=[Question.from_dict(q, name) for q in data["questions"]])
+
+
+@dataclass
+class Questionnaire:
+    slug: str
+    title: str
+    description: str | None
+    settings: dict
+    pages: list[Page]
+
+    def __post_init__(self) -> None:
+        self._by_name: dict[str, Question] | None = None
+
+    def all_questions(self) -> list[Question]:
+        """Every question (notes included), in form order."""
+        return [q for page in self.pages for q in page.questions]
+
+    def question(self, name: str) -> Question:
+        if self._by_name is None:
+            self._by_name = {q.name: q for q in self.all_questions()}
+        return self._by_name[name]
+
+    def page(self, name: str) -> Page:
+        for page in self.pages:
+            if page.name == name:
+                return page
+        raise KeyError(name)
+
+    def setting(self, key: str):
+        """A setting's value, or its documented default."""
+        return self.settings.get(key, SETTINGS_DEFAULTS[key])
+
+    def to_dict(self) -> dict:
+        data: dict[str, Any] = {"slug": self.slug, "title": self.title}
+        if self.description is not None:
+            data["description"] = self.description
+        if self.settings:
+            data["settings"] = settings_to_json(self.settings)
+        data["pages"] = [p.to_dict() for p in self.pages]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Questionnaire":
+        return cls(slug=data["slug"], title=data["title"], description=data.get("description"),
+                   settings=settings_from_json(data.get("settings") or {}),
+                   pages=[Page.from_dict(p) for p in data["pages"]])
+
+
+def settings_to_json(settings: dict) -> dict:
+    data = dict(settings)
+    if isinstance(data.get("closes_on"), datetime.date):
+        data["closes_on"] = data["closes_on"].isoformat()
+    if "contact_attributes" in data:
+        data["contact_attributes"] = list(data["contact_attributes"])
+    return data
+
+
+def settings_from_json(data: dict) -> dict:
+    settings = dict(data)
+    if isinstance(settings.get("closes_on"), str):
+        settings["closes_on"] = datetime.date.fromisoformat(settings["closes_on"])
+    return settings

@@ -1,0 +1,503 @@
+"""XLSForm-style expressions: a lark parser and a small evaluator (never eval/exec).
+
+`parse(text)` turns an expression such as ``selected(${routes}, 'other') and ${n} > 3``
+into a reusable, cached `Expression`; `evaluate()` and `is_true()` run it against a
+mapping of answers. Value semantics follow ODK/XLSForm where reasonable; the
+differences are listed in docs/questionnaire-format.md ("Expressions").
+
+Division or `mod` by zero gives NaN (ODK would give Infinity for `1 div 0`).
+Every comparison with NaN is false except `!=`, which is true, as in XPath.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 100
+
+_GRAMMAR = r"""
+?start: or_expr
+?or_expr: and_expr | or_expr "or" and_expr -> or_
+?and_expr: eq_expr | and_expr "and" eq_expr -> and_
+?eq_expr: rel_expr | eq_expr EQ_OP rel_expr -> compare
+?rel_expr: add_expr | rel_expr REL_OP add_expr -> compare
+?add_expr: mul_expr | add_expr ADD_OP mul_expr -> arith
+?mul_expr: unary | mul_expr MUL_OP unary -> arith
+?unary: atom | "-" unary -> neg
+?atom: NUMBER -> number
+     | STRING -> string
+     | REF -> ref
+     | "." -> current
+     | FUNC "(" [or_expr ("," or_expr)*] ")" -> call
+     | "(" or_expr ")"
+
+EQ_OP: "!=" | "="
+REL_OP: "<=" | ">=" | "<" | ">"
+ADD_OP: "+" | "-"
+MUL_OP: "*" | "div" | "mod"
+NUMBER: /\d+(\.\d+)?/
+STRING: /'[^']*'/ | /"[^"]*"/
+REF: /\$\{[^}]*\}/
+FUNC: /[A-Za-z_][A-Za-z0-9_-]*(?=\s*\()/
+%ignore /[ \t\r\n]+/
+"""
+
+_PARSER = Lark(_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True)
+
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_EPOCH = datetime.date(1970, 1, 1)
+_CTX = decimal.Context(prec=28, traps=[])
+NAN = decimal.Decimal("NaN")
+
+# name -> (minimum arguments, maximum arguments)
+FUNCTIONS: dict[str, tuple[int, int]] = {
+    "true": (0, 0),
+    "false": (0, 0),
+    "today": (0, 0),
+    "selected": (2, 2),
+    "count-selected": (1, 1),
+    "not": (1, 1),
+    "string-length": (1, 1),
+    "number": (1, 1),
+    "int": (1, 1),
+    "regex": (2, 2),
+    "if": (3, 3),
+    "coalesce": (2, 2),
+    "date": (1, 1),
+}
+
+
+class ExpressionError(ValueError):
+    """A syntax or structural problem in an expression, in plain English."""
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message)
+        self.message = message
+        #: 0-based offset into the expression text (the message counts from 1).
+        self.position = position
+
+
+@dataclass(frozen=True, eq=False)
+class Expression:
+    """A parsed expression; immutable, reusable and safe to share between threads."""
+
+    text: str
+    references: frozenset[str]
+    uses_current: bool
+    _run: Callable = field(repr=False)
+
+    def evaluate(self, answers: Mapping[str, object], current: object = None,
+                 today: datetime.date | None = None) -> object:
+        return self._run(_Context(answers, current, today))
+
+
+class _Context:
+    __slots__ = ("answers", "current", "_today")
+
+    def __init__(self, answers, current, today):
+        self.answers = answers
+        self.current = current
+        self._today = today
+
+    @property
+    def today(self) -> datetime.date:
+        if self._today is None:
+            self._today = datetime.date.today()
+        return self._today
+
+
+# --- conversions -------------------------------------------------------------
+
+def _is_nan(value) -> bool:
+    return isinstance(value, decimal.Decimal) and value.is_nan()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, decimal.Decimal)) and not isinstance(value, bool)
+
+
+def to_string(value) -> str:
+    """The string form of a value, as XPath's string() would give it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return " ".join(to_string(v) for v in value)
+    if isinstance(value, decimal.Decimal):
+        if value.is_nan():
+            return "NaN"
+        if value.is_infinite():
+            return "Infinity" if value > 0 else "-Infinity"
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_number(value) -> int | decimal.Decimal:
+    """A number from any value; NaN when it is not a number (including empty)."""
+    if isinstance(value, bool):
+        return 1 if value else 0
+    if _is_number(value):
+        return value
+    if isinstance(value, datetime.date):
+        return (value - _EPOCH).days
+    text = to_string(value).strip()
+    if re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", text):
+        number = decimal.Decimal(text)
+        return int(number) if number == number.to_integral_value() and "." not in text else number
+    return NAN
+
+
+def to_boolean(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if _is_number(value):
+        return not _is_nan(value) and value != 0
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0
+    if isinstance(value, datetime.date):
+        return True
+    return to_string(value) != ""
+
+
+def _to_date(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if _is_number(value) and not _is_nan(value) and not (
+            isinstance(value, decimal.Decimal) and value.is_infinite()):
+        try:
+            return _EPOCH + datetime.timedelta(days=int(value))
+        except OverflowError:
+            return None
+    text = to_string(value).strip()
+    if _DATE_RE.match(text):
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _tidy(number: decimal.Decimal) -> int | decimal.Decimal:
+    if number.is_finite() and number == number.to_integral_value():
+        return int(number)
+    return number
+
+
+# --- operators ---------------------------------------------------------------
+
+def _compare(op: str, left, right) -> bool:
+    if isinstance(left, (list, tuple)):
+        left = to_string(left)
+    if isinstance(right, (list, tuple)):
+        right = to_string(right)
+    if op in ("=", "!="):
+        if isinstance(left, bool) or isinstance(right, bool):
+            equal = to_boolean(left) == to_boolean(right)
+        elif isinstance(left, datetime.date) or isinstance(right, datetime.date):
+            a, b = _to_date(left), _to_date(right)
+            equal = a is not None and a == b
+        elif _is_number(left) or _is_number(right):
+            a, b = to_number(left), to_number(right)
+            if _is_nan(a) or _is_nan(b):
+                return op == "!="
+            equal = a == b
+        else:
+            equal = to_string(left) == to_string(right)
+        return equal if op == "=" else not equal
+    if isinstance(left, datetime.date) or isinstance(right, datetime.date):
+        a, b = _to_date(left), _to_date(right)
+        if a is None or b is None:
+            return False
+    else:
+        a, b = to_number(left), to_number(right)
+        if _is_nan(a) or _is_nan(b):
+            return False
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def _arith(op: str, left, right):
+    a, b = to_number(left), to_number(right)
+    if _is_nan(a) or _is_nan(b):
+        return NAN
+    a, b = decimal.Decimal(a), decimal.Decimal(b)
+    if op == "+":
+        return _tidy(_CTX.add(a, b))
+    if op == "-":
+        return _tidy(_CTX.subtract(a, b))
+    if op == "*":
+        return _tidy(_CTX.multiply(a, b))
+    if b == 0:
+        return NAN
+    if op == "div":
+        return _tidy(_CTX.divide(a, b))
+    return _tidy(_CTX.remainder(a, b))  # mod: sign of the dividend, as XPath
+
+
+def _neg(value):
+    number = to_number(value)
+    if _is_nan(number):
+        return NAN
+    return -number
+
+
+# --- functions ---------------------------------------------------------------
+
+def _selected(value, option) -> bool:
+    wanted = to_string(option).strip()
+    if isinstance(value, (list, tuple)):
+        return wanted in [to_string(v) for v in value]
+    return wanted in to_string(value).split()
+
+
+def _count_selected(value) -> int:
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    return len(to_string(value).split())
+
+
+def _int(value):
+    number = to_number(value)
+    if _is_nan(number) or (isinstance(number, decimal.Decimal) and number.is_infinite()):
+        return number
+    return int(number)  # truncates towards zero, as XPath int()
+
+
+def _regex(value, pattern) -> bool:
+    try:
+        return re.search(to_string(pattern), to_string(value)) is not None
+    except re.error:
+        return False
+
+
+def _date(value):
+    result = _to_date(value)
+    return "" if result is None else result
+
+
+def _simple(fn):
+    def build(args):
+        def run(ctx):
+            return fn(*(arg(ctx) for arg in args))
+        return run
+    return build
+
+
+def _build_if(args):
+    cond, then, other = args
+    return lambda ctx: then(ctx) if to_boolean(cond(ctx)) else other(ctx)
+
+
+def _build_coalesce(args):
+    first, second = args
+
+    def run(ctx):
+        value = first(ctx)
+        return value if to_string(value) != "" else second(ctx)
+    return run
+
+
+_BUILDERS = {
+    "true": lambda args: lambda ctx: True,
+    "false": lambda args: lambda ctx: False,
+    "today": lambda args: lambda ctx: ctx.today,
+    "selected": _simple(_selected),
+    "count-selected": _simple(_count_selected),
+    "not": _simple(lambda v: not to_boolean(v)),
+    "string-length": _simple(lambda v: len(to_string(v))),
+    "number": _simple(to_number),
+    "int": _simple(_int),
+    "regex": _simple(_regex),
+    "if": _build_if,
+    "coalesce": _build_coalesce,
+    "date": _simple(_date),
+}
+
+
+# --- compiling the parse tree into closures ----------------------------------
+
+class _Compiler:
+    def __init__(self, text: str):
+        self.text = text
+        self.references: set[str] = set()
+        self.uses_current = False
+
+    def compile(self, node) -> Callable:
+        kind = node.data
+        if kind == "number":
+            value = to_number(node.children[0].value)
+            return lambda ctx: value
+        if kind == "string":
+            value = node.children[0].value[1:-1]
+            return lambda ctx: value
+        if kind == "ref":
+            token = node.children[0]
+            name = token.value[2:-1].strip()
+            if not _NAME_RE.match(name):
+                raise ExpressionError(
+                    f"'{token.value}' at character {token.start_pos + 1} is not a valid "
+                    "reference: write ${name} with a question name", token.start_pos)
+            self.references.add(name)
+            return lambda ctx: ctx.answers.get(name)
+        if kind == "current":
+            self.uses_current = True
+            return lambda ctx: ctx.current
+        if kind == "neg":
+            inner = self.compile(node.children[0])
+            return lambda ctx: _neg(inner(ctx))
+        if kind in ("or_", "and_"):
+            left, right = (self.compile(c) for c in node.children)
+            if kind == "or_":
+                return lambda ctx: to_boolean(left(ctx)) or to_boolean(right(ctx))
+            return lambda ctx: to_boolean(left(ctx)) and to_boolean(right(ctx))
+        if kind in ("compare", "arith"):
+            left_node, op_token, right_node = node.children
+            left, right, op = self.compile(left_node), self.compile(right_node), op_token.value
+            fn = _compare if kind == "compare" else _arith
+            return lambda ctx: fn(op, left(ctx), right(ctx))
+        if kind == "call":
+            return self.compile_call(node)
+        raise ExpressionError(f"Unsupported expression part '{kind}'")  # pragma: no cover
+
+    def compile_call(self, node) -> Callable:
+        name_token, *arg_nodes = node.children
+        arg_nodes = [a for a in arg_nodes if a is not None]
+        name = name_token.value
+        position = name_token.start_pos
+        if name not in FUNCTIONS:
+            raise ExpressionError(
+                f"Unknown function '{name}' at character {position + 1}", position)
+        low, high = FUNCTIONS[name]
+        if not low <= len(arg_nodes) <= high:
+            raise ExpressionError(
+                f"Function '{name}' at character {position + 1} takes "
+                f"{_plural(low, 'argument')}, not {len(arg_nodes)}", position)
+        self.check_literal_arguments(name, arg_nodes)
+        return _BUILDERS[name]([self.compile(a) for a in arg_nodes])
+
+    def check_literal_arguments(self, name: str, arg_nodes) -> None:
+        if name == "date" and arg_nodes[0].data == "string":
+            token = arg_nodes[0].children[0]
+            if _to_date(token.value[1:-1]) is None:
+                raise ExpressionError(
+                    f"{token.value} at character {token.start_pos + 1} is not a real date "
+                    "in the form 'YYYY-MM-DD'", token.start_pos)
+        if name == "regex" and arg_nodes[1].data == "string":
+            token = arg_nodes[1].children[0]
+            try:
+                re.compile(token.value[1:-1])
+            except re.error as exc:
+                raise ExpressionError(
+                    f"The pattern {token.value} at character {token.start_pos + 1} is not a "
+                    f"valid regular expression: {exc.msg}", token.start_pos) from None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _tree_depth(tree: Tree) -> int:
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((c, depth + 1) for c in node.children if isinstance(c, Tree))
+    return deepest
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of expression"
+    return f"'{token.value}'"
+
+
+def _syntax_error(text: str, exc: UnexpectedInput) -> ExpressionError:
+    if isinstance(exc, UnexpectedEOF) or (
+            isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        return ExpressionError(
+            f"The expression ends too early at character {len(text) + 1}: "
+            "something is missing, such as a closing ')' or a value after an operator",
+            len(text))
+    if isinstance(exc, UnexpectedToken):
+        pos = exc.token.start_pos or 0
+        return ExpressionError(f"Unexpected {_describe_token(exc.token)} at character {pos + 1}", pos)
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream
+        char = text[pos]
+        if char in "'\"":
+            return ExpressionError(
+                f"The text starting with {char} at character {pos + 1} is never closed", pos)
+        if char == "$":
+            return ExpressionError(
+                f"A reference at character {pos + 1} must be written ${{name}}", pos)
+        if char.isalpha():
+            word = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", text[pos:]).group(0)
+            return ExpressionError(
+                f"Unexpected word '{word}' at character {pos + 1} (refer to a question as "
+                f"${{{word}}}, put text in quotes, or call a function like {word}(...))", pos)
+        return ExpressionError(f"Unexpected '{char}' at character {pos + 1}", pos)
+    return ExpressionError("The expression could not be understood")  # pragma: no cover
+
+
+@functools.lru_cache(maxsize=2048)
+def parse(text: str) -> Expression:
+    """Parse an expression; raises ExpressionError with a plain-English message."""
+    if not isinstance(text, str):
+        raise ExpressionError("An expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"The expression is too long ({len(text)} characters; the limit is {MAX_LENGTH})")
+    if not text.strip():
+        raise ExpressionError("The expression is empty")
+    try:
+        tree = _PARSER.parse(text)
+    except UnexpectedInput as exc:
+        raise _syntax_error(text, exc) from None
+    if _tree_depth(tree) > MAX_DEPTH:
+        raise ExpressionError(
+            f"The expression is nested too deeply (more than {MAX_DEPTH} levels)")
+    compiler = _Compiler(text)
+    run = compiler.compile(tree)
+    return Expression(text, frozenset(compiler.references), compiler.uses_current, run)
+
+
+def evaluate(expr: Expression | str, answers: Mapping[str, object], current: object = None,
+             today: datetime.date | None = None) -> object:
+    """The value of an expression; answers missing from the mapping count as unanswered."""
+    if isinstance(expr, str):
+        expr = parse(expr)
+    return expr.evaluate(answers, current, today)
+
+
+def is_true(expr: Expression | str, answers: Mapping[str, object], current: object = None,
+            today: datetime.date | None = None) -> bool:
+    """The expression's value as a condition (empty, 0, NaN, [] and false are false)."""
+    return to_boolean(evaluate(expr, answers, current, today))

@@ -1,0 +1,657 @@
+"""Load and validate questionnaire definition files (YAML or JSON, native format).
+
+Validation reports every problem in the file at once, each with a line number and a
+plain-English message; a traceback is always a bug. Structure is checked with the JSON
+Schema in schema.json (the same file docs/questionnaire-format.md describes), then
+cross-field rules (names, references, expressions, bounds) are checked here.
+"""
+from __future__ import annotations
+
+import datetime
+import decimal
+import difflib
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+from . import expressions
+from .definition import CHOICE_TYPES, QUESTION_TYPES, Questionnaire
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+MAX_FILE_SIZE = 1_000_000
+
+SLUG_RE = re.compile(r"[a-z0-9-]{1,64}\Z")
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+MAX_NAME_LENGTH = 64
+MAX_RATING_POINTS = 21
+
+_COMMON_KEYS = {"name", "type", "label", "hint", "relevant"}
+_ANSWER_KEYS = _COMMON_KEYS | {"required", "required_message", "constraint",
+                               "constraint_message"}
+TYPE_KEYS: dict[str, set[str]] = {
+    "single_choice": _ANSWER_KEYS | {"choices"},
+    "multiple_choice": _ANSWER_KEYS | {"choices"},
+    "likert": _ANSWER_KEYS | {"choices"},
+    "yes_no": _ANSWER_KEYS | {"consent"},
+    "rating": _ANSWER_KEYS | {"min", "max", "min_label", "max_label"},
+    "integer": _ANSWER_KEYS | {"min", "max", "suffix", "width"},
+    "decimal": _ANSWER_KEYS | {"min", "max", "suffix", "width"},
+    "date": _ANSWER_KEYS | {"min", "max"},
+    "short_text": _ANSWER_KEYS | {"min_length", "max_length", "pattern", "pattern_message",
+                                  "width"},
+    "long_text": _ANSWER_KEYS | {"min_length", "max_length"},
+    "note": set(_COMMON_KEYS),
+}
+
+_TYPE_WORDS = {"string": "text", "boolean": "true or false", "integer": "a whole number",
+               "number": "a number", "array": "a list", "object": "a mapping of keys to values",
+               "null": "empty"}
+
+
+@dataclass
+class Problem:
+    line: int | None
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        parts = [f"line {self.line}"] if self.line is not None else []
+        if self.where:
+            parts.append(self.where)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class DefinitionError(Exception):
+    """A definition file with problems; `.problems` lists every one of them."""
+
+    def __init__(self, problems: list[Problem], source: str = "<string>"):
+        self.problems = problems
+        self.source = source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+# --- YAML with line numbers ---------------------------------------------------
+
+class LineDict(dict):
+    """A mapping from the file; `.line` is where it starts, `.key_lines[key]` each key's line."""
+    line: int | None = None
+    key_lines: dict
+
+    def line_of(self, key) -> int | None:
+        return getattr(self, "key_lines", {}).get(key, self.line)
+
+
+class LineList(list):
+    line: int | None = None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that keeps line numbers, refuses aliases, and reads dates and yes/no as text."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicate_keys: list[Problem] = []
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not supported",
+                                       event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        key = key if isinstance(key, str) else str(key)
+        line = key_node.start_mark.line + 1
+        if key in result:
+            loader.duplicate_keys.append(
+                Problem(line, "", f"the key '{key}' appears twice in the same mapping "
+                                  f"(first on line {result.key_lines[key]})"))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+def _construct_bool(loader: _LineLoader, node: yaml.ScalarNode):
+    # YAML 1.2 booleans only: yes/no/on/off stay text, so `value: no` means 'no'.
+    text = loader.construct_scalar(node)
+    return {"true": True, "false": False}.get(text.lower(), text)
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
+    loader = _LineLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicate_keys
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        detail = exc.problem or exc.context or "the file could not be read"
+        return None, [Problem(line, "", f"YAML syntax error: {detail}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(None, "", f"YAML syntax error: {exc}")]
+    finally:
+        loader.dispose()
+
+
+# --- locations ----------------------------------------------------------------
+
+def _name_or_number(item: Any, kind: str, index: int) -> str:
+    name = item.get("name") if isinstance(item, dict) else None
+    return f"{kind} '{name}'" if isinstance(name, str) and name else f"{kind} {index + 1}"
+
+
+def _locate(data: dict, path: list) -> tuple[str, list]:
+    """Who a path points into ("question 'x' on page 'p'") and the rest of the path."""
+    if path[:1] == ["pages"] and len(path) >= 2 and isinstance(path[1], int):
+        pages = data["pages"]
+        page = pages[path[1]]
+        where = _name_or_number(page, "page", path[1])
+        if len(path) >= 4 and path[2] == "questions" and isinstance(path[3], int):
+            question = page["questions"][path[3]]
+            return f"{_name_or_number(question, 'question', path[3])} on {where}", path[4:]
+        return where, path[2:]
+    if path[:1] == ["choice_lists"] and len(path) >= 2:
+        return f"choice list '{path[1]}'", path[2:]
+    if path[:1] == ["settings"]:
+        return "settings", path[1:]
+    return "questionnaire", path
+
+
+def _follow(data: Any, path: list) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _line_at(data: dict, path: list) -> int | None:
+    """The line of the value at path: its own line if it is a mapping or list, else its key's."""
+    value = _follow(data, path)
+    if isinstance(value, (LineDict, LineList)):
+        return value.line
+    if not path:
+        return getattr(data, "line", None)
+    parent = _follow(data, path[:-1])
+    if isinstance(parent, LineDict):
+        return parent.line_of(path[-1])
+    if isinstance(parent, LineList):
+        return parent.line
+    return None
+
+
+def _prefix(rest: list) -> str:
+    """'choice 3: ' for a path inside a list of choices."""
+    if len(rest) >= 2 and rest[0] == "choices" and isinstance(rest[1], int):
+        return f"choice {rest[1] + 1}: "
+    if rest and isinstance(rest[0], int):
+        return f"choice {rest[0] + 1}: "
+    return ""
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+# --- the JSON Schema ------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def load_schema() -> dict:
+    """The JSON Schema of the native format (surveyapp/questionnaires/schema.json)."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema())
+
+
+def _schema_problems(data: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in _validator().iter_errors(data):
+        problems.extend(_translate(data, error))
+    return problems
+
+
+def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
+    path = list(error.absolute_path)
+    where, rest = _locate(data, path)
+    prefix = _prefix(rest)
+    key = path[-1] if path and isinstance(path[-1], str) else None
+    line = _line_at(data, path)
+    kind = error.validator
+    instance = error.instance
+
+    if kind == "anyOf" and isinstance(instance, list):
+        inner = [e for e in error.context if e.relative_schema_path[0] == 1]
+        return [p for e in inner for p in _translate(data, e)]
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in instance]
+        return [Problem(line, where, f"{prefix}'{k}' is missing") for k in missing]
+    if kind == "additionalProperties":
+        allowed = error.schema.get("properties", {})
+        return [Problem(instance.line_of(k) if isinstance(instance, LineDict) else line, where,
+                        f"{prefix}unknown key '{k}'{_did_you_mean(k, allowed)}")
+                for k in instance if k not in allowed]
+    if kind == "enum" and key == "type":
+        return [Problem(line, where, f"unknown type '{instance}'{_did_you_mean(instance, QUESTION_TYPES)} "
+                                     f"(expected one of: {', '.join(QUESTION_TYPES)})")]
+    what = f"'{key}'" if key else "this"
+    if kind == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        message = f"{what} must be one of: {options}"
+    elif kind == "type":
+        expected = error.validator_value
+        expected = expected if isinstance(expected, list) else [expected]
+        message = f"{what} must be " + " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        if isinstance(instance, bool) and "string" in expected:
+            message += " (put it in quotes)"
+        elif instance is None:
+            message += ", not empty"
+    elif kind == "minLength":
+        message = f"{what} is empty"
+    elif kind == "minItems":
+        if key == "questions":
+            message = "the page has no questions"
+        else:
+            message = f"{what} is an empty list"
+    elif kind == "minimum":
+        message = f"{what} must be at least {error.validator_value}"
+    elif kind == "maximum":
+        message = f"{what} must be at most {error.validator_value}"
+    elif kind == "anyOf" and key == "choices":
+        message = "'choices' must be the name of a choice list or a list of choices"
+    else:  # pragma: no cover - a schema rule without a translation yet
+        message = f"{what}: {error.message}"
+    return [Problem(line, where, prefix + message)]
+
+
+# --- cross-field checks -----------------------------------------------------------
+
+class _Checker:
+    def __init__(self, data: dict):
+        self.data = data
+        self.problems: list[Problem] = []
+        self.order: dict[str, int] = {}       # question name -> position in the form
+        self.page_of: dict[str, int] = {}     # question name -> page index
+        self.types: dict[str, str] = {}
+        self.positions: dict[tuple[int, int], float] = {}
+
+    def add(self, line, where, message) -> None:
+        self.problems.append(Problem(line, where, message))
+
+    def run(self) -> list[Problem]:
+        data = self.data
+        slug = data.get("slug")
+        if isinstance(slug, str) and not SLUG_RE.match(slug):
+            self.add(data.line_of("slug"), "questionnaire",
+                     f"slug '{slug}' must be 1 to 64 lowercase letters, digits or hyphens")
+        settings = data.get("settings")
+        if isinstance(settings, dict) and isinstance(settings.get("closes_on"), str):
+            if not _is_date(settings["closes_on"]):
+                self.add(settings.line_of("closes_on"), "settings",
+                         f"'closes_on' must be a date like 2026-12-31, not '{settings['closes_on']}'")
+        choice_lists = data.get("choice_lists")
+        if isinstance(choice_lists, dict):
+            for name, choices in choice_lists.items():
+                if not NAME_RE.match(name):
+                    self.add(choice_lists.line_of(name), f"choice list '{name}'",
+                             "the name must start with a letter or underscore and contain only "
+                             "letters, digits and underscores")
+                self.check_choices(choices, f"choice list '{name}'")
+        pages = data.get("pages") if isinstance(data.get("pages"), list) else []
+        self.collect_names(pages)
+        for page_index, page in enumerate(pages):
+            if isinstance(page, dict):
+                self.check_page(page, page_index)
+        return self.problems
+
+    def collect_names(self, pages: list[dict]) -> None:
+        seen_pages: dict[str, int] = {}
+        first_line: dict[str, tuple[int, str]] = {}
+        for page_index, page in enumerate(pages):
+            if not isinstance(page, dict):
+                continue
+            where = _name_or_number(page, "page", page_index)
+            name = page.get("name")
+            if isinstance(name, str):
+                if not self.valid_name(name, page.line_of("name"), where, "page"):
+                    pass
+                elif name in seen_pages:
+                    self.add(page.line_of("name"), where,
+                             f"another page is already called '{name}' (line {seen_pages[name]})")
+                else:
+                    seen_pages[name] = page.line_of("name")
+            questions = page.get("questions")
+            if not isinstance(questions, list):
+                continue
+            for index, question in enumerate(questions):
+                if not isinstance(question, dict):
+                    continue
+                # where the question sits in the form, for "comes later" checks
+                self.positions[(page_index, index)] = len(self.order) - 0.5
+                qname = question.get("name")
+                if not isinstance(qname, str):
+                    continue
+                qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
+                if not self.valid_name(qname, question.line_of("name"), qwhere, "question"):
+                    continue
+                if qname in first_line:
+                    line, other = first_line[qname]
+                    self.add(question.line_of("name"), qwhere,
+                             f"the name '{qname}' is already used by a question on {other} "
+                             f"(line {line})")
+                    continue
+                first_line[qname] = (question.line_of("name"), where)
+                self.positions[(page_index, index)] = len(self.order)
+                self.order[qname] = len(self.order)
+                self.page_of[qname] = page_index
+                self.types[qname] = question.get("type")
+
+    def valid_name(self, name: str, line, where, kind) -> bool:
+        if NAME_RE.match(name) and len(name) <= MAX_NAME_LENGTH:
+            return True
+        self.add(line, where, f"the {kind} name '{name}' must start with a letter or underscore, "
+                              f"contain only letters, digits and underscores, and be at most "
+                              f"{MAX_NAME_LENGTH} characters")
+        return False
+
+    def check_choices(self, choices, where: str) -> None:
+        if not isinstance(choices, list):
+            return
+        seen: dict[str, int] = {}
+        for index, choice in enumerate(choices):
+            if not isinstance(choice, dict) or isinstance(choice.get("value"), bool):
+                continue
+            value = choice.get("value")
+            if value is None:
+                continue
+            value = str(value)
+            line = choice.line_of("value")
+            if value.strip() != value or not value:
+                self.add(line, where, f"choice {index + 1}: the value '{value}' must not be "
+                                      "empty or start or end with spaces")
+            elif " " in value:
+                self.add(line, where, f"choice {index + 1}: the value '{value}' must not contain "
+                                      "spaces (multiple-choice answers are stored space-separated)")
+            if value in seen:
+                self.add(line, where, f"choice {index + 1}: the value '{value}' is used twice "
+                                      f"(also on line {seen[value]})")
+            else:
+                seen[value] = line
+
+    def check_page(self, page: dict, page_index: int) -> None:
+        where = _name_or_number(page, "page", page_index)
+        relevant = page.get("relevant")
+        if isinstance(relevant, str) and relevant.strip():
+            self.check_expression(relevant, "relevant", page.line_of("relevant"), where,
+                                  position=None, page_index=page_index)
+        questions = page.get("questions")
+        if not isinstance(questions, list):
+            return
+        for index, question in enumerate(questions):
+            if isinstance(question, dict):
+                qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
+                self.check_question(question, qwhere, page_index,
+                                    self.positions.get((page_index, index), -1))
+
+    def check_question(self, q: dict, where: str, page_index: int, position: float) -> None:
+        qtype = q.get("type")
+        if qtype not in TYPE_KEYS:
+            return  # the schema reported the unknown type; nothing else can be judged
+        allowed = TYPE_KEYS[qtype]
+        for key in q:
+            if key not in allowed and key in _all_question_keys():
+                users = [t for t in QUESTION_TYPES if key in TYPE_KEYS[t]]
+                self.add(q.line_of(key), where,
+                         f"'{key}' does not apply to {qtype} questions "
+                         f"(only to: {', '.join(users)})")
+        for key, needs in (("pattern_message", "pattern"),
+                           ("constraint_message", "constraint"),
+                           ("required_message", "required")):
+            if key in q and key in allowed and not q.get(needs):
+                self.add(q.line_of(key), where, f"'{key}' is set but '{needs}' is not")
+
+        if qtype in ("single_choice", "multiple_choice") and "choices" not in q:
+            self.add(q.line, where, f"a {qtype} question needs 'choices'")
+        choices = q.get("choices") if "choices" in allowed else None
+        if isinstance(choices, str):
+            lists = self.data.get("choice_lists")
+            lists = lists if isinstance(lists, dict) else {}
+            if choices not in lists:
+                self.add(q.line_of("choices"), where,
+                         f"the choice list '{choices}' is not defined under 'choice_lists'"
+                         f"{_did_you_mean(choices, lists)}")
+        elif isinstance(choices, list):
+            self.check_choices(choices, where)
+
+        self.check_bounds(q, qtype, where)
+        for key in ("relevant", "constraint"):
+            text = q.get(key)
+            if key in allowed and isinstance(text, str) and text.strip():
+                name = q.get("name") if isinstance(q.get("name"), str) else None
+                own_name = name if name is not None and self.order.get(name) == position else None
+                self.check_expression(text, key, q.line_of(key), where, position,
+                                      page_index, own_name=own_name)
+
+    def check_bounds(self, q: dict, qtype: str, where: str) -> None:
+        bounds = {}
+        for key in ("min", "max"):
+            if key not in q or key not in TYPE_KEYS[qtype] or q[key] is None:
+                continue
+            value = _typed_bound(qtype, q[key])
+            if value is None:
+                kind = {"date": "a date like 2024-01-31", "decimal": "a number"}.get(
+                    qtype, "a whole number")
+                self.add(q.line_of(key), where, f"'{key}' must be {kind}")
+            else:
+                bounds[key] = value
+        if "min" in bounds and "max" in bounds:
+            if bounds["min"] > bounds["max"]:
+                self.add(q.line_of("min"), where,
+                         f"'min' ({q['min']}) is greater than 'max' ({q['max']})")
+            elif qtype == "rating" and bounds["max"] - bounds["min"] + 1 > MAX_RATING_POINTS:
+                self.add(q.line_of("min"), where,
+                         f"a rating scale can have at most {MAX_RATING_POINTS} points")
+        if qtype == "rating" and ("min" in bounds) != ("max" in bounds):
+            low = bounds.get("min", 0)
+            high = bounds.get("max", 10)
+            if low > high:
+                self.add(q.line, where, f"the rating scale runs from {low} to {high}, "
+                                        "which is backwards")
+        lengths = [q.get(k) for k in ("min_length", "max_length")]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in lengths) \
+                and lengths[0] > lengths[1]:
+            self.add(q.line_of("min_length"), where,
+                     f"'min_length' ({lengths[0]}) is greater than 'max_length' ({lengths[1]})")
+        pattern = q.get("pattern")
+        if isinstance(pattern, str) and "pattern" in TYPE_KEYS[qtype]:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                self.add(q.line_of("pattern"), where,
+                         f"'pattern' is not a valid regular expression: {exc.msg}")
+
+    def check_expression(self, text: str, key: str, line, where: str, position,
+                         page_index: int, own_name: str | None = None) -> None:
+        try:
+            expr = expressions.parse(text)
+        except expressions.ExpressionError as exc:
+            self.add(line, where, f"'{key}' has an error: {exc.message}")
+            return
+        if expr.uses_current and key != "constraint":
+            self.add(line, where, f"'{key}' uses '.' (the current answer), "
+                                  "which can only be used in a 'constraint'")
+        for name in sorted(expr.references):
+            if name not in self.order:
+                self.add(line, where, f"'{key}' refers to unknown question '{name}'"
+                                      f"{_did_you_mean(name, self.order)}")
+            elif self.types.get(name) == "note":
+                self.add(line, where, f"'{key}' refers to '{name}', which is a note "
+                                      "and has no answer")
+            elif position is None:  # a page condition
+                if self.page_of[name] >= page_index:
+                    self.add(line, where, f"'{key}' refers to question '{name}', which is on "
+                                          "this page or a later one (a page condition can only "
+                                          "use answers from earlier pages)")
+            elif name == own_name:
+                if key == "relevant":
+                    self.add(line, where, f"'{key}' refers to the question itself")
+            elif self.order[name] > position:
+                self.add(line, where, f"'{key}' refers to question '{name}', which comes later "
+                                      "in the form (a condition can only use answers to "
+                                      "earlier questions)")
+
+
+@functools.lru_cache(maxsize=1)
+def _all_question_keys() -> frozenset[str]:
+    return frozenset(load_schema()["$defs"]["question"]["properties"])
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
+
+
+def _typed_bound(qtype: str, value):
+    """The bound as a comparable value, or None when it is the wrong kind."""
+    if isinstance(value, bool):
+        return None
+    if qtype == "date":
+        return datetime.date.fromisoformat(value) if isinstance(value, str) and _is_date(value) \
+            else None
+    if qtype == "decimal":
+        if isinstance(value, (int, float)):
+            return decimal.Decimal(repr(value)) if isinstance(value, float) else value
+        try:
+            number = decimal.Decimal(str(value).strip())
+        except decimal.InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return value if isinstance(value, int) else None
+
+
+# --- building --------------------------------------------------------------------
+
+def _normalise(data: dict) -> dict:
+    """The validated file as the dict Questionnaire.from_dict() takes (choices inline)."""
+    lists = data.get("choice_lists") or {}
+    pages = []
+    for page in data["pages"]:
+        questions = []
+        for q in page["questions"]:
+            q = dict(q)
+            choices = q.get("choices")
+            if isinstance(choices, str):
+                choices = lists[choices]
+            if choices is not None:
+                q["choices"] = [{"value": str(c["value"]), "label": c["label"]} for c in choices]
+            questions.append(q)
+        pages.append({**page, "questions": questions})
+    result = {k: v for k, v in data.items() if k != "choice_lists"}
+    result["pages"] = pages
+    return result
+
+
+def validate_data(data: Any) -> list[Problem]:
+    """Every problem in an already-parsed definition (a dict from YAML or JSON)."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {_TYPE_WORDS.get(_json_type(data), 'value')}"
+        return [Problem(getattr(data, "line", 1 if data is None else None), "",
+                        f"a questionnaire file must be a mapping with slug, title and pages; "
+                        f"this one is {kind}")]
+    if not isinstance(data, LineDict):
+        data = _with_lines(data)
+    problems = _schema_problems(data) + _Checker(data).run()
+    unique: list[Problem] = []
+    for problem in problems:
+        if problem not in unique:
+            unique.append(problem)
+    return sorted(unique, key=lambda p: (p.line is None, p.line or 0))
+
+
+def _json_type(value) -> str:
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, (int, float)) else "value"
+
+
+def _with_lines(value):
+    """A plain dict/list (e.g. from json.loads) as LineDict/LineList without line numbers."""
+    if isinstance(value, dict):
+        result = LineDict((str(k), _with_lines(v)) for k, v in value.items())
+        result.key_lines = {}
+        return result
+    if isinstance(value, list):
+        return LineList(_with_lines(v) for v in value)
+    return value
+
+
+def load_definition_data(data: Any, source: str = "<data>") -> Questionnaire:
+    """Validate a parsed definition and build the Questionnaire; raises DefinitionError."""
+    problems = validate_data(data)
+    if problems:
+        raise DefinitionError(problems, source)
+    return Questionnaire.from_dict(_normalise(data))
+
+
+def load_definition_text(text: str, source: str = "<string>") -> Questionnaire:
+    """Parse and validate a YAML (or JSON) definition; raises DefinitionError listing every problem."""
+    if len(text) > MAX_FILE_SIZE:
+        raise DefinitionError([Problem(None, "", f"the file is too large (over {MAX_FILE_SIZE} "
+                                                 "characters)")], source)
+    data, problems = _parse_yaml(text)
+    if problems and data is None:
+        raise DefinitionError(problems, source)
+    problems = sorted(problems + validate_data(data),
+                      key=lambda p: (p.line is None, p.line or 0))
+    if problems:
+        raise DefinitionError(problems, source)
+    return Questionnaire.from_dict(_normalise(data))
+
+
+def load_definition_file(path) -> Questionnaire:
+    """Load a definition file from disk (UTF-8 YAML or JSON)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DefinitionError([Problem(None, "", "the file is not UTF-8 text")], str(path)) from None
+    except OSError as exc:
+        raise DefinitionError([Problem(None, "", f"the file cannot be read: {exc.strerror}")],
+                              str(path)) from None
+    return load_definition_text(text, source=str(path))
