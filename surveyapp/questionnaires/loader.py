@@ -436,7 +436,8 @@ class _Checker:
         for key, needs in (("pattern_message", "pattern"),
                            ("constraint_message", "constraint"),
                            ("required_message", "required")):
-            if key in q and key in allowed and not q.get(needs):
+            given = q.get(needs) or (needs == "required" and q.get("consent"))
+            if key in q and key in allowed and not given:
                 self.add(q.line_of(key), where, f"'{key}' is set but '{needs}' is not")
 
         if qtype in ("single_choice", "multiple_choice") and "choices" not in q:
