@@ -1,0 +1,43 @@
+# The two Quick start commands are `make demo` and `make test`; everything else is a step of those.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: setup system-deps python-deps assets demo test test-fast screenshots clean
+
+setup: system-deps python-deps assets
+
+# Debian packages: Chromium for browser tests, PostgreSQL's client library, Node for the assets.
+system-deps:
+	@bash scripts/install_system_deps.sh
+
+python-deps: $(BIN)/.installed
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+assets: node_modules/.installed surveyapp/static/dist/app.css
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+surveyapp/static/dist/app.css: assets/app.scss node_modules/.installed
+	bash scripts/build_assets.sh
+
+# Quick start 1: set up, load the demo into an SQLite file and serve it on http://127.0.0.1:5000
+demo: python-deps assets
+	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi db upgrade
+	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi demo
+	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+# Quick start 2: set up everything and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: python-deps assets
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules surveyapp/static/dist instance

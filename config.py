@@ -1,0 +1,107 @@
+"""Configuration from the environment (twelve-factor).
+
+Every setting the app reads is named here and documented in the README.
+`SURVEYAPP_ENV` is `production` unless told otherwise, so a forgotten
+variable fails safe: production refuses to start without a strong
+SECRET_KEY, a base URL for links and a mail server.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "test", "please-change-me"}
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> dict:
+    env = os.environ if env is None else env
+    mode = (env.get("SURVEYAPP_ENV") or "production").strip().lower()
+    if mode not in {"production", "development", "testing"}:
+        raise ConfigError("SURVEYAPP_ENV must be production, development or testing")
+    default_db = "sqlite:///" + str(Path(instance_path, "surveyapp.db").resolve())
+    cfg = {
+        "SURVEYAPP_ENV": mode,
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
+        "SURVEYAPP_BASE_URL": (env.get("SURVEYAPP_BASE_URL") or "").rstrip("/"),
+        "DEBUG": _bool(env.get("FLASK_DEBUG")),
+        # Flask-Mail's own names
+        "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _int(env, "MAIL_PORT", 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER") or "surveys@localhost",
+        # Our additions to mail
+        "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 30),
+        "MAIL_RATE_LIMIT": _int(env, "MAIL_RATE_LIMIT", 0),  # messages a second; 0 = no limit
+        "MAIL_BATCH_SIZE": _int(env, "MAIL_BATCH_SIZE", 100),
+        "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": _int(env, "SESSION_ABSOLUTE_HOURS", 12),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": mode == "production",
+        "REMEMBER_COOKIE_SECURE": mode == "production",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,  # a respondent may leave a page open for hours
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    }
+    if mode == "development":
+        cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or "development-only-key-not-for-production-use"
+        cfg["SURVEYAPP_BASE_URL"] = cfg["SURVEYAPP_BASE_URL"] or "http://127.0.0.1:5000"
+    if mode == "testing":
+        cfg["TESTING"] = True
+        cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or "testing-key-" + "x" * 40
+        cfg["SURVEYAPP_BASE_URL"] = cfg["SURVEYAPP_BASE_URL"] or "http://surveys.test"
+    return cfg
+
+
+def check_production_config(cfg: dict) -> None:
+    """Refuse to start in production with settings that would expose people's data."""
+    if cfg.get("SURVEYAPP_ENV") != "production":
+        return
+    problems = []
+    secret = cfg.get("SECRET_KEY") or ""
+    if secret.strip().lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < 8:
+        problems.append(
+            f"SECRET_KEY is missing or weak: set it to a random value of at least {MIN_SECRET_LENGTH} "
+            "characters, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if cfg.get("DEBUG"):
+        problems.append("debug mode is on: unset FLASK_DEBUG in production")
+    if not cfg.get("SURVEYAPP_BASE_URL"):
+        problems.append("SURVEYAPP_BASE_URL is not set: emailed links need the public address, e.g. https://surveys.example.org")
+    if not cfg.get("MAIL_SERVER"):
+        problems.append("MAIL_SERVER is not set: invitations could not be delivered")
+    if problems:
+        raise ConfigError("Refusing to start in production:\n  - " + "\n  - ".join(problems))

@@ -1,0 +1,62 @@
+"""The application factory: config, extensions, blueprints, CLI groups, error pages."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template
+
+from config import check_production_config, config_from_env
+
+from .extensions import csrf, db, login_manager, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("SURVEYAPP_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_from_env(instance_path=app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    check_production_config(app.config)
+
+    from .database import configure_engine_events
+    from .templating import configure_templating
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    mail.init_app(app)
+    with app.app_context():
+        configure_engine_events(db.engine)
+    configure_templating(app)
+
+    from . import models  # noqa: F401  (registers the tables)
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .respond import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    _register_error_pages(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    for status in (400, 403, 404, 405, 413, 429, 500):
+        def handler(error, status=status):
+            return render_template(f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html",
+                                   status=status, error=error), status
+        app.register_error_handler(status, handler)

@@ -1,0 +1,6 @@
+"""Blueprint: surveys, contacts, invitations, outbox and users, for admins (analysts see results)."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,35 @@
+"""Creating and changing accounts (plain functions for the CLI and admin pages)."""
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import ROLES, User
+from .passwords import hash_password, password_problem
+
+
+class UserError(ValueError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise UserError(f"'{email}' is not a valid email address: {exc}") from None
+
+
+def create_user(session: Session, email: str, role: str, password: str) -> User:
+    if role not in ROLES:
+        raise UserError(f"Role must be one of {', '.join(ROLES)}")
+    email = normalise_email(email)
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        raise UserError(f"An account for {email} exists already")
+    problem = password_problem(password)
+    if problem:
+        raise UserError(problem)
+    user = User(email=email, role=role, password_hash=hash_password(password), active=True)
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,1 @@
+"""Invitations: personal links, their tokens and their timelines (no Flask routes here)."""

@@ -1,0 +1,128 @@
+"""Fixtures: a fresh app and database per test, on SQLite or (with TEST_DATABASE_URL) PostgreSQL.
+
+`CI=true` turns a missing prerequisite (PostgreSQL, Chromium, the npm assets)
+into a failure instead of a skip.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from surveyapp import create_app
+from surveyapp.extensions import db
+
+HERE = Path(__file__).parent
+QUESTIONNAIRES = HERE / "questionnaires"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally when a prerequisite is missing; fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"missing prerequisite in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """One database for the session; tables are emptied between tests."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SURVEYAPP_ENV": "testing", "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return True
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "SURVEYAPP_ENV": "testing",
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret-key-" + "k" * 40,
+        "SURVEYAPP_BASE_URL": "http://surveys.test",
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(database_url, _schema):
+    app = make_app(database_url)
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def import_survey(app):
+    """Import a test questionnaire by file name (tests/questionnaires/NAME.yaml) and open it."""
+    from surveyapp.admin.surveys import import_definition, set_status
+
+    def _import(name: str, status: str = "open", text: str | None = None):
+        source = text if text is not None else (QUESTIONNAIRES / f"{name}.yaml").read_text()
+        result = import_definition(db.session, source, name)
+        if status != "draft":
+            set_status(db.session, result.survey, status)
+        db.session.commit()
+        return result.survey
+
+    return _import
+
+
+@pytest.fixture
+def invite(app):
+    """Invite a made-up contact to a survey; returns (invitation, token, path)."""
+    from surveyapp.invitations.service import create_invitation, invitation_token, make_up_contact
+
+    def _invite(survey):
+        invitation = create_invitation(db.session, survey, make_up_contact(db.session))
+        db.session.commit()
+        token = invitation_token(invitation)
+        return invitation, token, f"/s/{token}"
+
+    return _invite
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
