@@ -124,6 +124,21 @@ def users_create(email: str, role: str, password_stdin: bool):
     click.echo(f"{user.email} ({user.role}) created")
 
 
+@users_cli.command("token")
+@click.argument("email")
+def users_token(email: str):
+    """Issue an API token for EMAIL (printed alone on the last line; only its hash is stored)."""
+    from .auth.users import UserError, issue_api_token
+
+    try:
+        token = issue_api_token(db.session, email)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(token)
+
+
 @click.command("demo")
 @click.option("--seed", default=2011, show_default=True, help="Random seed for repeatable demo data.")
 def demo_command(seed: int):

@@ -10,6 +10,7 @@ from ..models import User, utcnow
 from . import bp
 from .forms import LoginForm
 from .passwords import DUMMY_HASH, verify_password
+from .users import api_token_hash
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see this page."
@@ -18,6 +19,16 @@ login_manager.login_message = "Sign in to see this page."
 @login_manager.user_loader
 def load_user(user_id: str):
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+@login_manager.request_loader
+def load_user_from_api_token(req):
+    """`Authorization: Bearer <token>` for the JSON API (tokens from `flask users token EMAIL`)."""
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    user = db.session.scalar(select(User).where(User.api_token_hash == api_token_hash(header[7:].strip())))
+    return user if user is not None and user.active else None
 
 
 def home_for(user) -> str:

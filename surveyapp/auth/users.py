@@ -1,6 +1,9 @@
 """Creating and changing accounts (plain functions for the CLI and admin pages)."""
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,3 +36,17 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def api_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(session: Session, email: str) -> str:
+    """A new API token for the account (replacing any old one); only its hash is kept."""
+    user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    if user is None:
+        raise UserError(f"No account for {email}")
+    token = secrets.token_urlsafe(32)
+    user.api_token_hash = api_token_hash(token)
+    return token
