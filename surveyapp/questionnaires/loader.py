@@ -587,7 +587,7 @@ def _normalise(data: dict) -> dict:
 def validate_data(data: Any) -> list[Problem]:
     """Every problem in an already-parsed definition (a dict from YAML or JSON)."""
     if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {_TYPE_WORDS.get(_json_type(data), 'value')}"
+        kind = "empty" if data is None else _KIND_WORDS.get(_json_type(data), "a single value")
         return [Problem(getattr(data, "line", 1 if data is None else None), "",
                         f"a questionnaire file must be a mapping with slug, title and pages; "
                         f"this one is {kind}")]
@@ -599,6 +599,10 @@ def validate_data(data: Any) -> list[Problem]:
         if problem not in unique:
             unique.append(problem)
     return sorted(unique, key=lambda p: (p.line is None, p.line or 0))
+
+
+_KIND_WORDS = {"string": "text", "array": "a list", "boolean": "true or false",
+               "number": "a number"}
 
 
 def _json_type(value) -> str:
