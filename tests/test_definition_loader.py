@@ -294,3 +294,10 @@ def test_the_documented_schema_is_the_one_used():
     assert schema["$defs"]["question"]["properties"]["type"]["enum"] == list(QUESTION_TYPES)
     doc_schema = HERE.parent / "docs" / "questionnaire.schema.json"
     assert json.loads(doc_schema.read_text()) == schema
+
+
+def test_the_example_in_the_format_documentation_loads():
+    doc = (HERE.parent / "docs" / "questionnaire-format.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    questionnaire = load_definition_text(example)
+    assert {q.type for q in questionnaire.all_questions()} == set(QUESTION_TYPES)
