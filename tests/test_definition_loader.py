@@ -301,3 +301,56 @@ def test_the_example_in_the_format_documentation_loads():
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
     questionnaire = load_definition_text(example)
     assert {q.type for q in questionnaire.all_questions()} == set(QUESTION_TYPES)
+
+
+def test_wrong_shapes_are_problems_with_lines_not_tracebacks():
+    text = with_questions(
+        "      - {name: a, type: single_choice, label: A, choices: [1, {value: x}]}\n"
+        "      - {name: b, type: [x], label: B}\n"
+        "      - {name: c, type: likert, label: C, choices: 5}\n"
+        "      - 7\n")
+    assert problems_of(text) == [
+        "line 7: question 'a' on page 'p': choice 1: this must be a mapping of keys to values",
+        "line 7: question 'a' on page 'p': choice 2: 'label' is missing",
+        "line 8: question 'b' on page 'p': unknown type '['x']' (expected one of: "
+        + ", ".join(QUESTION_TYPES) + ")",
+        "line 9: question 'c' on page 'p': 'choices' must be the name of a choice list or a list of choices",
+        "line 10: question 4 on page 'p': this must be a mapping of keys to values",
+    ]
+
+
+_FUZZ_BASE = {
+    "slug": "s", "title": "T", "choice_lists": {"l": [{"value": "a", "label": "A"}]},
+    "settings": {"interview": True, "closes_on": "2026-01-01"},
+    "pages": [
+        {"name": "p", "title": "P", "questions": [
+            {"name": "x", "type": "integer", "label": "X", "min": 1, "max": 3},
+            {"name": "y", "type": "single_choice", "label": "Y", "choices": "l",
+             "relevant": "${x} > 1"},
+            {"name": "z", "type": "multiple_choice", "label": "Z",
+             "choices": [{"value": "a", "label": "A"}], "constraint": ". = 'a'"}]},
+        {"name": "q", "title": "Q", "relevant": "${x} = 1", "questions": [
+            {"name": "w", "type": "date", "label": "W", "min": "2020-01-01"}]}]}
+
+
+def _all_paths(value, path=()):
+    yield path
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, child in items:
+        yield from _all_paths(child, path + (key,))
+
+
+@pytest.mark.parametrize("weird", [None, 1.5, True, "", "${", [], {}, ["x"], {"name": ["a"]}])
+def test_any_value_anywhere_gives_problems_not_tracebacks(weird):
+    load_definition_text(json.dumps(_FUZZ_BASE))
+    for path in list(_all_paths(_FUZZ_BASE))[1:]:
+        data = json.loads(json.dumps(_FUZZ_BASE))
+        target = data
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = weird
+        try:
+            load_definition_text(json.dumps(data))
+        except DefinitionError as exc:
+            assert exc.problems and all(isinstance(p.message, str) for p in exc.problems)

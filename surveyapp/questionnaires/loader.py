@@ -93,6 +93,7 @@ class LineDict(dict):
 
 class LineList(list):
     line: int | None = None
+    item_lines: list = []
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -131,6 +132,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
 def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
@@ -202,6 +204,8 @@ def _line_at(data: dict, path: list) -> int | None:
     if isinstance(parent, LineDict):
         return parent.line_of(path[-1])
     if isinstance(parent, LineList):
+        if isinstance(path[-1], int) and path[-1] < len(parent.item_lines):
+            return parent.item_lines[path[-1]]
         return parent.line
     return None
 
@@ -424,7 +428,7 @@ class _Checker:
 
     def check_question(self, q: dict, where: str, page_index: int, position: float) -> None:
         qtype = q.get("type")
-        if qtype not in TYPE_KEYS:
+        if not isinstance(qtype, str) or qtype not in TYPE_KEYS:
             return  # the schema reported the unknown type; nothing else can be judged
         allowed = TYPE_KEYS[qtype]
         for key in q:
