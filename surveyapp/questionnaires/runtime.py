@@ -234,7 +234,7 @@ def _coerce_date(raw: dict) -> datetime.date | None:
     missing = [k for k in ("day", "month", "year") if not parts[k]]
     if missing:
         raise _Invalid("Date must include a " + " and ".join(missing))
-    if not all(v.isdigit() and v.isascii() for v in parts.values()):
+    if not all(v.isdigit() for v in parts.values()):
         raise _Invalid("Date must be a real date")
     if len(parts["year"]) != 4:
         raise _Invalid("Year must include 4 numbers")
