@@ -174,10 +174,11 @@ def submit(kind, key):
     nav = Nav(kind, key)
     incomplete = journey.first_incomplete_page(questionnaire, answers)
     if incomplete is not None:
-        page_name, _errors = incomplete
+        # Something required is still unanswered: show that page with its errors.
+        page_name, errors = incomplete
         respondent.response.current_page = page_name
         db.session.commit()
-        return redirect(nav.page(page_name))
+        return _render_page(respondent, questionnaire, questionnaire.page(page_name), answers, nav, False, errors=errors)
     if journey.mark_completed(db.session, respondent.response) and respondent.invitation is not None:
         respondent.invitation.completed_at = utcnow()
         record_event(db.session, respondent.invitation, "completed")
