@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, render_template
 
-from config import check_production_config, config_from_env
+from config import check_production_config, config_from_env, normalise_database_url
 
 from .extensions import csrf, db, login_manager, mail, migrate
 
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config_from_env(instance_path=app.instance_path))
     if test_config:
         app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     check_production_config(app.config)
 
     from .database import configure_engine_events

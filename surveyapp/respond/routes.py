@@ -179,7 +179,11 @@ def submit(kind, key):
         respondent.response.current_page = page_name
         db.session.commit()
         return _render_page(respondent, questionnaire, questionnaire.page(page_name), answers, nav, False, errors=errors)
-    if journey.mark_completed(db.session, respondent.response) and respondent.invitation is not None:
+    if not journey.mark_completed(db.session, respondent.response):
+        # Another submit (double click, second tab) got there first.
+        db.session.commit()
+        return _gate(respondent)
+    if respondent.invitation is not None:
         respondent.invitation.completed_at = utcnow()
         record_event(db.session, respondent.invitation, "completed")
     db.session.commit()
