@@ -34,7 +34,7 @@ demo: python-deps assets
 
 # Quick start 2: set up everything and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	bash scripts/run_tests.sh $(PYTEST_ARGS)
 
 test-fast: python-deps assets
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
