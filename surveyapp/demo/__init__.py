@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ..admin.surveys import import_definition, set_status
 from ..auth.users import create_user
-from ..invitations.service import create_invitation, record_event
-from ..models import (Contact, ContactAttribute, DeclinedInterview, Response, Survey, SurveyAssignment, User)
+from ..invitations.service import create_invitation, invitation_link, record_event
+from ..models import (Contact, Invitation, ContactAttribute, DeclinedInterview, Response, Survey, SurveyAssignment, User)
 from ..questionnaires import runtime
 from ..respond import journey
 
@@ -90,10 +90,15 @@ def load_demo(session: Session, seed: int = 2011) -> str:
         survey.opened_at = NOW - timedelta(days=35)
     _gp_invitations(session, rng, gp)
     _interviews(session, rng, phb, users)
+    untouched = session.scalars(
+        select(Invitation).where(Invitation.survey_id == gp.id, Invitation.first_opened_at.is_(None))
+        .order_by(Invitation.id).limit(2)).all()
     return (
         "Demo data loaded: GP survey 'gp-iapt' (206 GPs invited in three areas) and interview survey 'phb-interview'.\n"
         + "Sign in at /login with any of these (password: " + DEMO_PASSWORD + "):\n"
         + "\n".join(f"  {email}  ({role})" for email, role in DEMO_USERS)
+        + "\nAnswer the GP survey as an invited GP through a personal link:\n"
+        + "\n".join(f"  {invitation_link(i)}" for i in untouched)
     )
 
 
