@@ -166,3 +166,24 @@ def test_server_side_sessions_store_only_a_hash(client):
         session_id = cookie["sid"]
     row = db.session.scalar(select(UserSession))
     assert session_id not in row.token_hash and len(row.token_hash) == 64
+
+
+def test_cli_imports_and_status_changes_are_audited(runner):
+    from conftest import QUESTIONNAIRES
+
+    assert runner.invoke(args=["surveys", "import", str(QUESTIONNAIRES / "interview.yaml")]).exit_code == 0
+    assert runner.invoke(args=["surveys", "open", "test-interview"]).exit_code == 0
+    events = db.session.execute(select(AuditEvent.action, AuditEvent.actor, AuditEvent.target)
+                                .order_by(AuditEvent.id)).all()
+    assert [tuple(e) for e in events] == [("survey_imported", "cli", "test-interview"),
+                                          ("survey_opened", "cli", "test-interview")]
+
+
+def test_a_deactivated_accounts_api_token_stops_working(app, runner):
+    make_user("analyst@example.org", "analyst")
+    token = runner.invoke(args=["users", "token", "analyst@example.org"]).output.strip().splitlines()[-1]
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get("/admin/", headers=headers).status_code == 200
+    runner.invoke(args=["users", "deactivate", "analyst@example.org"])
+    assert api.get("/admin/", headers=headers).status_code == 302
