@@ -38,15 +38,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine_events(db.engine)
     configure_templating(app)
+    from .security import init_security
+
+    init_security(app)
 
     from . import models  # noqa: F401  (registers the tables)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .interviews import bp as interviews_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(interviews_bp)
 
     from .cli import register_cli
 

@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .admin.surveys import SurveyNotFound, get_survey, import_definition, list_surveys, set_status
+from .audit import record_audit
 from .extensions import db
 from .invitations.service import create_invitation, invitation_link, make_up_contact
 from .models import Contact, Invitation
@@ -48,6 +49,8 @@ def surveys_import(file: Path):
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
+    record_audit(db.session, "survey_imported", target=result.survey.slug, detail=f"version {result.version.number}",
+                 survey=result.survey)
     db.session.commit()
     click.echo(f"{result.survey.slug} version {result.version.number}"
                + (" (new survey)" if result.created_survey else " (new version)" if result.created_version
@@ -71,6 +74,7 @@ def surveys_open(slug: str):
         set_status(db.session, survey, "open")
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    record_audit(db.session, "survey_opened", target=slug, survey=survey)
     db.session.commit()
     click.echo(f"{slug} is open")
 
@@ -81,6 +85,7 @@ def surveys_close(slug: str):
     """Close a survey: links then show that it is closed."""
     survey = _survey_or_fail(slug)
     set_status(db.session, survey, "closed")
+    record_audit(db.session, "survey_closed", target=slug, survey=survey)
     db.session.commit()
     click.echo(f"{slug} is closed")
 
@@ -120,6 +125,7 @@ def users_create(email: str, role: str, password_stdin: bool):
         user = create_user(db.session, email, role, password)
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
+    record_audit(db.session, "user_created", target=user.email, detail=f"role={user.role}")
     db.session.commit()
     click.echo(f"{user.email} ({user.role}) created")
 
@@ -134,9 +140,45 @@ def users_token(email: str):
         token = issue_api_token(db.session, email)
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
+    record_audit(db.session, "api_token_issued", target=email.strip().lower())
     db.session.commit()
     click.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")
     click.echo(token)
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_set_password(email: str, password_stdin: bool):
+    """Set a new password for EMAIL (ends the account's sessions)."""
+    from .auth.users import UserError, find_user, set_password
+
+    try:
+        user = find_user(db.session, email)
+        password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
+            "New password", hide_input=True, confirmation_prompt=True)
+        set_password(db.session, user, password)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    record_audit(db.session, "password_set", target=user.email)
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}; their sessions have ended")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def users_deactivate(email: str):
+    """Stop EMAIL signing in (the account is kept for the audit trail); ends its sessions and API token."""
+    from .auth.users import UserError, deactivate_user, find_user
+
+    try:
+        user = find_user(db.session, email)
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    if deactivate_user(db.session, user):
+        record_audit(db.session, "user_deactivated", target=user.email)
+    db.session.commit()
+    click.echo(f"{user.email} is deactivated")
 
 
 @click.command("demo")

@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..audit import record_audit
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Invitation, Response, Survey
@@ -34,6 +35,7 @@ def change_status(slug, status):
     except ValueError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.index"))
+    record_audit(db.session, f"survey_{'opened' if status == 'open' else 'closed'}", target=survey.slug, survey=survey)
     db.session.commit()
     flash(f"“{survey.title}” is now {status}.", "success")
     return redirect(url_for("admin.index"))

@@ -1,24 +1,39 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out, and how each request finds its user.
+
+A browser is signed in only while its server-side session (auth/sessions.py)
+is live; the JSON API uses `Authorization: Bearer <token>` instead.
+"""
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session as cookie, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from ..audit import record_audit
 from ..extensions import db, login_manager
 from ..models import User, utcnow
 from . import bp
 from .forms import LoginForm
-from .passwords import DUMMY_HASH, verify_password
+from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from .sessions import SESSION_KEY, end_current_session, start_session, validate_session
+from .throttle import DEFAULTS, is_throttled, record_attempt
 from .users import api_token_hash
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see this page."
+login_manager.login_message_category = "info"
+
+WRONG_DETAILS = "Enter a correct email address and password"
 
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or not validate_session(db.session, user.id):
+        cookie.pop(SESSION_KEY, None)
+        cookie.pop("_user_id", None)
+        return None
+    return user
 
 
 @login_manager.request_loader
@@ -31,9 +46,23 @@ def load_user_from_api_token(req):
     return user if user is not None and user.active else None
 
 
+@bp.before_app_request
+def _load_user_first():
+    """Find the user before the view runs, and commit what that changed (last seen, a timed-out session).
+
+    Doing it first means the commit never carries half of a view's work.
+    """
+    if request.endpoint == "static":
+        return
+    # g outlives a request when an app context was pushed already (tests, scripts): load afresh.
+    g.pop("_login_user", None)
+    _ = current_user.is_authenticated
+    db.session.commit()
+
+
 def home_for(user) -> str:
     if user.role == "volunteer":
-        return url_for("admin.index")
+        return url_for("interviews.index")
     return url_for("admin.index")
 
 
@@ -44,27 +73,53 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    form = LoginForm()
-    error = None
-    if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
-        if user is not None and ok and user.active:
-            login_user(user)
-            user.last_login_at = utcnow()
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or home_for(user))
-        error = "Enter a correct email address and password"
+def _render(form, error=None, status=200):
     errors = [{"text": error, "href": "#email"}] if error else [
         {"text": e, "href": f"#{name}"} for name, msgs in form.errors.items() for e in msgs if name != "csrf_token"
     ]
-    return render_template("auth/login.html", title="Sign in", form=form, errors=errors), (200 if not error else 200)
+    return render_template("auth/login.html", title="Sign in", form=form, errors=errors), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return _render(form)
+    email = form.email.data.strip().lower()
+    ip_address = request.remote_addr or "unknown"
+    if is_throttled(db.session, email, ip_address):
+        record_audit(db.session, "sign_in_throttled", target=email, actor="anonymous")
+        db.session.commit()
+        minutes = current_app.config.get("LOGIN_THROTTLE_MINUTES") or DEFAULTS["LOGIN_THROTTLE_MINUTES"]
+        return _render(form, f"Too many attempts to sign in. Wait {minutes} minutes, then try again.", 429)
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
+    if user is not None and ok and user.active:
+        record_attempt(db.session, email, ip_address, succeeded=True)
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(form.password.data)
+        # A fresh session at every sign-in: nothing from before carries over.
+        cookie.clear()
+        login_user(user)
+        start_session(db.session, user)
+        user.last_login_at = utcnow()
+        record_audit(db.session, "sign_in", target=user.email, actor=user.email, user_id=user.id)
+        db.session.commit()
+        return redirect(_safe_next(request.args.get("next")) or home_for(user))
+    record_attempt(db.session, email, ip_address, succeeded=False)
+    record_audit(db.session, "sign_in_failed", target=email, actor="anonymous")
+    db.session.commit()
+    return _render(form, WRONG_DETAILS)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        record_audit(db.session, "sign_out", target=current_user.email)
+    end_current_session(db.session)
+    db.session.commit()
     logout_user()
+    cookie.clear()
     return redirect(url_for("auth.login"))

@@ -50,3 +50,61 @@ def issue_api_token(session: Session, email: str) -> str:
     token = secrets.token_urlsafe(32)
     user.api_token_hash = api_token_hash(token)
     return token
+
+
+def find_user(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise UserError(f"No account for {email}")
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Change the password (same rules as a new account) and end the account's sessions."""
+    from .sessions import end_all_sessions
+
+    problem = password_problem(password)
+    if problem:
+        raise UserError(problem)
+    user.password_hash = hash_password(password)
+    end_all_sessions(session, user)
+
+
+def deactivate_user(session: Session, user: User) -> bool:
+    """Stop an account signing in (kept for the audit trail); ends its sessions and API token.
+
+    Returns False when it was inactive already.
+    """
+    from .sessions import end_all_sessions
+
+    was_active = user.active
+    user.active = False
+    user.api_token_hash = None
+    end_all_sessions(session, user)
+    return was_active
+
+
+def reactivate_user(session: Session, user: User) -> bool:
+    was_active = user.active
+    user.active = True
+    return not was_active
+
+
+def set_assignments(session: Session, user: User, survey_ids: set[int]) -> tuple[set[int], set[int]]:
+    """Assign a volunteer to exactly these interview surveys; returns (added, removed) survey ids."""
+    from ..models import Survey, SurveyAssignment
+
+    if user.role != "volunteer":
+        raise UserError("Only volunteers are assigned to interview surveys")
+    interview_ids = set(session.scalars(select(Survey.id).where(Survey.is_interview.is_(True), Survey.id.in_(survey_ids))))
+    if interview_ids != set(survey_ids):
+        raise UserError("Volunteers can only be assigned to interview surveys")
+    current = {a.survey_id: a for a in user.assignments}
+    added = interview_ids - set(current)
+    removed = set(current) - interview_ids
+    for survey_id in added:
+        user.assignments.append(SurveyAssignment(survey_id=survey_id))
+    for survey_id in removed:
+        user.assignments.remove(current[survey_id])
+    session.flush()
+    return added, removed

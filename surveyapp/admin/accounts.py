@@ -1,0 +1,109 @@
+"""Admin pages for accounts: list, create, deactivate/reactivate, assign volunteers to interview surveys."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..audit import record_audit
+from ..auth.access import roles_required
+from ..auth.users import UserError, create_user, deactivate_user, reactivate_user, set_assignments
+from ..extensions import db
+from ..models import ROLES, Survey, User
+from . import bp
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/users")
+@roles_required("admin")
+def users():
+    people = list(db.session.scalars(select(User).order_by(User.role, User.email)))
+    titles = {s.id: s.title for s in db.session.scalars(select(Survey).where(Survey.is_interview.is_(True)))}
+    return render_template("admin/users.html", title="Users", people=people, titles=titles)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def user_create():
+    values = {"email": "", "role": "volunteer"}
+    errors = []
+    if request.method == "POST":
+        values = {"email": request.form.get("email", "").strip(), "role": request.form.get("role", "")}
+        password = request.form.get("password", "")
+        if values["role"] not in ROLES:
+            errors.append({"text": "Select a role", "href": "#role"})
+        else:
+            try:
+                user = create_user(db.session, values["email"], values["role"], password)
+            except UserError as exc:
+                message = str(exc)
+                errors.append({"text": message, "href": "#password" if "Password" in message else "#email"})
+            else:
+                record_audit(db.session, "user_created", target=user.email, detail=f"role={user.role}")
+                db.session.commit()
+                flash(f"Account created for {user.email} ({user.role}). Give them the password by a separate, "
+                      "secure route.", "success")
+                return redirect(url_for("admin.users"))
+        db.session.rollback()
+    return render_template("admin/user_new.html", title="New account", values=values, roles=ROLES, errors=errors)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@roles_required("admin")
+def user_deactivate(user_id):
+    user = _user(user_id)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.", "error")
+        return redirect(url_for("admin.users"))
+    if deactivate_user(db.session, user):
+        record_audit(db.session, "user_deactivated", target=user.email)
+    db.session.commit()
+    flash(f"{user.email} can no longer sign in.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@roles_required("admin")
+def user_reactivate(user_id):
+    user = _user(user_id)
+    if reactivate_user(db.session, user):
+        record_audit(db.session, "user_reactivated", target=user.email)
+    db.session.commit()
+    flash(f"{user.email} can sign in again.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/assignments", methods=["GET", "POST"])
+@roles_required("admin")
+def user_assignments(user_id):
+    user = _user(user_id)
+    if user.role != "volunteer":
+        flash("Only volunteers are assigned to interview surveys.", "error")
+        return redirect(url_for("admin.users"))
+    surveys = list(db.session.scalars(select(Survey).where(Survey.is_interview.is_(True)).order_by(Survey.title)))
+    if request.method == "POST":
+        try:
+            chosen = {int(v) for v in request.form.getlist("survey")}
+            added, removed = set_assignments(db.session, user, chosen)
+        except (ValueError, UserError):
+            db.session.rollback()
+            abort(400)
+        titles = {s.id: s.slug for s in surveys}
+        for survey_id in added:
+            record_audit(db.session, "volunteer_assigned", target=user.email, detail=titles[survey_id],
+                         survey=db.session.get(Survey, survey_id))
+        for survey_id in removed:
+            record_audit(db.session, "volunteer_unassigned", target=user.email, detail=titles.get(survey_id),
+                         survey=db.session.get(Survey, survey_id))
+        db.session.commit()
+        flash(f"Interview surveys for {user.email} saved.", "success")
+        return redirect(url_for("admin.users"))
+    assigned = {a.survey_id for a in user.assignments}
+    return render_template("admin/user_assignments.html", title=f"Interview surveys for {user.email}", person=user,
+                           surveys=surveys, assigned=assigned)

@@ -1,0 +1,52 @@
+"""The audit log for admins: filter by action, user and date."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import g, render_template, request
+from sqlalchemy import select
+
+from ..auth.access import roles_required
+from ..extensions import db
+from ..models import AuditEvent, User
+from . import bp
+
+PAGE_SIZE = 200
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def audit_query(action: str | None, user_id: int | None, since: date | None, until: date | None):
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if user_id:
+        query = query.where(AuditEvent.user_id == user_id)
+    if since:
+        query = query.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=timezone.utc))
+    if until:
+        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
+    return query
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit_log():
+    g.read_only = True
+    action = request.args.get("action") or None
+    user_id = request.args.get("user", type=int)
+    since, until = _day(request.args.get("from")), _day(request.args.get("to"))
+    errors = [{"text": f"Enter the {label} date as YYYY-MM-DD", "href": f"#{name}"}
+              for name, label, parsed in (("from", "from", since), ("to", "to", until))
+              if request.args.get(name) and parsed is None]
+    events = list(db.session.scalars(audit_query(action, user_id, since, until).limit(PAGE_SIZE)))
+    actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    people = list(db.session.execute(select(User.id, User.email).order_by(User.email)).all())
+    return render_template("admin/audit_log.html", title="Audit log", events=events, actions=actions, people=people,
+                           filters={"action": action or "", "user": user_id, "from": request.args.get("from", ""),
+                                    "to": request.args.get("to", "")}, page_size=PAGE_SIZE, errors=errors)

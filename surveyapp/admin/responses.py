@@ -1,0 +1,67 @@
+"""Responses of a survey for admins (who, how and when; never answers here), and voiding.
+
+A voided response is kept, with who voided it, when and why, and is left out of
+results (queries filter on `voided_at IS NULL`).
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..audit import record_audit
+from ..auth.access import require_survey_access, roles_required
+from ..extensions import db
+from ..models import Response, Survey, User, utcnow
+from . import bp
+
+MAX_REASON = 1000
+
+
+class VoidError(ValueError):
+    pass
+
+
+def void_response(session: Session, response: Response, by: User, reason: str) -> None:
+    """Void a response (kept, excluded from results) and audit it, in the caller's transaction."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoidError("Enter the reason for voiding this response")
+    if len(reason) > MAX_REASON:
+        raise VoidError(f"The reason must be {MAX_REASON} characters or fewer")
+    if response.voided_at is not None:
+        raise VoidError("This response has been voided already")
+    response.voided_at, response.voided_by_id, response.void_reason = utcnow(), by.id, reason
+    record_audit(session, "response_voided", target=f"response {response.id}", detail=reason,
+                 survey=session.get(Survey, response.survey_id))
+
+
+@bp.get("/surveys/<slug>/responses")
+@roles_required("admin")
+def responses(slug):
+    survey = require_survey_access(db.session.scalar(select(Survey).where(Survey.slug == slug)))
+    rows = db.session.execute(
+        select(Response, User.email).outerjoin(User, User.id == Response.volunteer_id)
+        .where(Response.survey_id == survey.id).order_by(Response.started_at.desc(), Response.id.desc()).limit(1000)
+    ).all()
+    return render_template("admin/responses.html", title=f"Responses: {survey.title}", survey=survey, rows=rows)
+
+
+@bp.post("/responses/<int:response_id>/void")
+@roles_required("admin")
+def void(response_id):
+    response = db.session.get(Response, response_id)
+    if response is None:
+        abort(404)
+    # Authorised by the response's own survey, not by anything in the URL.
+    survey = require_survey_access(db.session.get(Survey, response.survey_id))
+    try:
+        void_response(db.session, response, current_user, request.form.get("reason", ""))
+    except VoidError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Response {response_id} voided: it is kept but left out of results.", "success")
+    return redirect(url_for("admin.responses", slug=survey.slug))

@@ -1,0 +1,66 @@
+"""Security headers on every response, and the per-request CSP nonce.
+
+- Content-Security-Policy: scripts only from this site or with this request's
+  nonce (`csp_nonce()` in templates; GOV.UK's template puts it on its one inline
+  script); no framing; styles from this site only, except on dashboard pages,
+  where Plotly sets inline styles.
+- `Referrer-Policy: no-referrer`: a respondent's link is a bearer token and must
+  not leak to other sites in the Referer header.
+- `Cache-Control: no-store` on every page except static files: pages show
+  personal data (answers, contacts, interviews), and shared computers are common.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, g, request
+
+# Paths whose pages draw Plotly charts (inline style attributes set by its script).
+INLINE_STYLE_PREFIXES = ("/dashboards", "/report")
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def content_security_policy(nonce: str, path: str) -> str:
+    style = "'self'"
+    if path.startswith(INLINE_STYLE_PREFIXES):
+        style += " 'unsafe-inline'"
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        f"style-src {style}",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def init_security(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def _new_nonce():
+        # A new nonce for every request (g can outlive a request when an app context was pushed already).
+        g.pop("csp_nonce", None)
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), request.path))
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
+            headers.setdefault("Pragma", "no-cache")
+        return response

@@ -1,0 +1,46 @@
+"""Who may use each endpoint: read by tests/test_access_matrix.py, which fails on any endpoint missing here.
+
+Roles: "anonymous" (no sign-in, no token), "respondent" (holds a personal link's
+token, not signed in), and the signed-in roles "volunteer", "analyst", "admin".
+Whoever adds an endpoint adds its line here.
+"""
+
+ANONYMOUS, RESPONDENT, VOLUNTEER, ANALYST, ADMIN = "anonymous", "respondent", "volunteer", "analyst", "admin"
+ROLES = (ANONYMOUS, RESPONDENT, VOLUNTEER, ANALYST, ADMIN)
+EVERYONE = frozenset(ROLES)
+TOKEN_HOLDER = frozenset({RESPONDENT})  # the link is the credential: without it, 404
+ADMINS = frozenset({ADMIN})
+VOLUNTEERS = frozenset({VOLUNTEER})
+STAFF = frozenset({VOLUNTEER, ANALYST, ADMIN})
+
+ACCESS = {
+    "static": EVERYONE,
+    # auth
+    "auth.login": EVERYONE,
+    "auth.logout": EVERYONE,
+    # the respondent's journey (personal link /s/<token>; the public link /p/<key> works the same way)
+    "respond.start": TOKEN_HOLDER,
+    "respond.begin": TOKEN_HOLDER,
+    "respond.page": TOKEN_HOLDER,
+    "respond.check": TOKEN_HOLDER,
+    "respond.submit": TOKEN_HOLDER,
+    # admin: the survey list shows each signed-in person the surveys they may see
+    "admin.index": STAFF,
+    "admin.change_status": ADMINS,
+    "admin.responses": ADMINS,
+    "admin.void": ADMINS,
+    "admin.users": ADMINS,
+    "admin.user_create": ADMINS,
+    "admin.user_deactivate": ADMINS,
+    "admin.user_reactivate": ADMINS,
+    "admin.user_assignments": ADMINS,
+    "admin.audit_log": ADMINS,
+    # interviews: volunteers only, and only their own (checked per object in tests/test_access_matrix.py)
+    "interviews.index": VOLUNTEERS,
+    "interviews.new": VOLUNTEERS,
+    "interviews.resume": VOLUNTEERS,
+    "interviews.page": VOLUNTEERS,
+    "interviews.check": VOLUNTEERS,
+    "interviews.submit": VOLUNTEERS,
+    "interviews.declined": VOLUNTEERS,
+}

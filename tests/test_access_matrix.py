@@ -1,0 +1,131 @@
+"""The role/route matrix: every endpoint of the app, requested by every role, against tests/access_matrix.py.
+
+Allowed roles must get an answer that is not a refusal (401, 403, 404, or a
+redirect to /login) and not an error; the others must be refused: anonymous
+people and respondents are sent to /login on signed-in pages, signed-in people
+get 403 or 404. URL parameters are filled with real objects: a survey, a
+personal link's token (given only to the respondent; the others try a wrong
+one), a draft interview of volunteer A.
+"""
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from access_matrix import ACCESS, ADMIN, ANALYST, ANONYMOUS, RESPONDENT, ROLES, VOLUNTEER
+from auth_helpers import assign, make_user, sign_in
+from surveyapp import create_app
+from surveyapp.extensions import db
+from surveyapp.interviews.service import start_interview
+
+LINK_SURVEY = """slug: matrix-link
+title: Matrix by link
+pages:
+  - name: consent
+    title: First
+    questions: [{name: q, type: short_text, label: Q}]
+"""
+METHODS_TRIED = ("GET", "POST")
+
+
+def _endpoints():
+    app = create_app({"SURVEYAPP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return sorted({rule.endpoint for rule in app.url_map.iter_rules()})
+
+
+ENDPOINTS = _endpoints()
+
+
+def test_every_endpoint_is_in_the_table():
+    missing = [e for e in ENDPOINTS if e not in ACCESS]
+    assert not missing, f"add these endpoints to tests/access_matrix.py: {missing}"
+    stale = [e for e in ACCESS if e not in ENDPOINTS]
+    assert not stale, f"these endpoints no longer exist; remove them from tests/access_matrix.py: {stale}"
+
+
+def test_the_table_agrees_with_the_access_decorator(app):
+    for endpoint, view in app.view_functions.items():
+        declared = getattr(view, "allowed_roles", None)
+        if declared is not None:
+            assert set(declared) == ACCESS[endpoint] & {VOLUNTEER, ANALYST, ADMIN}, endpoint
+
+
+@pytest.fixture
+def world(app, import_survey, invite):
+    """A link survey with one invitation, an interview survey, four accounts, and volunteer A's draft interview."""
+    link_survey = import_survey("matrix-link", text=LINK_SURVEY)
+    _invitation, token, _path = invite(link_survey)
+    interview_survey = import_survey("interview")
+    users = {role: make_user(f"{role}@example.org", role) for role in (ADMIN, ANALYST, VOLUNTEER)}
+    volunteer_b = make_user("volunteer-b@example.org", VOLUNTEER)
+    for volunteer in (users[VOLUNTEER], volunteer_b):
+        assign(volunteer, interview_survey)
+    draft = start_interview(db.session, interview_survey, users[VOLUNTEER], "A-1")
+    draft.current_page = "consent"
+    db.session.commit()
+    values = {"slug": interview_survey.slug, "status": "closed", "kind": "s", "page_name": "consent",
+              "response_id": draft.id, "user_id": volunteer_b.id, "filename": "favicon.svg"}
+    return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}
+
+
+def _url(app, rule, world, token: str) -> str:
+    values = {name: world["values"][name] for name in rule.arguments if name != "key"}
+    if "key" in rule.arguments:
+        values["key"] = token
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def _client_for(app, world, role):
+    client = app.test_client()
+    if role in world["users"]:
+        sign_in(client, world["users"][role])
+    elif role == "volunteer_b":
+        sign_in(client, world["volunteer_b"])
+    return client
+
+
+def _is_refusal(response) -> bool:
+    if response.status_code in (401, 403, 404):
+        return True
+    # Flask-Login's refusal says where to come back to; /logout's own redirect to /login does not.
+    return response.status_code in (301, 302, 303) and response.location.startswith("/login?next=")
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_each_role_gets_what_the_table_says(app, world, endpoint):
+    allowed = ACCESS.get(endpoint)
+    assert allowed is not None, f"{endpoint} is not in tests/access_matrix.py"
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    # Refusals first, so that an allowed destructive request (void, deactivate) cannot hide one.
+    order = sorted(ROLES, key=lambda role: role in allowed)
+    for rule in rules:
+        for method in [m for m in METHODS_TRIED if m in rule.methods]:
+            for role in order:
+                token = world["token"] if role == RESPONDENT else "not-the-token-" + "x" * 30
+                client = _client_for(app, world, role)
+                url = _url(app, rule, world, token)
+                response = client.open(url, method=method, data={})
+                what = f"{role} {method} {url} -> {response.status_code} {response.location or ''}"
+                assert response.status_code < 500, what
+                if role in allowed:
+                    assert not _is_refusal(response), what
+                    continue
+                assert _is_refusal(response), what
+                if role in (ANONYMOUS, RESPONDENT) and not endpoint.startswith("respond."):
+                    assert response.status_code == 302 and response.location.startswith("/login?next="), what
+                elif role in (VOLUNTEER, ANALYST, ADMIN):
+                    assert response.status_code in (403, 404), what
+
+
+INTERVIEW_ENDPOINTS = [e for e in ENDPOINTS if e.startswith("interviews.")]
+
+
+@pytest.mark.parametrize("endpoint", INTERVIEW_ENDPOINTS)
+def test_volunteer_b_cannot_reach_volunteer_a_s_interview(app, world, endpoint):
+    for rule in [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]:
+        if "response_id" not in rule.arguments:
+            continue
+        for method in [m for m in METHODS_TRIED if m in rule.methods]:
+            response = _client_for(app, world, "volunteer_b").open(_url(app, rule, world, ""), method=method, data={})
+            assert response.status_code in (403, 404), (method, rule.rule, response.status_code)

@@ -1,0 +1,206 @@
+"""Interview mode: the volunteer's journey, consent, drafts, isolation between volunteers."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from auth_helpers import assign, make_user, sign_in
+from surveyapp.admin.surveys import set_status
+from surveyapp.extensions import db
+from surveyapp.interviews.service import participant_code_problem
+from surveyapp.models import Answer, DeclinedInterview, Response, SurveyAssignment
+
+
+def shown(html: str) -> list[str]:
+    return re.findall(r'<input type="hidden" name="_shown" value="([^"]+)">', html)
+
+
+class Interview:
+    """Drive one interview through the test client the way a browser would."""
+
+    def __init__(self, client, response_id: int):
+        self.client, self.base = client, f"/interviews/{response_id}"
+
+    def answer(self, page: str, data: dict, **query):
+        form = {"_shown": shown(self.client.get(f"{self.base}/page/{page}", query_string=query).get_data(as_text=True)),
+                **data}
+        return self.client.post(f"{self.base}/page/{page}", data=form, query_string=query)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def survey(import_survey):
+    return import_survey("interview")
+
+
+@pytest.fixture
+def volunteer(survey):
+    user = make_user("a@example.org", "volunteer")
+    assign(user, survey)
+    return user
+
+
+@pytest.fixture
+def signed_in(client, volunteer):
+    sign_in(client, volunteer)
+    return client
+
+
+def start(client, slug="test-interview", code=""):
+    response = client.post(f"/interviews/new/{slug}", data={"participant_code": code})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    match = re.match(r"/interviews/(\d+)/page/consent$", response.location)
+    assert match, response.location
+    return Interview(client, int(match.group(1))), int(match.group(1))
+
+
+def test_the_list_shows_the_surveys_assigned_to_the_volunteer(signed_in, import_survey):
+    other = import_survey("interview", text=(
+        "slug: other-interview\ntitle: Not yours\nsettings: {interview: true}\n"
+        "pages: [{name: p, title: P, questions: [{name: q, type: short_text, label: Q}]}]\n"))
+    html = signed_in.get("/interviews/").get_data(as_text=True)
+    assert "Interview test" in html and "/interviews/new/test-interview" in html
+    assert "Not yours" not in html
+    assert signed_in.get(f"/interviews/new/{other.slug}").status_code == 404
+
+
+def test_a_whole_interview_uses_the_same_pages_conditions_and_validation(signed_in, volunteer):
+    interview, response_id = start(signed_in, code="PHB-014")
+    page = signed_in.get(f"/interviews/{response_id}/page/consent").get_data(as_text=True)
+    assert "Does the person agree to take part?" in page
+    assert interview.answer("consent", {"agree": "yes"}).location.endswith("/page/service")
+    # Required question left empty: the engine's error, same as for respondents.
+    error = interview.answer("service", {})
+    assert error.status_code == 200 and "govuk-error-summary" in error.get_data(as_text=True)
+    # An answer reveals a conditional question on the same page.
+    more = interview.answer("service", {"satisfied": "no"})
+    assert more.status_code == 200 and "Why not?" in more.get_data(as_text=True)
+    assert interview.answer("service", {"satisfied": "no", "why_not": "Waited too long"}).location.endswith("/page/more")
+    bad_number = interview.answer("more", {"visits": "400"})
+    assert bad_number.status_code == 200 and "govuk-error-summary" in bad_number.get_data(as_text=True)
+    assert interview.answer("more", {"visits": "3"}).location.endswith(f"/interviews/{response_id}/check")
+    check = signed_in.get(f"/interviews/{response_id}/check").get_data(as_text=True)
+    assert "Waited too long" in check and f'action="/interviews/{response_id}/submit"' in check
+    done = signed_in.post(f"/interviews/{response_id}/submit")
+    assert done.status_code == 200 and "Interview submitted" in done.get_data(as_text=True)
+
+    response = db.session.get(Response, response_id)
+    assert response.status == "completed" and response.submitted_at is not None
+    assert response.collection_mode == "interview" and response.volunteer_id == volunteer.id
+    assert response.participant_code == "PHB-014" and response.respondent_key.startswith("int:")
+    assert count(Answer) == 4  # agree, satisfied, why_not, visits
+    listing = signed_in.get("/interviews/").get_data(as_text=True)
+    assert "PHB-014" in listing and "Submitted" in listing
+    # A second submit (double click, back button) stores nothing more and cannot reopen it.
+    again = signed_in.post(f"/interviews/{response_id}/submit")
+    assert again.status_code == 302 and again.location == "/interviews/"
+    assert count(Response) == 1 and count(Answer) == 4
+    assert interview.answer("more", {"visits": "5"}).location == "/interviews/"
+    assert db.session.scalar(select(Answer.value_number).where(Answer.value_text == "3")) == 3
+
+
+def test_submitting_an_incomplete_interview_goes_back_to_the_missing_page(signed_in):
+    interview, response_id = start(signed_in)
+    interview.answer("consent", {"agree": "yes"})
+    response = signed_in.post(f"/interviews/{response_id}/submit")
+    assert response.location.endswith(f"/interviews/{response_id}/page/service")
+    assert db.session.get(Response, response_id).status == "in_progress"
+
+
+def test_declined_consent_keeps_nothing_but_the_count(signed_in, survey, volunteer):
+    interview, response_id = start(signed_in, code="PHB-099")
+    response = interview.answer("consent", {"agree": "no"})
+    assert response.location == "/interviews/declined/test-interview"
+    page = signed_in.get(response.location).get_data(as_text=True)
+    assert "nothing from this interview was kept" in page
+    assert count(Response) == 0 and count(Answer) == 0
+    declined = db.session.scalars(select(DeclinedInterview)).all()
+    assert [(d.survey_id, d.volunteer_id) for d in declined] == [(survey.id, volunteer.id)]
+    assert "PHB-099" not in signed_in.get("/interviews/").get_data(as_text=True)
+    assert signed_in.get(f"/interviews/{response_id}").status_code == 404
+
+
+def test_changing_consent_to_no_from_the_check_page_also_deletes_everything(signed_in):
+    interview, response_id = start(signed_in)
+    interview.answer("consent", {"agree": "yes"})
+    interview.answer("service", {"satisfied": "yes"})
+    interview.answer("more", {"visits": "1"})
+    assert count(Answer) == 3
+    response = interview.answer("consent", {"agree": "no"}, change=1)
+    assert response.location == "/interviews/declined/test-interview"
+    assert count(Response) == 0 and count(Answer) == 0 and count(DeclinedInterview) == 1
+
+
+def test_a_draft_is_saved_at_every_page_and_resumed_later(app, signed_in, volunteer):
+    interview, response_id = start(signed_in, code="D-1")
+    interview.answer("consent", {"agree": "yes"})
+    interview.answer("service", {"satisfied": "yes"})
+    # Later, on another device.
+    later = app.test_client()
+    sign_in(later, volunteer)
+    listing = later.get("/interviews/").get_data(as_text=True)
+    assert "Draft" in listing and f'href="/interviews/{response_id}"' in listing
+    resumed = later.get(f"/interviews/{response_id}")
+    assert resumed.location == f"/interviews/{response_id}/page/more"
+    page = later.get(f"/interviews/{response_id}/page/service").get_data(as_text=True)
+    assert re.search(r'value="yes"\s+checked', page)
+    assert Interview(later, response_id).answer("more", {}).location.endswith("/check")
+    assert later.post(f"/interviews/{response_id}/submit").status_code == 200
+    assert db.session.get(Response, response_id).status == "completed"
+
+
+def test_volunteers_only_see_and_resume_their_own_interviews(app, signed_in, survey):
+    interview, response_id = start(signed_in, code="A-1")
+    interview.answer("consent", {"agree": "yes"})
+    other = make_user("b@example.org", "volunteer")
+    assign(other, survey)
+    b = app.test_client()
+    sign_in(b, other)
+    assert "A-1" not in b.get("/interviews/").get_data(as_text=True)
+    for method, path in [("get", ""), ("get", "/page/service"), ("post", "/page/service"), ("get", "/check"),
+                         ("post", "/submit")]:
+        assert getattr(b, method)(f"/interviews/{response_id}{path}").status_code == 404, path
+    assert count(Answer) == 1 and db.session.get(Response, response_id).status == "in_progress"
+
+
+def test_a_volunteer_taken_off_a_survey_can_no_longer_open_its_interviews(signed_in, volunteer):
+    interview, response_id = start(signed_in)
+    db.session.execute(SurveyAssignment.__table__.delete())
+    db.session.commit()
+    assert signed_in.get(f"/interviews/{response_id}").status_code == 404
+    assert signed_in.get("/interviews/new/test-interview").status_code == 404
+
+
+def test_surveys_not_marked_for_interviews_cannot_be_run_by_volunteers(signed_in, volunteer, import_survey):
+    survey = import_survey("link", text=(
+        "slug: by-link\ntitle: By link\n"
+        "pages: [{name: p, title: P, questions: [{name: q, type: short_text, label: Q}]}]\n"))
+    assign(volunteer, survey)  # even if an assignment row exists
+    assert signed_in.get("/interviews/new/by-link").status_code == 404
+
+
+def test_a_closed_survey_takes_no_new_interviews_or_changes(signed_in, survey):
+    interview, response_id = start(signed_in)
+    set_status(db.session, survey, "closed")
+    db.session.commit()
+    assert "This survey is closed" in signed_in.get("/interviews/new/test-interview").get_data(as_text=True)
+    assert "This survey is closed" in signed_in.get(f"/interviews/{response_id}/page/consent").get_data(as_text=True)
+    assert count(Response) == 1
+
+
+@pytest.mark.parametrize("code", ["John Smith", "Smith", "abc-def", "A" * 20 + "1", "PHB_014", "<b>1</b>"])
+def test_participant_codes_that_could_be_names_are_refused(signed_in, code):
+    assert participant_code_problem(code)
+    response = signed_in.post("/interviews/new/test-interview", data={"participant_code": code})
+    assert response.status_code == 200 and "participant code" in response.get_data(as_text=True)
+    assert count(Response) == 0
+
+
+@pytest.mark.parametrize("code", ["", "PHB-014", "17", "x9"])
+def test_short_reference_codes_are_accepted(code):
+    assert participant_code_problem(code) is None
