@@ -23,6 +23,8 @@ class RecordingHandler:
         self.fail_rcpt: str | None = None
         self.fail_data: str | None = None
         self.fail_rcpt_for: dict[str, str] = {}
+        self.fail_after: int | None = None  # accept this many messages, then reply fail_after_reply
+        self.fail_after_reply = "421 4.3.2 Service shutting down"
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -35,6 +37,8 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         if self.fail_data:
             return self.fail_data
+        if self.fail_after is not None and len(self.envelopes) >= self.fail_after:
+            return self.fail_after_reply
         with self.lock:
             self.envelopes.append(envelope)
         return "250 Message accepted for delivery"

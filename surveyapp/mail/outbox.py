@@ -67,9 +67,9 @@ def _renderer(session: Session, survey: Survey, kind: str) -> MessageRenderer:
         raise QueueError(f"The {kind} template of “{survey.slug}” cannot be used: {exc}") from None
 
 
-def _queue(session: Session, survey: Survey, kind: str, invitations: list[Invitation], now: datetime,
-           on_queued=None) -> QueueResult:
+def _queue(session: Session, survey: Survey, kind: str, invitations: list[Invitation], on_queued=None) -> QueueResult:
     renderer = _renderer(session, survey, kind)
+    queued_at = utcnow()  # real time, even when reminders are judged at a chosen moment
     rows, problems = [], []
     for invitation in invitations:
         contact = invitation.contact
@@ -84,8 +84,8 @@ def _queue(session: Session, survey: Survey, kind: str, invitations: list[Invita
             "subject": message.subject, "body_text": message.body_text, "body_html": message.body_html,
             "headers": {"List-Unsubscribe": f"<{one_click_unsubscribe_link(invitation)}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-            "status": "queued", "attempts": 0, "next_attempt_at": now, "message_id": new_message_id(),
-            "created_at": now,
+            "status": "queued", "attempts": 0, "next_attempt_at": queued_at, "message_id": new_message_id(),
+            "created_at": queued_at,
         })
         if on_queued is not None:
             on_queued(invitation)
@@ -109,7 +109,7 @@ def queue_invitations(session: Session, survey: Survey) -> QueueResult:
         Invitation.survey_id == survey.id, Invitation.emailed_at.is_(None),
         ~exists().where(OutboundEmail.invitation_id == Invitation.id, OutboundEmail.kind == "invitation"),
     ))))
-    result = _queue(session, survey, "invitation", invitations, utcnow())
+    result = _queue(session, survey, "invitation", invitations)
     record_audit(session, "invitations.send", target=f"survey:{survey.slug}", survey=survey, count=result.queued,
                  detail=f"{len(result.problems)} could not be rendered" if result.problems else None)
     return result
@@ -141,7 +141,7 @@ def queue_reminders(session: Session, survey: Survey, now: datetime | None = Non
         invitation.last_emailed_at = now
         record_event(session, invitation, "reminded", at=now, detail=f"reminder {invitation.reminder_count}")
 
-    result = _queue(session, survey, "reminder", invitations, now, on_queued=note)
+    result = _queue(session, survey, "reminder", invitations, on_queued=note)
     record_audit(session, "invitations.remind", target=f"survey:{survey.slug}", survey=survey, count=result.queued,
                  detail=f"{len(result.problems)} could not be rendered" if result.problems else None)
     return result
