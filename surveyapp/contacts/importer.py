@@ -19,7 +19,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..models import Contact, ContactAttribute, ContactList, ContactListMember, utcnow
@@ -230,22 +230,24 @@ def import_contacts(session: Session, data: bytes | str, list_name: str | None =
             report.unchanged += 1
 
     if new_rows:
-        for chunk in _chunks(new_rows, 2000):
-            created = session.execute(
-                insert(Contact).returning(Contact.id, sort_by_parameter_order=True),
-                [{"email": r.email, "name": r.name, "created_at": now, "updated_at": now} for r in chunk],
-            ).scalars().all()
-            for row, contact_id in zip(chunk, created):
-                contact_ids.append(contact_id)
-                attribute_inserts.extend({"contact_id": contact_id, "name": n, "value": v}
-                                         for n, v in row.attributes.items())
+        # Core executemany, then the ids by email: several times faster than ORM bulk insert with RETURNING.
+        session.execute(Contact.__table__.insert(),
+                        [{"email": r.email, "name": r.name, "created_at": now, "updated_at": now} for r in new_rows])
+        ids: dict[str, int] = {}
+        for chunk in _chunks([r.email for r in new_rows]):
+            ids.update((email, contact_id) for contact_id, email in session.execute(
+                select(Contact.id, Contact.email).where(Contact.email.in_(chunk))))
+        for row in new_rows:
+            contact_id = ids[row.email]
+            contact_ids.append(contact_id)
+            attribute_inserts.extend({"contact_id": contact_id, "name": n, "value": v} for n, v in row.attributes.items())
         report.created = len(new_rows)
     if name_updates:
         session.execute(update(Contact), name_updates)
     if attribute_updates:
         session.execute(update(ContactAttribute), attribute_updates)
     if attribute_inserts:
-        session.execute(insert(ContactAttribute), attribute_inserts)
+        session.execute(ContactAttribute.__table__.insert(), attribute_inserts)
 
     if report.list_name:
         report.added_to_list = add_to_list(session, report.list_name, contact_ids)
@@ -267,5 +269,5 @@ def add_to_list(session: Session, list_name: str, contact_ids: list[int]) -> int
     members = set(session.scalars(select(ContactListMember.contact_id).where(ContactListMember.list_id == contact_list.id)))
     new = sorted(set(contact_ids) - members)
     if new:
-        session.execute(insert(ContactListMember), [{"list_id": contact_list.id, "contact_id": c} for c in new])
+        session.execute(ContactListMember.__table__.insert(), [{"list_id": contact_list.id, "contact_id": c} for c in new])
     return len(new)
