@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 
-echo "== pytest on SQLite"
-env -u TEST_DATABASE_URL "$py" -m pytest "$@"
+echo "== pytest on SQLite (tests marked postgres run in the PostgreSQL pass)"
+env -u TEST_DATABASE_URL "$py" -m pytest -m "not postgres" "$@"
 
 created=""
 if [ -z "${TEST_DATABASE_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

@@ -8,7 +8,9 @@ from flask import Flask, render_template
 
 from config import check_production_config, config_from_env, normalise_database_url
 
-from .extensions import csrf, db, login_manager, mail, migrate
+# `mail` is aliased: the surveyapp.mail package would shadow the extension's name here.
+from .extensions import csrf, db, login_manager, migrate
+from .extensions import mail as mail_extension
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    mail.init_app(app)
+    mail_extension.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)
     configure_templating(app)
@@ -46,12 +48,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .interviews import bp as interviews_bp
+    from .contacts.routes import bp as optout_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(interviews_bp)
+    app.register_blueprint(optout_bp)
 
     from .cli import register_cli
 

@@ -22,6 +22,8 @@ from .questionnaires.loader import DefinitionError
 surveys_cli = AppGroup("surveys", help="Import, list, open and close surveys.")
 invitations_cli = AppGroup("invitations", help="Invite people and print their personal links.")
 users_cli = AppGroup("users", help="Accounts of admins, analysts and volunteers.")
+contacts_cli = AppGroup("contacts", help="Import contacts from CSV, erase a contact's personal data.")
+mail_cli = AppGroup("mail", help="Deliver the outbox over SMTP.")
 
 
 def _survey_or_fail(slug: str):
@@ -92,23 +94,144 @@ def surveys_close(slug: str):
 
 @invitations_cli.command("create")
 @click.argument("slug")
-def invitations_create(slug: str):
-    """Invite every contact not yet invited (or one made-up contact when there are none); print the links."""
+@click.option("--list", "list_name", help="Only contacts on this contact list.")
+@click.option("--where", "conditions", multiple=True, metavar="ATTR=VALUE",
+              help="Only contacts with this attribute value (repeat: different attributes must all match, "
+                   "values of one attribute are alternatives).")
+def invitations_create(slug: str, list_name: str | None, conditions: tuple[str, ...]):
+    """Invite every matching contact not invited yet (or one made-up contact when there are none); print the links."""
+    from .contacts.selection import SelectionError, contacts_to_invite, parse_where
+
     survey = _survey_or_fail(slug)
-    contacts = list(db.session.scalars(select(Contact).where(Contact.erased_at.is_(None)).order_by(Contact.id)))
-    if not contacts:
+    try:
+        query = contacts_to_invite(db.session, survey.id, list_name, parse_where(conditions))
+    except SelectionError as exc:
+        raise click.ClickException(str(exc)) from None
+    contacts = list(db.session.scalars(select(Contact).where(Contact.id.in_(query)).order_by(Contact.id)))
+    if not contacts and not list_name and not conditions and db.session.scalar(select(Contact.id).limit(1)) is None:
         contacts = [make_up_contact(db.session)]
-    invited = set(db.session.scalars(select(Invitation.contact_id).where(Invitation.survey_id == survey.id)))
-    links = []
-    for contact in contacts:
-        if contact.id in invited:
-            continue
-        links.append(invitation_link(create_invitation(db.session, survey, contact)))
+    links = [invitation_link(create_invitation(db.session, survey, contact)) for contact in contacts]
+    if links:
+        from .audit import record_audit
+        record_audit(db.session, "invitations.create", target=f"survey:{slug}", survey=survey, count=len(links),
+                     detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None)
     db.session.commit()
     for link in links:
         click.echo(link)
     if not links:
-        click.echo("Every contact is invited already.", err=True)
+        click.echo("Every matching contact is invited already.", err=True)
+
+
+@invitations_cli.command("send")
+@click.argument("slug")
+def invitations_send(slug: str):
+    """Queue the invitation email for every invitation not emailed yet (`mail send` delivers them)."""
+    from .mail.outbox import QueueError, queue_invitations
+
+    survey = _survey_or_fail(slug)
+    try:
+        result = queue_invitations(db.session, survey)
+    except QueueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    for problem in result.problems:
+        click.echo(f"not queued: {problem}", err=True)
+    click.echo(f"{result.queued} invitation email(s) queued for {slug}")
+
+
+@invitations_cli.command("remind")
+@click.argument("slug")
+def invitations_remind(slug: str):
+    """Queue a reminder for every invitation not completed nor opted out, within the survey's limits."""
+    from .mail.outbox import QueueError, queue_reminders
+
+    survey = _survey_or_fail(slug)
+    try:
+        result = queue_reminders(db.session, survey)
+    except QueueError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    for problem in result.problems:
+        click.echo(f"not queued: {problem}", err=True)
+    click.echo(f"{result.queued} reminder(s) queued for {slug} (at most {survey.reminder_max} per invitation, "
+               f"{survey.reminder_interval_days} days apart)")
+
+
+@contacts_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--list", "list_name", help="Also put every contact of the file on this list (created if new).")
+def contacts_import(file: Path, list_name: str | None):
+    """Add or update contacts from a CSV FILE (an email column; a name column; other columns are attributes)."""
+    from .audit import record_audit
+    from .contacts.importer import ImportFileError, import_contacts
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"{file}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        report = import_contacts(db.session, data, list_name)
+    except ImportFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{file}: {exc}") from None
+    record_audit(db.session, "contacts.import", target=file.name, count=report.created + report.updated,
+                 detail=report.summary())
+    db.session.commit()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        click.echo(f"line {problem.line}: {problem.reason}")
+    click.echo(report.summary())
+
+
+@contacts_cli.command("erase")
+@click.argument("email_or_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def contacts_erase(email_or_id: str, yes: bool):
+    """Erase a contact's personal data (their anonymised responses stay counted)."""
+    from .contacts.erasure import ContactNotFound, erase_contact, find_contact
+
+    try:
+        contact = find_contact(db.session, email_or_id)
+    except ContactNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    if contact.erased_at is not None:
+        click.echo(f"contact {contact.id} was erased already")
+        return
+    if not yes:
+        click.confirm(f"Erase the personal data of contact {contact.id}? This cannot be undone", abort=True)
+    erase_contact(db.session, contact)
+    db.session.commit()
+    click.echo(f"contact {contact.id} erased")
+
+
+@mail_cli.command("send")
+@click.option("--watch", is_flag=True, help="Keep running: deliver new messages as they are queued.")
+@click.option("--retry-now", is_flag=True, help="Also try the messages waiting out a retry delay.")
+@click.option("--poll", default=5.0, show_default=True, help="Seconds between looks at the outbox (--watch).")
+def mail_send(watch: bool, retry_now: bool, poll: float):
+    """Deliver the queued emails (one pass, or a worker loop with --watch)."""
+    from flask import current_app
+
+    from .mail.outbox import retry_now as make_due
+    from .mail.worker import Worker
+
+    if retry_now:
+        count = make_due(db.session)
+        db.session.commit()
+        click.echo(f"{count} message(s) waiting to retry are due now")
+    worker = Worker()
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: messages are captured (marked sent) and shown in the admin pages, "
+                   "not delivered.", err=True)
+    if watch:
+        click.echo(f"worker {worker.worker_id} watching the outbox (Ctrl-C or SIGTERM to stop)")
+        worker.watch(poll_seconds=poll, on_pass=lambda stats: click.echo(stats.summary()))
+        return
+    stats = worker.run_pass()
+    click.echo(stats.summary())
 
 
 @users_cli.command("create")
@@ -193,6 +316,6 @@ def demo_command(seed: int):
 
 
 def register_cli(app: Flask) -> None:
-    for group in (surveys_cli, invitations_cli, users_cli):
+    for group in (surveys_cli, invitations_cli, users_cli, contacts_cli, mail_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -35,6 +35,21 @@ ACCESS = {
     "admin.user_reactivate": ADMINS,
     "admin.user_assignments": ADMINS,
     "admin.audit_log": ADMINS,
+    # contacts, invitations and email (issue 3): admins only
+    "admin.contacts": ADMINS,
+    "admin.contacts_import": ADMINS,
+    "admin.contacts_upload": ADMINS,
+    "admin.contact_erase": ADMINS,
+    "admin.invitations": ADMINS,
+    "admin.invitations_create": ADMINS,
+    "admin.invitations_queue": ADMINS,
+    "admin.template_edit": ADMINS,
+    "admin.outbox": ADMINS,
+    "admin.outbox_retry_now": ADMINS,
+    "admin.captured": ADMINS,
+    # opting out is done with the personal link's token (RFC 8058 one-click included)
+    "optout.page": TOKEN_HOLDER,
+    "optout.one_click": TOKEN_HOLDER,
     # interviews: volunteers only, and only their own (checked per object in tests/test_access_matrix.py)
     "interviews.index": VOLUNTEERS,
     "interviews.new": VOLUNTEERS,

@@ -1,0 +1,91 @@
+"""Admin pages: contacts (CSV upload with its report, the list, erasure)."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..audit import record_audit
+from ..auth.access import roles_required
+from ..contacts.erasure import erase_contact
+from ..contacts.importer import ImportFileError, import_contacts
+from ..extensions import db
+from ..models import Contact, ContactList, ContactListMember
+from . import bp
+
+PAGE_SIZE = 100
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+@bp.get("/contacts")
+@roles_required("admin")
+def contacts():
+    g.read_only = True
+    search = (request.args.get("q") or "").strip()
+    page = _page_number()
+    query = select(Contact).options(selectinload(Contact.attributes)).order_by(Contact.id)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(Contact.email.like(pattern), func.lower(Contact.name).like(pattern)))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    counts = db.session.execute(select(
+        func.count(), func.count(Contact.opted_out_at), func.count(Contact.erased_at))).one()
+    lists = db.session.execute(
+        select(ContactList.name, func.count(ContactListMember.id)).outerjoin(
+            ContactListMember, ContactListMember.list_id == ContactList.id).group_by(ContactList.id, ContactList.name)
+        .order_by(ContactList.name)).all()
+    return render_template("admin/contacts.html", title="Contacts", contacts=rows, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), search=search, counts=counts, lists=lists)
+
+
+@bp.post("/contacts/import")
+@roles_required("admin")
+def contacts_import():
+    upload = request.files.get("file")
+    list_name = (request.form.get("list_name") or "").strip() or None
+    errors = []
+    if upload is None or not upload.filename:
+        errors.append({"text": "Choose a CSV file to upload", "href": "#file"})
+    else:
+        try:
+            report = import_contacts(db.session, upload.read(), list_name)
+        except ImportFileError as exc:
+            db.session.rollback()
+            errors.append({"text": str(exc), "href": "#file"})
+    if errors:
+        return render_template("admin/contacts_upload.html", title="Upload contacts", errors=errors,
+                               list_name=list_name), 400
+    record_audit(db.session, "contacts.import", target=upload.filename[:200], count=report.created + report.updated,
+                 detail=report.summary())
+    db.session.commit()
+    shown = list(db.session.scalars(select(Contact).options(selectinload(Contact.attributes))
+                                    .order_by(Contact.updated_at.desc(), Contact.id.desc()).limit(50)))
+    return render_template("admin/contacts_report.html", title="Contacts imported", report=report,
+                           filename=upload.filename, recent=shown)
+
+
+@bp.get("/contacts/upload")
+@roles_required("admin")
+def contacts_upload():
+    return render_template("admin/contacts_upload.html", title="Upload contacts", list_name=None)
+
+
+@bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
+@roles_required("admin")
+def contact_erase(contact_id):
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        abort(404)
+    if request.method == "POST":
+        if erase_contact(db.session, contact):
+            db.session.commit()
+            flash(f"The personal data of contact {contact_id} has been erased.", "success")
+        return redirect(url_for("admin.contacts"))
+    return render_template("admin/contact_erase.html", title="Erase a contact", contact=contact)

@@ -1,0 +1,213 @@
+"""Admin pages: a survey's invitations and their state, its email templates, the outbox.
+
+Nothing here talks to an SMTP server: buttons queue rows (or make them due) and
+the `mail send` worker delivers them.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from ..audit import record_audit
+from ..auth.access import require_survey_access, roles_required
+from ..contacts.selection import SelectionError, contacts_to_invite, parse_where
+from ..extensions import db
+from ..invitations.service import create_invitation
+from ..mail.outbox import QueueError, outbox_counts, queue_invitations, queue_reminders, reminder_candidates, retry_now
+from ..mail.rendering import PLACEHOLDERS, TemplateProblem, TemplateText, check_template, preview, template_text
+from ..models import OUTBOX_STATES, Contact, ContactList, Invitation, MessageTemplate, OutboundEmail, Survey, utcnow
+from . import bp
+from .contacts import PAGE_SIZE, _page_number
+from .surveys import SurveyNotFound, get_survey
+
+# The state an admin sees for an invitation: the furthest it got, as one SQL expression.
+INVITATION_STATE = case(
+    (Invitation.revoked_at.is_not(None), "revoked"),
+    (Invitation.completed_at.is_not(None), "completed"),
+    (Invitation.opted_out_at.is_not(None), "opted out"),
+    (Invitation.started_at.is_not(None), "started"),
+    (Invitation.first_opened_at.is_not(None), "opened"),
+    (Invitation.failed_at.is_not(None), "failed"),
+    (Invitation.reminder_count > 0, "reminded"),
+    (Invitation.emailed_at.is_not(None), "emailed"),
+    else_="not emailed",
+)
+STATE_ORDER = ("not emailed", "emailed", "reminded", "failed", "opened", "started", "completed", "opted out", "revoked")
+
+
+def _survey(slug: str) -> Survey:
+    try:
+        survey = get_survey(db.session, slug)
+    except SurveyNotFound:
+        abort(404)
+    return require_survey_access(survey)
+
+
+@bp.get("/surveys/<slug>/invitations")
+@roles_required("admin")
+def invitations(slug):
+    g.read_only = True
+    survey = _survey(slug)
+    page = _page_number()
+    states = dict(db.session.execute(select(INVITATION_STATE, func.count()).where(Invitation.survey_id == survey.id)
+                                     .group_by(INVITATION_STATE)).all())
+    total = sum(states.values())
+    rows = db.session.execute(
+        select(Invitation, INVITATION_STATE).where(Invitation.survey_id == survey.id)
+        .options(selectinload(Invitation.contact)).order_by(Invitation.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    remindable = db.session.scalar(select(func.count()).select_from(
+        reminder_candidates(survey, utcnow()).order_by(None).options().subquery()))
+    lists = list(db.session.scalars(select(ContactList.name).order_by(ContactList.name)))
+    return render_template("admin/invitations.html", title=f"Invitations: {survey.title}", survey=survey,
+                           states=states, state_order=STATE_ORDER, total=total, rows=rows, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), remindable=remindable, lists=lists,
+                           outbox=outbox_counts(db.session, survey),
+                           own_templates={k: template_text(db.session, survey, k)[1] for k in ("invitation", "reminder")})
+
+
+@bp.post("/surveys/<slug>/invitations/create")
+@roles_required("admin")
+def invitations_create(slug):
+    survey = _survey(slug)
+    list_name = (request.form.get("list_name") or "").strip() or None
+    conditions = [line.strip() for line in (request.form.get("where") or "").splitlines() if line.strip()]
+    try:
+        query = contacts_to_invite(db.session, survey.id, list_name, parse_where(conditions))
+    except SelectionError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.invitations", slug=slug))
+    contacts = list(db.session.scalars(select(Contact).where(Contact.id.in_(query)).order_by(Contact.id)))
+    for contact in contacts:
+        create_invitation(db.session, survey, contact)
+    record_audit(db.session, "invitations.create", target=f"survey:{slug}", survey=survey, count=len(contacts),
+                 detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None)
+    db.session.commit()
+    flash(f"{len(contacts)} contact(s) invited." if contacts else "Every matching contact is invited already.",
+          "success")
+    return redirect(url_for("admin.invitations", slug=slug))
+
+
+@bp.post("/surveys/<slug>/invitations/<any(send,remind):action>")
+@roles_required("admin")
+def invitations_queue(slug, action):
+    survey = _survey(slug)
+    try:
+        result = (queue_invitations if action == "send" else queue_reminders)(db.session, survey)
+    except QueueError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.invitations", slug=slug))
+    db.session.commit()
+    what = "invitation email(s)" if action == "send" else "reminder(s)"
+    message = f"{result.queued} {what} queued; the mail worker delivers them."
+    if result.problems:
+        message += f" {len(result.problems)} could not be written from the template."
+    flash(message, "success" if not result.problems else "error")
+    return redirect(url_for("admin.invitations", slug=slug))
+
+
+@bp.route("/surveys/<slug>/templates/<any(invitation,reminder):kind>", methods=["GET", "POST"])
+@roles_required("admin")
+def template_edit(slug, kind):
+    survey = _survey(slug)
+    current, own = template_text(db.session, survey, kind)
+    errors, rendered = [], None
+    if request.method == "POST":
+        action = request.form.get("action", "preview")
+        if action == "reset":
+            db.session.execute(MessageTemplate.__table__.delete().where(
+                MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind))
+            record_audit(db.session, "template.reset", target=f"survey:{slug}:{kind}", survey=survey)
+            db.session.commit()
+            flash(f"The {kind} template is back to the default.", "success")
+            return redirect(url_for("admin.template_edit", slug=slug, kind=kind))
+        current = TemplateText(request.form.get("subject", ""), request.form.get("body_text", "").replace("\r\n", "\n"),
+                               request.form.get("body_html", "").replace("\r\n", "\n"))
+        try:
+            check_template(current)
+            rendered = preview(survey, current)
+        except TemplateProblem as exc:
+            errors.append({"text": str(exc), "href": "#subject"})
+        if not errors and action == "save":
+            row = db.session.scalar(select(MessageTemplate).where(MessageTemplate.survey_id == survey.id,
+                                                                  MessageTemplate.kind == kind))
+            if row is None:
+                row = MessageTemplate(survey_id=survey.id, kind=kind)
+                db.session.add(row)
+            row.subject, row.body_text, row.body_html = current.subject, current.body_text, current.body_html
+            record_audit(db.session, "template.update", target=f"survey:{slug}:{kind}", survey=survey)
+            db.session.commit()
+            flash(f"The {kind} template is saved.", "success")
+            return redirect(url_for("admin.template_edit", slug=slug, kind=kind))
+    else:
+        try:
+            rendered = preview(survey, current)
+        except TemplateProblem as exc:
+            errors.append({"text": str(exc), "href": "#subject"})
+    return render_template("admin/template_edit.html", title=f"{kind.capitalize()} email: {survey.title}",
+                           survey=survey, kind=kind, template=current, own=own, preview=rendered,
+                           placeholders=PLACEHOLDERS, errors=errors), (400 if errors and request.method == "POST" else 200)
+
+
+@bp.get("/outbox")
+@roles_required("admin")
+def outbox():
+    g.read_only = True
+    status = request.args.get("status")
+    if status not in OUTBOX_STATES:
+        status = None
+    page = _page_number()
+    query = select(OutboundEmail).order_by(OutboundEmail.id.desc())
+    if status:
+        query = query.where(OutboundEmail.status == status)
+    counts = outbox_counts(db.session)
+    total = counts.get(status, 0) if status else sum(counts.values())
+    rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    surveys = dict(db.session.execute(select(Survey.id, Survey.slug)).all())
+    return render_template("admin/outbox.html", title="Outbox", rows=rows, counts=counts, states=OUTBOX_STATES,
+                           status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)), surveys=surveys,
+                           capturing=capturing())
+
+
+@bp.post("/outbox/retry-now")
+@roles_required("admin")
+def outbox_retry_now():
+    count = retry_now(db.session)
+    db.session.commit()
+    flash(f"{count} message(s) waiting to retry will be tried on the mail worker's next pass.", "success")
+    return redirect(url_for("admin.outbox"))
+
+
+def capturing() -> bool:
+    """Development without an SMTP server: messages are kept for this page instead of sent."""
+    return not current_app.config.get("MAIL_SERVER") and current_app.config.get("SURVEYAPP_ENV") != "production"
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def linkify(text: str) -> Markup:
+    """Escape a captured plain-text body and make its links clickable."""
+    out, last = [], 0
+    for match in _LINK.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        url = match.group(0)
+        out.append(Markup('<a class="govuk-link" href="{0}">{0}</a>').format(url))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+@bp.get("/outbox/captured")
+@roles_required("admin")
+def captured():
+    if not capturing():
+        abort(404)
+    g.read_only = True
+    rows = list(db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(50)))
+    return render_template("admin/captured.html", title="Captured emails", rows=rows, linkify=linkify)

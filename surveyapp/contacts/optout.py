@@ -1,0 +1,45 @@
+"""Opting out, of one survey or of every survey. Queued emails to that person are cancelled."""
+from __future__ import annotations
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from ..audit import record_audit
+from ..invitations.service import record_event
+from ..models import Contact, Invitation, OutboundEmail, utcnow
+
+CANCELLED = "cancelled: the recipient opted out"
+
+
+def opt_out(session: Session, invitation: Invitation, everywhere: bool = False) -> bool:
+    """Opt the invitation's contact out of this survey (and of all surveys if `everywhere`).
+
+    Returns False when nothing changed (already opted out), so a repeated POST is harmless.
+    """
+    now = utcnow()
+    contact = invitation.contact
+    changed = False
+    if invitation.opted_out_at is None:
+        invitation.opted_out_at = now
+        changed = True
+    if everywhere and contact.opted_out_at is None:
+        contact.opted_out_at = now
+        changed = True
+    if not changed:
+        return False
+    record_event(session, invitation, "opted_out", at=now, detail="all surveys" if everywhere else "this survey")
+    invitation_ids = select(Invitation.id).where(
+        or_(Invitation.id == invitation.id, Invitation.contact_id == contact.id) if everywhere
+        else Invitation.id == invitation.id)
+    session.execute(update(OutboundEmail).where(
+        OutboundEmail.invitation_id.in_(invitation_ids), OutboundEmail.status.in_(("queued", "retrying"))
+    ).values(status="failed", last_error=CANCELLED))
+    record_audit(session, "contact.opt_out", target=f"invitation:{invitation.id}",
+                 detail="all surveys" if everywhere else "this survey", survey=invitation.survey,
+                 actor="respondent")
+    return True
+
+
+def is_opted_out(session: Session, invitation: Invitation) -> bool:
+    contact = session.get(Contact, invitation.contact_id)
+    return invitation.opted_out_at is not None or (contact is not None and contact.opted_out_at is not None)

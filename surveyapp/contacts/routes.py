@@ -1,0 +1,52 @@
+"""Blueprint: the opt-out page behind every email's link, and RFC 8058 one-click unsubscribe.
+
+Mail scanners fetch every link in a message, so GET never changes anything: the
+page shows a button, and the POST (with a CSRF token) opts out. Mailbox
+providers' one-click unsubscribe POSTs `List-Unsubscribe=One-Click` to a
+separate URL without a CSRF token: the unguessable token in the URL is the key,
+and that view alone is exempt from CSRF.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from ..extensions import csrf, db
+from ..invitations.service import find_invitation_by_token
+from .optout import opt_out
+
+bp = Blueprint("optout", __name__)
+
+
+def _invitation_or_404(token: str):
+    invitation = find_invitation_by_token(db.session, token)
+    if invitation is None:
+        abort(404)
+    return invitation
+
+
+@bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
+def page(token):
+    invitation = _invitation_or_404(token)
+    if request.method == "POST":
+        everywhere = request.form.get("scope") == "all"
+        opt_out(db.session, invitation, everywhere=everywhere)
+        db.session.commit()
+        return render_template("optout/done.html", title="You have opted out", survey=invitation.survey,
+                               everywhere=everywhere)
+    already = invitation.opted_out_at is not None
+    return render_template("optout/confirm.html", title="Opt out of emails", survey=invitation.survey,
+                           already=already, everywhere=invitation.contact.opted_out_at is not None)
+
+
+@bp.route("/s/<token>/unsubscribe", methods=["GET", "POST"])
+@csrf.exempt
+def one_click(token):
+    invitation = _invitation_or_404(token)
+    if request.method == "GET":
+        # A person following the List-Unsubscribe link in a browser gets the page with a button.
+        return page(token)
+    if request.form.get("List-Unsubscribe") != "One-Click":
+        abort(400)
+    opt_out(db.session, invitation)
+    db.session.commit()
+    return "You have been unsubscribed from this survey's emails.\n", 200, {"Content-Type": "text/plain; charset=utf-8"}

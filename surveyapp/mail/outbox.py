@@ -1,0 +1,164 @@
+"""Queueing emails: an outbox row written in the same transaction as the change behind it.
+
+Nothing here talks to an SMTP server; `mail.worker` delivers the rows later.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from ..audit import record_audit
+from ..invitations.service import invitation_link, record_event
+from ..models import Contact, Invitation, OutboundEmail, Response, Survey, utcnow
+from .rendering import MessageRenderer, TemplateProblem, template_text
+
+INSERT_CHUNK = 1000
+
+
+class QueueError(ValueError):
+    """Emails cannot be queued (survey not open, template broken); str() says why."""
+
+
+@dataclass(frozen=True)
+class QueueResult:
+    queued: int
+    problems: tuple[str, ...] = ()
+
+
+def opt_out_link(invitation: Invitation) -> str:
+    """The opt-out page (GET shows a button; nothing happens until it is pressed)."""
+    return invitation_link(invitation) + "/opt-out"
+
+
+def one_click_unsubscribe_link(invitation: Invitation) -> str:
+    """RFC 8058 target for List-Unsubscribe: mailbox providers POST to it."""
+    return invitation_link(invitation) + "/unsubscribe"
+
+
+def new_message_id() -> str:
+    """A Message-ID fixed when the row is queued, so a resend after a crash has the same one."""
+    host = urlsplit(current_app.config["SURVEYAPP_BASE_URL"]).hostname or "localhost"
+    return f"<{secrets.token_hex(16)}@{host}>"
+
+
+def _lock_survey(session: Session, survey: Survey) -> None:
+    # Two admins pressing "send" at once must not queue twice: serialise per survey.
+    # (SQLite transactions here start with BEGIN IMMEDIATE, which already serialises writers.)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
+
+
+def _require_open(survey: Survey) -> None:
+    if survey.status != "open":
+        raise QueueError(f"The survey “{survey.slug}” is {survey.status}: open it before sending emails.")
+
+
+def _renderer(session: Session, survey: Survey, kind: str) -> MessageRenderer:
+    text, _ = template_text(session, survey, kind)
+    try:
+        return MessageRenderer(survey, text)
+    except TemplateProblem as exc:
+        raise QueueError(f"The {kind} template of “{survey.slug}” cannot be used: {exc}") from None
+
+
+def _queue(session: Session, survey: Survey, kind: str, invitations: list[Invitation], on_queued=None) -> QueueResult:
+    renderer = _renderer(session, survey, kind)
+    queued_at = utcnow()  # real time, even when reminders are judged at a chosen moment
+    rows, problems = [], []
+    for invitation in invitations:
+        contact = invitation.contact
+        try:
+            message = renderer.render(contact.name, contact.attribute_map(), invitation_link(invitation),
+                                      opt_out_link(invitation))
+        except TemplateProblem as exc:
+            problems.append(f"invitation {invitation.id}: {exc}")
+            continue
+        rows.append({
+            "invitation_id": invitation.id, "survey_id": survey.id, "kind": kind, "to_address": contact.email,
+            "subject": message.subject, "body_text": message.body_text, "body_html": message.body_html,
+            "headers": {"List-Unsubscribe": f"<{one_click_unsubscribe_link(invitation)}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            "status": "queued", "attempts": 0, "next_attempt_at": queued_at, "message_id": new_message_id(),
+            "created_at": queued_at,
+        })
+        if on_queued is not None:
+            on_queued(invitation)
+    for start in range(0, len(rows), INSERT_CHUNK):
+        session.execute(insert(OutboundEmail), rows[start:start + INSERT_CHUNK])
+    return QueueResult(len(rows), tuple(problems))
+
+
+def _sendable(query):
+    return query.join(Contact, Contact.id == Invitation.contact_id).where(
+        Invitation.revoked_at.is_(None), Invitation.opted_out_at.is_(None), Invitation.completed_at.is_(None),
+        Contact.opted_out_at.is_(None), Contact.erased_at.is_(None), Contact.email.is_not(None),
+    ).options(selectinload(Invitation.contact).selectinload(Contact.attributes)).order_by(Invitation.id)
+
+
+def queue_invitations(session: Session, survey: Survey) -> QueueResult:
+    """Queue the invitation email of every invitation not emailed (nor queued) yet."""
+    _require_open(survey)
+    _lock_survey(session, survey)
+    invitations = list(session.scalars(_sendable(select(Invitation).where(
+        Invitation.survey_id == survey.id, Invitation.emailed_at.is_(None),
+        ~exists().where(OutboundEmail.invitation_id == Invitation.id, OutboundEmail.kind == "invitation"),
+    ))))
+    result = _queue(session, survey, "invitation", invitations)
+    record_audit(session, "invitations.send", target=f"survey:{survey.slug}", survey=survey, count=result.queued,
+                 detail=f"{len(result.problems)} could not be rendered" if result.problems else None)
+    return result
+
+
+def reminder_candidates(survey: Survey, now: datetime):
+    """THE eligibility rule, as one SQL query: not completed, not opted out (here or everywhere),
+    not erased, fewer than reminder_max reminders, last emailed at least reminder_interval_days ago."""
+    cutoff = now - timedelta(days=survey.reminder_interval_days)
+    return _sendable(select(Invitation).where(
+        Invitation.survey_id == survey.id,
+        Invitation.reminder_count < survey.reminder_max,
+        Invitation.last_emailed_at.is_not(None),
+        Invitation.last_emailed_at <= cutoff,
+        ~exists().where(Response.invitation_id == Invitation.id, Response.status == "completed",
+                        Response.voided_at.is_(None)),
+    ))
+
+
+def queue_reminders(session: Session, survey: Survey, now: datetime | None = None) -> QueueResult:
+    """Queue a reminder for every eligible invitation; counts, dates and timeline change with it."""
+    _require_open(survey)
+    _lock_survey(session, survey)
+    now = now or utcnow()
+    invitations = list(session.scalars(reminder_candidates(survey, now)))
+
+    def note(invitation: Invitation) -> None:
+        invitation.reminder_count = (invitation.reminder_count or 0) + 1
+        invitation.last_emailed_at = now
+        record_event(session, invitation, "reminded", at=now, detail=f"reminder {invitation.reminder_count}")
+
+    result = _queue(session, survey, "reminder", invitations, on_queued=note)
+    record_audit(session, "invitations.remind", target=f"survey:{survey.slug}", survey=survey, count=result.queued,
+                 detail=f"{len(result.problems)} could not be rendered" if result.problems else None)
+    return result
+
+
+def retry_now(session: Session, survey: Survey | None = None) -> int:
+    """Make every message waiting out a retry delay due now (an admin's "retry now")."""
+    query = update(OutboundEmail).where(OutboundEmail.status == "retrying")
+    if survey is not None:
+        query = query.where(OutboundEmail.survey_id == survey.id)
+    count = session.execute(query.values(next_attempt_at=utcnow())).rowcount
+    record_audit(session, "mail.retry_now", survey=survey, count=count)
+    return count
+
+
+def outbox_counts(session: Session, survey: Survey | None = None) -> dict[str, int]:
+    query = select(OutboundEmail.status, func.count()).group_by(OutboundEmail.status)
+    if survey is not None:
+        query = query.where(OutboundEmail.survey_id == survey.id)
+    return dict(session.execute(query).all())

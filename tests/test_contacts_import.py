@@ -1,0 +1,162 @@
+"""Contact CSV import: messy files, exact reports, upserts, lists, and the email fast path."""
+from __future__ import annotations
+
+import pytest
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+
+from surveyapp.contacts.emails import EmailNormaliser, InvalidEmail
+from surveyapp.contacts.importer import ImportFileError, RowProblem, import_contacts
+from surveyapp.extensions import db
+from surveyapp.models import AuditEvent, Contact, ContactAttribute, ContactList, ContactListMember
+
+MESSY = (
+    "\ufeffEmail Address , Name ,PCT, Practice Code\r\n"         # 1
+    " Alice.Smith@Example.ORG , Dr Alice Smith ,north,N81001\r\n"  # 2
+    "\r\n"                                                          # 3
+    "bob@example.org,<script>alert(1)</script>,south,S81002\r\n"  # 4
+    "BOB@EXAMPLE.ORG,Bob again,south,S81002\r\n"                  # 5 repeat of 4
+    "not-an-email,Someone,east,E1\r\n"                            # 6
+    ",No Email,east,E2\r\n"                                       # 7
+    'carol@example.org,"=HYPERLINK(""http://evil.example"")",east,E81003\r\n'  # 8
+    "dave@example..org,Dave,north,N1\r\n"                         # 9
+    "\r\n"                                                          # 10
+    "  erin@example.org  ,  Erin   Jones ,  north ,  N81004  \r\n"  # 11
+).encode("utf-8")
+
+EXPECTED_PROBLEMS = [
+    RowProblem(5, "repeats the email address on line 4 (bob@example.org)"),
+    RowProblem(6, "“not-an-email” is not a valid email address: An email address must have an @-sign."),
+    RowProblem(7, "has no email address"),
+    RowProblem(9, "“dave@example..org” is not a valid email address: An email address cannot have two periods in a row."),
+]
+
+
+def _contacts():
+    return {c.email: c for c in db.session.scalars(select(Contact))}
+
+
+def test_messy_csv_gives_the_exact_report(app):
+    report = import_contacts(db.session, MESSY)
+    db.session.commit()
+    assert (report.created, report.updated, report.unchanged, report.invalid) == (4, 0, 0, 4)
+    assert report.problems == EXPECTED_PROBLEMS
+    assert report.warnings == []
+    contacts = _contacts()
+    assert sorted(contacts) == ["alice.smith@example.org", "bob@example.org", "carol@example.org", "erin@example.org"]
+    assert contacts["alice.smith@example.org"].name == "Dr Alice Smith"
+    assert contacts["erin@example.org"].name == "Erin Jones"
+    assert contacts["erin@example.org"].attribute_map() == {"pct": "north", "practice_code": "N81004"}
+    # Stored as given; escaping happens where it is shown, neutralising in exports.
+    assert contacts["bob@example.org"].name == "<script>alert(1)</script>"
+    assert contacts["carol@example.org"].name == '=HYPERLINK("http://evil.example")'
+
+
+def test_reimporting_the_same_file_changes_nothing(app):
+    import_contacts(db.session, MESSY)
+    db.session.commit()
+    before = {c.email: (c.name, c.updated_at, c.attribute_map()) for c in _contacts().values()}
+    attribute_rows = db.session.scalar(select(func.count()).select_from(ContactAttribute))
+    report = import_contacts(db.session, MESSY)
+    db.session.commit()
+    assert (report.created, report.updated, report.unchanged, report.invalid) == (0, 0, 4, 4)
+    db.session.expire_all()
+    after = {c.email: (c.name, c.updated_at, c.attribute_map()) for c in _contacts().values()}
+    assert after == before
+    assert db.session.scalar(select(func.count()).select_from(ContactAttribute)) == attribute_rows
+
+
+def test_changed_values_update_and_empty_cells_keep_what_is_stored(app):
+    import_contacts(db.session, "email,name,pct,language\na@example.org,Dr A,north,en\nb@example.org,Dr B,south,\n")
+    db.session.commit()
+    report = import_contacts(db.session, "E-mail,Name,PCT,language\nA@example.org,,east,\nb@example.org,Dr B,south,cy\n"
+                                         "c@example.org,Dr C,,\n")
+    db.session.commit()
+    assert (report.created, report.updated, report.unchanged, report.invalid) == (1, 2, 0, 0)
+    contacts = _contacts()
+    assert contacts["a@example.org"].name == "Dr A"
+    assert contacts["a@example.org"].attribute_map() == {"pct": "east", "language": "en"}
+    assert contacts["b@example.org"].attribute_map() == {"pct": "south", "language": "cy"}
+    assert contacts["c@example.org"].attribute_map() == {}
+
+
+def test_list_option_adds_every_valid_contact_once(app):
+    report = import_contacts(db.session, MESSY, "GPs 2026")
+    db.session.commit()
+    assert report.added_to_list == 4
+    again = import_contacts(db.session, MESSY, "GPs 2026")
+    db.session.commit()
+    assert again.added_to_list == 0
+    list_id = db.session.scalar(select(ContactList.id).where(ContactList.name == "GPs 2026"))
+    assert db.session.scalar(select(func.count()).where(ContactListMember.list_id == list_id)) == 4
+
+
+@pytest.mark.parametrize("heading", ["email", "Email", "EMAIL ADDRESS", "e-mail", " E-Mail Address "])
+def test_email_heading_spellings_are_recognised(app, heading):
+    report = import_contacts(db.session, f"{heading},Name\nx@example.org,X\n")
+    assert report.created == 1
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"name,pct\nX,north\n", "No email column"),
+    (b"", "The file is empty"),
+    ("email,name\nx@example.org,Zo\xeb\n".encode("latin-1"), "not UTF-8"),
+    (b"email,Email\nx@example.org,y@example.org\n", "same heading"),
+])
+def test_unusable_files_are_refused_with_a_reason(app, data, message):
+    with pytest.raises(ImportFileError, match=message):
+        import_contacts(db.session, data)
+
+
+def test_extra_values_and_headerless_columns_are_reported(app):
+    report = import_contacts(db.session, "email,name,\nx@example.org,X,\ny@example.org,Y,,oops\n")
+    assert report.created == 1
+    assert report.problems == [RowProblem(3, "has 4 values but the header names 3 columns")]
+    assert report.warnings == ["Column 3 has no heading and was ignored."]
+
+
+def test_a_quoted_field_over_two_lines_keeps_later_line_numbers_right(app):
+    report = import_contacts(db.session, 'email,name\na@example.org,"Dr\nTwo Lines"\nbad,X\n')
+    assert report.problems[0].line == 4
+    assert _contacts()["a@example.org"].name == "Dr Two Lines"
+
+
+@pytest.mark.parametrize("address", [
+    "a@example.org", "A.B@Example.org", "a..b@example.org", ".a@example.org", "a.@example.org",
+    "a+tag@example.org", "o'neil@example.org", "x" * 64 + "@example.org", "x" * 65 + "@example.org",
+    "a@b@example.org", "a b@example.org", "\"quoted\"@example.org", "ü@example.org", "a@example.org.",
+    "a@-example.org", "a@exa_mple.org", "a@" + "d" * 250 + ".org", "a@123.org", "postmaster@example.org",
+])
+def test_fast_path_agrees_with_email_validator(address):
+    normaliser = EmailNormaliser()
+    try:  # so that the domain, if valid, is known and the fast path is taken
+        normaliser.normalise("warm-up@" + address.rsplit("@", 1)[-1])
+    except InvalidEmail:
+        pass
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        expected = None
+    try:
+        got = normaliser.normalise(address)
+    except InvalidEmail:
+        got = None
+    assert got == expected
+
+
+def test_cli_import_prints_problems_and_counts_and_is_audited(app, runner, tmp_path):
+    path = tmp_path / "gps.csv"
+    path.write_bytes(MESSY)
+    result = runner.invoke(args=["contacts", "import", str(path), "--list", "gps"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[:4] == [f"line {p.line}: {p.reason}" for p in EXPECTED_PROBLEMS]
+    assert lines[-1] == "created 4, updated 0, unchanged 0, invalid 4; 4 added to list “gps”"
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "contacts.import"))
+    assert audit.count == 4 and audit.actor == "cli"
+
+
+def test_cli_import_of_a_missing_file_is_a_plain_error(runner, tmp_path):
+    result = runner.invoke(args=["contacts", "import", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1
+    assert "cannot be read" in result.output and "Traceback" not in result.output
