@@ -8,9 +8,15 @@ from ..invitations.service import record_event
 from ..models import utcnow
 from ..questionnaires import runtime
 from . import bp, journey
-from .access import Respondent, note_link_opened, resolve, start_response, survey_state
+from .access import Respondent, note_link_opened, refuse_if_guessing, resolve, start_response, survey_state
 
 KIND = "<any(s,p):kind>/<key>"
+
+
+@bp.before_request
+def _throttle_link_guessing():
+    # Before any lookup, so an address past the limit learns nothing more, not even about valid links.
+    refuse_if_guessing(db.session)
 
 
 class Nav:
