@@ -73,6 +73,8 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         "LOGIN_THROTTLE_MINUTES": _int(env, "LOGIN_THROTTLE_MINUTES", 15),
+        "TOKEN_GUESS_LIMIT": _int(env, "TOKEN_GUESS_LIMIT", 30),
+        "TOKEN_GUESS_WINDOW_MINUTES": _int(env, "TOKEN_GUESS_WINDOW_MINUTES", 10),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": mode == "production",

@@ -27,6 +27,9 @@ ACCESS = {
     # admin: the survey list shows each signed-in person the surveys they may see
     "admin.index": STAFF,
     "admin.change_status": ADMINS,
+    "admin.survey_import": ADMINS,
+    "admin.survey": ADMINS,
+    "admin.survey_definition": ADMINS,
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
     "admin.users": ADMINS,

@@ -1,7 +1,7 @@
 """Admin pages: the survey list, open and close."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -34,8 +34,13 @@ def change_status(slug, status):
         set_status(db.session, survey, status)
     except ValueError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("admin.index"))
+        return redirect(_back(survey))
     record_audit(db.session, f"survey_{'opened' if status == 'open' else 'closed'}", target=survey.slug, survey=survey)
     db.session.commit()
     flash(f"“{survey.title}” is now {status}.", "success")
-    return redirect(url_for("admin.index"))
+    return redirect(_back(survey))
+
+
+def _back(survey):
+    # The survey's own page sends back=survey so the admin stays there; the list is the default.
+    return url_for("admin.survey", slug=survey.slug) if request.form.get("back") == "survey" else url_for("admin.index")

@@ -4,6 +4,12 @@ After LOGIN_MAX_FAILURES_PER_ACCOUNT failed sign-ins for one email address (know
 or not, so the answer tells nothing about which accounts exist), or
 LOGIN_MAX_FAILURES_PER_ADDRESS from one IP address, within LOGIN_THROTTLE_MINUTES,
 further attempts are refused without checking the password until the window passes.
+
+Guessing of respondents' link tokens is throttled from the same table: each
+unknown /s/<token> or /p/<key> is a failed row with the email set to
+TOKEN_GUESS_MARKER. After TOKEN_GUESS_LIMIT of them from one address within
+TOKEN_GUESS_WINDOW_MINUTES, every /s/ and /p/ URL answers 429 to that address
+(valid links too) until the oldest guesses leave the window.
 """
 from __future__ import annotations
 
@@ -15,7 +21,10 @@ from sqlalchemy.orm import Session
 
 from ..models import LoginAttempt, utcnow
 
-DEFAULTS = {"LOGIN_MAX_FAILURES_PER_ACCOUNT": 5, "LOGIN_MAX_FAILURES_PER_ADDRESS": 20, "LOGIN_THROTTLE_MINUTES": 15}
+DEFAULTS = {"LOGIN_MAX_FAILURES_PER_ACCOUNT": 5, "LOGIN_MAX_FAILURES_PER_ADDRESS": 20, "LOGIN_THROTTLE_MINUTES": 15,
+            "TOKEN_GUESS_LIMIT": 30, "TOKEN_GUESS_WINDOW_MINUTES": 10}
+# Not an email address, so it can never be an account's.
+TOKEN_GUESS_MARKER = "(token-guess)"
 
 
 def _setting(name: str) -> int:
@@ -32,9 +41,28 @@ def is_throttled(session: Session, email: str, ip_address: str) -> bool:
     if by_account >= _setting("LOGIN_MAX_FAILURES_PER_ACCOUNT"):
         return True
     by_address = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.ip_address == ip_address, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since))
+        LoginAttempt.ip_address == ip_address, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since,
+        LoginAttempt.email != TOKEN_GUESS_MARKER))
     return by_address >= _setting("LOGIN_MAX_FAILURES_PER_ADDRESS")
 
 
 def record_attempt(session: Session, email: str, ip_address: str, succeeded: bool) -> None:
     session.add(LoginAttempt(email=email[:320], ip_address=ip_address[:64], succeeded=succeeded, at=utcnow()))
+
+
+# Token guesses are kept in the database rather than in process memory so that every
+# worker process (and every server behind a load balancer) counts the same guesses.
+# The cost is bounded: a row is written only for an unknown token, and once an address
+# reaches the limit it gets 429 before any lookup, so it writes at most
+# TOKEN_GUESS_LIMIT rows per window.
+
+def too_many_token_guesses(session: Session, ip_address: str) -> bool:
+    since = utcnow() - timedelta(minutes=_setting("TOKEN_GUESS_WINDOW_MINUTES"))
+    guesses = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.ip_address == ip_address[:64], LoginAttempt.email == TOKEN_GUESS_MARKER,
+        LoginAttempt.succeeded.is_(False), LoginAttempt.at > since))
+    return guesses >= _setting("TOKEN_GUESS_LIMIT")
+
+
+def record_token_guess(session: Session, ip_address: str) -> None:
+    record_attempt(session, TOKEN_GUESS_MARKER, ip_address, succeeded=False)

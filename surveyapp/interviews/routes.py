@@ -11,6 +11,7 @@ from ..models import Survey
 from ..questionnaires import runtime
 from ..respond import journey
 from ..respond.access import survey_state
+from ..respond.conditions import answers_for_browser, page_blocks
 from . import bp
 from .service import (assigned_surveys, decline_interview, declined_counts, interview_for, interviews_of,
                       participant_code_problem, refuses_consent, start_interview)
@@ -167,7 +168,8 @@ def _render_page(questionnaire, page_def, answers, nav, changing, errors=None, r
         title=page_def.title or questionnaire.title,
         questionnaire=questionnaire,
         page=page_def,
-        questions=list(runtime.visible_questions(page_def, answers)),
+        blocks=page_blocks(page_def, answers),
+        condition_answers=answers_for_browser(page_def, answers),
         answers=answers,
         raw=raw or {},
         field_errors={e.name: e.message for e in (errors or [])},

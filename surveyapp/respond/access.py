@@ -5,11 +5,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, session as cookie
+from flask import abort, request, session as cookie
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..auth.throttle import record_token_guess, too_many_token_guesses
 from ..invitations.service import find_invitation_by_token, record_event
 from ..models import Invitation, Response, Survey, utcnow
 
@@ -37,18 +38,36 @@ def survey_state(survey: Survey, today: date | None = None) -> str:
     return "open"
 
 
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def refuse_if_guessing(db_session: Session) -> None:
+    """429 for an address that has tried too many unknown links lately, valid links included."""
+    if too_many_token_guesses(db_session, client_address()):
+        abort(429)
+
+
+def _unknown_link(db_session: Session):
+    """Count the guess (in its own transaction), then the same 404 as any unknown URL."""
+    db_session.rollback()
+    record_token_guess(db_session, client_address())
+    db_session.commit()
+    abort(404)
+
+
 def resolve(db_session: Session, kind: str, key: str) -> Respondent:
     """The respondent behind a URL, or the same 404 as any unknown URL."""
     if kind == "s":
         invitation = find_invitation_by_token(db_session, key)
         if invitation is None:
-            abort(404)
+            _unknown_link(db_session)
         response = db_session.scalar(select(Response).where(Response.respondent_key == f"inv:{invitation.id}"))
         return Respondent(kind, key, invitation.survey, invitation, response)
     if kind == "p":
         survey = db_session.scalar(select(Survey).where(Survey.public_key == key))
         if survey is None or not survey.public_link_enabled or not secrets.compare_digest(survey.public_key, key):
-            abort(404)
+            _unknown_link(db_session)
         respondent_key = cookie.get(PUBLIC_COOKIE_KEY, {}).get(str(survey.id))
         response = None
         if respondent_key:

@@ -8,9 +8,16 @@ from ..invitations.service import record_event
 from ..models import utcnow
 from ..questionnaires import runtime
 from . import bp, journey
-from .access import Respondent, note_link_opened, resolve, start_response, survey_state
+from .conditions import answers_for_browser, page_blocks
+from .access import Respondent, note_link_opened, refuse_if_guessing, resolve, start_response, survey_state
 
 KIND = "<any(s,p):kind>/<key>"
+
+
+@bp.before_request
+def _throttle_link_guessing():
+    # Before any lookup, so an address past the limit learns nothing more, not even about valid links.
+    refuse_if_guessing(db.session)
 
 
 class Nav:
@@ -133,7 +140,6 @@ def page(kind, key, page_name):
 
 
 def _render_page(respondent, questionnaire, page_def, answers, nav, changing, errors=None, raw=None, notice=None):
-    questions = [q for q in runtime.visible_questions(page_def, answers)]
     previous = journey.CHECK_PAGE if changing else journey.previous_page_name(questionnaire, answers, page_def.name)
     names = journey.page_names(questionnaire, answers)
     return render_template(
@@ -141,7 +147,8 @@ def _render_page(respondent, questionnaire, page_def, answers, nav, changing, er
         title=page_def.title or questionnaire.title,
         questionnaire=questionnaire,
         page=page_def,
-        questions=questions,
+        blocks=page_blocks(page_def, answers),
+        condition_answers=answers_for_browser(page_def, answers),
         answers=answers,
         raw=raw or {},
         field_errors={e.name: e.message for e in (errors or [])},
