@@ -82,6 +82,9 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,  # a respondent may leave a page open for hours
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust (0: none),
+        # so throttling sees the client's address rather than the proxy's.
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
     }
     if mode == "development":
         cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or "development-only-key-not-for-production-use"

@@ -90,3 +90,19 @@ def _fresh_postgres_database(url: str, name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.rsplit("/", 1)[0] + "/" + name
+
+
+def test_trusted_proxy_gives_throttling_the_clients_address(database_url):
+    from flask import request
+
+    from conftest import make_app
+    app = make_app(database_url, TRUSTED_PROXIES=1)
+    app.add_url_rule("/_addr", "addr", lambda: request.remote_addr)
+    seen = app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
+                                 environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen.get_data(as_text=True) == "203.0.113.9"
+    untrusted = make_app(database_url)
+    untrusted.add_url_rule("/_addr", "addr", lambda: request.remote_addr)
+    seen = untrusted.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
+                                       environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert seen.get_data(as_text=True) == "10.0.0.1"
