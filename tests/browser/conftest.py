@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.browser.harness import (ROOT, LiveServer, axe_available, chromium_available, format_violations,
-                                   launch_chromium, run_axe)
+                                   launch_chromium, run_axe, run_axe_without_javascript)
 from tests.conftest import need
 
 ARTEFACTS = ROOT / "test-artifacts"
@@ -52,6 +52,7 @@ class Web:
     def __init__(self, browser, base_url: str):
         self.browser, self.base_url = browser, base_url
         self.contexts = []
+        self.javascript_off = set()
         self.console_errors: list[str] = []
         self.pages_checked = 0
 
@@ -60,6 +61,8 @@ class Web:
         context = self.browser.new_context(base_url=self.base_url, **context_options)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         self.contexts.append(context)
+        if context_options.get("java_script_enabled") is False:
+            self.javascript_off.add(context)
         page = context.new_page()
         page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(
             f"{page.url}: console error: {msg.text}"))
@@ -74,7 +77,10 @@ class Web:
 
     def check(self, page) -> None:
         """Zero axe-core violations (WCAG 2.1 A and AA) and no console errors so far."""
-        violations = run_axe(page)
+        if page.context in self.javascript_off:
+            violations = run_axe_without_javascript(self.browser, page)
+        else:
+            violations = run_axe(page)
         assert not violations, format_violations(page.url, violations)
         self.pages_checked += 1
         self.assert_no_console_errors()
