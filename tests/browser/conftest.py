@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from tests.browser.harness import (ROOT, LiveServer, axe_available, chromium_available, format_violations,
+from browser.harness import (ROOT, LiveServer, axe_available, chromium_available, format_violations,
                                    launch_chromium, run_axe, run_axe_without_javascript)
-from tests.conftest import need
+from conftest import need
 
 ARTEFACTS = ROOT / "test-artifacts"
 DEFAULT_TIMEOUT_MS = 10_000

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, InvitationEvent, Question, Response
-from tests.browser.respondent import open_gp_survey, personal_link
+from browser.respondent import open_gp_survey, personal_link
 
 pytestmark = pytest.mark.browser
 

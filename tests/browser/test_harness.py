@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import run_axe
+from browser.harness import run_axe
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.respondent import open_gp_survey, personal_link
+from browser.respondent import open_gp_survey, personal_link
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Response
-from tests.browser.respondent import open_gp_survey, personal_link
+from browser.respondent import open_gp_survey, personal_link
 
 pytestmark = pytest.mark.browser
 
