@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from browser.harness import (ROOT, LiveServer, axe_available, chromium_available, format_violations,
+from browser.harness import (ROOT, LiveServer, assets_built, axe_available, chromium_available, format_violations,
                                    launch_chromium, run_axe, run_axe_without_javascript)
 from conftest import need
 
@@ -27,10 +27,13 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module: Playwright's sync API allows one instance at a time, so a
+    session-wide one would break any other test that starts its own."""
     need(chromium_available(), "Chromium not found at /usr/bin/chromium (apt-get install chromium)")
     need(axe_available(), "node_modules/axe-core is missing (npm ci)")
+    need(assets_built(), "surveyapp/static/dist is not built (make assets)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

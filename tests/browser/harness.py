@@ -31,6 +31,10 @@ def axe_available() -> bool:
     return AXE_PATH.is_file()
 
 
+def assets_built() -> bool:
+    return (ROOT / "surveyapp" / "static" / "dist" / "app.css").is_file()
+
+
 def launch_chromium(playwright):
     """One headless Chromium for a whole test session or script run."""
     return playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
