@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from browser.harness import (ROOT, LiveServer, assets_built, axe_available, chromium_available, format_violations,
-                                   launch_chromium, run_axe, run_axe_without_javascript)
+from browser.harness import (ROOT, JavaScriptOffScanner, LiveServer, assets_built, axe_available,
+                             chromium_available, format_violations, launch_chromium, run_axe)
 from conftest import need
 
 ARTEFACTS = ROOT / "test-artifacts"
@@ -56,6 +56,7 @@ class Web:
         self.browser, self.base_url = browser, base_url
         self.contexts = []
         self.javascript_off = set()
+        self._javascript_off_scanner = JavaScriptOffScanner(browser)
         self.console_errors: list[str] = []
         self.pages_checked = 0
 
@@ -81,12 +82,18 @@ class Web:
     def check(self, page) -> None:
         """Zero axe-core violations (WCAG 2.1 A and AA) and no console errors so far."""
         if page.context in self.javascript_off:
-            violations = run_axe_without_javascript(self.browser, page)
+            violations = self._javascript_off_scanner.scan(page)
         else:
             violations = run_axe(page)
         assert not violations, format_violations(page.url, violations)
         self.pages_checked += 1
         self.assert_no_console_errors()
+
+    def expect_console_error(self, text: str) -> None:
+        """An error the page is meant to cause (a 404 status logs one): it must be there; it is then cleared."""
+        expected = [e for e in self.console_errors if text in e]
+        assert expected, f"expected a console error containing {text!r}, got {self.console_errors}"
+        self.console_errors = [e for e in self.console_errors if text not in e]
 
     def assert_no_console_errors(self) -> None:
         assert not self.console_errors, "errors in the browser console:\n" + "\n".join(self.console_errors)
@@ -103,6 +110,7 @@ class Web:
                     (ARTEFACTS / f"{stem}.txt").write_text(f"could not save {page.url}: {exc}\n")
 
     def close_all(self) -> None:
+        self._javascript_off_scanner.close()
         for context in self.contexts:
             context.close()
         self.contexts = []

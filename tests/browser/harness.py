@@ -95,23 +95,33 @@ def run_axe(page) -> list[dict]:
     )
 
 
-def run_axe_without_javascript(browser, page) -> list[dict]:
-    """axe-core on a page whose context has JavaScript off (where axe's timers never fire).
+class JavaScriptOffScanner:
+    """axe-core for pages of a context with JavaScript off (where axe's own timers never fire).
 
-    The page's DOM as it is, scripts removed, is served at the same URL to a
-    JavaScript-enabled context (so the stylesheets load as they did) and scanned there.
+    The page's DOM as it is, scripts removed, is served at the same URL to one
+    JavaScript-enabled page (so the stylesheets load as they did) and scanned there.
     """
-    url = page.url
-    html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S | re.I)
-    context = browser.new_context(viewport=page.viewport_size)
-    try:
-        snapshot = context.new_page()
-        snapshot.route(lambda requested: requested == url,
-                       lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
-        snapshot.goto(url)
-        return run_axe(snapshot)
-    finally:
-        context.close()
+
+    def __init__(self, browser):
+        self._browser = browser
+        self._page = None
+        self._url, self._html = None, ""
+
+    def scan(self, page) -> list[dict]:
+        if self._page is None:
+            self._page = self._browser.new_context().new_page()
+            self._page.route(lambda requested: requested == self._url, lambda route: route.fulfill(
+                status=200, content_type="text/html; charset=utf-8", body=self._html))
+        self._page.set_viewport_size(page.viewport_size)
+        self._url = page.url
+        self._html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S | re.I)
+        self._page.goto(self._url)
+        return run_axe(self._page)
+
+    def close(self) -> None:
+        if self._page is not None:
+            self._page.context.close()
+            self._page = None
 
 
 def format_violations(url: str, violations: list[dict]) -> str:

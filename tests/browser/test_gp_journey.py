@@ -24,6 +24,12 @@ def test_gp_answers_resumes_changes_and_submits_through_a_personal_link(app, web
     link = personal_link(app, open_gp_survey(import_survey))
 
     page = web.new_page()
+    # A link cut short in the email: the same page as any unknown address.
+    page.goto(link[:-3])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    web.expect_console_error("404")
+    web.check(page)
+
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("GP opinion survey"))
     web.check(page)
