@@ -39,5 +39,9 @@ test: setup
 test-fast: python-deps assets
 	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
+# PNGs of the key pages for the README, from the demo data in a temporary SQLite file (real Chromium)
+screenshots: python-deps assets
+	$(BIN)/python scripts/screenshots.py
+
 clean:
 	rm -rf $(VENV) node_modules surveyapp/static/dist instance

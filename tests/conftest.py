@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from config import normalise_database_url
 from surveyapp import create_app
 from surveyapp.extensions import db
 
@@ -34,8 +36,27 @@ def need(condition: bool, reason: str) -> None:
 def database_url(tmp_path_factory):
     """One database for the session; tables are emptied between tests."""
     if TEST_DATABASE_URL:
-        return TEST_DATABASE_URL
+        url = normalise_database_url(TEST_DATABASE_URL)  # psycopg 3, however the URL is spelt
+        _create_database_if_missing(url)
+        return url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def _create_database_if_missing(url: str) -> None:
+    """CI (and a developer) may name a fresh PostgreSQL database: create it through the server's own."""
+    target = make_url(url)
+    if target.get_backend_name() != "postgresql":
+        return
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": target.database})
+            if not exists:
+                quoted = connection.dialect.identifier_preparer.quote_identifier(target.database)
+                connection.execute(text(f"CREATE DATABASE {quoted}"))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +100,7 @@ def app(database_url, _schema):
         _empty_tables()
         yield app
         db.session.remove()
+        db.engine.dispose()  # each test's app has its own pool: close its connections (PostgreSQL counts them)
 
 
 @pytest.fixture

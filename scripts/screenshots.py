@@ -1,0 +1,148 @@
+"""Save PNGs of the key pages into docs/screenshots/ (`make screenshots`), for the README.
+
+Loads the demo data into a temporary SQLite database, serves the app on
+127.0.0.1 and drives Debian's Chromium with the same set-up as the browser
+tests (tests/browser/harness.py). Staff pages (dashboards, interviews) are
+taken only when their endpoints exist in the app; the others are skipped
+with a note.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the app, and the browser set-up the tests use
+
+OUT = ROOT / "docs" / "screenshots"
+VIEWPORT = {"width": 1100, "height": 800}
+# (file name, account to sign in with, candidate endpoints: the first one the app has is used)
+STAFF_PAGES = [
+    ("response-rates.png", "cochair@example.org", ["dashboards.response_rates", "dashboards.response_rate",
+                                                   "dashboards.rates"]),
+    ("results.png", "cochair@example.org", ["dashboards.results", "dashboards.survey_results"]),
+    ("interviews.png", "volunteer@example.org", ["interviews.index"]),
+]
+# Values for URL arguments of those endpoints.
+URL_VALUES = {"slug": lambda ids: "gp-iapt", "survey_slug": lambda ids: "gp-iapt",
+              "survey_id": lambda ids: ids["gp-iapt"]}
+
+
+def main() -> int:
+    from playwright.sync_api import expect, sync_playwright
+
+    from browser.harness import CHROMIUM_PATH, LiveServer, chromium_available, launch_chromium
+
+    if not chromium_available():
+        print(f"Chromium not found at {CHROMIUM_PATH}: run `make system-deps`", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="surveyapp-screenshots-") as tmp:
+        os.environ["SURVEYAPP_ENV"] = "development"
+        os.environ["SURVEYAPP_INSTANCE_PATH"] = tmp
+        app, link, survey_ids = demo_app(Path(tmp))
+        OUT.mkdir(parents=True, exist_ok=True)
+        with LiveServer(app) as server, sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            # The link was built before the server existed: point it at the server.
+            link = server.url + link[link.index("/s/"):]
+            respondent_pages(browser, server.url, link, expect)
+            for filename, email, endpoints in STAFF_PAGES:
+                staff_page(app, browser, server.url, filename, email, endpoints, survey_ids)
+            browser.close()
+    return 0
+
+
+def demo_app(tmp: Path):
+    """The app on a fresh SQLite file with the demo loaded; a personal link of a GP who has not answered."""
+    from sqlalchemy import select
+
+    from surveyapp import create_app
+    from surveyapp.demo import load_demo
+    from surveyapp.extensions import db
+    from surveyapp.invitations.service import invitation_link
+    from surveyapp.models import Invitation, Response, Survey
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'demo.db'}",
+                      "SECRET_KEY": os.urandom(32).hex(), "SURVEYAPP_BASE_URL": "http://127.0.0.1"})
+    with app.app_context():
+        db.create_all()
+        load_demo(db.session)
+        db.session.commit()
+        survey_ids = dict(db.session.execute(select(Survey.slug, Survey.id)).all())
+        answered = select(Response.invitation_id).where(Response.invitation_id.is_not(None))
+        invitation = db.session.scalars(
+            select(Invitation).where(Invitation.survey_id == survey_ids["gp-iapt"], Invitation.id.not_in(answered),
+                                     Invitation.opted_out_at.is_(None), Invitation.revoked_at.is_(None))
+            .order_by(Invitation.id)).first()
+        link = invitation_link(invitation)
+        db.session.commit()
+    return app, link, survey_ids
+
+
+def respondent_pages(browser, base_url: str, link: str, expect) -> None:
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_role("radio", name="North PCT").check()
+    page.locator("#referrals").fill("about ten")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    save(page, "survey-page-with-error.png")
+    page.locator("#referrals").fill("10")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("checkbox", name="Online referral form").check()
+    page.get_by_role("checkbox", name="Suggested the patient refers themselves").check()
+    page.get_by_role("radio", name="Easy", exact=True).check()
+    page.locator("#last_referral-day").fill("14")
+    page.locator("#last_referral-month").fill("10")
+    page.locator("#last_referral-year").fill("2026")
+    page.get_by_role("radio", name="6").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("What works well about the service?").fill("Patients like being able to refer themselves.")
+    page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting")
+    save(page, "check-your-answers.png")
+    context.close()
+
+
+def staff_page(app, browser, base_url, filename, email, endpoints, survey_ids) -> None:
+    from surveyapp.demo import DEMO_PASSWORD
+
+    endpoint = next((e for e in endpoints if e in app.view_functions), None)
+    if endpoint is None:
+        print(f"skipped {filename}: the app has none of {', '.join(endpoints)} yet")
+        return
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    unknown = [a for a in rule.arguments if a not in URL_VALUES]
+    if unknown:
+        print(f"skipped {filename}: no value for {', '.join(unknown)} in {rule.rule}")
+        return
+    with app.test_request_context():
+        from flask import url_for
+        path = url_for(endpoint, **{a: URL_VALUES[a](survey_ids) for a in rule.arguments})
+    context = browser.new_context(base_url=base_url, viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto("/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(path)
+    page.wait_for_load_state("networkidle")  # charts drawn
+    save(page, filename)
+    context.close()
+
+
+def save(page, filename: str) -> None:
+    page.screenshot(path=OUT / filename, full_page=True)
+    print(f"saved docs/screenshots/{filename}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
