@@ -303,7 +303,7 @@ def test_two_workers_on_postgresql_never_send_the_same_message(app, runner, smtp
     _two_workers_never_send_the_same_message(app, runner, smtp, survey)
 
 
+@pytest.mark.sqlite_only
 def test_two_workers_on_sqlite_never_send_the_same_message(app, runner, smtp, survey):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("the SQLite claim (BEGIN IMMEDIATE)")
+    need(db.engine.dialect.name == "sqlite", "the SQLite claim (BEGIN IMMEDIATE) needs SQLite")
     _two_workers_never_send_the_same_message(app, runner, smtp, survey)
