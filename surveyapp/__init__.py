@@ -40,12 +40,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (registers the tables)
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .dashboards import bp as dashboards_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(api_bp)
 
     from .cli import register_cli
 
