@@ -40,11 +40,16 @@ def _authenticate():
     return None
 
 
-@bp.errorhandler(HTTPException)
 def _json_error(error: HTTPException):
     response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description)
     response.status_code = error.code or 500
     return response
+
+
+# By status code: the app's HTML error pages are registered by code, and those win over a class handler.
+for _status in (400, 403, 404, 405, 429):
+    bp.register_error_handler(_status, _json_error)
+bp.register_error_handler(HTTPException, _json_error)
 
 
 @bp.after_request
