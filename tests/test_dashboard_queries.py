@@ -54,7 +54,9 @@ def test_funnel_counts_completed_invitations_without_voided_or_in_progress(mix):
 
 
 def test_funnel_by_attribute_groups_by_contact_attribute(mix):
-    rows = {r["segment"]: r for r in queries.funnel_by_attribute(db.session, mix.id, "area")}
+    segments = queries.funnel_by_attribute(db.session, mix.id, "area")
+    assert queries.funnel(db.session, mix.id, segments) == queries.funnel(db.session, mix.id)
+    rows = {r["segment"]: r for r in segments}
     assert {k: (v["invited"], v["completed"]) for k, v in rows.items()} == {
         "north": (8, 8), "south": (6, 4), "east": (2, 0)}
 
@@ -158,3 +160,14 @@ def test_interview_breakdown_by_volunteer(app):
     assert sum(r["in_progress"] for r in rows.values()) == 1
     assert sum(r["declined"] for r in rows.values()) == 2
     assert set(rows) == {"volunteer@example.org", "volunteer2@example.org"}
+
+
+@pytest.mark.parametrize("filters", [
+    queries.Filters(), queries.Filters(attribute="area", values=("south",)), queries.Filters(mode="public"),
+    queries.Filters(date_from=date(2026, 3, 15)), queries.Filters(attribute="area", values=("north", "south"), mode="link"),
+])
+def test_subtracting_left_out_groups_gives_the_same_figures_as_grouping_the_kept_ones(mix, filters):
+    direct = queries.distributions(db.session, mix.id, filters, strategy="direct")
+    subtract = queries.distributions(db.session, mix.id, filters, strategy="subtract")
+    assert direct == subtract
+    assert direct.respondents == queries.respondent_count(db.session, mix.id, filters)

@@ -80,18 +80,19 @@ def _disclosure_block(d) -> dict:
 def stats(slug):
     survey = survey_or_404(slug)
     d = disclosure_for(survey, "api.stats")
-    body = {"survey": survey.slug, "title": survey.title, **figures.funnel_figures(db.session, survey, d),
-            "disclosure": _disclosure_block(d)}
     by = request.args.get("by")
+    breakdown = None
     if by:
         if by not in queries.attribute_names(db.session, survey.id):
             response = jsonify(error="bad_request", message=f"No contact attribute '{by}' in this survey.",
                                attributes=queries.attribute_names(db.session, survey.id))
             response.status_code = 400
             return response
-        body["by"] = by
-        body["breakdown"] = figures.breakdown_figures(db.session, survey, d, by)
-        body["under_represented_ratio"] = figures.UNDER_REPRESENTED_RATIO
+        breakdown = figures.breakdown_figures(db.session, survey, d, by)
+    body = {"survey": survey.slug, "title": survey.title, **figures.funnel_figures(db.session, survey, d, breakdown),
+            "disclosure": _disclosure_block(d)}
+    if breakdown is not None:
+        body.update(by=by, breakdown=breakdown, under_represented_ratio=figures.UNDER_REPRESENTED_RATIO)
     return jsonify(_public(body))
 
 

@@ -29,9 +29,9 @@ def _rate(d: Disclosure, completed: int, invited: int) -> dict:
     return {"response_rate": rate, "response_rate_ci": ci}
 
 
-def funnel_figures(session: Session, survey: Survey, d: Disclosure) -> dict:
-    """The funnel with rates and the response rate's 95% Wilson interval."""
-    raw = queries.funnel(session, survey.id)
+def funnel_figures(session: Session, survey: Survey, d: Disclosure, segments: list[dict] | None = None) -> dict:
+    """The funnel with rates and the response rate's 95% Wilson interval (from breakdown rows when given)."""
+    raw = queries.funnel(session, survey.id, [s["_raw"] for s in segments] if segments else None)
     shown = {key: d.count(value) for key, value in raw.items()}
     shown.update(_rate(d, raw["completed"], raw["invited"]))
     shown["rates"] = {step: d.percent(raw[step], raw["invited"]) for step in queries.FUNNEL_STEPS[1:]}

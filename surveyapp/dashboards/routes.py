@@ -55,9 +55,9 @@ def _attribute_choice(survey: Survey, default_first: bool = True) -> tuple[list[
 def rates(slug):
     survey = survey_or_404(slug)
     d = disclosure_for(survey, "rates")
-    funnel = figures.funnel_figures(db.session, survey, d)
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
+    funnel = figures.funnel_figures(db.session, survey, d, breakdown)
     modes = [{**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "voided")}}
              for r in queries.responses_by_mode(db.session, survey.id)]
     volunteers = [{**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "declined")}}
@@ -149,9 +149,9 @@ def report(slug):
     """The printable report back: disclosure control always on."""
     survey = survey_or_404(slug)
     d = disclosure_for(survey, "report", force=True)
-    funnel = figures.funnel_figures(db.session, survey, d)
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
+    funnel = figures.funnel_figures(db.session, survey, d, breakdown)
     respondents, respondents_raw, results_ = figures.question_results(db.session, survey, d)
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     if breakdown:
