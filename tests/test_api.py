@@ -44,9 +44,9 @@ def test_stats_with_a_bearer_token(client, demo):
     data = response.get_json()
     for key in ("invited", "emailed", "opened", "started", "completed", "response_rate"):
         assert key in data
-    # Disclosure control by default: 206 invited is shown as 205.
-    assert data["invited"] == 205 and data["completed"] == 20 and data["response_rate"] == 9.7
-    assert data["response_rate_ci"] == [6.4, 14.5] and data["disclosure"]["applied"] is True
+    # Disclosure control by default: 206 invited is shown as 205, and the rate is 20 of 205.
+    assert data["invited"] == 205 and data["completed"] == 20 and data["response_rate"] == 9.8
+    assert data["response_rate_ci"] == [6.4, 14.6] and data["disclosure"]["applied"] is True
     assert not any(key.startswith("_") for key in data)
 
 
@@ -64,6 +64,7 @@ def test_stats_breakdown_by_attribute(client, demo):
 def test_exact_flag_gives_exact_figures_and_is_audited(client, demo):
     data = client.get("/api/surveys/gp-iapt/stats?exact=1", headers=bearer(token_for("analyst"))).get_json()
     assert data["invited"] == 206 and data["disclosure"]["applied"] is False
+    assert data["response_rate"] == 9.7 and data["response_rate_ci"] == [6.4, 14.5]
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "results.exact_figures"))
     assert event.actor == "api-analyst@example.org" and event.target == "api.stats"
 

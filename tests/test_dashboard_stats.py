@@ -78,6 +78,12 @@ def test_threshold_and_rounding_come_from_the_survey():
     assert not d.shows_free_text(10) and d.shows_free_text(11)
 
 
+def test_percentages_under_disclosure_come_from_the_rounded_counts_shown():
+    # 8 of 20 exactly is 40%, which would give away the count shown as 10.
+    assert Disclosure().count(8) == 10 and Disclosure().percent(8, 20) == 50.0
+    assert Disclosure(enabled=False).percent(8, 20) == 40.0
+
+
 def test_switched_off_disclosure_shows_exact_figures():
     d = Disclosure(enabled=False)
     assert d.count(3) == 3 and d.percent(1, 3) == 33.3 and d.shows_free_text(1)

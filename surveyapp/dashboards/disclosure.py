@@ -3,7 +3,8 @@
 0 stays 0; counts of 1 to `threshold` (7) show as '*'; every other count is
 rounded to the nearest multiple of `rounding` (5). Percentages and means computed
 on 1 to `threshold` people show as '*', and so does a percentage whose numerator
-is suppressed (it would give the count away). Free text is hidden for a group of
+is suppressed (it would give the count away); other percentages are computed from
+the rounded counts. Free text is hidden for a group of
 `threshold` or fewer respondents.
 
 A `Disclosure` with enabled=False passes every figure through exactly; the
@@ -40,15 +41,27 @@ class Disclosure:
             return 0
         if n <= self.threshold:
             return SUPPRESSED
-        return ((n + self.rounding // 2) // self.rounding) * self.rounding if self.rounding > 1 else n
+        return self.rounded(n)
+
+    def rounded(self, n: int) -> int:
+        """n rounded to the nearest `rounding` (halves up) when enabled; n itself otherwise."""
+        if not self.enabled or self.rounding <= 1:
+            return int(n)
+        return ((int(n) + self.rounding // 2) // self.rounding) * self.rounding
 
     def percent(self, numerator: int | None, denominator: int | None, digits: int = 1) -> float | str | None:
-        """100 * numerator / denominator, or '*' if either is a small group; None when there is no denominator."""
+        """100 * numerator / denominator, or '*' if either is a small group; None when there is no denominator.
+
+        With disclosure control on, the percentage is computed from the rounded
+        counts that are shown beside it: from exact counts it would give them
+        away (8 of 20 is 40%, while the count shows as 10).
+        """
         if not denominator:
             return None
         if self.is_small(denominator) or self.is_small(numerator):
             return SUPPRESSED
-        return round(100.0 * (numerator or 0) / denominator, digits)
+        numerator, denominator = self.rounded(numerator or 0), self.rounded(denominator)
+        return round(100.0 * numerator / denominator, digits) if denominator else None
 
     def statistic(self, value: float | None, n: int | None, digits: int = 1) -> float | str | None:
         """A mean, median or quartile computed on n people: '*' when n is a small group."""

@@ -21,7 +21,8 @@ UNDER_REPRESENTED_RATIO = 0.8
 
 def _rate(d: Disclosure, completed: int, invited: int) -> dict:
     rate = d.percent(completed, invited)
-    interval = stats.wilson_interval(completed, invited)
+    # From the counts as shown (rounded under disclosure control), like every percentage.
+    interval = stats.wilson_interval(d.rounded(completed), d.rounded(invited)) if invited else None
     if interval is None or rate == SUPPRESSED or rate is None:
         ci = None if interval is None else SUPPRESSED
     else:
@@ -49,12 +50,17 @@ def breakdown_figures(session: Session, survey: Survey, d: Disclosure, attribute
         share_invited = r["invited"] / invited_total if invited_total else 0.0
         share_respondents = r["completed"] / completed_total if completed_total else 0.0
         ratio = share_respondents / share_invited if share_invited else None
+        shown_ratio = None
+        if ratio is not None and d.rounded(invited_total) and d.rounded(r["invited"]) and d.rounded(completed_total):
+            # As shown: from the rounded counts under disclosure control (exact ones would give them away).
+            shown_ratio = ((d.rounded(r["completed"]) / d.rounded(completed_total))
+                           / (d.rounded(r["invited"]) / d.rounded(invited_total)))
         item = {"segment": r["segment"], **{k: d.count(v) for k, v in r.items() if k != "segment"},
                 **_rate(d, r["completed"], r["invited"]),
                 "share_of_invited": d.percent(r["invited"], invited_total),
                 "share_of_respondents": d.percent(r["completed"], completed_total) if completed_total else None,
                 # The ratio would give a suppressed count away: it follows the count's suppression.
-                "representation_ratio": None if ratio is None else d.statistic(ratio, r["completed"], 2),
+                "representation_ratio": None if shown_ratio is None else d.statistic(shown_ratio, r["completed"], 2),
                 "under_represented": bool(completed_total and ratio is not None and ratio < UNDER_REPRESENTED_RATIO),
                 "_raw": r}
         out.append(item)
