@@ -111,9 +111,10 @@ def likert_diverging(rows: list[dict], question_label: str, title: str | None = 
 
 
 def number_histogram(bins: list[dict], summary: dict, title: str | None = None) -> go.Figure:
-    """A histogram of a number question with its median and quartiles marked."""
+    """A histogram of a number question with its median and quartiles marked (bins are equally wide)."""
     x = [(b["start"] + b["end"]) / 2 for b in bins]
-    widths = [max(b["end"] - b["start"], 1) * 0.9 for b in bins]
+    step = (bins[1]["start"] - bins[0]["start"]) if len(bins) > 1 else 1
+    widths = [step * 0.9] * len(bins)
     texts = [esc(display(b["count"])) for b in bins]
     bar = go.Bar(x=x, y=[_num(b["count"]) for b in bins], width=widths, marker_color=BLUE, text=texts,
                  textposition="outside", cliponaxis=False,

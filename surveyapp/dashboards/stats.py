@@ -59,7 +59,10 @@ def summary(freq: list[tuple[float, int]]) -> dict:
 
 
 def number_bins(freq: list[tuple[float, int]], max_bins: int = 12) -> list[tuple[float, float, int]]:
-    """(start, end, count) bins: one per integer when the range is small, else equal-width bins."""
+    """(start, end, count) bins: one per integer when the range is small, else equal-width bins.
+
+    For whole numbers `end` is the last value in the bin (6 to 8); otherwise bins are [start, end).
+    """
     if not freq:
         return []
     lo, hi = freq[0][0], freq[-1][0]
@@ -75,6 +78,8 @@ def number_bins(freq: list[tuple[float, int]], max_bins: int = 12) -> list[tuple
     bins = [[lo + i * width, lo + (i + 1) * width, 0] for i in range(max_bins)]
     for v, c in freq:
         bins[min(max_bins - 1, int((v - lo) // width))][2] += c
+    if integers:
+        return [(a, b - 1, c) for a, b, c in bins]
     return [(a, b, c) for a, b, c in bins]
 
 
