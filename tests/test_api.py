@@ -92,3 +92,17 @@ def test_volunteer_tokens_get_403_and_unknown_surveys_404(client, demo):
     assert client.get("/api/surveys/phb-interview/stats", headers=bearer(token_for("volunteer"))).status_code == 403
     response = client.get("/api/surveys/nope/stats", headers=bearer(token_for("analyst")))
     assert response.status_code == 404 and response.is_json
+
+
+def test_stats_by_collection_mode_and_by_volunteer(client, demo):
+    token = token_for("analyst")
+    modes = client.get("/api/surveys/gp-iapt/stats?by=collection_mode&exact=1", headers=bearer(token)).get_json()
+    assert modes["breakdown"] == [{"segment": "link", "completed": 20, "in_progress": 5, "voided": 0}]
+    people = client.get("/api/surveys/phb-interview/stats?by=volunteer", headers=bearer(token)).get_json()
+    assert {row["segment"] for row in people["breakdown"]} == {"volunteer@example.org", "volunteer2@example.org"}
+    assert all(row["declined"] in (0, "*") for row in people["breakdown"])
+
+
+def test_openapi_description_lists_both_endpoints(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert {"/surveys/{slug}/stats", "/surveys/{slug}/results"} <= set(spec["paths"])

@@ -82,9 +82,17 @@ def stats(slug):
     d = disclosure_for(survey, "api.stats")
     by = request.args.get("by")
     breakdown = None
+    if by in ("collection_mode", "volunteer"):
+        rows = (queries.responses_by_mode(db.session, survey.id) if by == "collection_mode"
+                else queries.responses_by_volunteer(db.session, survey.id))
+        body = {"survey": survey.slug, "title": survey.title, **figures.funnel_figures(db.session, survey, d),
+                "disclosure": _disclosure_block(d), "by": by,
+                "breakdown": [{k: (v if k == "segment" else d.count(v)) for k, v in row.items()} for row in rows]}
+        return jsonify(_public(body))
     if by:
         if by not in queries.attribute_names(db.session, survey.id):
-            response = jsonify(error="bad_request", message=f"No contact attribute '{by}' in this survey.",
+            response = jsonify(error="bad_request", message=f"No contact attribute '{by}' in this survey "
+                               "(or use collection_mode or volunteer).",
                                attributes=queries.attribute_names(db.session, survey.id))
             response.status_code = 400
             return response
