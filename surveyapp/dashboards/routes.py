@@ -4,14 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-from flask import abort, request, send_file, url_for
-from flask import render_template
+from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
-from ..models import Survey
+from ..models import Survey, utcnow
 from . import bp, charts, figures, queries
 from .disclosure import display
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
@@ -163,7 +162,7 @@ def report(slug):
     return render_template("dashboards/report.html", title=f"Report: {survey.title}", survey=survey, d=d,
                            funnel=funnel, by=by, breakdown=breakdown, respondents=respondents, results=results_,
                            charts=chart_json, quotes=quotes, tab="report", ratio=figures.UNDER_REPRESENTED_RATIO,
-                           generated=db.session.scalar(select(db.func.current_timestamp())))
+                           generated=utcnow())
 
 
 from . import export_routes  # noqa: E402,F401  (the export views, same blueprint)
