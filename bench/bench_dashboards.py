@@ -138,14 +138,17 @@ def generate(path: str, n: int, seed: int = 5) -> None:
     con.close()
 
 
-def _timed(fn, repeat: int) -> float:
-    fn()  # warm-up (templates compiled, pages cached)
-    times = []
+def _timed_pair(bare, endpoint, repeat: int) -> tuple[float, float]:
+    """Median times of the bare queries and of the endpoint, run alternately so that load from
+    other processes on the machine falls on both alike."""
+    bare(), endpoint()  # warm-up: templates compiled, pages in the OS cache
+    bare_times, endpoint_times = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        for fn, times in ((bare, bare_times), (endpoint, endpoint_times)):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+    return statistics.median(bare_times), statistics.median(endpoint_times)
 
 
 def measure(path: str, repeat: int) -> dict:
@@ -209,8 +212,7 @@ def measure(path: str, repeat: int) -> dict:
         ("API results", "/api/surveys/bench/results", sql_results()),
     ]
     for name, url, bare in cases:
-        sql = _timed(bare, repeat)
-        endpoint = _timed(get(url), repeat)
+        sql, endpoint = _timed_pair(bare, get(url), repeat)
         out["endpoints"][name] = {"url": url, "endpoint_s": round(endpoint, 4), "sql_s": round(sql, 4),
                                   "ratio": round(endpoint / sql, 2) if sql else None}
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
