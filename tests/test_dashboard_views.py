@@ -200,17 +200,29 @@ def test_results_filters_and_cross_tab(client, hostile):
 
 
 def test_read_only_views_open_plain_transactions(client, hostile, app):
-    """GET dashboards set g.read_only before the first query (the database layer then skips BEGIN IMMEDIATE)."""
-    from flask import g
-    seen = {}
+    """GET dashboards set g.read_only before the first query (the database layer then skips BEGIN IMMEDIATE);
+    an audited export writes its audit row first, then reads in a plain transaction."""
+    from flask import g, has_request_context
+    from sqlalchemy import event
 
-    @app.after_request
-    def _look(response):
-        seen[g.get("read_only")] = seen.get(g.get("read_only"), 0) + 1
-        return response
+    begins = []
+
+    def _begin(connection):
+        if has_request_context():
+            begins.append(bool(g.get("read_only")))
 
     sign_in(client, "analyst")
-    seen.clear()
-    client.get("/dashboards/hostile/results")
-    client.get("/dashboards/hostile/export/summary.csv")
-    assert seen == {True: 1, False: 1}
+    event.listen(db.engine, "begin", _begin)
+    try:
+        # The test's app context (and session) outlives requests: end its transaction as a new request would.
+        db.session.remove()
+        g.pop("read_only", None)
+        client.get("/dashboards/hostile/results")
+        assert begins and set(begins) == {True}
+        begins.clear()
+        db.session.remove()
+        g.pop("read_only", None)
+        client.get("/dashboards/hostile/export/responses.csv")
+        assert begins[0] is False and begins[-1] is True
+    finally:
+        event.remove(db.engine, "begin", _begin)

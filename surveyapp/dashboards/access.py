@@ -40,6 +40,7 @@ def disclosure_for(survey: Survey, where: str, force: bool = False) -> Disclosur
     record_audit(db.session, "results.exact_figures", target=where, survey=survey,
                  detail=f"{request.method} {request.path}")
     db.session.commit()
+    g.read_only = True  # the audit row is in: the rest of the request only reads
     return Disclosure.for_survey(survey, enabled=False)
 
 

@@ -1,7 +1,7 @@
 """Export views: responses (CSV, XLSX), the codebook and aggregates for publication. Every download is audited."""
 from __future__ import annotations
 
-from flask import Response as HTTPResponse, render_template, request, stream_with_context
+from flask import Response as HTTPResponse, g, render_template, request, stream_with_context
 
 from ..audit import record_audit
 from ..auth.access import roles_required
@@ -36,6 +36,7 @@ def export(slug, filename):
     record_audit(db.session, "results.export", target=filename, survey=survey, count=count,
                  detail=("labels" if labels else "codes") + (" filtered" if filters.active else ""))
     db.session.commit()
+    g.read_only = True  # the audit row is in; reading the rows out need not hold SQLite's write lock
     disposition = {"Content-Disposition": f'attachment; filename="{_download_name(survey.slug, filename)}"',
                    "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     if filename == "responses.csv":
