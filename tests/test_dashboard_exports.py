@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 from surveyapp.dashboards.exports import neutralise
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent
-from tests.dashboard_data import add_contact, respond
-from tests.test_dashboard_views import sign_in
+from dashboard_data import add_contact, respond
+from test_dashboard_views import sign_in
 
 INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 YAML = """

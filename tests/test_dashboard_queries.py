@@ -8,7 +8,7 @@ from surveyapp.dashboards.disclosure import EXACT, Disclosure
 from surveyapp.demo import load_demo
 from surveyapp.extensions import db
 from surveyapp.models import Survey, utcnow
-from tests.dashboard_data import add_contact, at, respond
+from dashboard_data import add_contact, at, respond
 
 
 @pytest.fixture

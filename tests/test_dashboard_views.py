@@ -7,7 +7,7 @@ import pytest
 from surveyapp.auth.users import create_user
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, SurveyAssignment
-from tests.dashboard_data import add_contact, respond
+from dashboard_data import add_contact, respond
 
 PASSWORD = "a-long-test-password-123"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"

@@ -10,8 +10,8 @@ from werkzeug.serving import make_server
 from conftest import need
 from surveyapp.auth.users import create_user
 from surveyapp.extensions import db
-from tests.dashboard_data import add_contact, respond
-from tests.test_dashboard_views import HOSTILE_LABEL, HOSTILE_YAML, PASSWORD
+from dashboard_data import add_contact, respond
+from test_dashboard_views import HOSTILE_LABEL, HOSTILE_YAML, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
