@@ -51,9 +51,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (registers the tables)
     from .admin import bp as admin_bp
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .interviews import bp as interviews_bp
     from .contacts.routes import bp as optout_bp
+    from .dashboards import bp as dashboards_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
@@ -61,6 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(interviews_bp)
     app.register_blueprint(optout_bp)
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(api_bp)
 
     from .cli import register_cli
 

@@ -53,6 +53,20 @@ ACCESS = {
     # opting out is done with the personal link's token (RFC 8058 one-click included)
     "optout.page": TOKEN_HOLDER,
     "optout.one_click": TOKEN_HOLDER,
+    # dashboards, exports and the JSON API (issue 5): co-chairs (analysts) and admins; non-responders admins only
+    "dashboards.index": frozenset({ANALYST, ADMIN}),
+    "dashboards.rates": frozenset({ANALYST, ADMIN}),
+    "dashboards.results": frozenset({ANALYST, ADMIN}),
+    "dashboards.free_text": frozenset({ANALYST, ADMIN}),
+    "dashboards.report": frozenset({ANALYST, ADMIN}),
+    "dashboards.exports": frozenset({ANALYST, ADMIN}),
+    "dashboards.export": frozenset({ANALYST, ADMIN}),
+    "dashboards.plotly_js": frozenset({ANALYST, ADMIN}),
+    "dashboards.non_responders": ADMINS,
+    "api.surveys": frozenset({ANALYST, ADMIN}),
+    "api.stats": frozenset({ANALYST, ADMIN}),
+    "api.results": frozenset({ANALYST, ADMIN}),
+    "api.openapi": EVERYONE,  # the API's description, no data
     # interviews: volunteers only, and only their own (checked per object in tests/test_access_matrix.py)
     "interviews.index": VOLUNTEERS,
     "interviews.new": VOLUNTEERS,

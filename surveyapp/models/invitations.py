@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -51,6 +51,8 @@ class InvitationEvent(db.Model):
             "'failed', 'bounced', 'opted_out', 'revoked')",
             name="kind",
         ),
+        # The dashboards' "invitations and reminders sent" markers (migration 0005_dash).
+        Index("ix_invitation_event_survey_kind_at", "survey_id", "kind", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

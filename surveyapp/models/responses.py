@@ -57,6 +57,8 @@ class Answer(db.Model):
     __table_args__ = (
         Index("ix_answer_question_choice", "question_id", "choice_id"),
         Index("ix_answer_response_question", "response_id", "question_id"),
+        # Covering index for the dashboards' GROUP BY (migration 0005_dash).
+        Index("ix_answer_question_values", "question_id", "choice_id", "value_number", "value_date", "response_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

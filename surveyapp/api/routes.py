@@ -1,0 +1,122 @@
+"""JSON endpoints over the same figures as the dashboards (disclosure control on unless ?exact=1, audited)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ..auth.access import can_access_survey, roles_required
+from ..dashboards import figures, queries
+from ..dashboards.access import disclosure_for, mark_read_only, parse_filters, survey_or_404
+from ..extensions import db
+from ..models import Survey
+from . import bp
+
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+def _public(data):
+    """Drop the exact figures kept beside the disclosure-controlled ones (keys starting with '_')."""
+    if isinstance(data, dict):
+        return {k: _public(v) for k, v in data.items() if not k.startswith("_")}
+    if isinstance(data, list):
+        return [_public(v) for v in data]
+    return data
+
+
+@bp.before_request
+def _authenticate():
+    mark_read_only()
+    if request.endpoint == "api.openapi":
+        return None
+    if not current_user.is_authenticated:
+        response = jsonify(error="unauthorized", message="Sign in, or send Authorization: Bearer <token>.")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="surveyapp"'
+        return response
+    return None
+
+
+def _json_error(error: HTTPException):
+    response = jsonify(error=error.name.lower().replace(" ", "_"), message=error.description)
+    response.status_code = error.code or 500
+    return response
+
+
+# By status code: the app's HTML error pages are registered by code, and those win over a class handler.
+for _status in (400, 403, 404, 405, 429):
+    bp.register_error_handler(_status, _json_error)
+bp.register_error_handler(HTTPException, _json_error)
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(json.loads(OPENAPI.read_text()))
+
+
+@bp.get("/surveys")
+@roles_required("admin", "analyst")
+def surveys():
+    rows = [s for s in db.session.scalars(db.select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)]
+    return jsonify(surveys=[{"slug": s.slug, "title": s.title, "status": s.status,
+                             "versions": [v.number for v in s.versions]} for s in rows])
+
+
+def _disclosure_block(d) -> dict:
+    return {"applied": d.enabled, "threshold": d.threshold, "rounding": d.rounding}
+
+
+@bp.get("/surveys/<slug>/stats")
+@roles_required("admin", "analyst")
+def stats(slug):
+    survey = survey_or_404(slug)
+    d = disclosure_for(survey, "api.stats")
+    by = request.args.get("by")
+    breakdown = None
+    if by in ("collection_mode", "volunteer"):
+        rows = (queries.responses_by_mode(db.session, survey.id) if by == "collection_mode"
+                else queries.responses_by_volunteer(db.session, survey.id))
+        body = {"survey": survey.slug, "title": survey.title, **figures.funnel_figures(db.session, survey, d),
+                "disclosure": _disclosure_block(d), "by": by,
+                "breakdown": [{k: (v if k == "segment" else d.count(v)) for k, v in row.items()} for row in rows]}
+        return jsonify(_public(body))
+    if by:
+        if by not in queries.attribute_names(db.session, survey.id):
+            response = jsonify(error="bad_request", message=f"No contact attribute '{by}' in this survey "
+                               "(or use collection_mode or volunteer).",
+                               attributes=queries.attribute_names(db.session, survey.id))
+            response.status_code = 400
+            return response
+        breakdown = figures.breakdown_figures(db.session, survey, d, by)
+    body = {"survey": survey.slug, "title": survey.title, **figures.funnel_figures(db.session, survey, d, breakdown),
+            "disclosure": _disclosure_block(d)}
+    if breakdown is not None:
+        body.update(by=by, breakdown=breakdown, under_represented_ratio=figures.UNDER_REPRESENTED_RATIO)
+    return jsonify(_public(body))
+
+
+@bp.get("/surveys/<slug>/results")
+@roles_required("admin", "analyst")
+def results(slug):
+    survey = survey_or_404(slug)
+    filters, errors = parse_filters(request.args)
+    if errors:
+        response = jsonify(error="bad_request", message="; ".join(e["text"] for e in errors))
+        response.status_code = 400
+        return response
+    d = disclosure_for(survey, "api.results")
+    respondents, _, results_ = figures.question_results(db.session, survey, d, filters)
+    return jsonify({"survey": survey.slug, "respondents": respondents,
+                    "filters": {"attr": filters.attribute, "value": list(filters.values), "mode": filters.mode,
+                                "from": filters.date_from and filters.date_from.isoformat(),
+                                "to": filters.date_to and filters.date_to.isoformat(), "version": filters.version},
+                    "disclosure": _disclosure_block(d), "questions": [r.as_json() for r in results_]})

@@ -1,0 +1,55 @@
+"""Export views: responses (CSV, XLSX), the codebook and aggregates for publication. Every download is audited."""
+from __future__ import annotations
+
+from flask import Response as HTTPResponse, g, render_template, request, stream_with_context
+
+from ..audit import record_audit
+from ..auth.access import roles_required
+from ..extensions import db
+from . import bp, exports, queries
+from .access import parse_filters, survey_or_404
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILES = ("responses.csv", "responses.xlsx", "codebook.csv", "summary.csv")
+
+
+@bp.get("/<slug>/exports", endpoint="exports")
+@roles_required("admin", "analyst")
+def exports_page(slug):
+    survey = survey_or_404(slug)
+    attributes = queries.attribute_names(db.session, survey.id)
+    return render_template("dashboards/exports.html", title=f"Exports: {survey.title}", survey=survey,
+                           attributes=attributes, tab="exports")
+
+
+def _download_name(slug: str, filename: str) -> str:
+    return f"{slug}-{filename}"
+
+
+@bp.get(f"/<slug>/export/<any({', '.join(FILES)}):filename>")
+@roles_required("admin", "analyst")
+def export(slug, filename):
+    survey = survey_or_404(slug)
+    filters, _ = parse_filters(request.args)
+    labels = request.args.get("labels") in ("1", "true", "yes")
+    count = queries.respondent_count(db.session, survey.id, filters) if filename.startswith("responses") else None
+    record_audit(db.session, "results.export", target=filename, survey=survey, count=count,
+                 detail=("labels" if labels else "codes") + (" filtered" if filters.active else ""))
+    db.session.commit()
+    g.read_only = True  # the audit row is in; reading the rows out need not hold SQLite's write lock
+    disposition = {"Content-Disposition": f'attachment; filename="{_download_name(survey.slug, filename)}"',
+                   "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    if filename == "responses.csv":
+        headers, rows = exports.response_rows(db.session, survey, labels, filters)
+        return HTTPResponse(stream_with_context(exports.csv_lines(headers, rows)),
+                            mimetype="text/csv", headers=disposition)
+    if filename == "responses.xlsx":
+        headers, rows = exports.response_rows(db.session, survey, labels, filters)
+        code_headers, code_rows = exports.codebook_rows(db.session, survey)
+        body = exports.xlsx_bytes([("responses", headers, rows), ("codebook", code_headers, code_rows)])
+        return HTTPResponse(body, mimetype=XLSX, headers=disposition)
+    if filename == "codebook.csv":
+        headers, rows = exports.codebook_rows(db.session, survey)
+    else:
+        headers, rows = exports.summary_rows(db.session, survey)
+    return HTTPResponse("".join(exports.csv_lines(headers, rows)), mimetype="text/csv", headers=disposition)
