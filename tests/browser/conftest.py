@@ -28,10 +28,12 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """One Chromium per test module: Playwright's sync API allows one instance at a time, so a
-    session-wide one would break any other test that starts its own."""
+    """One Chromium for the whole run (launching it takes about a second).
+
+    Playwright's sync API allows one instance at a time: every browser test uses this
+    fixture (they all live under tests/browser/) rather than starting its own."""
     need(chromium_available(), "Chromium not found at /usr/bin/chromium (apt-get install chromium)")
     need(axe_available(), "node_modules/axe-core is missing (npm ci)")
     need(assets_built(), "surveyapp/static/dist is not built (make assets)")
