@@ -1,4 +1,4 @@
-"""Browser fixtures: one Chromium per session, a live server and fresh browser contexts per test.
+"""Browser fixtures: one Chromium per session, a live server, a mailbox and fresh browser contexts per test.
 
 A test gets `web` (see Web below). Every page it checks is scanned by axe-core
 for WCAG 2.1 A/AA violations; any console error or uncaught exception in any
@@ -14,6 +14,7 @@ import pytest
 from browser.harness import (ROOT, JavaScriptOffScanner, LiveServer, assets_built, axe_available,
                              chromium_available, format_violations, launch_chromium, run_axe)
 from conftest import need
+from smtp_sink import SMTPSink
 
 ARTEFACTS = ROOT / "test-artifacts"
 DEFAULT_TIMEOUT_MS = 10_000
@@ -27,10 +28,12 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """One Chromium per test module: Playwright's sync API allows one instance at a time, so a
-    session-wide one would break any other test that starts its own."""
+    """One Chromium for the whole run (launching it takes about a second).
+
+    Playwright's sync API allows one instance at a time: every browser test uses this
+    fixture (they all live under tests/browser/) rather than starting its own."""
     need(chromium_available(), "Chromium not found at /usr/bin/chromium (apt-get install chromium)")
     need(axe_available(), "node_modules/axe-core is missing (npm ci)")
     need(assets_built(), "surveyapp/static/dist is not built (make assets)")
@@ -44,9 +47,20 @@ def browser():
 
 @pytest.fixture
 def live_server(app):
-    """The test's app (same database as the `app` fixture) served on 127.0.0.1."""
+    """The test's app (same database as the `app` fixture) served on 127.0.0.1, CSRF protection on
+    (the browser posts the forms' tokens as anyone's would)."""
+    app.config["WTF_CSRF_ENABLED"] = True
     with LiveServer(app) as server:
         yield server
+
+
+@pytest.fixture
+def mailbox(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that the app's mail worker delivers to."""
+    sink = SMTPSink().start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=5)
+    yield sink
+    sink.stop()
 
 
 class Web:

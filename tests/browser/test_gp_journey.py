@@ -1,5 +1,8 @@
 """Journey 1: a GP answers the demo survey through a personal link, in a real Chromium.
 
+The link arrives by email: the mail worker delivers the invitation to an aiosmtpd
+server in the test, the link is taken from the received message's plain-text part,
+and the HTML part, shown in the browser, carries the same working link.
 Conditions show and hide questions, an error is corrected, the browser is closed
 half-way and the link reopened (it resumes), an answer is changed from "check
 your answers", the answers are sent and the link then says so. Every page is
@@ -15,13 +18,16 @@ from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, InvitationEvent, Question, Response
-from browser.respondent import open_gp_survey, personal_link
+from browser.respondent import GP_EMAIL, emailed_invitation, open_gp_survey
 
 pytestmark = pytest.mark.browser
 
 
-def test_gp_answers_resumes_changes_and_submits_through_a_personal_link(app, web, import_survey):
-    link = personal_link(app, open_gp_survey(import_survey))
+def test_gp_answers_resumes_changes_and_submits_through_a_personal_link(app, web, import_survey, mailbox):
+    received = emailed_invitation(app, open_gp_survey(import_survey), mailbox)
+    link = received.text_link
+    assert received.html_link == link, "the plain-text and HTML parts must carry the same link"
+    assert received.message["To"] == GP_EMAIL
 
     page = web.new_page()
     # A link cut short in the email: the same page as any unknown address.
@@ -30,6 +36,16 @@ def test_gp_answers_resumes_changes_and_submits_through_a_personal_link(app, web
     web.expect_console_error("404")
     web.check(page)
 
+    # The HTML part as a mail program shows it: its link is followed by a real click.
+    page.set_content(received.html)
+    page.get_by_role("link", name="Take part in the survey").click()
+    expect(page).to_have_url(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("GP opinion survey"))
+    web.check(page)
+    web.close(page)
+
+    # The plain-text part's link, pasted into a new browser window.
+    page = web.new_page()
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("GP opinion survey"))
     web.check(page)

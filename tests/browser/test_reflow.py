@@ -24,8 +24,8 @@ def assert_no_horizontal_scrolling(page, what: str) -> None:
     assert sizes["scroll"] <= sizes["inner"], f"{what} scrolls sideways at 320 px: {sizes}"
 
 
-def test_respondent_pages_reflow_at_320_css_pixels(app, web, import_survey):
-    link = personal_link(app, open_gp_survey(import_survey))
+def test_respondent_pages_reflow_at_320_css_pixels(app, web, import_survey, mailbox):
+    link = personal_link(app, open_gp_survey(import_survey), mailbox)
     page = web.new_page(**NARROW)
 
     def looks_right(what: str) -> None:

@@ -23,8 +23,8 @@ def heading(page):
     return page.get_by_role("heading", level=1)
 
 
-def test_gp_survey_can_be_answered_with_javascript_off(app, web, import_survey):
-    link = personal_link(app, open_gp_survey(import_survey))
+def test_gp_survey_can_be_answered_with_javascript_off(app, web, import_survey, mailbox):
+    link = personal_link(app, open_gp_survey(import_survey), mailbox)
     page = web.new_page(java_script_enabled=False)
     page.goto(link)
     # GOV.UK Frontend marks the body when its JavaScript runs: it must not have.
@@ -116,8 +116,8 @@ def tick(page, name: str, value: str) -> None:
     expect(page.locator(f"input[name='{name}'][value='{value}']")).to_be_checked()
 
 
-def test_gp_survey_can_be_completed_with_the_keyboard_alone(app, web, import_survey):
-    link = personal_link(app, open_gp_survey(import_survey))
+def test_gp_survey_can_be_completed_with_the_keyboard_alone(app, web, import_survey, mailbox):
+    link = personal_link(app, open_gp_survey(import_survey), mailbox)
     page = web.new_page()
     page.goto(link)  # typed into the address bar
     web.check(page)

@@ -7,41 +7,13 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from conftest import need
 from surveyapp.extensions import db
 from surveyapp.questionnaires import expressions
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def browser():
-    import os
-    need(os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM} (scripts/install_system_deps.sh)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+pytestmark = pytest.mark.browser
 
 
 def _watch(page):
@@ -58,17 +30,17 @@ def _link(import_survey, invite) -> str:
     return path
 
 
-def _open_main_page(page, base, path):
-    page.goto(base + path)
+def _open_main_page(page, path):
+    page.goto(path)
     page.click("button:has-text('Start now')")
     page.wait_for_url("**/page/main")
 
 
-def test_follow_up_appears_and_disappears_without_a_round_trip(import_survey, invite, live_server, browser):
+def test_follow_up_appears_and_disappears_without_a_round_trip(import_survey, invite, web):
     path = _link(import_survey, invite)
-    page = browser.new_page()
+    page = web.new_page()
     problems, documents = _watch(page)
-    _open_main_page(page, live_server, path)
+    _open_main_page(page, path)
     follow_up = page.locator("[data-question=routes_other]")
     assert follow_up.is_hidden() and page.locator("#routes_other").is_disabled()
     loaded = len(documents)
@@ -93,11 +65,11 @@ def test_follow_up_appears_and_disappears_without_a_round_trip(import_survey, in
     assert not problems, problems
 
 
-def test_answers_of_questions_hidden_again_are_not_sent(import_survey, invite, live_server, browser):
+def test_answers_of_questions_hidden_again_are_not_sent(import_survey, invite, web):
     path = _link(import_survey, invite)
-    page = browser.new_page()
+    page = web.new_page()
     problems, _ = _watch(page)
-    _open_main_page(page, live_server, path)
+    _open_main_page(page, path)
     page.check("input[name=routes][value=letter]")
     page.check("input[name=routes][value=other]")
     page.fill("#routes_other", "By pigeon")
@@ -108,11 +80,10 @@ def test_answers_of_questions_hidden_again_are_not_sent(import_survey, invite, l
     assert not problems, problems
 
 
-def test_with_javascript_off_the_server_reveals_follow_ups_on_the_same_page(import_survey, invite, live_server,
-                                                                             browser):
+def test_with_javascript_off_the_server_reveals_follow_ups_on_the_same_page(import_survey, invite, web):
     path = _link(import_survey, invite)
-    page = browser.new_context(java_script_enabled=False).new_page()
-    _open_main_page(page, live_server, path)
+    page = web.new_page(java_script_enabled=False)
+    _open_main_page(page, path)
     assert page.locator("[data-question=routes_other]").is_hidden()
     page.check("input[name=routes][value=other]")
     assert page.locator("[data-question=routes_other]").is_hidden()  # nothing happens in the browser
@@ -166,9 +137,9 @@ def _typed(value):
     return value
 
 
-def test_python_and_javascript_evaluators_agree(app, live_server, browser):
-    page = browser.new_page()
-    page.goto(f"{live_server}/login")
+def test_python_and_javascript_evaluators_agree(app, web):
+    page = web.new_page()
+    page.goto("/login")
     results = page.evaluate("""async ([cases, errors, answers]) => {
         const m = await import('/static/js/conditions.js');
         const stored = m.decodeAnswers(answers);
