@@ -2,6 +2,10 @@
 
     python bench/bench_contact_import.py [--rows 50000] [--database-url URL]
 
+e.g. `taskset -c 0 python bench/bench_contact_import.py` (SQLite, one core) and
+`python bench/bench_contact_import.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench`
+(the script drops and creates the app's tables in that database: use a scratch one).
+
 Reports the wall time of `import_contacts` + commit on one process (one core),
 a second import of the same file (everything unchanged), and peak memory:
 the Python heap peak from tracemalloc in a separate run of the same import,
@@ -11,11 +15,14 @@ Target: under 5 s for 50,000 rows.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import resource
 import sys
 import tempfile
 import time
 import tracemalloc
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +42,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
     args = parser.parse_args()
+
+    from sqlalchemy import text
 
     from surveyapp import create_app
     from surveyapp.contacts.importer import import_contacts
@@ -65,8 +74,12 @@ def main() -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         dialect = db.engine.dialect.name
+        version = db.session.execute(text("select sqlite_version()" if dialect == "sqlite" else "show server_version")).scalar()
+        db.session.rollback()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"rows: {args.rows}, file {len(data) / 1e6:.1f} MB, 3 attributes a contact, database {dialect}")
+    print(f"{datetime.now().isoformat(timespec='minutes')} on {platform.node()} ({os.cpu_count()} CPUs, "
+          f"load {os.getloadavg()[0]:.1f}), Python {platform.python_version()}")
+    print(f"rows: {args.rows}, file {len(data) / 1e6:.1f} MB, 3 attributes a contact, database {dialect} {version}")
     print(f"first import:  {first:.2f} s ({args.rows / first:.0f} rows/s): {report.summary()}")
     print(f"second import: {again:.2f} s: {report2.summary()}")
     print(f"peak Python heap during an import (tracemalloc): {peak / 1e6:.0f} MB; max RSS of the process: {rss:.0f} MB")

@@ -160,3 +160,18 @@ def test_cli_import_of_a_missing_file_is_a_plain_error(runner, tmp_path):
     result = runner.invoke(args=["contacts", "import", str(tmp_path / "nope.csv")])
     assert result.exit_code == 1
     assert "cannot be read" in result.output and "Traceback" not in result.output
+
+
+def test_values_that_mean_something_to_copy_are_stored_as_written(app):
+    # PostgreSQL imports with COPY: its NULL marker, end-of-data marker and escapes must stay plain text.
+    csv = 'email,name,note\na@example.org,\\N,\\.\nb@example.org,"O\'Brien ""x"" \\ y",a\\tb\n'
+    report = import_contacts(db.session, csv)
+    db.session.commit()
+    assert report.summary() == "created 2, updated 0, unchanged 0, invalid 0"
+    contacts = {c.email: c for c in db.session.scalars(select(Contact))}
+    assert contacts["a@example.org"].name == "\\N"
+    assert contacts["a@example.org"].attribute_map() == {"note": "\\."}
+    assert contacts["b@example.org"].name == 'O\'Brien "x" \\ y'
+    assert contacts["b@example.org"].attribute_map() == {"note": "a\\tb"}
+    again = import_contacts(db.session, csv)
+    assert again.summary() == "created 0, updated 0, unchanged 2, invalid 0"

@@ -46,3 +46,12 @@ def test_line_breaks_in_headers_are_refused(app):
                             extra_headers={"X-Test": "a\r\nBcc: victim@example.org"})
     with pytest.raises(BadHeaderError):
         message.as_bytes()
+
+
+def test_outbox_message_with_its_own_id_has_flask_mail_attributes(app):
+    kwargs = dict(subject="s", recipients=["gp@example.org"], body="b", html="<p>h</p>", sender="surveys@example.org",
+                  extra_headers={"X-A": "1"})
+    ours, theirs = OutboxMessage(msg_id="<fixed@surveys.example.org>", **kwargs), Message(**kwargs)
+    theirs.msgId = "<fixed@surveys.example.org>"
+    assert {k: v for k, v in vars(ours).items() if not k.startswith("_")} == vars(theirs)
+    assert ours.envelope_sender == "surveys@example.org" and ours.envelope_recipients == ["gp@example.org"]

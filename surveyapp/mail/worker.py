@@ -7,8 +7,10 @@ Promises:
   claims); a batch goes over ONE SMTP connection;
 - every SMTP operation has a timeout (MAIL_TIMEOUT), and TLS/SSL uses a
   verified context (`ssl.create_default_context()`), which Flask-Mail alone does not;
-- the outcome of each message is committed as soon as the server answers, so a
-  crash loses at most the message in flight; rows left in 'sending' longer than
+- the outcome of each message is committed as soon as the server answers and
+  before the next message is sent (recorder.py), so a worker killed at any moment
+  can re-send at most ONE message: the one between the server's 250 and our
+  commit; rows left in 'sending' longer than
   MAIL_LEASE_SECONDS (a crashed worker) are claimed again and re-sent with the
   same Message-ID, so a duplicate after a crash can be recognised;
 - temporary failures (refused or lost connection, timeouts, 4xx) wait with
@@ -31,10 +33,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_mail import Connection, Message
+from flask_mail import BadHeaderError, Connection, Message, email_dispatched
 
 from .message import OutboxMessage
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from .recorder import SentRecorder
+from sqlalchemy import and_, case, insert, or_, select, update
 
 from ..audit import record_audit
 from ..extensions import db, mail
@@ -50,23 +53,6 @@ CAPTURED = "captured (development: no MAIL_SERVER)"
 outbox = OutboundEmail.__table__
 invitation_table = Invitation.__table__
 event_table = InvitationEvent.__table__
-
-
-# Delivered messages are recorded in groups: one transaction per group instead of one per
-# message (see docs/PERFORMANCE.md). The cost: a worker killed mid-group re-sends at most this
-# many messages after its lease lapses, with their original Message-IDs. Any failure, a lost
-# connection and the end of every batch flush first, so SMTP trouble never causes duplicates.
-SENT_FLUSH_EVERY = 25
-
-_MARK_SENT = (update(outbox)
-              .where(outbox.c.id == bindparam("b_id"), outbox.c.claimed_by == bindparam("b_worker"),
-                     outbox.c.status == "sending")
-              .values(status="sent", sent_at=bindparam("b_at"), last_error=bindparam("b_note")))
-_INVITATION_EMAILED = (update(invitation_table).where(invitation_table.c.id == bindparam("b_id"))
-                       .values(emailed_at=func.coalesce(invitation_table.c.emailed_at, bindparam("b_at")),
-                               last_emailed_at=bindparam("b_at")))
-_INVITATION_EMAILED_AGAIN = (update(invitation_table).where(invitation_table.c.id == bindparam("b_id"))
-                             .values(last_emailed_at=bindparam("b_at")))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -111,6 +97,24 @@ class SMTPConnection(Connection):
             self.host.quit()
         except (smtplib.SMTPException, OSError):
             self.host.close()
+
+    def send(self, message: Message, envelope_from=None) -> None:
+        """Flask-Mail's send, with the outbox message's addresses sanitised once (see message.py)."""
+        if not isinstance(message, OutboxMessage) or envelope_from or message.cc or message.bcc:
+            return super().send(message, envelope_from)
+        assert message.recipients, "No recipients have been added"
+        if message.has_bad_headers():
+            raise BadHeaderError
+        if message.date is None:
+            message.date = time.time()
+        self.host.sendmail(message.envelope_sender, message.envelope_recipients, message.as_bytes(),
+                           message.mail_options, message.rcpt_options)
+        email_dispatched.send(current_app._get_current_object(), message=message)
+        self.num_emails += 1
+        if self.num_emails == self.mail.max_emails:
+            self.num_emails = 0
+            self.host.quit()
+            self.host = self.configure_host()
 
     def configure_host(self):
         state = self.mail
@@ -179,7 +183,6 @@ class Worker:
         self.capture = not config.get("MAIL_SERVER")
         self.throttle = Throttle(float(config.get("MAIL_RATE_LIMIT") or 0))
         self.stopping = False
-        self._sent: list = []
 
     # ---- claiming -------------------------------------------------------------------------
     def claim_batch(self, now: datetime) -> tuple[list, int]:
@@ -208,36 +211,8 @@ class Worker:
     def _mine(self, row_id: int):
         return and_(outbox.c.id == row_id, outbox.c.claimed_by == self.worker_id, outbox.c.status == "sending")
 
-    def record_sent(self, row, note: str | None = None) -> None:
-        """Note a delivered message; written with the next flush (at most SENT_FLUSH_EVERY later)."""
-        self._sent.append((row, utcnow(), note))
-        if len(self._sent) >= SENT_FLUSH_EVERY:
-            self.flush_sent()
-
-    def flush_sent(self) -> None:
-        """Write the delivered messages' outcomes, invitation dates and 'emailed' events in one transaction."""
-        if not self._sent:
-            return
-        session = db.session
-        session.execute(_MARK_SENT, [{"b_id": row.id, "b_worker": self.worker_id, "b_at": at, "b_note": note}
-                                     for row, at, note in self._sent])
-        first = [{"b_id": row.invitation_id, "b_at": at} for row, at, _ in self._sent
-                 if row.invitation_id is not None and row.kind == "invitation"]
-        later = [{"b_id": row.invitation_id, "b_at": at} for row, at, _ in self._sent
-                 if row.invitation_id is not None and row.kind != "invitation"]
-        if first:
-            session.execute(_INVITATION_EMAILED, first)
-            session.execute(insert(event_table), [
-                {"invitation_id": row.invitation_id, "survey_id": row.survey_id, "kind": "emailed", "at": at}
-                for row, at, _ in self._sent if row.invitation_id is not None and row.kind == "invitation"])
-        if later:
-            session.execute(_INVITATION_EMAILED_AGAIN, later)
-        session.commit()
-        self._sent.clear()
-
     def record_failure(self, row, error: str, permanent: bool) -> str:
         """Failed for good (5xx, or too many attempts) or 'retrying' later; returns the new status."""
-        self.flush_sent()
         session = db.session
         now = utcnow()
         attempts = row.attempts + 1  # as counted by the claim
@@ -263,12 +238,11 @@ class Worker:
 
     # ---- delivery -----------------------------------------------------------------------
     def build_message(self, row) -> Message:
-        message = OutboxMessage(subject=row.subject, recipients=[row.to_address], body=row.body_text,
-                          html=row.body_html or None, sender=self.sender, extra_headers=dict(row.headers or {}))
-        message.msgId = row.message_id or message.msgId
-        return message
+        return OutboxMessage(subject=row.subject, recipients=[row.to_address], body=row.body_text,
+                             html=row.body_html or None, sender=self.sender, extra_headers=dict(row.headers or {}),
+                             msg_id=row.message_id)
 
-    def _send_one(self, connection: SMTPConnection, row, message: Message, stats: PassStats) -> None:
+    def _send_one(self, connection: SMTPConnection, record, row, message: Message, stats: PassStats) -> None:
         self.throttle.wait()
         try:
             connection.send(message)
@@ -287,7 +261,7 @@ class Worker:
         except (OSError, smtplib.SMTPException) as exc:
             raise _ConnectionLost(f"{exc.__class__.__name__}: {exc}") from None
         else:
-            self.record_sent(row)
+            record.record(row)
             stats.sent += 1
 
     @staticmethod
@@ -299,18 +273,18 @@ class Worker:
 
     def deliver_batch(self, rows: list, stats: PassStats) -> None:
         if self.capture:
-            for row in rows:
-                self.record_sent(row, note=CAPTURED)
-                stats.sent += 1
-            self.flush_sent()
+            with SentRecorder(db.engine, self.worker_id) as record:
+                for row in rows:
+                    record.record(row, note=CAPTURED)
+                    stats.sent += 1
             return
         position = 0
         try:
-            with smtp_connection(self.app) as connection:
+            with SentRecorder(db.engine, self.worker_id) as record, smtp_connection(self.app) as connection:
                 for position, row in enumerate(rows):
                     if self.stopping:
                         break
-                    self._send_one(connection, row, self.build_message(row), stats)
+                    self._send_one(connection, record, row, self.build_message(row), stats)
                 else:
                     position = len(rows)
         except _ConnectionLost as exc:
@@ -320,13 +294,11 @@ class Worker:
             if isinstance(exc, smtplib.SMTPAuthenticationError):
                 reason = _reply_text(exc.smtp_code, exc.smtp_error)
             self._give_back(rows[position:], reason, stats)
-        self.flush_sent()
         if self.stopping:
             self._give_back(rows[position:], None, stats)
 
     def _give_back(self, rows: list, reason: str | None, stats: PassStats) -> None:
         """Rows not delivered because the connection failed (retry later) or the worker is stopping (queued)."""
-        self.flush_sent()
         session = db.session
         for row in rows:
             if reason is None:
