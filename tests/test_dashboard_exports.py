@@ -1,6 +1,7 @@
 """Exports: one row per response, formula injection neutralised in CSV and XLSX, no emails, codebook, audit."""
 import csv
 import io
+import threading
 
 import pytest
 from openpyxl import load_workbook
@@ -77,6 +78,26 @@ def test_csv_export_neutralises_text_cells_and_headers(client, inject):
     assert [row[header.index("howmany")] for row in body][:3] == ["-5", "-4", "-3"]
     # Multiple choice: one 0/1 column per option, blank when the question was not answered.
     assert [row[header.index("many.b")] for row in body] == ["1", "0", "1", "0", "1", "0", ""]
+
+
+def test_csv_export_is_read_while_streamed_after_the_view_has_returned(client, inject):
+    """As under a real server: no app context is pushed around the request (the test's own is in another
+    thread), so Flask ends the request's database session before the streamed body is read."""
+    sign_in(client, "analyst")
+    db.session.commit()
+    out = {}
+
+    def download():
+        try:
+            out["body"] = client.get("/dashboards/inject/export/responses.csv").get_data(as_text=True)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            out["error"] = exc
+
+    thread = threading.Thread(target=download)
+    thread.start()
+    thread.join(timeout=30)
+    assert "error" not in out, out.get("error")
+    assert len(list(csv.reader(io.StringIO(out["body"])))) == len(INJECTIONS) + 2  # header and every response
 
 
 def test_csv_codes_export_has_codes(client, inject):

@@ -1,11 +1,12 @@
 """Export views: responses (CSV, XLSX), the codebook and aggregates for publication. Every download is audited."""
 from __future__ import annotations
 
-from flask import Response as HTTPResponse, g, render_template, request, stream_with_context
+from flask import Response as HTTPResponse, current_app, g, render_template, request, stream_with_context
 
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
+from ..models import Survey
 from . import bp, exports, queries
 from .access import parse_filters, survey_or_404
 
@@ -40,8 +41,7 @@ def export(slug, filename):
     disposition = {"Content-Disposition": f'attachment; filename="{_download_name(survey.slug, filename)}"',
                    "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
     if filename == "responses.csv":
-        headers, rows = exports.response_rows(db.session, survey, labels, filters)
-        return HTTPResponse(stream_with_context(exports.csv_lines(headers, rows)),
+        return HTTPResponse(stream_with_context(_streamed_csv(survey.id, labels, filters)),
                             mimetype="text/csv", headers=disposition)
     if filename == "responses.xlsx":
         headers, rows = exports.response_rows(db.session, survey, labels, filters)
@@ -53,3 +53,24 @@ def export(slug, filename):
     else:
         headers, rows = exports.summary_rows(db.session, survey)
     return HTTPResponse("".join(exports.csv_lines(headers, rows)), mimetype="text/csv", headers=disposition)
+
+
+def _streamed_csv(survey_id: int, labels: bool, filters):
+    """The responses CSV, read while it is sent, in an app context (and database session) of its own.
+
+    Flask pops the request's app context, and Flask-SQLAlchemy removes its session,
+    as soon as the view returns, before a streamed body is read: a query begun in the
+    view would lose its transaction (on PostgreSQL its server-side cursor is gone).
+    stream_with_context keeps the request itself, so the SQLite transaction is a plain
+    read (g.read_only), not a writer's BEGIN IMMEDIATE.
+    """
+    app = current_app._get_current_object()
+
+    def body():
+        with app.app_context():
+            g.read_only = True
+            survey = db.session.get(Survey, survey_id)
+            headers, rows = exports.response_rows(db.session, survey, labels, filters)
+            yield from exports.csv_lines(headers, rows)
+
+    return body()
