@@ -11,7 +11,7 @@ from ..models import Survey
 from ..questionnaires import runtime
 from ..respond import journey
 from ..respond.access import survey_state
-from ..respond.conditions import answers_for_browser, page_blocks
+from ..respond.pages import render_page
 from . import bp
 from .service import (assigned_surveys, decline_interview, declined_counts, interview_for, interviews_of,
                       participant_code_problem, refuses_consent, start_interview)
@@ -161,25 +161,8 @@ def page(response_id, page_name):
 
 
 def _render_page(questionnaire, page_def, answers, nav, changing, errors=None, raw=None, notice=None):
-    previous = journey.CHECK_PAGE if changing else journey.previous_page_name(questionnaire, answers, page_def.name)
-    names = journey.page_names(questionnaire, answers)
-    return render_template(
-        "respond/page.html",
-        title=page_def.title or questionnaire.title,
-        questionnaire=questionnaire,
-        page=page_def,
-        blocks=page_blocks(page_def, answers),
-        condition_answers=answers_for_browser(page_def, answers),
-        answers=answers,
-        raw=raw or {},
-        field_errors={e.name: e.message for e in (errors or [])},
-        errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in (errors or [])],
-        back_url=nav.page(previous) if previous else url_for("interviews.index"),
-        nav=nav,
-        action=nav.page(page_def.name, change=changing),
-        notice=notice,
-        progress=(names.index(page_def.name) + 1, len(names)) if page_def.name in names else None,
-    )
+    return render_page(questionnaire, page_def, answers, nav, changing, errors=errors, raw=raw, notice=notice,
+                       back_when_first=url_for("interviews.index"))
 
 
 @bp.get("/<int:response_id>/check")

@@ -8,7 +8,7 @@ from ..invitations.service import record_event
 from ..models import utcnow
 from ..questionnaires import runtime
 from . import bp, journey
-from .conditions import answers_for_browser, page_blocks
+from .pages import render_page
 from .access import Respondent, note_link_opened, refuse_if_guessing, resolve, start_response, survey_state
 
 KIND = "<any(s,p):kind>/<key>"
@@ -116,14 +116,14 @@ def page(kind, key, page_name):
     changing = request.args.get("change") == "1"
     shown = set(request.form.getlist("_shown")) if request.method == "POST" else set()
     if request.method == "GET":
-        return _render_page(respondent, questionnaire, page_def, answers, nav, changing)
+        return render_page(questionnaire, page_def, answers, nav, changing)
 
     result = runtime.parse_page(page_def, request.form, answers)
     visible_now = [q.name for q in runtime.visible_questions(page_def, {**answers, **result.values}) if q.type != "note"]
     unseen = [n for n in visible_now if n not in shown]
     errors = [e for e in result.errors if e.name in shown]
     if errors:
-        return _render_page(respondent, questionnaire, page_def, {**answers, **result.values}, nav, changing,
+        return render_page(questionnaire, page_def, {**answers, **result.values}, nav, changing,
                             errors=errors, raw=result.raw)
     page_question_names = [q.name for q in page_def.questions]
     answers = journey.save_answers(db.session, respondent.response, questionnaire, result.values, page_question_names)
@@ -131,34 +131,12 @@ def page(kind, key, page_name):
         # Answers on this page revealed more questions: show them before moving on (works without JavaScript).
         respondent.response.current_page = page_name
         db.session.commit()
-        return _render_page(respondent, questionnaire, page_def, answers, nav, changing,
+        return render_page(questionnaire, page_def, answers, nav, changing,
                             notice="More questions have been added to this page because of your answers.")
     target = journey.CHECK_PAGE if changing else journey.next_page_name(questionnaire, answers, page_name)
     respondent.response.current_page = target
     db.session.commit()
     return redirect(nav.page(target))
-
-
-def _render_page(respondent, questionnaire, page_def, answers, nav, changing, errors=None, raw=None, notice=None):
-    previous = journey.CHECK_PAGE if changing else journey.previous_page_name(questionnaire, answers, page_def.name)
-    names = journey.page_names(questionnaire, answers)
-    return render_template(
-        "respond/page.html",
-        title=page_def.title or questionnaire.title,
-        questionnaire=questionnaire,
-        page=page_def,
-        blocks=page_blocks(page_def, answers),
-        condition_answers=answers_for_browser(page_def, answers),
-        answers=answers,
-        raw=raw or {},
-        field_errors={e.name: e.message for e in (errors or [])},
-        errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in (errors or [])],
-        back_url=nav.page(previous) if previous else None,
-        nav=nav,
-        action=nav.page(page_def.name, change=changing),
-        notice=notice,
-        progress=(names.index(page_def.name) + 1, len(names)) if page_def.name in names else None,
-    )
 
 
 @bp.get(f"/{KIND}/check")
@@ -185,7 +163,7 @@ def submit(kind, key):
         page_name, errors = incomplete
         respondent.response.current_page = page_name
         db.session.commit()
-        return _render_page(respondent, questionnaire, questionnaire.page(page_name), answers, nav, False, errors=errors)
+        return render_page(questionnaire, questionnaire.page(page_name), answers, nav, False, errors=errors)
     if not journey.mark_completed(db.session, respondent.response):
         # Another submit (double click, second tab) got there first.
         db.session.commit()
