@@ -126,36 +126,37 @@ def invitations_create(slug: str, list_name: str | None, conditions: tuple[str, 
 @click.argument("slug")
 def invitations_send(slug: str):
     """Queue the invitation email for every invitation not emailed yet (`mail send` delivers them)."""
-    from .mail.outbox import QueueError, queue_invitations
+    from .mail.outbox import queue_invitations
 
     survey = _survey_or_fail(slug)
+    queued = _queue(queue_invitations, survey)
+    click.echo(f"{queued} invitation email(s) queued for {slug}")
+
+
+def _queue(queue_function, survey) -> int:
+    """Run one of mail.outbox's queueing functions, commit, report what was not queued; the count queued."""
+    from .mail.outbox import QueueError
+
     try:
-        result = queue_invitations(db.session, survey)
+        result = queue_function(db.session, survey)
     except QueueError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     for problem in result.problems:
         click.echo(f"not queued: {problem}", err=True)
-    click.echo(f"{result.queued} invitation email(s) queued for {slug}")
+    return result.queued
 
 
 @invitations_cli.command("remind")
 @click.argument("slug")
 def invitations_remind(slug: str):
     """Queue a reminder for every invitation not completed nor opted out, within the survey's limits."""
-    from .mail.outbox import QueueError, queue_reminders
+    from .mail.outbox import queue_reminders
 
     survey = _survey_or_fail(slug)
-    try:
-        result = queue_reminders(db.session, survey)
-    except QueueError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    for problem in result.problems:
-        click.echo(f"not queued: {problem}", err=True)
-    click.echo(f"{result.queued} reminder(s) queued for {slug} (at most {survey.reminder_max} per invitation, "
+    queued = _queue(queue_reminders, survey)
+    click.echo(f"{queued} reminder(s) queued for {slug} (at most {survey.reminder_max} per invitation, "
                f"{survey.reminder_interval_days} days apart)")
 
 

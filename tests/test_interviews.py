@@ -104,11 +104,13 @@ def test_a_whole_interview_uses_the_same_pages_conditions_and_validation(signed_
     assert db.session.scalar(select(Answer.value_number).where(Answer.value_text == "3")) == 3
 
 
-def test_submitting_an_incomplete_interview_goes_back_to_the_missing_page(signed_in):
+def test_submitting_an_incomplete_interview_shows_the_missing_page_with_its_errors(signed_in):
     interview, response_id = start(signed_in)
     interview.answer("consent", {"agree": "yes"})
     response = signed_in.post(f"/interviews/{response_id}/submit")
-    assert response.location.endswith(f"/interviews/{response_id}/page/service")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in html
+    assert f'action="/interviews/{response_id}/page/service"' in html
     assert db.session.get(Response, response_id).status == "in_progress"
 
 

@@ -189,9 +189,11 @@ def submit(response_id):
     nav = InterviewNav(response.id)
     incomplete = journey.first_incomplete_page(questionnaire, answers)
     if incomplete is not None:
-        response.current_page = incomplete[0]
+        # Something required is still unanswered: show that page with its errors (as for respondents).
+        page_name, errors = incomplete
+        response.current_page = page_name
         db.session.commit()
-        return redirect(nav.page(incomplete[0]))
+        return _render_page(questionnaire, questionnaire.page(page_name), answers, nav, False, errors=errors)
     journey.mark_completed(db.session, response)
     db.session.commit()
     return render_template("interviews/done.html", title="Interview submitted", survey=survey, response=response)
