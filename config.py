@@ -5,6 +5,7 @@ Every setting the app reads is named here and documented in the README.
 variable fails safe: production refuses to start without a strong
 SECRET_KEY, a base URL for links and a mail server.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -110,7 +111,9 @@ def check_production_config(cfg: dict) -> None:
     if cfg.get("DEBUG"):
         problems.append("debug mode is on: unset FLASK_DEBUG in production")
     if not cfg.get("SURVEYAPP_BASE_URL"):
-        problems.append("SURVEYAPP_BASE_URL is not set: emailed links need the public address, e.g. https://surveys.example.org")
+        problems.append(
+            "SURVEYAPP_BASE_URL is not set: emailed links need the public address, e.g. https://surveys.example.org"
+        )
     if not cfg.get("MAIL_SERVER"):
         problems.append("MAIL_SERVER is not set: invitations could not be delivered")
     if problems:

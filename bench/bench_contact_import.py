@@ -12,6 +12,7 @@ the Python heap peak from tracemalloc in a separate run of the same import,
 and the process's maximum resident set size from resource.getrusage.
 Target: under 5 s for 50,000 rows.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,14 @@ sys.path.insert(0, str(ROOT))
 def make_csv(rows: int) -> bytes:
     lines = ["\ufeffEmail Address,Name,PCT,Practice Code,Language"]
     for n in range(rows):
-        email = f"GP.Person{n}@Practice{n % 700}.NHS.example" if n % 10 == 0 else f"gp.person{n}@practice{n % 700}.nhs.example"
-        lines.append(f" {email} ,Dr Person {n},{('north', 'south', 'east')[n % 3]},P{n % 9000:05d},{'en' if n % 7 else 'cy'}")
+        email = (
+            f"GP.Person{n}@Practice{n % 700}.NHS.example"
+            if n % 10 == 0
+            else f"gp.person{n}@practice{n % 700}.nhs.example"
+        )
+        lines.append(
+            f" {email} ,Dr Person {n},{('north', 'south', 'east')[n % 3]},P{n % 9000:05d},{'en' if n % 7 else 'cy'}"
+        )
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
@@ -51,9 +58,16 @@ def main() -> None:
 
     data = make_csv(args.rows)
     tmp = tempfile.mkdtemp(prefix="bench-import-")
-    app = create_app({"SURVEYAPP_ENV": "testing", "TESTING": True, "SECRET_KEY": "bench-" + "k" * 40,
-                      "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp}/bench.db"})
+    app = create_app(
+        {
+            "SURVEYAPP_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "bench-" + "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp}/bench.db",
+        }
+    )
     with app.app_context():
+
         def fresh():
             db.drop_all()
             db.create_all()
@@ -74,11 +88,15 @@ def main() -> None:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         dialect = db.engine.dialect.name
-        version = db.session.execute(text("select sqlite_version()" if dialect == "sqlite" else "show server_version")).scalar()
+        version = db.session.execute(
+            text("select sqlite_version()" if dialect == "sqlite" else "show server_version")
+        ).scalar()
         db.session.rollback()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{datetime.now().isoformat(timespec='minutes')} on {platform.node()} ({os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f}), Python {platform.python_version()}")
+    print(
+        f"{datetime.now().isoformat(timespec='minutes')} on {platform.node()} ({os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.1f}), Python {platform.python_version()}"
+    )
     print(f"rows: {args.rows}, file {len(data) / 1e6:.1f} MB, 3 attributes a contact, database {dialect} {version}")
     print(f"first import:  {first:.2f} s ({args.rows / first:.0f} rows/s): {report.summary()}")
     print(f"second import: {again:.2f} s: {report2.summary()}")

@@ -9,6 +9,7 @@ dashboard endpoint's server time through the Flask test client (signed in as an
 analyst) and the bare SQL aggregate queries that endpoint needs, and reports its
 peak RSS. Figures go to docs/PERFORMANCE.md ("Dashboards").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,16 @@ sys.path.insert(0, str(ROOT))
 SEGMENTS = ("north", "south", "east")
 PASSWORD = "bench-password-not-secret"
 START = datetime(2026, 1, 5, 9, 0)
-TEXTS = ["Quick to get an appointment", "Staff were kind", "Hard to park", "Letters came late", "Felt listened to",
-         "Could not get through on the phone", "Good follow-up", "The waiting room was cold"]
+TEXTS = [
+    "Quick to get an appointment",
+    "Staff were kind",
+    "Hard to park",
+    "Letters came late",
+    "Felt listened to",
+    "Could not get through on the phone",
+    "Good follow-up",
+    "The waiting room was cold",
+]
 
 
 def _ts(value: datetime) -> str:
@@ -40,9 +49,17 @@ def _ts(value: datetime) -> str:
 
 def make_app(path: str):
     from surveyapp import create_app
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SURVEYAPP_ENV": "testing", "TESTING": True,
-                       "WTF_CSRF_ENABLED": False, "SECRET_KEY": "bench-secret-" + "k" * 40,
-                       "SURVEYAPP_BASE_URL": "http://bench.test"})
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SURVEYAPP_ENV": "testing",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "bench-secret-" + "k" * 40,
+            "SURVEYAPP_BASE_URL": "http://bench.test",
+        }
+    )
 
 
 def generate(path: str, n: int, seed: int = 5) -> None:
@@ -62,9 +79,14 @@ def generate(path: str, n: int, seed: int = 5) -> None:
         create_user(db.session, "analyst@example.org", "analyst", PASSWORD)
         db.session.commit()
         survey_id, version_id = survey.id, survey.current_version_id
-        questions = {q.name: (q.id, q.qtype) for q in db.session.scalars(db.select(Question).where(Question.version_id == version_id))}
+        questions = {
+            q.name: (q.id, q.qtype)
+            for q in db.session.scalars(db.select(Question).where(Question.version_id == version_id))
+        }
         choices = {}
-        for c in db.session.scalars(db.select(Choice).where(Choice.question_id.in_([q for q, _ in questions.values()]))):
+        for c in db.session.scalars(
+            db.select(Choice).where(Choice.question_id.in_([q for q, _ in questions.values()]))
+        ):
             choices.setdefault(c.question_id, []).append((c.id, c.value))
         db.session.remove()
         db.engine.dispose()
@@ -88,19 +110,42 @@ def generate(path: str, n: int, seed: int = 5) -> None:
             responded = i < n
             completed = responded and i % 20 != 0
             done_at = sent + timedelta(days=rng.randint(0, 40), minutes=rng.randint(0, 1440)) if completed else None
-            invitations.append((cid, survey_id, cid, nonce, f"{cid:064x}", _ts(sent), _ts(sent), _ts(sent),
-                                0 if completed and done_at < reminded else 1,
-                                _ts(sent) if responded else None, _ts(sent) if responded else None,
-                                _ts(done_at) if done_at else None))
+            invitations.append(
+                (
+                    cid,
+                    survey_id,
+                    cid,
+                    nonce,
+                    f"{cid:064x}",
+                    _ts(sent),
+                    _ts(sent),
+                    _ts(sent),
+                    0 if completed and done_at < reminded else 1,
+                    _ts(sent) if responded else None,
+                    _ts(sent) if responded else None,
+                    _ts(done_at) if done_at else None,
+                )
+            )
             events.append((cid, survey_id, "emailed", _ts(sent)))
             if not (completed and done_at < reminded):
                 events.append((cid, survey_id, "reminded", _ts(reminded)))
             if not responded:
                 continue
-            responses.append((cid, survey_id, version_id, f"inv:{cid}", cid, "link",
-                              "completed" if completed else "in_progress", _ts(sent), _ts(done_at or sent),
-                              _ts(done_at) if done_at else None))
-            for name, (qid, qtype) in questions.items():
+            responses.append(
+                (
+                    cid,
+                    survey_id,
+                    version_id,
+                    f"inv:{cid}",
+                    cid,
+                    "link",
+                    "completed" if completed else "in_progress",
+                    _ts(sent),
+                    _ts(done_at or sent),
+                    _ts(done_at) if done_at else None,
+                )
+            )
+            for qid, qtype in questions.values():
                 opts = choices.get(qid, [])
                 rows = []
                 if qtype == "multiple_choice":
@@ -124,14 +169,23 @@ def generate(path: str, n: int, seed: int = 5) -> None:
                     answers.append((answer_id, cid, qid, choice_id, text, number, day))
         con.executemany("INSERT INTO contact (id, email, created_at, updated_at) VALUES (?, ?, ?, ?)", contacts)
         con.executemany("INSERT INTO contact_attribute (id, contact_id, name, value) VALUES (?, ?, ?, ?)", attributes)
-        con.executemany("INSERT INTO invitation (id, survey_id, contact_id, token_nonce, token_hash, created_at, emailed_at,"
-                        " last_emailed_at, reminder_count, first_opened_at, started_at, completed_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", invitations)
+        con.executemany(
+            "INSERT INTO invitation (id, survey_id, contact_id, token_nonce, token_hash, created_at, emailed_at,"
+            " last_emailed_at, reminder_count, first_opened_at, started_at, completed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            invitations,
+        )
         con.executemany("INSERT INTO invitation_event (invitation_id, survey_id, kind, at) VALUES (?, ?, ?, ?)", events)
-        con.executemany("INSERT INTO response (id, survey_id, version_id, respondent_key, invitation_id, collection_mode,"
-                        " status, started_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", responses)
-        con.executemany("INSERT INTO answer (id, response_id, question_id, choice_id, value_text, value_number, value_date)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)", answers)
+        con.executemany(
+            "INSERT INTO response (id, survey_id, version_id, respondent_key, invitation_id, collection_mode,"
+            " status, started_at, updated_at, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            responses,
+        )
+        con.executemany(
+            "INSERT INTO answer (id, response_id, question_id, choice_id, value_text, value_number, value_date)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            answers,
+        )
         con.commit()
     con.execute("ANALYZE")
     con.commit()
@@ -168,8 +222,9 @@ def measure(path: str, repeat: int) -> dict:
         db.session.remove()
     client = app.test_client()
     assert client.post("/login", data={"email": "analyst@example.org", "password": PASSWORD}).status_code == 302
-    filtered = queries.Filters(attribute="area", values=("north",), mode="link",
-                               date_from=date(2026, 1, 10), date_to=date(2026, 2, 10))
+    filtered = queries.Filters(
+        attribute="area", values=("north",), mode="link", date_from=date(2026, 1, 10), date_to=date(2026, 2, 10)
+    )
 
     def sql_rates():
         with app.app_context():
@@ -189,6 +244,7 @@ def measure(path: str, repeat: int) -> dict:
                 queries.question_catalogue(db.session, survey_id)
                 queries.distributions(db.session, survey_id, filters)
                 db.session.remove()
+
         return run
 
     def sql_stats():
@@ -201,20 +257,28 @@ def measure(path: str, repeat: int) -> dict:
         def run():
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
+
         return run
 
     cases = [
         ("response rates", "/dashboards/bench/", sql_rates),
         ("results", "/dashboards/bench/results", sql_results()),
-        ("results, filtered", "/dashboards/bench/results?attr=area&value=north&mode=link&from=2026-01-10&to=2026-02-10",
-         sql_results(filtered)),
+        (
+            "results, filtered",
+            "/dashboards/bench/results?attr=area&value=north&mode=link&from=2026-01-10&to=2026-02-10",
+            sql_results(filtered),
+        ),
         ("API stats ?by=area", "/api/surveys/bench/stats?by=area", sql_stats),
         ("API results", "/api/surveys/bench/results", sql_results()),
     ]
     for name, url, bare in cases:
         sql, endpoint = _timed_pair(bare, get(url), repeat)
-        out["endpoints"][name] = {"url": url, "endpoint_s": round(endpoint, 4), "sql_s": round(sql, 4),
-                                  "ratio": round(endpoint / sql, 2) if sql else None}
+        out["endpoints"][name] = {
+            "url": url,
+            "endpoint_s": round(endpoint, 4),
+            "sql_s": round(sql, 4),
+            "ratio": round(endpoint / sql, 2) if sql else None,
+        }
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return out
 
@@ -241,13 +305,18 @@ def main() -> None:
         if args.regenerate or not os.path.exists(path):
             t = time.perf_counter()
             # Generated under a temporary name: a half-made file is never reused.
-            subprocess.run([sys.executable, __file__, "--phase", "generate", "--db", path + ".part", "--sizes", str(n)],
-                           check=True)
+            subprocess.run(
+                [sys.executable, __file__, "--phase", "generate", "--db", path + ".part", "--sizes", str(n)], check=True
+            )
             os.replace(path + ".part", path)
             print(f"generated {n:,} responses in {time.perf_counter() - t:.0f} s -> {path}", file=sys.stderr)
         # A fresh process per size, so peak RSS is the serving process's own.
-        run = subprocess.run([sys.executable, __file__, "--phase", "measure", "--db", path, "--repeat", str(args.repeat)],
-                             check=True, capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, __file__, "--phase", "measure", "--db", path, "--repeat", str(args.repeat)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         results[n] = json.loads(run.stdout.strip().splitlines()[-1])
         r = results[n]
         print(f"\n{n:,} responses ({r['answers']:,} answer rows), peak RSS {r['peak_rss_mb']} MB")

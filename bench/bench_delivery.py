@@ -9,6 +9,7 @@ outbox worker delivers the queued rows: claiming batches, building each message
 with Flask-Mail, sending over one connection per batch, committing each outcome.
 Target: the worker reaches at least half the bare loop's rate.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,9 @@ def free_port() -> int:
 
 
 def start_sink(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-                                "-c", "aiosmtpd.handlers.Sink"])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -67,12 +69,20 @@ def main() -> None:
     port = free_port()
     sink = start_sink(port)
     tmp = tempfile.mkdtemp(prefix="bench-delivery-")
-    app = create_app({
-        "SURVEYAPP_ENV": "testing", "TESTING": True, "SECRET_KEY": "bench-" + "k" * 40,
-        "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp}/bench.db",
-        "SURVEYAPP_BASE_URL": "https://surveys.example.org", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
-        "MAIL_TIMEOUT": 30, "MAIL_BATCH_SIZE": args.batch_size, "MAIL_DEFAULT_SENDER": "surveys@example.org",
-    })
+    app = create_app(
+        {
+            "SURVEYAPP_ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "bench-" + "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": args.database_url or f"sqlite:///{tmp}/bench.db",
+            "SURVEYAPP_BASE_URL": "https://surveys.example.org",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+            "MAIL_TIMEOUT": 30,
+            "MAIL_BATCH_SIZE": args.batch_size,
+            "MAIL_DEFAULT_SENDER": "surveys@example.org",
+        }
+    )
     try:
         with app.app_context():
             db.drop_all()
@@ -81,18 +91,31 @@ def main() -> None:
             set_status(db.session, survey, "open")
             csv = "email,name,pct,practice_code\n" + "".join(
                 f"gp.{n}@practice{n % 400}.nhs.example,Dr Example {n},{('north', 'south', 'east')[n % 3]},P{n:05d}\n"
-                for n in range(args.messages))
+                for n in range(args.messages)
+            )
             import_contacts(db.session, csv)
-            for contact in db.session.scalars(select(Contact).where(Contact.id.in_(contacts_to_invite(db.session, survey.id)))):
+            for contact in db.session.scalars(
+                select(Contact).where(Contact.id.in_(contacts_to_invite(db.session, survey.id)))
+            ):
                 create_invitation(db.session, survey, contact)
             queued = queue_invitations(db.session, survey).queued
             db.session.commit()
             print(f"queued {queued} invitations", flush=True)
 
             worker = Worker()
-            rows = db.session.execute(select(outbox.c.id, outbox.c.invitation_id, outbox.c.kind, outbox.c.to_address,
-                                             outbox.c.subject, outbox.c.body_text, outbox.c.body_html,
-                                             outbox.c.headers, outbox.c.message_id)).all()
+            rows = db.session.execute(
+                select(
+                    outbox.c.id,
+                    outbox.c.invitation_id,
+                    outbox.c.kind,
+                    outbox.c.to_address,
+                    outbox.c.subject,
+                    outbox.c.body_text,
+                    outbox.c.body_html,
+                    outbox.c.headers,
+                    outbox.c.message_id,
+                )
+            ).all()
             db.session.commit()
             prebuilt = [(row.to_address, worker.build_message(row).as_bytes()) for row in rows]
             size = sum(len(b) for _, b in prebuilt) / len(prebuilt)
@@ -106,7 +129,10 @@ def main() -> None:
             start = time.perf_counter()
             if os.environ.get("BENCH_PROFILE"):  # write a cProfile of the worker pass to /tmp/worker.prof
                 import cProfile
-                cProfile.runctx("stats = worker.run_pass()", globals(), locals_ := {"worker": worker}, "/tmp/worker.prof")
+
+                cProfile.runctx(
+                    "stats = worker.run_pass()", globals(), locals_ := {"worker": worker}, "/tmp/worker.prof"
+                )
                 stats = locals_["stats"]
             else:
                 stats = worker.run_pass()
@@ -116,8 +142,10 @@ def main() -> None:
         sink.terminate()
         sink.wait()
     bare_rate, our_rate = len(prebuilt) / bare, stats.sent / ours
-    print(f"messages: {len(prebuilt)}, mean size {size:.0f} bytes, batch size {args.batch_size}, "
-          f"database {args.database_url or 'sqlite (temporary file)'}")
+    print(
+        f"messages: {len(prebuilt)}, mean size {size:.0f} bytes, batch size {args.batch_size}, "
+        f"database {args.database_url or 'sqlite (temporary file)'}"
+    )
     print(f"bare smtplib loop (prebuilt messages, one connection): {bare:.2f} s, {bare_rate:.0f} messages/s")
     print(f"outbox worker (claim, build, send, commit each):      {ours:.2f} s, {our_rate:.0f} messages/s")
     print(f"ratio: {our_rate / bare_rate:.2f} of the bare loop (target >= 0.50)")

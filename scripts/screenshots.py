@@ -7,6 +7,7 @@ answers, the response-rate dashboard, a results dashboard and the interview
 list (the five pages issue 7 asks the README to show). A page that cannot be
 taken is an error (exit status 1), not a skipped file.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,8 @@ STAFF_PAGES = [
 
 
 def main() -> int:
-    from playwright.sync_api import expect, sync_playwright
-
     from browser.harness import CHROMIUM_PATH, LiveServer, chromium_available, launch_chromium
+    from playwright.sync_api import expect, sync_playwright
 
     if not chromium_available():
         print(f"Chromium not found at {CHROMIUM_PATH}: run `make system-deps`", file=sys.stderr)
@@ -45,7 +45,7 @@ def main() -> int:
         with LiveServer(app) as server, sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             # The link was built before the server existed: point it at the server.
-            link = server.url + link[link.index("/s/"):]
+            link = server.url + link[link.index("/s/") :]
             respondent_pages(browser, server.url, link, expect)
             for filename, email, endpoint, args, viewport, full_page in STAFF_PAGES:
                 staff_page(app, browser, server.url, filename, email, endpoint, args, viewport, full_page, expect)
@@ -63,8 +63,13 @@ def demo_app(tmp: Path):
     from surveyapp.invitations.service import invitation_link
     from surveyapp.models import Invitation, Response, Survey
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'demo.db'}",
-                      "SECRET_KEY": os.urandom(32).hex(), "SURVEYAPP_BASE_URL": "http://127.0.0.1"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'demo.db'}",
+            "SECRET_KEY": os.urandom(32).hex(),
+            "SURVEYAPP_BASE_URL": "http://127.0.0.1",
+        }
+    )
     with app.app_context():
         db.create_all()
         load_demo(db.session)
@@ -72,9 +77,15 @@ def demo_app(tmp: Path):
         survey_ids = dict(db.session.execute(select(Survey.slug, Survey.id)).all())
         answered = select(Response.invitation_id).where(Response.invitation_id.is_not(None))
         invitation = db.session.scalars(
-            select(Invitation).where(Invitation.survey_id == survey_ids["gp-iapt"], Invitation.id.not_in(answered),
-                                     Invitation.opted_out_at.is_(None), Invitation.revoked_at.is_(None))
-            .order_by(Invitation.id)).first()
+            select(Invitation)
+            .where(
+                Invitation.survey_id == survey_ids["gp-iapt"],
+                Invitation.id.not_in(answered),
+                Invitation.opted_out_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .order_by(Invitation.id)
+        ).first()
         link = invitation_link(invitation)
         db.session.commit()
     return app, link

@@ -1,4 +1,5 @@
 """The application factory: config, extensions, blueprints, CLI groups, error pages."""
+
 from __future__ import annotations
 
 import os
@@ -53,9 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp
-    from .interviews import bp as interviews_bp
     from .contacts.routes import bp as optout_bp
     from .dashboards import bp as dashboards_bp
+    from .interviews import bp as interviews_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
@@ -75,7 +76,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_error_pages(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413, 429, 500):
+
         def handler(error, status=status):
-            return render_template(f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html",
-                                   status=status, error=error), status
+            return render_template(
+                f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html",
+                status=status,
+                error=error,
+            ), status
+
         app.register_error_handler(status, handler)

@@ -2,6 +2,7 @@
 
 Errors a user can cause end with a plain message and exit code 1, never a traceback.
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,7 +17,7 @@ from .admin.surveys import SurveyNotFound, get_survey, import_definition, list_s
 from .audit import record_audit
 from .extensions import db
 from .invitations.service import create_invitation, invitation_link, make_up_contact
-from .models import Contact, Invitation
+from .models import Contact
 from .questionnaires.loader import DefinitionError
 
 surveys_cli = AppGroup("surveys", help="Import, list, open and close surveys.")
@@ -51,12 +52,24 @@ def surveys_import(file: Path):
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
-    record_audit(db.session, "survey_imported", target=result.survey.slug, detail=f"version {result.version.number}",
-                 survey=result.survey)
+    record_audit(
+        db.session,
+        "survey_imported",
+        target=result.survey.slug,
+        detail=f"version {result.version.number}",
+        survey=result.survey,
+    )
     db.session.commit()
-    click.echo(f"{result.survey.slug} version {result.version.number}"
-               + (" (new survey)" if result.created_survey else " (new version)" if result.created_version
-                  else " (replaced: no one had answered it yet)"))
+    click.echo(
+        f"{result.survey.slug} version {result.version.number}"
+        + (
+            " (new survey)"
+            if result.created_survey
+            else " (new version)"
+            if result.created_version
+            else " (replaced: no one had answered it yet)"
+        )
+    )
 
 
 @surveys_cli.command("list")
@@ -95,9 +108,14 @@ def surveys_close(slug: str):
 @invitations_cli.command("create")
 @click.argument("slug")
 @click.option("--list", "list_name", help="Only contacts on this contact list.")
-@click.option("--where", "conditions", multiple=True, metavar="ATTR=VALUE",
-              help="Only contacts with this attribute value (repeat: different attributes must all match, "
-                   "values of one attribute are alternatives).")
+@click.option(
+    "--where",
+    "conditions",
+    multiple=True,
+    metavar="ATTR=VALUE",
+    help="Only contacts with this attribute value (repeat: different attributes must all match, "
+    "values of one attribute are alternatives).",
+)
 def invitations_create(slug: str, list_name: str | None, conditions: tuple[str, ...]):
     """Invite every matching contact not invited yet (or one made-up contact when there are none); print the links."""
     from .contacts.selection import SelectionError, contacts_to_invite, parse_where
@@ -113,8 +131,15 @@ def invitations_create(slug: str, list_name: str | None, conditions: tuple[str, 
     links = [invitation_link(create_invitation(db.session, survey, contact)) for contact in contacts]
     if links:
         from .audit import record_audit
-        record_audit(db.session, "invitations.create", target=f"survey:{slug}", survey=survey, count=len(links),
-                     detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None)
+
+        record_audit(
+            db.session,
+            "invitations.create",
+            target=f"survey:{slug}",
+            survey=survey,
+            count=len(links),
+            detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None,
+        )
     db.session.commit()
     for link in links:
         click.echo(link)
@@ -156,8 +181,10 @@ def invitations_remind(slug: str):
 
     survey = _survey_or_fail(slug)
     queued = _queue(queue_reminders, survey)
-    click.echo(f"{queued} reminder(s) queued for {slug} (at most {survey.reminder_max} per invitation, "
-               f"{survey.reminder_interval_days} days apart)")
+    click.echo(
+        f"{queued} reminder(s) queued for {slug} (at most {survey.reminder_max} per invitation, "
+        f"{survey.reminder_interval_days} days apart)"
+    )
 
 
 @contacts_cli.command("import")
@@ -177,8 +204,9 @@ def contacts_import(file: Path, list_name: str | None):
     except ImportFileError as exc:
         db.session.rollback()
         raise click.ClickException(f"{file}: {exc}") from None
-    record_audit(db.session, "contacts.import", target=file.name, count=report.created + report.updated,
-                 detail=report.summary())
+    record_audit(
+        db.session, "contacts.import", target=file.name, count=report.created + report.updated, detail=report.summary()
+    )
     db.session.commit()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -225,8 +253,10 @@ def mail_send(watch: bool, retry_now: bool, poll: float):
         click.echo(f"{count} message(s) waiting to retry are due now")
     worker = Worker()
     if not current_app.config.get("MAIL_SERVER"):
-        click.echo("MAIL_SERVER is not set: messages are captured (marked sent) and shown in the admin pages, "
-                   "not delivered.", err=True)
+        click.echo(
+            "MAIL_SERVER is not set: messages are captured (marked sent) and shown in the admin pages, not delivered.",
+            err=True,
+        )
     if watch:
         click.echo(f"worker {worker.worker_id} watching the outbox (Ctrl-C or SIGTERM to stop)")
         worker.watch(poll_seconds=poll, on_pass=lambda stats: click.echo(stats.summary()))
@@ -243,8 +273,11 @@ def users_create(email: str, role: str, password_stdin: bool):
     """Create an account (password from a prompt, or --password-stdin)."""
     from .auth.users import UserError, create_user
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
     try:
         user = create_user(db.session, email, role, password)
     except UserError as exc:
@@ -279,8 +312,11 @@ def users_set_password(email: str, password_stdin: bool):
 
     try:
         user = find_user(db.session, email)
-        password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt(
-            "New password", hide_input=True, confirmation_prompt=True)
+        password = (
+            sys.stdin.readline().rstrip("\n")
+            if password_stdin
+            else click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        )
         set_password(db.session, user, password)
     except UserError as exc:
         raise click.ClickException(str(exc)) from None

@@ -1,4 +1,5 @@
 """Database engine settings and the transaction helpers the rest of the app uses."""
+
 from __future__ import annotations
 
 from flask import g, has_request_context, request

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound so that any module can import them."""
+
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate

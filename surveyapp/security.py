@@ -9,14 +9,15 @@
 - `Cache-Control: no-store` on every page except static files: pages show
   personal data (answers, contacts, interviews), and shared computers are common.
 """
-from __future__ import annotations
 
-# Files with no personal data that set their own caching (plotly.js is 4.8 MB).
-CACHEABLE_ENDPOINTS = {"static", "dashboards.plotly_js"}
+from __future__ import annotations
 
 import secrets
 
 from flask import Flask, g, request
+
+# Files with no personal data that set their own caching (plotly.js is 4.8 MB).
+CACHEABLE_ENDPOINTS = {"static", "dashboards.plotly_js"}
 
 # Paths whose pages draw Plotly charts (inline style attributes set by its script).
 INLINE_STYLE_PREFIXES = ("/dashboards", "/report")
@@ -32,17 +33,19 @@ def content_security_policy(nonce: str, path: str) -> str:
     style = "'self'"
     if path.startswith(INLINE_STYLE_PREFIXES):
         style += " 'unsafe-inline'"
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src {style}",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            f"style-src {style}",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def init_security(app: Flask) -> None:

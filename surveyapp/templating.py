@@ -1,4 +1,5 @@
 """Jinja set-up: our templates first, then the GOV.UK Frontend macros (branded as ours)."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Accounts and sign-in for tests: real accounts, and a quick sign-in that creates a real server-side session."""
+
 from __future__ import annotations
 
 import hashlib

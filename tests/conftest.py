@@ -3,6 +3,7 @@
 `CI=true` turns a missing prerequisite (PostgreSQL, Chromium, the npm assets)
 into a failure instead of a skip.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,9 @@ def _create_database_if_missing(url: str) -> None:
     engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
-            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                       {"name": target.database})
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            )
             if not exists:
                 quoted = connection.dialect.identifier_preparer.quote_identifier(target.database)
                 connection.execute(text(f"CREATE DATABASE {quoted}"))
@@ -145,6 +147,7 @@ def invite(app):
 
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
     assert match, "no CSRF token on the page"
     return match.group(1)

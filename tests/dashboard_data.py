@@ -1,7 +1,8 @@
 """Building dashboard test data through the real journey functions (invitations, responses, answers)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from surveyapp.extensions import db
 from surveyapp.invitations.service import create_invitation, record_event
@@ -18,8 +19,16 @@ def add_contact(email: str, **attributes) -> Contact:
     return contact
 
 
-def respond(survey, answers: dict, contact: Contact | None = None, complete: bool = True, mode: str = "link",
-            submitted_at: datetime | None = None, volunteer: User | None = None, n: list = [0]) -> Response:
+def respond(
+    survey,
+    answers: dict,
+    contact: Contact | None = None,
+    complete: bool = True,
+    mode: str = "link",
+    submitted_at: datetime | None = None,
+    volunteer: User | None = None,
+    n: list = [0],  # noqa: B006 (a deliberate counter shared across calls)
+) -> Response:
     """One response: by invitation (contact given), public link, or interview; saved as the journey saves it."""
     if contact is not None:
         invitation = create_invitation(db.session, survey, contact)
@@ -29,9 +38,14 @@ def respond(survey, answers: dict, contact: Contact | None = None, complete: boo
         response = start_response(db.session, Respondent("s", "x", survey, invitation, None))
     else:
         n[0] += 1
-        response = Response(survey_id=survey.id, version_id=survey.current_version_id,
-                            respondent_key=f"{'int' if mode == 'interview' else 'pub'}:test-{n[0]}",
-                            collection_mode=mode, status="in_progress", volunteer_id=volunteer.id if volunteer else None)
+        response = Response(
+            survey_id=survey.id,
+            version_id=survey.current_version_id,
+            respondent_key=f"{'int' if mode == 'interview' else 'pub'}:test-{n[0]}",
+            collection_mode=mode,
+            status="in_progress",
+            volunteer_id=volunteer.id if volunteer else None,
+        )
         db.session.add(response)
         db.session.flush()
     questionnaire = journey.questionnaire_of(response.version)
@@ -48,4 +62,4 @@ def respond(survey, answers: dict, contact: Contact | None = None, complete: boo
 
 
 def at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=12, tzinfo=timezone.utc)
+    return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)

@@ -1,4 +1,5 @@
 """Drive the respondent's journey through the test client the way a browser would."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,10 @@ def error_summary(html: str) -> list[tuple[str, str]]:
     block = re.search(r'govuk-error-summary__list">(.*?)</ul>', html, re.S)
     if not block:
         return []
-    return [(href, unescape(" ".join(text.split())))
-            for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', block.group(1), re.S)]
+    return [
+        (href, unescape(" ".join(text.split())))
+        for href, text in re.findall(r'<a href="([^"]+)">(.*?)</a>', block.group(1), re.S)
+    ]
 
 
 class Journey:

@@ -1,4 +1,5 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 for tests: records what it accepts, fails on demand."""
+
 from __future__ import annotations
 
 import email
@@ -57,7 +58,7 @@ class SMTPSink:
         self.port = port or free_port()
         self.controller: Controller | None = None
 
-    def start(self) -> "SMTPSink":
+    def start(self) -> SMTPSink:
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self

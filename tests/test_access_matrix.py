@@ -7,13 +7,14 @@ get 403 or 404. URL parameters are filled with real objects: a survey, a
 personal link's token (given only to the respondent; the others try a wrong
 one), a draft interview of volunteer A.
 """
+
 from __future__ import annotations
 
 import pytest
-from flask import url_for
-
 from access_matrix import ACCESS, ADMIN, ANALYST, ANONYMOUS, RESPONDENT, ROLES, TOKEN_HOLDER, VOLUNTEER
 from auth_helpers import assign, make_user, sign_in
+from flask import url_for
+
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
@@ -63,21 +64,33 @@ def world(app, import_survey, invite):
     draft = start_interview(db.session, interview_survey, users[VOLUNTEER], "A-1")
     draft.current_page = "consent"
     db.session.commit()
-    values = {"slug": interview_survey.slug, "status": "closed", "kind": "s", "page_name": "consent",
-              "response_id": draft.id, "user_id": volunteer_b.id, "filename": "favicon.svg",
-              "contact_id": invitation.contact_id, "action": "send"}
+    values = {
+        "slug": interview_survey.slug,
+        "status": "closed",
+        "kind": "s",
+        "page_name": "consent",
+        "response_id": draft.id,
+        "user_id": volunteer_b.id,
+        "filename": "favicon.svg",
+        "contact_id": invitation.contact_id,
+        "action": "send",
+    }
     return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}
 
 
 # URL values that differ by endpoint (the same argument name means different things).
-ENDPOINT_VALUES = {"admin.template_edit": {"kind": "invitation"}, "dashboards.export": {"filename": "responses.csv"},
-                   "dashboards.free_text": {"name": "why_not"}}
+ENDPOINT_VALUES = {
+    "admin.template_edit": {"kind": "invitation"},
+    "dashboards.export": {"filename": "responses.csv"},
+    "dashboards.free_text": {"name": "why_not"},
+}
 
 
 def _url(app, rule, world, token: str) -> str:
     overrides = ENDPOINT_VALUES.get(rule.endpoint, {})
-    values = {name: overrides.get(name, world["values"].get(name)) for name in rule.arguments
-              if name not in ("key", "token")}
+    values = {
+        name: overrides.get(name, world["values"].get(name)) for name in rule.arguments if name not in ("key", "token")
+    }
     for name in ("key", "token"):
         if name in rule.arguments:
             values[name] = token

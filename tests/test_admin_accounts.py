@@ -1,12 +1,13 @@
 """Admin pages: accounts, volunteer assignments, the audit log, and voiding responses."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from auth_helpers import PASSWORD, assign, log_in, make_user, sign_in
 from sqlalchemy import func, select
 
-from auth_helpers import PASSWORD, assign, log_in, make_user, sign_in
 from surveyapp.admin.responses import VoidError, void_response
 from surveyapp.audit import record_audit
 from surveyapp.extensions import db
@@ -27,8 +28,10 @@ def audit_actions() -> list[str]:
 
 
 def test_admin_creates_an_account_and_it_is_audited_without_the_password(client, admin):
-    response = client.post("/admin/users/new", data={"email": "New.Person@Example.org", "role": "analyst",
-                                                     "password": "river-copper-window-9"})
+    response = client.post(
+        "/admin/users/new",
+        data={"email": "New.Person@Example.org", "role": "analyst", "password": "river-copper-window-9"},
+    )
     assert response.status_code == 302 and response.location == "/admin/users"
     user = db.session.scalar(select(User).where(User.email == "new.person@example.org"))
     assert user.role == "analyst" and user.password_hash.startswith("$argon2id$")
@@ -65,12 +68,17 @@ def test_deactivating_ends_the_accounts_sessions_and_is_audited(app, client, adm
 
 def test_volunteers_are_assigned_to_interview_surveys_only(client, admin, import_survey):
     interview = import_survey("interview")
-    link = import_survey("link", text="slug: by-link\ntitle: L\npages: [{name: p, title: P, questions: "
-                                      "[{name: q, type: short_text, label: Q}]}]\n")
+    link = import_survey(
+        "link",
+        text="slug: by-link\ntitle: L\npages: [{name: p, title: P, questions: "
+        "[{name: q, type: short_text, label: Q}]}]\n",
+    )
     volunteer = make_user("vol@example.org", "volunteer")
     page = client.get(f"/admin/users/{volunteer.id}/assignments").get_data(as_text=True)
     assert "Interview test" in page and ">L<" not in page
-    assert client.post(f"/admin/users/{volunteer.id}/assignments", data={"survey": [str(interview.id)]}).status_code == 302
+    assert (
+        client.post(f"/admin/users/{volunteer.id}/assignments", data={"survey": [str(interview.id)]}).status_code == 302
+    )
     assert db.session.scalars(select(SurveyAssignment.survey_id)).all() == [interview.id]
     assert client.post(f"/admin/users/{volunteer.id}/assignments", data={"survey": [str(link.id)]}).status_code == 400
     assert client.post(f"/admin/users/{volunteer.id}/assignments", data={}).status_code == 302
@@ -85,16 +93,20 @@ def test_the_audit_log_filters_by_action_user_and_date(client, admin):
     record_audit(db.session, "export", target="new-by-other", actor=other.email, user_id=other.id)
     record_audit(db.session, "survey_imported", target="by-admin", actor=admin.email, user_id=admin.id)
     db.session.commit()
+
     def targets(**query):
         html = client.get("/admin/audit", query_string=query).get_data(as_text=True)
         return {t for t in ("old", "new-by-other", "by-admin") if f">{t}<" in html}
+
     assert targets() == {"old", "new-by-other", "by-admin"}
     assert targets(action="export") == {"old", "new-by-other"}
     assert targets(user=other.id) == {"old", "new-by-other"}
     today = utcnow().date()
     assert targets(**{"from": (today - timedelta(days=1)).isoformat()}) == {"new-by-other", "by-admin"}
     assert targets(to=(today - timedelta(days=5)).isoformat()) == {"old"}
-    assert "Enter the from date" in client.get("/admin/audit", query_string={"from": "yesterday"}).get_data(as_text=True)
+    assert "Enter the from date" in client.get("/admin/audit", query_string={"from": "yesterday"}).get_data(
+        as_text=True
+    )
 
 
 def test_sign_ins_appear_in_the_audit_log(app, client, admin):
@@ -121,20 +133,26 @@ def completed_interview(import_survey):
 def test_admin_voids_a_response_with_a_reason_and_it_leaves_the_results(client, admin, completed_interview):
     survey, response = completed_interview
     listing = client.get(f"/admin/surveys/{survey.slug}/responses").get_data(as_text=True)
-    assert "vol@example.org" in listing and "V-1" in listing and f'/admin/responses/{response.id}/void' in listing
+    assert "vol@example.org" in listing and "V-1" in listing and f"/admin/responses/{response.id}/void" in listing
     index_cell = '<td class="govuk-table__cell govuk-table__cell--numeric">1</td>'
     assert index_cell in client.get("/admin/").get_data(as_text=True)
     assert client.post(f"/admin/responses/{response.id}/void", data={"reason": ""}).status_code == 302
     db.session.refresh(response)
     assert response.voided_at is None
-    assert client.post(f"/admin/responses/{response.id}/void",
-                       data={"reason": "Entered twice by mistake"}).status_code == 302
+    assert (
+        client.post(f"/admin/responses/{response.id}/void", data={"reason": "Entered twice by mistake"}).status_code
+        == 302
+    )
     db.session.refresh(response)
     assert response.voided_at is not None and response.voided_by_id == admin.id
     assert response.void_reason == "Entered twice by mistake"
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1  # kept, not deleted
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "response_voided"))
-    assert event.survey_id == survey.id and event.actor == "admin@example.org" and event.target == f"response {response.id}"
+    assert (
+        event.survey_id == survey.id
+        and event.actor == "admin@example.org"
+        and event.target == f"response {response.id}"
+    )
     assert index_cell not in client.get("/admin/").get_data(as_text=True)  # no longer counted
     assert "Voided" in client.get(f"/admin/surveys/{survey.slug}/responses").get_data(as_text=True)
 
@@ -173,10 +191,13 @@ def test_cli_imports_and_status_changes_are_audited(runner):
 
     assert runner.invoke(args=["surveys", "import", str(QUESTIONNAIRES / "interview.yaml")]).exit_code == 0
     assert runner.invoke(args=["surveys", "open", "test-interview"]).exit_code == 0
-    events = db.session.execute(select(AuditEvent.action, AuditEvent.actor, AuditEvent.target)
-                                .order_by(AuditEvent.id)).all()
-    assert [tuple(e) for e in events] == [("survey_imported", "cli", "test-interview"),
-                                          ("survey_opened", "cli", "test-interview")]
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor, AuditEvent.target).order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(e) for e in events] == [
+        ("survey_imported", "cli", "test-interview"),
+        ("survey_opened", "cli", "test-interview"),
+    ]
 
 
 def test_a_deactivated_accounts_api_token_stops_working(app, runner):

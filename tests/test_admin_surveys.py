@@ -1,15 +1,16 @@
 """Admin survey pages: import (upload or paste, every problem shown and escaped), the survey's page, downloads."""
+
 from __future__ import annotations
 
 import html
 import io
 
 import pytest
+from auth_helpers import make_user, sign_in
+from conftest import QUESTIONNAIRES, csrf_token_from, make_app
 from markupsafe import escape
 from sqlalchemy import select
 
-from auth_helpers import make_user, sign_in
-from conftest import QUESTIONNAIRES, csrf_token_from, make_app
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Response, Survey
 from surveyapp.questionnaires.loader import DefinitionError, load_definition_text
@@ -64,19 +65,31 @@ def test_pasted_definition_creates_a_draft_survey_flashes_and_audits(admin_clien
 
 def test_uploaded_file_is_imported_and_wins_over_pasted_text(admin_client):
     text = (QUESTIONNAIRES / "conditions_within_page.yaml").read_text()
-    page = admin_client.post("/admin/surveys/import", data={
-        "definition_file": (io.BytesIO(text.encode()), "conditions.yaml"), "definition_text": SIMPLE},
-        content_type="multipart/form-data", follow_redirects=True)
+    page = admin_client.post(
+        "/admin/surveys/import",
+        data={"definition_file": (io.BytesIO(text.encode()), "conditions.yaml"), "definition_text": SIMPLE},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "test-conditions-within-page version 1 (new survey)" in page.text
     assert db.session.scalar(select(Survey).where(Survey.slug == "import-me")) is None
 
 
 def test_reimport_replaces_until_answered_then_adds_a_version(admin_client):
     _paste(admin_client, SIMPLE)
-    assert "import-me version 1 (replaced" in _paste(admin_client, SIMPLE.replace("title: Import me", "title: Two")).text
+    assert (
+        "import-me version 1 (replaced" in _paste(admin_client, SIMPLE.replace("title: Import me", "title: Two")).text
+    )
     survey = db.session.scalar(select(Survey).where(Survey.slug == "import-me"))
-    db.session.add(Response(survey_id=survey.id, version_id=survey.current_version_id, respondent_key="pub:x",
-                            collection_mode="public", status="in_progress"))
+    db.session.add(
+        Response(
+            survey_id=survey.id,
+            version_id=survey.current_version_id,
+            respondent_key="pub:x",
+            collection_mode="public",
+            status="in_progress",
+        )
+    )
     db.session.commit()
     assert "import-me version 2 (new version)" in _paste(admin_client, SIMPLE).text
 
@@ -103,8 +116,11 @@ def test_broken_file_upload_lists_all_its_problems_and_puts_its_text_in_the_box(
     text = (QUESTIONNAIRES / "broken.yaml").read_text()
     with pytest.raises(DefinitionError) as caught:
         load_definition_text(text, "broken.yaml")
-    page = admin_client.post("/admin/surveys/import", data={"definition_file": (io.BytesIO(text.encode()), "b.yaml")},
-                             content_type="multipart/form-data")
+    page = admin_client.post(
+        "/admin/surveys/import",
+        data={"definition_file": (io.BytesIO(text.encode()), "b.yaml")},
+        content_type="multipart/form-data",
+    )
     summary = page.text.split("govuk-error-summary__list")[1].split("</ul>")[0]
     assert summary.count("<li>") == len(caught.value.problems) > 10
     assert "deliberately broken questionnaire" in page.text.split("<textarea")[1]
@@ -112,8 +128,11 @@ def test_broken_file_upload_lists_all_its_problems_and_puts_its_text_in_the_box(
 
 def test_empty_submission_and_non_utf8_file_get_plain_messages(admin_client):
     assert "Upload a definition file or paste the definition" in _paste(admin_client, "  \n").text
-    page = admin_client.post("/admin/surveys/import", data={"definition_file": (io.BytesIO(b"title: \xff\xfe"), "x.yaml")},
-                             content_type="multipart/form-data")
+    page = admin_client.post(
+        "/admin/surveys/import",
+        data={"definition_file": (io.BytesIO(b"title: \xff\xfe"), "x.yaml")},
+        content_type="multipart/form-data",
+    )
     assert "The file must be UTF-8 text" in page.text
 
 
@@ -135,14 +154,28 @@ def test_survey_page_counts_responses_per_version_and_shows_settings(admin_clien
     survey = db.session.scalar(select(Survey).where(Survey.slug == "import-me"))
     first = survey.current_version_id
     for i, status in enumerate(["completed", "completed", "in_progress"]):
-        db.session.add(Response(survey_id=survey.id, version_id=first, respondent_key=f"pub:{i}",
-                                collection_mode="public", status=status))
+        db.session.add(
+            Response(
+                survey_id=survey.id,
+                version_id=first,
+                respondent_key=f"pub:{i}",
+                collection_mode="public",
+                status=status,
+            )
+        )
     db.session.commit()
     _paste(admin_client, SIMPLE.replace("Import me", "Import me again"))
     db.session.expire_all()
     survey = db.session.scalar(select(Survey).where(Survey.slug == "import-me"))
-    db.session.add(Response(survey_id=survey.id, version_id=survey.current_version_id, respondent_key="pub:v2",
-                            collection_mode="public", status="completed"))
+    db.session.add(
+        Response(
+            survey_id=survey.id,
+            version_id=survey.current_version_id,
+            respondent_key="pub:v2",
+            collection_mode="public",
+            status="completed",
+        )
+    )
     db.session.commit()
     page = admin_client.get("/admin/surveys/import-me").text
     rows = page.split("<tbody")[1].split("</tbody>")[0].split("<tr")[1:]
@@ -166,16 +199,25 @@ def test_status_buttons_on_the_survey_page_come_back_to_it(admin_client):
 def test_definition_download_is_the_source_text_as_a_plain_text_attachment(admin_client):
     _paste(admin_client, SIMPLE)
     survey = db.session.scalar(select(Survey).where(Survey.slug == "import-me"))
-    db.session.add(Response(survey_id=survey.id, version_id=survey.current_version_id, respondent_key="pub:1",
-                            collection_mode="public", status="completed"))
+    db.session.add(
+        Response(
+            survey_id=survey.id,
+            version_id=survey.current_version_id,
+            respondent_key="pub:1",
+            collection_mode="public",
+            status="completed",
+        )
+    )
     db.session.commit()
     second = SIMPLE.replace("Import me", "<script>alert(1)</script>")
     _paste(admin_client, second)
     one = admin_client.get("/admin/surveys/import-me/definition?version=1")
     assert one.status_code == 200 and one.text == SIMPLE
     assert one.mimetype == "text/plain"
-    assert one.headers["Content-Disposition"].startswith("attachment") and "import-me-v1.yaml" in one.headers[
-        "Content-Disposition"]
+    assert (
+        one.headers["Content-Disposition"].startswith("attachment")
+        and "import-me-v1.yaml" in one.headers["Content-Disposition"]
+    )
     assert one.headers["X-Content-Type-Options"] == "nosniff"
     assert admin_client.get("/admin/surveys/import-me/definition").text == second
     assert admin_client.get("/admin/surveys/import-me/definition?version=9").status_code == 404

@@ -1,4 +1,5 @@
 """The JSON API: Bearer tokens and sessions, 401 without either, disclosure control and its audited exact flag."""
+
 import pytest
 from flask import g
 
@@ -76,10 +77,11 @@ def test_results_aggregates_per_question(client, demo):
     area = questions["practice_area"]
     assert sum(c["count"] for c in area["choices"]) == 20 and area["type"] == "single_choice"
     assert questions["referrals"]["summary"]["n"] == 20
-    filtered = client.get("/api/surveys/gp-iapt/results?attr=pct&value=north&exact=1",
-                          headers=bearer(token_for("admin"))).get_json()
+    filtered = client.get(
+        "/api/surveys/gp-iapt/results?attr=pct&value=north&exact=1", headers=bearer(token_for("admin"))
+    ).get_json()
     assert 0 < filtered["respondents"] < 20
-    assert client.get("/api/surveys/gp-iapt/results?from=bad", headers=bearer(token_for("admin") )).status_code == 400
+    assert client.get("/api/surveys/gp-iapt/results?from=bad", headers=bearer(token_for("admin"))).status_code == 400
 
 
 def test_session_sign_in_works_too(client, demo):

@@ -1,4 +1,5 @@
 """Sign-in, sessions, throttling, password rules, security headers and the users CLI."""
+
 from __future__ import annotations
 
 import re
@@ -6,22 +7,32 @@ from datetime import timedelta
 
 import argon2
 import pytest
-from sqlalchemy import func, select
-
 from auth_helpers import PASSWORD, log_in, make_user, sign_in
 from conftest import csrf_token_from, make_app
-from surveyapp.auth.passwords import (COMMON_PASSWORDS_FILE, MAX_LENGTH, MIN_LENGTH, common_passwords, hash_password,
-                                      password_problem, verify_password)
+from sqlalchemy import func, select
+
+from surveyapp.auth.passwords import (
+    COMMON_PASSWORDS_FILE,
+    MAX_LENGTH,
+    MIN_LENGTH,
+    common_passwords,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
 from surveyapp.security import content_security_policy
 
 
 def error_text(html: str) -> list[str]:
-    return [" ".join(t.split()) for t in re.findall(r'govuk-error-summary__list">\s*<li>\s*<a [^>]*>(.*?)</a>', html, re.S)]
+    return [
+        " ".join(t.split()) for t in re.findall(r'govuk-error-summary__list">\s*<li>\s*<a [^>]*>(.*?)</a>', html, re.S)
+    ]
 
 
 # --- passwords -------------------------------------------------------------------------------------------
+
 
 def test_password_hash_is_argon2id_at_or_above_owasp_minimum():
     stored = hash_password("a reasonably long passphrase")
@@ -44,8 +55,16 @@ def test_password_rules_length_and_common_list():
     assert password_problem("x" * 11 + "y") is None or "common" in password_problem("x" * 11 + "y")
     assert password_problem("kettle orbit lantern" + "q" * 108) is None  # 128 is allowed
     assert "128" in password_problem("kettle orbit lantern" + "q" * 109)
-    for common in ("password1234", "qwertyuiop123", "1q2w3e4r5t6y", "iloveyou!!!!", "aaaaaaaaaaaa", "abcabcabcabc",
-                   "Password1234", "passwordpassword"):
+    for common in (
+        "password1234",
+        "qwertyuiop123",
+        "1q2w3e4r5t6y",
+        "iloveyou!!!!",
+        "aaaaaaaaaaaa",
+        "abcabcabcabc",
+        "Password1234",
+        "passwordpassword",
+    ):
         assert "too common" in password_problem(common), common
     assert password_problem(PASSWORD) is None
     assert password_problem("correct horse battery staple") is None
@@ -58,6 +77,7 @@ def test_common_password_list_ships_thousands_of_entries():
 
 
 # --- signing in ----------------------------------------------------------------------------------------
+
 
 def test_sign_in_lands_on_the_roles_home_and_is_audited(client):
     make_user("vol@example.org", "volunteer")
@@ -74,8 +94,11 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client):
     known = log_in(client, "known@example.org", "wrong-password-here")
     unknown = log_in(client, "nobody@example.org", "wrong-password-here")
     assert known.status_code == unknown.status_code == 200
-    assert error_text(known.get_data(as_text=True)) == error_text(unknown.get_data(as_text=True)) == [
-        "Enter a correct email address and password"]
+    assert (
+        error_text(known.get_data(as_text=True))
+        == error_text(unknown.get_data(as_text=True))
+        == ["Enter a correct email address and password"]
+    )
     failed = db.session.scalars(select(AuditEvent.target).where(AuditEvent.action == "sign_in_failed")).all()
     assert sorted(failed) == ["known@example.org", "nobody@example.org"]
     assert not db.session.scalars(select(AuditEvent).where(AuditEvent.detail.contains("wrong-password"))).all()
@@ -201,6 +224,7 @@ def test_deactivating_an_account_ends_its_sessions(client, runner):
 
 # --- CSRF, headers, cookies ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def csrf_client(app, database_url):
     csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
@@ -211,13 +235,19 @@ def test_post_without_csrf_token_is_rejected(csrf_client):
     make_user("admin@example.org", "admin")
     assert csrf_client.post("/login", data={"email": "admin@example.org", "password": PASSWORD}).status_code == 400
     token = csrf_token_from(csrf_client.get("/login").get_data(as_text=True))
-    response = csrf_client.post("/login", data={"email": "admin@example.org", "password": PASSWORD, "csrf_token": token})
+    response = csrf_client.post(
+        "/login", data={"email": "admin@example.org", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
     assert csrf_client.post("/logout").status_code == 400  # signed in, but no token: refused
     assert csrf_client.get("/admin/").status_code == 200
     page = csrf_client.get("/admin/users").get_data(as_text=True)
-    assert csrf_client.post("/admin/users/new", data={"email": "x@example.org", "role": "admin",
-                                                      "password": PASSWORD}).status_code == 400
+    assert (
+        csrf_client.post(
+            "/admin/users/new", data={"email": "x@example.org", "role": "admin", "password": PASSWORD}
+        ).status_code
+        == 400
+    )
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
     db.session.rollback()  # end the read: this test has two apps, each with its own connection
     assert csrf_client.post("/logout", data={"csrf_token": csrf_token_from(page)}).status_code == 302
@@ -240,7 +270,9 @@ def test_every_response_has_security_headers_and_the_nonce_is_on_the_inline_scri
     not_found = client.get("/s/not-a-token")
     assert not_found.status_code == 404 and not_found.headers["Cache-Control"] == "no-store"
     static = client.get("/static/favicon.svg")
-    assert static.headers["X-Content-Type-Options"] == "nosniff" and "no-store" not in static.headers.get("Cache-Control", "")
+    assert static.headers["X-Content-Type-Options"] == "nosniff" and "no-store" not in static.headers.get(
+        "Cache-Control", ""
+    )
 
 
 def test_inline_styles_only_on_chart_pages():
@@ -270,9 +302,11 @@ def test_sign_out_button_shows_for_signed_in_users_only(client):
 
 # --- users CLI -----------------------------------------------------------------------------------------
 
+
 def test_cli_create_refuses_a_common_password(runner):
-    result = runner.invoke(args=["users", "create", "a@example.org", "--role", "admin", "--password-stdin"],
-                           input="password1234\n")
+    result = runner.invoke(
+        args=["users", "create", "a@example.org", "--role", "admin", "--password-stdin"], input="password1234\n"
+    )
     assert result.exit_code == 1 and "too common" in result.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
 
@@ -280,13 +314,16 @@ def test_cli_create_refuses_a_common_password(runner):
 def test_cli_set_password_changes_it_and_ends_sessions(client, runner):
     user = make_user("admin@example.org", "admin")
     sign_in(client, user)
-    result = runner.invoke(args=["users", "set-password", "admin@example.org", "--password-stdin"],
-                           input="violet-harbour-engine-57\n")
+    result = runner.invoke(
+        args=["users", "set-password", "admin@example.org", "--password-stdin"], input="violet-harbour-engine-57\n"
+    )
     assert result.exit_code == 0, result.output
     assert client.get("/admin/").status_code == 302
     db.session.refresh(user)
     assert verify_password(user.password_hash, "violet-harbour-engine-57")
-    assert db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == "password_set")) == "admin@example.org"
+    assert (
+        db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == "password_set")) == "admin@example.org"
+    )
     bad = runner.invoke(args=["users", "set-password", "admin@example.org", "--password-stdin"], input="short\n")
     assert bad.exit_code == 1 and "12 characters" in bad.output
     missing = runner.invoke(args=["users", "set-password", "nobody@example.org", "--password-stdin"], input="x\n")

@@ -4,6 +4,7 @@ Each of 20 threads has its own test client (its own cookies, its own app
 context, so its own database session and connection) and they are released
 together by a barrier. Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import threading
@@ -75,7 +76,8 @@ def test_twenty_concurrent_starts_of_one_invitation_create_one_response(app, imp
 
 
 def test_twenty_concurrent_submits_of_one_invitation_store_one_response_and_one_completed_event(
-        app, import_survey, invite):
+    app, import_survey, invite
+):
     survey = import_survey("concurrency", text=ONE_QUESTION)
     _invitation, _token, path = invite(survey)
     client = app.test_client()

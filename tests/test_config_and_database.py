@@ -1,4 +1,5 @@
 """Configuration safety, SQLite settings, and migrations that match the models."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,8 +14,12 @@ STRONG = "Vb3_kq9-Zx81LmT0pQrStUvWxYz2468AcEgI"
 
 
 def production(**env):
-    base = {"SURVEYAPP_ENV": "production", "SECRET_KEY": STRONG, "SURVEYAPP_BASE_URL": "https://surveys.example.org",
-            "MAIL_SERVER": "smtp.example.org"}
+    base = {
+        "SURVEYAPP_ENV": "production",
+        "SECRET_KEY": STRONG,
+        "SURVEYAPP_BASE_URL": "https://surveys.example.org",
+        "MAIL_SERVER": "smtp.example.org",
+    }
     base.update(env)
     return config_from_env(base, instance_path="/tmp")
 
@@ -35,9 +40,13 @@ def test_production_refuses_debug_and_missing_settings():
 
 
 def test_production_starts_with_safe_settings(monkeypatch, tmp_path):
-    for key, value in {"SURVEYAPP_ENV": "production", "SECRET_KEY": STRONG, "MAIL_SERVER": "localhost",
-                       "SURVEYAPP_BASE_URL": "https://surveys.example.org",
-                       "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"}.items():
+    for key, value in {
+        "SURVEYAPP_ENV": "production",
+        "SECRET_KEY": STRONG,
+        "MAIL_SERVER": "localhost",
+        "SURVEYAPP_BASE_URL": "https://surveys.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/p.db",
+    }.items():
         monkeypatch.setenv(key, value)
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -57,8 +66,9 @@ def test_postgres_urls_use_psycopg3():
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
     # Always on an SQLite file of its own, whichever database the rest of the suite uses.
-    app = create_app({"SURVEYAPP_ENV": "testing", "TESTING": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/pragmas.db"})
+    app = create_app(
+        {"SURVEYAPP_ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/pragmas.db"}
+    )
     with app.app_context():
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -93,16 +103,18 @@ def _fresh_postgres_database(url: str, name: str) -> str:
 
 
 def test_trusted_proxy_gives_throttling_the_clients_address(database_url):
+    from conftest import make_app
     from flask import request
 
-    from conftest import make_app
     app = make_app(database_url, TRUSTED_PROXIES=1)
     app.add_url_rule("/_addr", "addr", lambda: request.remote_addr)
-    seen = app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
-                                 environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    seen = app.test_client().get(
+        "/_addr", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
     assert seen.get_data(as_text=True) == "203.0.113.9"
     untrusted = make_app(database_url)
     untrusted.add_url_rule("/_addr", "addr", lambda: request.remote_addr)
-    seen = untrusted.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.9"},
-                                       environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    seen = untrusted.test_client().get(
+        "/_addr", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
     assert seen.get_data(as_text=True) == "10.0.0.1"

@@ -1,4 +1,5 @@
 """Contact CSV import: messy files, exact reports, upserts, lists, and the email fast path."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,24 +12,26 @@ from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, Contact, ContactAttribute, ContactList, ContactListMember
 
 MESSY = (
-    "\ufeffEmail Address , Name ,PCT, Practice Code\r\n"         # 1
+    "\ufeffEmail Address , Name ,PCT, Practice Code\r\n"  # 1
     " Alice.Smith@Example.ORG , Dr Alice Smith ,north,N81001\r\n"  # 2
-    "\r\n"                                                          # 3
+    "\r\n"  # 3
     "bob@example.org,<script>alert(1)</script>,south,S81002\r\n"  # 4
-    "BOB@EXAMPLE.ORG,Bob again,south,S81002\r\n"                  # 5 repeat of 4
-    "not-an-email,Someone,east,E1\r\n"                            # 6
-    ",No Email,east,E2\r\n"                                       # 7
+    "BOB@EXAMPLE.ORG,Bob again,south,S81002\r\n"  # 5 repeat of 4
+    "not-an-email,Someone,east,E1\r\n"  # 6
+    ",No Email,east,E2\r\n"  # 7
     'carol@example.org,"=HYPERLINK(""http://evil.example"")",east,E81003\r\n'  # 8
-    "dave@example..org,Dave,north,N1\r\n"                         # 9
-    "\r\n"                                                          # 10
+    "dave@example..org,Dave,north,N1\r\n"  # 9
+    "\r\n"  # 10
     "  erin@example.org  ,  Erin   Jones ,  north ,  N81004  \r\n"  # 11
-).encode("utf-8")
+).encode()
 
 EXPECTED_PROBLEMS = [
     RowProblem(5, "repeats the email address on line 4 (bob@example.org)"),
     RowProblem(6, "“not-an-email” is not a valid email address: An email address must have an @-sign."),
     RowProblem(7, "has no email address"),
-    RowProblem(9, "“dave@example..org” is not a valid email address: An email address cannot have two periods in a row."),
+    RowProblem(
+        9, "“dave@example..org” is not a valid email address: An email address cannot have two periods in a row."
+    ),
 ]
 
 
@@ -69,8 +72,10 @@ def test_reimporting_the_same_file_changes_nothing(app):
 def test_changed_values_update_and_empty_cells_keep_what_is_stored(app):
     import_contacts(db.session, "email,name,pct,language\na@example.org,Dr A,north,en\nb@example.org,Dr B,south,\n")
     db.session.commit()
-    report = import_contacts(db.session, "E-mail,Name,PCT,language\nA@example.org,,east,\nb@example.org,Dr B,south,cy\n"
-                                         "c@example.org,Dr C,,\n")
+    report = import_contacts(
+        db.session,
+        "E-mail,Name,PCT,language\nA@example.org,,east,\nb@example.org,Dr B,south,cy\nc@example.org,Dr C,,\n",
+    )
     db.session.commit()
     assert (report.created, report.updated, report.unchanged, report.invalid) == (1, 2, 0, 0)
     contacts = _contacts()
@@ -97,12 +102,15 @@ def test_email_heading_spellings_are_recognised(app, heading):
     assert report.created == 1
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"name,pct\nX,north\n", "No email column"),
-    (b"", "The file is empty"),
-    ("email,name\nx@example.org,Zo\xeb\n".encode("latin-1"), "not UTF-8"),
-    (b"email,Email\nx@example.org,y@example.org\n", "same heading"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"name,pct\nX,north\n", "No email column"),
+        (b"", "The file is empty"),
+        ("email,name\nx@example.org,Zo\xeb\n".encode("latin-1"), "not UTF-8"),
+        (b"email,Email\nx@example.org,y@example.org\n", "same heading"),
+    ],
+)
 def test_unusable_files_are_refused_with_a_reason(app, data, message):
     with pytest.raises(ImportFileError, match=message):
         import_contacts(db.session, data)
@@ -121,12 +129,30 @@ def test_a_quoted_field_over_two_lines_keeps_later_line_numbers_right(app):
     assert _contacts()["a@example.org"].name == "Dr Two Lines"
 
 
-@pytest.mark.parametrize("address", [
-    "a@example.org", "A.B@Example.org", "a..b@example.org", ".a@example.org", "a.@example.org",
-    "a+tag@example.org", "o'neil@example.org", "x" * 64 + "@example.org", "x" * 65 + "@example.org",
-    "a@b@example.org", "a b@example.org", "\"quoted\"@example.org", "ü@example.org", "a@example.org.",
-    "a@-example.org", "a@exa_mple.org", "a@" + "d" * 250 + ".org", "a@123.org", "postmaster@example.org",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a@example.org",
+        "A.B@Example.org",
+        "a..b@example.org",
+        ".a@example.org",
+        "a.@example.org",
+        "a+tag@example.org",
+        "o'neil@example.org",
+        "x" * 64 + "@example.org",
+        "x" * 65 + "@example.org",
+        "a@b@example.org",
+        "a b@example.org",
+        '"quoted"@example.org',
+        "ü@example.org",
+        "a@example.org.",
+        "a@-example.org",
+        "a@exa_mple.org",
+        "a@" + "d" * 250 + ".org",
+        "a@123.org",
+        "postmaster@example.org",
+    ],
+)
 def test_fast_path_agrees_with_email_validator(address):
     normaliser = EmailNormaliser()
     try:  # so that the domain, if valid, is known and the fast path is taken

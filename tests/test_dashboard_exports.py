@@ -1,18 +1,19 @@
 """Exports: one row per response, formula injection neutralised in CSV and XLSX, no emails, codebook, audit."""
+
 import csv
 import io
 import threading
 
 import pytest
+from dashboard_data import add_contact, respond
 from openpyxl import load_workbook
+from test_dashboard_views import sign_in
 
 from surveyapp.dashboards.exports import neutralise
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent
-from dashboard_data import add_contact, respond
-from test_dashboard_views import sign_in
 
-INJECTIONS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+INJECTIONS = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 YAML = """
 slug: inject
 title: Injection
@@ -47,9 +48,16 @@ pages:
 def inject(import_survey):
     survey = import_survey("inject", text=YAML)
     for i, text in enumerate(INJECTIONS):
-        respond(survey, {"pick": "=cmd" if i % 2 else "plain", "many": ["a"] if i % 2 else ["a", "b"],
-                         "howmany": -5 + i, "said": text},
-                add_contact(f"secret{i}@example.org", **{"=area": "-north"}))
+        respond(
+            survey,
+            {
+                "pick": "=cmd" if i % 2 else "plain",
+                "many": ["a"] if i % 2 else ["a", "b"],
+                "howmany": -5 + i,
+                "said": text,
+            },
+            add_contact(f"secret{i}@example.org", **{"=area": "-north"}),
+        )
     respond(survey, {"pick": "plain"}, add_contact("partial@example.org", **{"=area": "south"}))
     db.session.commit()
     return survey
@@ -143,7 +151,9 @@ def test_analyst_exports_never_contain_emails_or_names(client, inject):
 def test_codebook_lists_questions_types_choices_and_conditions(client, import_survey):
     survey = import_survey("dashboard_mix")
     sign_in(client, "analyst")
-    rows = list(csv.DictReader(io.StringIO(client.get(f"/dashboards/{survey.slug}/export/codebook.csv").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/dashboards/{survey.slug}/export/codebook.csv").get_data(as_text=True)))
+    )
     pets = [r for r in rows if r["question"] == "pets"]
     assert pets[0]["type"] == "multiple_choice" and pets[0]["label"] == "Pets"
     assert [r["column"] for r in pets[1:]] == ["pets.cat", "pets.dog", "pets.fish"]
@@ -151,7 +161,9 @@ def test_codebook_lists_questions_types_choices_and_conditions(client, import_su
 
 def test_publication_summary_is_disclosure_controlled(client, inject):
     sign_in(client, "analyst")
-    rows = list(csv.DictReader(io.StringIO(client.get("/dashboards/inject/export/summary.csv?exact=1").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/dashboards/inject/export/summary.csv?exact=1").get_data(as_text=True)))
+    )
     counts = [r["count"] for r in rows if r["count"]]
     assert counts and all(c == "*" or int(c) % 5 == 0 for c in counts)
 
@@ -160,7 +172,10 @@ def test_every_export_is_audited(client, inject):
     sign_in(client, "analyst")
     client.get("/dashboards/inject/export/responses.csv")
     client.get("/dashboards/inject/export/responses.xlsx?labels=1")
-    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "results.export")
-                                .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "results.export").order_by(AuditEvent.id)
+    ).all()
     assert [(e.target, e.count, e.survey_id) for e in events] == [
-        ("responses.csv", 7, inject.id), ("responses.xlsx", 7, inject.id)]
+        ("responses.csv", 7, inject.id),
+        ("responses.xlsx", 7, inject.id),
+    ]

@@ -1,14 +1,15 @@
 """SQL aggregates against known data built through the journey functions and the demo loader."""
+
 from datetime import date
 
 import pytest
+from dashboard_data import add_contact, at, respond
 
 from surveyapp.dashboards import figures, queries
 from surveyapp.dashboards.disclosure import EXACT, Disclosure
 from surveyapp.demo import load_demo
 from surveyapp.extensions import db
 from surveyapp.models import Survey, utcnow
-from dashboard_data import add_contact, at, respond
 
 
 @pytest.fixture
@@ -16,10 +17,32 @@ def mix(import_survey):
     """12 completed responses (north 8, south 4), 1 in progress, 1 voided, 1 public, 2 invited non-responders."""
     survey = import_survey("dashboard_mix")
     answers = [
-        ("north", {"colour": "red", "pets": ["cat", "dog"], "agree": "agree", "score": 8, "visits": 2,
-                   "when": date(2026, 3, 1), "comment": "Good", "ok": "yes"}),
-        ("north", {"colour": "red", "pets": ["cat"], "agree": "strongly_agree", "score": 9, "visits": 4,
-                   "when": date(2026, 3, 2), "comment": "Fine", "ok": "yes"}),
+        (
+            "north",
+            {
+                "colour": "red",
+                "pets": ["cat", "dog"],
+                "agree": "agree",
+                "score": 8,
+                "visits": 2,
+                "when": date(2026, 3, 1),
+                "comment": "Good",
+                "ok": "yes",
+            },
+        ),
+        (
+            "north",
+            {
+                "colour": "red",
+                "pets": ["cat"],
+                "agree": "strongly_agree",
+                "score": 9,
+                "visits": 4,
+                "when": date(2026, 3, 2),
+                "comment": "Fine",
+                "ok": "yes",
+            },
+        ),
         ("north", {"colour": "blue", "pets": ["fish"], "agree": "disagree", "score": 3, "visits": 6, "ok": "no"}),
         ("north", {"colour": "red", "score": 10, "visits": 8, "ok": "yes"}),
         ("north", {"colour": "red", "score": 7, "ok": "yes"}),
@@ -32,13 +55,18 @@ def mix(import_survey):
         ("south", {"colour": "blue", "ok": "yes"}),
     ]
     for i, (area, values) in enumerate(answers):
-        respond(survey, values, add_contact(f"p{i}@example.org", area=area),
-                submitted_at=at("2026-03-10" if i < 6 else "2026-03-20"))
+        respond(
+            survey,
+            values,
+            add_contact(f"p{i}@example.org", area=area),
+            submitted_at=at("2026-03-10" if i < 6 else "2026-03-20"),
+        )
     respond(survey, {"colour": "red"}, add_contact("inprogress@example.org", area="south"), complete=False)
     voided = respond(survey, {"colour": "red", "ok": "yes"}, add_contact("voided@example.org", area="south"))
     voided.voided_at = utcnow()
     respond(survey, {"colour": "red", "ok": "yes"}, mode="public", submitted_at=at("2026-03-11"))
     from surveyapp.invitations.service import create_invitation
+
     for i in range(2):
         create_invitation(db.session, survey, add_contact(f"silent{i}@example.org", area="east"))
     db.session.commit()
@@ -58,7 +86,10 @@ def test_funnel_by_attribute_groups_by_contact_attribute(mix):
     assert queries.funnel(db.session, mix.id, segments) == queries.funnel(db.session, mix.id)
     rows = {r["segment"]: r for r in segments}
     assert {k: (v["invited"], v["completed"]) for k, v in rows.items()} == {
-        "north": (8, 8), "south": (6, 4), "east": (2, 0)}
+        "north": (8, 8),
+        "south": (6, 4),
+        "east": (2, 0),
+    }
 
 
 def test_representativeness_flags_segments_whose_share_of_respondents_falls_short(mix):
@@ -162,10 +193,16 @@ def test_interview_breakdown_by_volunteer(app):
     assert set(rows) == {"volunteer@example.org", "volunteer2@example.org"}
 
 
-@pytest.mark.parametrize("filters", [
-    queries.Filters(), queries.Filters(attribute="area", values=("south",)), queries.Filters(mode="public"),
-    queries.Filters(date_from=date(2026, 3, 15)), queries.Filters(attribute="area", values=("north", "south"), mode="link"),
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        queries.Filters(),
+        queries.Filters(attribute="area", values=("south",)),
+        queries.Filters(mode="public"),
+        queries.Filters(date_from=date(2026, 3, 15)),
+        queries.Filters(attribute="area", values=("north", "south"), mode="link"),
+    ],
+)
 def test_subtracting_left_out_groups_gives_the_same_figures_as_grouping_the_kept_ones(mix, filters):
     direct = queries.distributions(db.session, mix.id, filters, strategy="direct")
     subtract = queries.distributions(db.session, mix.id, filters, strategy="subtract")

@@ -1,4 +1,5 @@
 """Wilson intervals, quartiles of frequency tables, and disclosure control (with a property test)."""
+
 from types import SimpleNamespace
 
 import pytest

@@ -1,13 +1,14 @@
 """Dashboard pages over HTTP: authorisation by survey and role, escaping, plotly.js placement, the audited switch."""
+
 import json
 import re
 
 import pytest
+from dashboard_data import add_contact, respond
 
 from surveyapp.auth.users import create_user
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, SurveyAssignment
-from dashboard_data import add_contact, respond
 
 PASSWORD = "a-long-test-password-123"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
@@ -44,16 +45,26 @@ def sign_in(client, role, email=None):
 def hostile(import_survey):
     survey = import_survey("hostile", text=HOSTILE_YAML)
     for i in range(9):
-        respond(survey, {"pick": "bad" if i % 2 else "good", "said": HOSTILE_TEXT},
-                add_contact(f"h{i}@example.org", area="north"))
+        respond(
+            survey,
+            {"pick": "bad" if i % 2 else "good", "said": HOSTILE_TEXT},
+            add_contact(f"h{i}@example.org", area="north"),
+        )
     db.session.commit()
     return survey
 
 
-DASHBOARD_PAGES = ["/dashboards/{slug}/", "/dashboards/{slug}/results", "/dashboards/{slug}/report",
-                   "/dashboards/{slug}/exports", "/dashboards/{slug}/text/said", "/dashboards/{slug}/export/responses.csv",
-                   "/dashboards/{slug}/export/codebook.csv", "/dashboards/{slug}/export/summary.csv",
-                   "/dashboards/{slug}/export/responses.xlsx"]
+DASHBOARD_PAGES = [
+    "/dashboards/{slug}/",
+    "/dashboards/{slug}/results",
+    "/dashboards/{slug}/report",
+    "/dashboards/{slug}/exports",
+    "/dashboards/{slug}/text/said",
+    "/dashboards/{slug}/export/responses.csv",
+    "/dashboards/{slug}/export/codebook.csv",
+    "/dashboards/{slug}/export/summary.csv",
+    "/dashboards/{slug}/export/responses.xlsx",
+]
 
 
 @pytest.mark.parametrize("path", DASHBOARD_PAGES)
@@ -66,6 +77,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, hostile, path):
 def test_volunteers_get_no_dashboards_even_for_their_own_survey(client, hostile, path):
     sign_in(client, "volunteer")
     from surveyapp.models import User
+
     volunteer = db.session.scalar(db.select(User).where(User.role == "volunteer"))
     hostile.is_interview = True
     db.session.add(SurveyAssignment(user_id=volunteer.id, survey_id=hostile.id))
@@ -89,6 +101,7 @@ def test_survey_access_rule_is_checked_for_the_survey_itself(client, hostile, mo
     """Routes ask can_access_survey about the survey in the URL (a rule that says no gives 403)."""
     sign_in(client, "analyst")
     import surveyapp.auth.access as access
+
     monkeypatch.setattr(access, "can_access_survey", lambda user, survey: survey.slug != "hostile")
     for path in DASHBOARD_PAGES:
         assert client.get(path.format(slug="hostile")).status_code == 403, path
@@ -96,6 +109,7 @@ def test_survey_access_rule_is_checked_for_the_survey_itself(client, hostile, mo
 
 def test_non_responders_are_for_admins_only(client, hostile):
     from surveyapp.invitations.service import create_invitation
+
     create_invitation(db.session, hostile, add_contact("silent@example.org", area="south"))
     db.session.commit()
     sign_in(client, "analyst")
@@ -107,8 +121,9 @@ def test_non_responders_are_for_admins_only(client, hostile):
 
 
 def figures_in(html: str) -> list[dict]:
-    blocks = re.findall(r'<script type="application/json" class="app-figure" data-target="[^"]+">(.*?)</script>',
-                        html, re.S)
+    blocks = re.findall(
+        r'<script type="application/json" class="app-figure" data-target="[^"]+">(.*?)</script>', html, re.S
+    )
     return [json.loads(b) for b in blocks]
 
 
@@ -130,7 +145,10 @@ def test_hostile_labels_and_answers_are_text_in_charts_and_pages(client, hostile
 
 def test_figure_json_cannot_end_its_script_block():
     from surveyapp.dashboards import charts
-    fig = charts.choice_bars([{"value": "x", "label": "</script><script>alert(1)</script>", "count": 3, "percent": 50.0}])
+
+    fig = charts.choice_bars(
+        [{"value": "x", "label": "</script><script>alert(1)</script>", "count": 3, "percent": 50.0}]
+    )
     block = str(charts.figure_json(fig))
     assert "</script" not in block and "<" not in block
     assert "&lt;/script&gt;" in json.loads(block)["data"][0]["y"][0]
@@ -141,8 +159,11 @@ def test_plotly_js_is_served_locally_on_dashboard_pages_only(client, hostile, in
     page = client.get("/dashboards/hostile/results").get_data(as_text=True)
     assert '<script src="/dashboards/plotly.min.js"' in page and "cdn" not in page.lower()
     # No inline script of ours: only JSON data blocks and files (the GOV.UK template's js-enabled line is its own).
-    inline = [m for m in re.findall(r"<script(?![^>]*(?:src=|application/json))[^>]*>(.*?)</script>", page, re.S)
-              if "js-enabled" not in m]
+    inline = [
+        m
+        for m in re.findall(r"<script(?![^>]*(?:src=|application/json))[^>]*>(.*?)</script>", page, re.S)
+        if "js-enabled" not in m
+    ]
     assert inline == []
     js = client.get("/dashboards/plotly.min.js")
     assert js.status_code == 200 and js.mimetype == "text/javascript" and b"plotly" in js.data[:2000].lower()
@@ -162,8 +183,12 @@ def test_exact_figures_switch_is_audited_and_off_by_default(client, hostile):
     sign_in(client, "analyst")
     page = client.get("/dashboards/hostile/results").get_data(as_text=True)
     assert "Disclosure control is on" in page
-    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "results.exact_figures")) == 0
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "results.exact_figures")
+        )
+        == 0
+    )
     page = client.get("/dashboards/hostile/results?exact=1").get_data(as_text=True)
     assert "Exact figures: not for publication" in page
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "results.exact_figures"))
@@ -174,12 +199,17 @@ def test_report_always_applies_disclosure_control(client, hostile):
     sign_in(client, "analyst")
     html = client.get("/dashboards/hostile/report?exact=1").get_data(as_text=True)
     assert 'id="report-respondents">10<' in html  # 9 rounded to 10
-    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "results.exact_figures")) == 0
+    assert (
+        db.session.scalar(
+            db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "results.exact_figures")
+        )
+        == 0
+    )
 
 
 def test_rates_page_shows_wilson_interval_and_breakdowns(client, app):
     from surveyapp.demo import load_demo
+
     load_demo(db.session)
     db.session.commit()
     sign_in(client, "analyst", "analyst2@example.org")

@@ -1,4 +1,5 @@
 """Tests for the definition dataclasses and the definition file loader."""
+
 import datetime
 import json
 from decimal import Decimal
@@ -6,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from surveyapp.questionnaires.definition import (
-    CHOICE_TYPES, QUESTION_TYPES, Choice, Question, Questionnaire)
+from surveyapp.questionnaires.definition import CHOICE_TYPES, QUESTION_TYPES, Choice, Question, Questionnaire
 from surveyapp.questionnaires.loader import (
-    SCHEMA_PATH, DefinitionError, Problem, load_definition_file, load_definition_text,
-    load_schema)
+    SCHEMA_PATH,
+    DefinitionError,
+    Problem,
+    load_definition_file,
+    load_definition_text,
+    load_schema,
+)
 
 HERE = Path(__file__).parent
 EXAMPLES = sorted(p for p in (HERE / "questionnaires").glob("*.yaml") if p.name != "broken.yaml")
@@ -58,7 +63,10 @@ def test_demo_details():
     gp = load_definition_file(DEMOS[0])
     assert gp.slug == "gp-iapt"
     assert [(c.value, c.label) for c in gp.question("practice_area").choices] == [
-        ("north", "North PCT"), ("south", "South PCT"), ("east", "East PCT")]
+        ("north", "North PCT"),
+        ("south", "South PCT"),
+        ("east", "East PCT"),
+    ]
     assert gp.question("referrals").min == 0 and gp.question("referrals").max == 500
     phb = load_definition_file(DEMOS[1])
     assert phb.slug == "phb-interview" and phb.settings["interview"] is True
@@ -74,8 +82,7 @@ def test_question_defaults():
     yes_no = Question("a", "yes_no", "A?")
     assert yes_no.choices == [Choice("yes", "Yes"), Choice("no", "No")]
     likert = Question("b", "likert", "B?")
-    assert [c.value for c in likert.choices] == [
-        "strongly_agree", "agree", "neither", "disagree", "strongly_disagree"]
+    assert [c.value for c in likert.choices] == ["strongly_agree", "agree", "neither", "disagree", "strongly_disagree"]
     assert likert.choice_label("neither") == "Neither agree nor disagree"
     rating = Question("c", "rating", "C?")
     assert (rating.min, rating.max) == (0, 10)
@@ -104,8 +111,7 @@ def test_typed_values_from_the_file():
 
 def test_questionnaire_lookups():
     q = load_definition_file(HERE / "questionnaires" / "conditions_across_pages.yaml")
-    assert [x.name for x in q.all_questions()] == [
-        "has_car", "car_count", "car_electric", "charger", "comments"]
+    assert [x.name for x in q.all_questions()] == ["has_car", "car_count", "car_electric", "charger", "comments"]
     assert q.question("car_count").page_name == "car"
     assert q.page("charging").questions[0].name == "charger"
     with pytest.raises(KeyError):
@@ -152,8 +158,10 @@ def test_broken_file_reports_every_problem_with_its_line():
 
 
 def test_problem_str():
-    assert str(Problem(14, "question 'pct' on page 'about'", "unknown type 'x'")) == \
-        "line 14: question 'pct' on page 'about': unknown type 'x'"
+    assert (
+        str(Problem(14, "question 'pct' on page 'about'", "unknown type 'x'"))
+        == "line 14: question 'pct' on page 'about': unknown type 'x'"
+    )
     assert str(Problem(None, "", "the file is empty")) == "the file is empty"
 
 
@@ -163,11 +171,14 @@ def test_yaml_syntax_error_has_its_line():
     assert problems[0].startswith("line 3: YAML syntax error:")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("", "line 1: a questionnaire file must be a mapping with slug, title and pages; this one is empty"),
-    ("- a\n- b\n", "line 1: a questionnaire file must be a mapping with slug, title and pages; this one is a list"),
-    ("just text\n", "a questionnaire file must be a mapping with slug, title and pages; this one is text"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "line 1: a questionnaire file must be a mapping with slug, title and pages; this one is empty"),
+        ("- a\n- b\n", "line 1: a questionnaire file must be a mapping with slug, title and pages; this one is a list"),
+        ("just text\n", "a questionnaire file must be a mapping with slug, title and pages; this one is text"),
+    ],
+)
 def test_file_must_be_a_mapping(text, message):
     assert problems_of(text) == [message]
 
@@ -181,14 +192,12 @@ def test_missing_top_level_keys():
 
 
 def test_empty_pages_list():
-    assert problems_of("slug: s\ntitle: T\npages: []\n") == [
-        "line 3: questionnaire: 'pages' is an empty list"]
+    assert problems_of("slug: s\ntitle: T\npages: []\n") == ["line 3: questionnaire: 'pages' is an empty list"]
 
 
 def test_duplicate_yaml_keys_are_reported():
     text = with_questions("      - name: a\n        type: yes_no\n        label: A\n        label: B\n")
-    assert problems_of(text) == [
-        "line 10: the key 'label' appears twice in the same mapping (first on line 9)"]
+    assert problems_of(text) == ["line 10: the key 'label' appears twice in the same mapping (first on line 9)"]
 
 
 def test_yaml_aliases_are_refused():
@@ -196,35 +205,48 @@ def test_yaml_aliases_are_refused():
     assert problems_of(text)[0].startswith("line 2: YAML syntax error: aliases")
 
 
-@pytest.mark.parametrize("question, message", [
-    ("{name: a, type: yes_no, label: A, required: maybe}",
-     "'required' must be true or false"),
-    ("{name: a, type: single_choice, label: A, choices: [{value: true, label: T}]}",
-     "choice 1: 'value' must be text or a whole number (put it in quotes)"),
-    ("{name: a, type: single_choice, label: A, choices: []}", "'choices' is an empty list"),
-    ("{name: a, type: single_choice, label: A, choices: [{value: 'x y', label: X}]}",
-     "choice 1: the value 'x y' must not contain spaces"),
-    ("{name: a, type: short_text, label: A, choices: [{value: x, label: X}]}",
-     "'choices' does not apply to short_text questions (only to: single_choice, multiple_choice, likert)"),
-    ("{name: a, type: note, label: A, required: true}",
-     "'required' does not apply to note questions"),
-    ("{name: a, type: rating, label: A, min: 0, max: 30}",
-     "a rating scale can have at most 21 points"),
-    ("{name: a, type: date, label: A, min: 2024-13-01}", "'min' must be a date like 2024-01-31"),
-    ("{name: a, type: integer, label: A, min: 1.5}", "'min' must be a whole number"),
-    ("{name: a, type: short_text, label: A, min_length: 9, max_length: 3}",
-     "'min_length' (9) is greater than 'max_length' (3)"),
-    ("{name: a, type: short_text, label: A, pattern_message: Nope}",
-     "'pattern_message' is set but 'pattern' is not"),
-    ("{name: a, type: short_text, label: ''}", "'label' is empty"),
-    ("{name: a, type: integer, label: A, width: 7}", "'width' must be one of: 2, 3, 4, 5, 10, 20, 30"),
-    ("{name: a, type: integer, label: A, constraint: '${a} > 1 and ${zzz} < 2'}",
-     "'constraint' refers to unknown question 'zzz'"),
-    ("{name: a, type: integer, label: A, relevant: '${a} > 1'}",
-     "'relevant' refers to the question itself"),
-    ("{name: a, type: integer, label: A, relevant: '${ab} > 1'}",
-     "'relevant' refers to unknown question 'ab' (did you mean 'a'?)"),
-])
+@pytest.mark.parametrize(
+    "question, message",
+    [
+        ("{name: a, type: yes_no, label: A, required: maybe}", "'required' must be true or false"),
+        (
+            "{name: a, type: single_choice, label: A, choices: [{value: true, label: T}]}",
+            "choice 1: 'value' must be text or a whole number (put it in quotes)",
+        ),
+        ("{name: a, type: single_choice, label: A, choices: []}", "'choices' is an empty list"),
+        (
+            "{name: a, type: single_choice, label: A, choices: [{value: 'x y', label: X}]}",
+            "choice 1: the value 'x y' must not contain spaces",
+        ),
+        (
+            "{name: a, type: short_text, label: A, choices: [{value: x, label: X}]}",
+            "'choices' does not apply to short_text questions (only to: single_choice, multiple_choice, likert)",
+        ),
+        ("{name: a, type: note, label: A, required: true}", "'required' does not apply to note questions"),
+        ("{name: a, type: rating, label: A, min: 0, max: 30}", "a rating scale can have at most 21 points"),
+        ("{name: a, type: date, label: A, min: 2024-13-01}", "'min' must be a date like 2024-01-31"),
+        ("{name: a, type: integer, label: A, min: 1.5}", "'min' must be a whole number"),
+        (
+            "{name: a, type: short_text, label: A, min_length: 9, max_length: 3}",
+            "'min_length' (9) is greater than 'max_length' (3)",
+        ),
+        (
+            "{name: a, type: short_text, label: A, pattern_message: Nope}",
+            "'pattern_message' is set but 'pattern' is not",
+        ),
+        ("{name: a, type: short_text, label: ''}", "'label' is empty"),
+        ("{name: a, type: integer, label: A, width: 7}", "'width' must be one of: 2, 3, 4, 5, 10, 20, 30"),
+        (
+            "{name: a, type: integer, label: A, constraint: '${a} > 1 and ${zzz} < 2'}",
+            "'constraint' refers to unknown question 'zzz'",
+        ),
+        ("{name: a, type: integer, label: A, relevant: '${a} > 1'}", "'relevant' refers to the question itself"),
+        (
+            "{name: a, type: integer, label: A, relevant: '${ab} > 1'}",
+            "'relevant' refers to unknown question 'ab' (did you mean 'a'?)",
+        ),
+    ],
+)
 def test_single_question_problems(question, message):
     problems = problems_of(with_questions(f"      - {question}\n"))
     assert len(problems) == 1, problems
@@ -232,31 +254,39 @@ def test_single_question_problems(question, message):
 
 
 def test_reference_to_a_note_is_reported():
-    text = with_questions("      - {name: n, type: note, label: N}\n"
-                          "      - {name: a, type: yes_no, label: A, relevant: \"${n} = 'x'\"}\n")
+    text = with_questions(
+        "      - {name: n, type: note, label: N}\n      - {name: a, type: yes_no, label: A, relevant: \"${n} = 'x'\"}\n"
+    )
     assert problems_of(text) == [
-        "line 8: question 'a' on page 'p': 'relevant' refers to 'n', which is a note and has no answer"]
+        "line 8: question 'a' on page 'p': 'relevant' refers to 'n', which is a note and has no answer"
+    ]
 
 
 def test_constraint_may_use_earlier_questions_and_itself():
     text = with_questions(
         "      - {name: a, type: integer, label: A}\n"
-        "      - {name: b, type: integer, label: B, constraint: '. > ${a} and ${b} < 100'}\n")
+        "      - {name: b, type: integer, label: B, constraint: '. > ${a} and ${b} < 100'}\n"
+    )
     assert load_definition_text(text).question("b").constraint == ". > ${a} and ${b} < 100"
 
 
 def test_unknown_choice_list_suggests_a_close_name():
-    text = ("slug: s\ntitle: T\nchoice_lists:\n  areas: [{value: a, label: A}]\npages:\n"
-            "  - name: p\n    title: P\n    questions:\n"
-            "      - {name: q, type: single_choice, label: Q, choices: area}\n")
+    text = (
+        "slug: s\ntitle: T\nchoice_lists:\n  areas: [{value: a, label: A}]\npages:\n"
+        "  - name: p\n    title: P\n    questions:\n"
+        "      - {name: q, type: single_choice, label: Q, choices: area}\n"
+    )
     assert problems_of(text) == [
         "line 9: question 'q' on page 'p': the choice list 'area' is not defined under "
-        "'choice_lists' (did you mean 'areas'?)"]
+        "'choice_lists' (did you mean 'areas'?)"
+    ]
 
 
 def test_settings_are_checked():
-    text = ("slug: s\ntitle: T\nsettings:\n  closes_on: 2026-02-30\n  interview: yes\n"
-            "  reminder_max: 11\n" + MINIMAL.split("\n", 2)[2] + "      - {name: a, type: yes_no, label: A}\n")
+    text = (
+        "slug: s\ntitle: T\nsettings:\n  closes_on: 2026-02-30\n  interview: yes\n"
+        "  reminder_max: 11\n" + MINIMAL.split("\n", 2)[2] + "      - {name: a, type: yes_no, label: A}\n"
+    )
     assert problems_of(text) == [
         "line 4: settings: 'closes_on' must be a date like 2026-12-31, not '2026-02-30'",
         "line 5: settings: 'interview' must be true or false",
@@ -265,15 +295,20 @@ def test_settings_are_checked():
 
 
 def test_yes_and_no_are_text_not_booleans():
-    text = with_questions("      - name: a\n        type: single_choice\n        label: A\n"
-                          "        choices:\n          - {value: yes, label: Y}\n"
-                          "          - {value: no, label: N}\n")
+    text = with_questions(
+        "      - name: a\n        type: single_choice\n        label: A\n"
+        "        choices:\n          - {value: yes, label: Y}\n"
+        "          - {value: no, label: N}\n"
+    )
     assert [c.value for c in load_definition_text(text).question("a").choices] == ["yes", "no"]
 
 
 def test_json_input_is_accepted():
-    data = {"slug": "j", "title": "J", "pages": [
-        {"name": "p", "title": "P", "questions": [{"name": "a", "type": "yes_no", "label": "A"}]}]}
+    data = {
+        "slug": "j",
+        "title": "J",
+        "pages": [{"name": "p", "title": "P", "questions": [{"name": "a", "type": "yes_no", "label": "A"}]}],
+    }
     assert load_definition_text(json.dumps(data)).question("a").type == "yes_no"
 
 
@@ -285,7 +320,12 @@ def test_unreadable_file():
 def test_to_dict_is_the_native_format():
     q = load_definition_file(HERE / "questionnaires" / "rating.yaml")
     assert q.to_dict()["pages"][0]["questions"][1] == {
-        "name": "stars", "type": "rating", "label": "How many stars?", "min": 1, "max": 5}
+        "name": "stars",
+        "type": "rating",
+        "label": "How many stars?",
+        "min": 1,
+        "max": 5,
+    }
 
 
 def test_the_documented_schema_is_the_one_used():
@@ -308,35 +348,51 @@ def test_wrong_shapes_are_problems_with_lines_not_tracebacks():
         "      - {name: a, type: single_choice, label: A, choices: [1, {value: x}]}\n"
         "      - {name: b, type: [x], label: B}\n"
         "      - {name: c, type: likert, label: C, choices: 5}\n"
-        "      - 7\n")
+        "      - 7\n"
+    )
     assert problems_of(text) == [
         "line 7: question 'a' on page 'p': choice 1: this must be a mapping of keys to values",
         "line 7: question 'a' on page 'p': choice 2: 'label' is missing",
-        "line 8: question 'b' on page 'p': unknown type '['x']' (expected one of: "
-        + ", ".join(QUESTION_TYPES) + ")",
+        "line 8: question 'b' on page 'p': unknown type '['x']' (expected one of: " + ", ".join(QUESTION_TYPES) + ")",
         "line 9: question 'c' on page 'p': 'choices' must be the name of a choice list or a list of choices",
         "line 10: question 4 on page 'p': this must be a mapping of keys to values",
     ]
 
 
 _FUZZ_BASE = {
-    "slug": "s", "title": "T", "choice_lists": {"l": [{"value": "a", "label": "A"}]},
+    "slug": "s",
+    "title": "T",
+    "choice_lists": {"l": [{"value": "a", "label": "A"}]},
     "settings": {"interview": True, "closes_on": "2026-01-01"},
     "pages": [
-        {"name": "p", "title": "P", "questions": [
-            {"name": "x", "type": "integer", "label": "X", "min": 1, "max": 3},
-            {"name": "y", "type": "single_choice", "label": "Y", "choices": "l",
-             "relevant": "${x} > 1"},
-            {"name": "z", "type": "multiple_choice", "label": "Z",
-             "choices": [{"value": "a", "label": "A"}], "constraint": ". = 'a'"}]},
-        {"name": "q", "title": "Q", "relevant": "${x} = 1", "questions": [
-            {"name": "w", "type": "date", "label": "W", "min": "2020-01-01"}]}]}
+        {
+            "name": "p",
+            "title": "P",
+            "questions": [
+                {"name": "x", "type": "integer", "label": "X", "min": 1, "max": 3},
+                {"name": "y", "type": "single_choice", "label": "Y", "choices": "l", "relevant": "${x} > 1"},
+                {
+                    "name": "z",
+                    "type": "multiple_choice",
+                    "label": "Z",
+                    "choices": [{"value": "a", "label": "A"}],
+                    "constraint": ". = 'a'",
+                },
+            ],
+        },
+        {
+            "name": "q",
+            "title": "Q",
+            "relevant": "${x} = 1",
+            "questions": [{"name": "w", "type": "date", "label": "W", "min": "2020-01-01"}],
+        },
+    ],
+}
 
 
 def _all_paths(value, path=()):
     yield path
-    items = value.items() if isinstance(value, dict) else enumerate(value) \
-        if isinstance(value, list) else ()
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, child in items:
         yield from _all_paths(child, path + (key,))
 

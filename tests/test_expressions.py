@@ -1,11 +1,13 @@
 """Tests for the XLSForm expression parser and evaluator."""
+
 import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from surveyapp.questionnaires.expressions import (
-    MAX_DEPTH, ExpressionError, evaluate, is_true, parse)
+from surveyapp.questionnaires.expressions import MAX_DEPTH, ExpressionError, evaluate, is_true, parse
 
 TODAY = datetime.date(2026, 3, 15)
 
@@ -14,62 +16,71 @@ def ev(text, answers=None, current=None):
     return evaluate(text, answers or {}, current=current, today=TODAY)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1 + 2 * 3", 7),
-    ("(1 + 2) * 3", 9),
-    ("1 + 2 * 3 = 7", True),
-    ("10 - 4 - 3", 3),
-    ("7 div 2", Decimal("3.5")),
-    ("8 div 2 * 3", 12),
-    ("7 mod 3", 1),
-    ("-7 mod 3", -1),
-    ("2 + 7 mod 3", 3),
-    ("-3 + 5", 2),
-    ("- (2 + 3)", -5),
-    ("1 - -2", 3),
-    ("0.5 + 0.25", Decimal("0.75")),
-    ("0.5 + 0.5", 1),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 + 2 * 3", 7),
+        ("(1 + 2) * 3", 9),
+        ("1 + 2 * 3 = 7", True),
+        ("10 - 4 - 3", 3),
+        ("7 div 2", Decimal("3.5")),
+        ("8 div 2 * 3", 12),
+        ("7 mod 3", 1),
+        ("-7 mod 3", -1),
+        ("2 + 7 mod 3", 3),
+        ("-3 + 5", 2),
+        ("- (2 + 3)", -5),
+        ("1 - -2", 3),
+        ("0.5 + 0.25", Decimal("0.75")),
+        ("0.5 + 0.5", 1),
+    ],
+)
 def test_arithmetic_and_precedence(text, expected):
     result = ev(text)
     assert result == expected
     assert type(result) is type(expected)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("true() or false() and false()", True),     # and binds tighter than or
-    ("(true() or false()) and false()", False),
-    ("false() or true() and true()", True),
-    ("1 < 2 = true()", True),                     # relational binds tighter than equality
-    ("1 + 1 = 2 and 3 > 2", True),
-    ("not(1 = 1) or 2 = 2", True),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("true() or false() and false()", True),  # and binds tighter than or
+        ("(true() or false()) and false()", False),
+        ("false() or true() and true()", True),
+        ("1 < 2 = true()", True),  # relational binds tighter than equality
+        ("1 + 1 = 2 and 3 > 2", True),
+        ("not(1 = 1) or 2 = 2", True),
+    ],
+)
 def test_boolean_precedence(text, expected):
     assert ev(text) is expected
 
 
-@pytest.mark.parametrize("text, answers, expected", [
-    ("${n} = 12", {"n": 12}, True),
-    ("${n} = '12'", {"n": 12}, True),
-    ("${s} = 12", {"s": "12"}, True),
-    ("${s} = 12", {"s": "12.0"}, True),
-    ("${s} < 9", {"s": "12"}, False),     # numeric, not alphabetical
-    ("${s} > 9", {"s": "12"}, True),
-    ("${s} = 'abc'", {"s": "abc"}, True),
-    ("${s} != 'abc'", {"s": "abd"}, True),
-    ("${s} = 1", {"s": "abc"}, False),
-    ("${s} != 1", {"s": "abc"}, True),
-    ("${missing} = ''", {}, True),
-    ("${missing} = 0", {}, False),
-    ("${missing} > 3", {}, False),
-    ("${missing} < 3", {}, False),
-    ("${none} = ''", {"none": None}, True),
-    ("'' = 0", {}, False),
-    ("'' > 3", {}, False),
-    ("${d} = 3.5", {"d": Decimal("3.5")}, True),
-    ("${d} > 3", {"d": Decimal("3.5")}, True),
-    ("${d} >= 3.5 and ${d} <= 3.5", {"d": Decimal("3.5")}, True),
-])
+@pytest.mark.parametrize(
+    "text, answers, expected",
+    [
+        ("${n} = 12", {"n": 12}, True),
+        ("${n} = '12'", {"n": 12}, True),
+        ("${s} = 12", {"s": "12"}, True),
+        ("${s} = 12", {"s": "12.0"}, True),
+        ("${s} < 9", {"s": "12"}, False),  # numeric, not alphabetical
+        ("${s} > 9", {"s": "12"}, True),
+        ("${s} = 'abc'", {"s": "abc"}, True),
+        ("${s} != 'abc'", {"s": "abd"}, True),
+        ("${s} = 1", {"s": "abc"}, False),
+        ("${s} != 1", {"s": "abc"}, True),
+        ("${missing} = ''", {}, True),
+        ("${missing} = 0", {}, False),
+        ("${missing} > 3", {}, False),
+        ("${missing} < 3", {}, False),
+        ("${none} = ''", {"none": None}, True),
+        ("'' = 0", {}, False),
+        ("'' > 3", {}, False),
+        ("${d} = 3.5", {"d": Decimal("3.5")}, True),
+        ("${d} > 3", {"d": Decimal("3.5")}, True),
+        ("${d} >= 3.5 and ${d} <= 3.5", {"d": Decimal("3.5")}, True),
+    ],
+)
 def test_comparisons(text, answers, expected):
     assert ev(text, answers) is expected
 
@@ -153,11 +164,22 @@ def test_division_by_zero_is_nan_and_comparisons_are_false():
     assert ev("(1 div 0) + 1 = 1") is False
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("", False), (None, False), (0, False), ([], False), (Decimal("0"), False),
-    ("x", True), ("no", True), (1, True), (["a"], True), (Decimal("0.1"), True),
-    (datetime.date(2020, 1, 1), True),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("", False),
+        (None, False),
+        (0, False),
+        ([], False),
+        (Decimal("0"), False),
+        ("x", True),
+        ("no", True),
+        (1, True),
+        (["a"], True),
+        (Decimal("0.1"), True),
+        (datetime.date(2020, 1, 1), True),
+    ],
+)
 def test_truthiness(value, expected):
     assert is_true("${v}", {"v": value}) is expected
 
@@ -168,25 +190,28 @@ def test_parse_is_cached_and_reusable():
     assert is_true(expr, {"a": 1}) and not is_true(expr, {"a": 2})
 
 
-@pytest.mark.parametrize("text, message, position", [
-    ("(1 + 2))", "Unexpected ')' at character 8", 7),
-    ("1 +", "The expression ends too early at character 4", 3),
-    ("${a} = ", "The expression ends too early at character 8", 7),
-    ("1 = = 2", "Unexpected '=' at character 5", 4),
-    ("'abc", "The text starting with ' at character 1 is never closed", 0),
-    ("1 # 2", "Unexpected '#' at character 3", 2),
-    ("${1a} = 2", "'${1a}' at character 1 is not a valid reference", 0),
-    ("$a = 2", "A reference at character 1 must be written ${name}", 0),
-    ("a = 2", "Unexpected word 'a' at character 1", 0),
-    ("1 AND 2", "Unexpected word 'AND' at character 3", 2),
-    ("1 = 1 and frobnicate(2)", "Unknown function 'frobnicate' at character 11", 10),
-    ("not(1, 2)", "Function 'not' at character 1 takes 1 argument, not 2", 0),
-    ("selected(${a})", "Function 'selected' at character 1 takes 2 arguments, not 1", 0),
-    ("today(1)", "Function 'today' at character 1 takes 0 arguments, not 1", 0),
-    ("date('2024-02-30')", "'2024-02-30' at character 6 is not a real date", 5),
-    ("regex(., '[a-')", "The pattern '[a-' at character 10 is not a valid regular expression", 9),
-    ("", "The expression is empty", None),
-])
+@pytest.mark.parametrize(
+    "text, message, position",
+    [
+        ("(1 + 2))", "Unexpected ')' at character 8", 7),
+        ("1 +", "The expression ends too early at character 4", 3),
+        ("${a} = ", "The expression ends too early at character 8", 7),
+        ("1 = = 2", "Unexpected '=' at character 5", 4),
+        ("'abc", "The text starting with ' at character 1 is never closed", 0),
+        ("1 # 2", "Unexpected '#' at character 3", 2),
+        ("${1a} = 2", "'${1a}' at character 1 is not a valid reference", 0),
+        ("$a = 2", "A reference at character 1 must be written ${name}", 0),
+        ("a = 2", "Unexpected word 'a' at character 1", 0),
+        ("1 AND 2", "Unexpected word 'AND' at character 3", 2),
+        ("1 = 1 and frobnicate(2)", "Unknown function 'frobnicate' at character 11", 10),
+        ("not(1, 2)", "Function 'not' at character 1 takes 1 argument, not 2", 0),
+        ("selected(${a})", "Function 'selected' at character 1 takes 2 arguments, not 1", 0),
+        ("today(1)", "Function 'today' at character 1 takes 0 arguments, not 1", 0),
+        ("date('2024-02-30')", "'2024-02-30' at character 6 is not a real date", 5),
+        ("regex(., '[a-')", "The pattern '[a-' at character 10 is not a valid regular expression", 9),
+        ("", "The expression is empty", None),
+    ],
+)
 def test_syntax_errors(text, message, position):
     with pytest.raises(ExpressionError) as info:
         parse(text)
@@ -221,12 +246,44 @@ def test_never_uses_python_eval():
             parse(text)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
-
-_PIECES = st.sampled_from(["${a}", "${b}", ".", "1", "2.5", "'x'", "\"y\"", "(", ")", ",",
-                           "+", "-", "*", " div ", " mod ", "=", "!=", "<", "<=", ">", ">=",
-                           " and ", " or ", "not(", "selected(", "count-selected(", "if(",
-                           "today()", "date(", "regex(", "$", "'", "#", "foo("])
+_PIECES = st.sampled_from(
+    [
+        "${a}",
+        "${b}",
+        ".",
+        "1",
+        "2.5",
+        "'x'",
+        '"y"',
+        "(",
+        ")",
+        ",",
+        "+",
+        "-",
+        "*",
+        " div ",
+        " mod ",
+        "=",
+        "!=",
+        "<",
+        "<=",
+        ">",
+        ">=",
+        " and ",
+        " or ",
+        "not(",
+        "selected(",
+        "count-selected(",
+        "if(",
+        "today()",
+        "date(",
+        "regex(",
+        "$",
+        "'",
+        "#",
+        "foo(",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

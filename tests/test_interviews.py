@@ -1,12 +1,13 @@
 """Interview mode: the volunteer's journey, consent, drafts, isolation between volunteers."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+from auth_helpers import assign, make_user, sign_in
 from sqlalchemy import func, select
 
-from auth_helpers import assign, make_user, sign_in
 from surveyapp.admin.surveys import set_status
 from surveyapp.extensions import db
 from surveyapp.interviews.service import participant_code_problem
@@ -24,8 +25,10 @@ class Interview:
         self.client, self.base = client, f"/interviews/{response_id}"
 
     def answer(self, page: str, data: dict, **query):
-        form = {"_shown": shown(self.client.get(f"{self.base}/page/{page}", query_string=query).get_data(as_text=True)),
-                **data}
+        form = {
+            "_shown": shown(self.client.get(f"{self.base}/page/{page}", query_string=query).get_data(as_text=True)),
+            **data,
+        }
         return self.client.post(f"{self.base}/page/{page}", data=form, query_string=query)
 
 
@@ -60,9 +63,13 @@ def start(client, slug="test-interview", code=""):
 
 
 def test_the_list_shows_the_surveys_assigned_to_the_volunteer(signed_in, import_survey):
-    other = import_survey("interview", text=(
-        "slug: other-interview\ntitle: Not yours\nsettings: {interview: true}\n"
-        "pages: [{name: p, title: P, questions: [{name: q, type: short_text, label: Q}]}]\n"))
+    other = import_survey(
+        "interview",
+        text=(
+            "slug: other-interview\ntitle: Not yours\nsettings: {interview: true}\n"
+            "pages: [{name: p, title: P, questions: [{name: q, type: short_text, label: Q}]}]\n"
+        ),
+    )
     html = signed_in.get("/interviews/").get_data(as_text=True)
     assert "Interview test" in html and "/interviews/new/test-interview" in html
     assert "Not yours" not in html
@@ -80,7 +87,9 @@ def test_a_whole_interview_uses_the_same_pages_conditions_and_validation(signed_
     # An answer reveals a conditional question on the same page.
     more = interview.answer("service", {"satisfied": "no"})
     assert more.status_code == 200 and "Why not?" in more.get_data(as_text=True)
-    assert interview.answer("service", {"satisfied": "no", "why_not": "Waited too long"}).location.endswith("/page/more")
+    assert interview.answer("service", {"satisfied": "no", "why_not": "Waited too long"}).location.endswith(
+        "/page/more"
+    )
     bad_number = interview.answer("more", {"visits": "400"})
     assert bad_number.status_code == 200 and "govuk-error-summary" in bad_number.get_data(as_text=True)
     assert interview.answer("more", {"visits": "3"}).location.endswith(f"/interviews/{response_id}/check")
@@ -164,8 +173,13 @@ def test_volunteers_only_see_and_resume_their_own_interviews(app, signed_in, sur
     b = app.test_client()
     sign_in(b, other)
     assert "A-1" not in b.get("/interviews/").get_data(as_text=True)
-    for method, path in [("get", ""), ("get", "/page/service"), ("post", "/page/service"), ("get", "/check"),
-                         ("post", "/submit")]:
+    for method, path in [
+        ("get", ""),
+        ("get", "/page/service"),
+        ("post", "/page/service"),
+        ("get", "/check"),
+        ("post", "/submit"),
+    ]:
         assert getattr(b, method)(f"/interviews/{response_id}{path}").status_code == 404, path
     assert count(Answer) == 1 and db.session.get(Response, response_id).status == "in_progress"
 
@@ -179,9 +193,13 @@ def test_a_volunteer_taken_off_a_survey_can_no_longer_open_its_interviews(signed
 
 
 def test_surveys_not_marked_for_interviews_cannot_be_run_by_volunteers(signed_in, volunteer, import_survey):
-    survey = import_survey("link", text=(
-        "slug: by-link\ntitle: By link\n"
-        "pages: [{name: p, title: P, questions: [{name: q, type: short_text, label: Q}]}]\n"))
+    survey = import_survey(
+        "link",
+        text=(
+            "slug: by-link\ntitle: By link\n"
+            "pages: [{name: p, title: P, questions: [{name: q, type: short_text, label: Q}]}]\n"
+        ),
+    )
     assign(volunteer, survey)  # even if an assignment row exists
     assert signed_in.get("/interviews/new/by-link").status_code == 404
 

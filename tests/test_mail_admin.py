@@ -1,12 +1,14 @@
 """Admin pages for contacts, invitations, templates and the outbox; the opt-out pages; erasure; templates."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
-from sqlalchemy import func, select
-
 from conftest import csrf_token_from, make_app
+from sqlalchemy import func, select
+from test_contacts_import import MESSY
+
 from surveyapp.auth.users import create_user
 from surveyapp.contacts.erasure import erase_contact
 from surveyapp.contacts.importer import import_contacts
@@ -15,13 +17,24 @@ from surveyapp.invitations.service import create_invitation, invitation_token
 from surveyapp.mail.outbox import queue_invitations
 from surveyapp.mail.rendering import DEFAULTS, MessageRenderer, TemplateProblem, TemplateText, check_template
 from surveyapp.mail.worker import Worker
-from surveyapp.models import (AuditEvent, Contact, ContactAttribute, Invitation, InvitationEvent, MessageTemplate,
-                              OutboundEmail, Response)
-from test_contacts_import import MESSY
+from surveyapp.models import (
+    AuditEvent,
+    Contact,
+    ContactAttribute,
+    Invitation,
+    MessageTemplate,
+    OutboundEmail,
+    Response,
+)
 
 PASSWORD = "a-long-test-password-123"
-ADMIN_PAGES = ["/admin/contacts", "/admin/contacts/upload", "/admin/outbox", "/admin/surveys/mail-test/invitations",
-               "/admin/surveys/mail-test/templates/invitation"]
+ADMIN_PAGES = [
+    "/admin/contacts",
+    "/admin/contacts/upload",
+    "/admin/outbox",
+    "/admin/surveys/mail-test/invitations",
+    "/admin/surveys/mail-test/templates/invitation",
+]
 
 
 def sign_in(client, email="admin@example.org", role="admin"):
@@ -56,25 +69,30 @@ def _invite(survey, email="ann@example.org", name="Dr Ann"):
 
 
 def test_upload_shows_the_report_with_names_escaped(app, admin):
-    page = admin.post("/admin/contacts/import", data={"file": (io.BytesIO(MESSY), "gps.csv"), "list_name": "gps"},
-                      content_type="multipart/form-data")
+    page = admin.post(
+        "/admin/contacts/import",
+        data={"file": (io.BytesIO(MESSY), "gps.csv"), "list_name": "gps"},
+        content_type="multipart/form-data",
+    )
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert "=HYPERLINK(&#34;http://evil.example&#34;)" in html
     assert "“not-an-email” is not a valid email address" in html
-    assert 'Added to list “gps”' in html
+    assert "Added to list “gps”" in html
     for label, value in [("Created", 4), ("Updated", 0), ("Unchanged", 0), ("Invalid (not imported)", 4)]:
         assert f'{label}</dt><dd class="govuk-summary-list__value">{value}</dd>' in html
-    assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "contacts.import")) \
-        .startswith("created 4, updated 0")
+    assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "contacts.import")).startswith(
+        "created 4, updated 0"
+    )
     listing = admin.get("/admin/contacts").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in listing and "<script>alert(1)" not in listing
 
 
 def test_upload_without_an_email_column_is_an_error_on_the_page(app, admin):
-    page = admin.post("/admin/contacts/import", data={"file": (io.BytesIO(b"name\nX\n"), "x.csv")},
-                      content_type="multipart/form-data")
+    page = admin.post(
+        "/admin/contacts/import", data={"file": (io.BytesIO(b"name\nX\n"), "x.csv")}, content_type="multipart/form-data"
+    )
     assert page.status_code == 400 and "No email column" in page.get_data(as_text=True)
 
 
@@ -93,18 +111,24 @@ def test_pages_render_for_an_admin(app, admin, survey, path):
 def test_every_admin_post_needs_a_csrf_token(database_url, _schema):
     app = make_app(database_url, WTF_CSRF_ENABLED=True)
     with app.app_context():
-        from conftest import _empty_tables
+        from conftest import QUESTIONNAIRES, _empty_tables
+
         from surveyapp.admin.surveys import import_definition, set_status
-        from conftest import QUESTIONNAIRES
+
         _empty_tables()
         survey = import_definition(db.session, (QUESTIONNAIRES / "mail_invitation.yaml").read_text(), "t").survey
         set_status(db.session, survey, "open")
         db.session.commit()
         client = app.test_client()
         sign_in(client)
-        for path in ["/admin/contacts/import", "/admin/surveys/mail-test/invitations/create",
-                     "/admin/surveys/mail-test/invitations/send", "/admin/surveys/mail-test/invitations/remind",
-                     "/admin/surveys/mail-test/templates/invitation", "/admin/outbox/retry-now"]:
+        for path in [
+            "/admin/contacts/import",
+            "/admin/surveys/mail-test/invitations/create",
+            "/admin/surveys/mail-test/invitations/send",
+            "/admin/surveys/mail-test/invitations/remind",
+            "/admin/surveys/mail-test/templates/invitation",
+            "/admin/outbox/retry-now",
+        ]:
             assert client.post(path, data={}).status_code == 400, path
         db.session.remove()
 
@@ -112,7 +136,9 @@ def test_every_admin_post_needs_a_csrf_token(database_url, _schema):
 def test_admin_invites_sends_and_sees_states(app, admin, survey):
     import_contacts(db.session, "email,pct\na@example.org,north\nb@example.org,south\n", "wave")
     db.session.commit()
-    response = admin.post("/admin/surveys/mail-test/invitations/create", data={"list_name": "wave", "where": "pct=north"})
+    response = admin.post(
+        "/admin/surveys/mail-test/invitations/create", data={"list_name": "wave", "where": "pct=north"}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 1
     admin.post("/admin/surveys/mail-test/invitations/send")
@@ -144,7 +170,9 @@ def test_outbox_shows_the_servers_reply_and_retry_now_makes_rows_due(app, admin,
     row = db.session.scalar(select(OutboundEmail))
     row.status, row.last_error = "retrying", "451 4.7.1 <greylisted> try later"
     from datetime import timedelta
+
     from surveyapp.models import utcnow
+
     row.next_attempt_at = utcnow() + timedelta(hours=2)
     db.session.commit()
     html = admin.get("/admin/outbox").get_data(as_text=True)
@@ -157,8 +185,11 @@ def test_outbox_shows_the_servers_reply_and_retry_now_makes_rows_due(app, admin,
 
 def test_template_preview_save_and_refusals(app, admin, survey):
     url = "/admin/surveys/mail-test/templates/reminder"
-    form = {"subject": "Nudge for {{ name }}", "body_text": "Hello {{ name }}\n{{ link }}\n{{ attributes.pct }}",
-            "body_html": "<p>{{ name }}</p>"}
+    form = {
+        "subject": "Nudge for {{ name }}",
+        "body_text": "Hello {{ name }}\n{{ link }}\n{{ attributes.pct }}",
+        "body_html": "<p>{{ name }}</p>",
+    }
     page = admin.post(url, data={**form, "action": "preview"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Nudge for Dr Alex Example" in html and "north" in html
@@ -166,10 +197,12 @@ def test_template_preview_save_and_refusals(app, admin, survey):
     assert admin.post(url, data={**form, "action": "save"}).status_code == 302
     saved = db.session.scalar(select(MessageTemplate))
     assert (saved.kind, saved.subject) == ("reminder", "Nudge for {{ name }}")
-    for bad, message in [({"subject": "Two\nlines"}, "line break"),
-                         ({"body_text": "no link here"}, "must contain the personal link"),
-                         ({"body_text": "{{ link }} {{ secret_key }}"}, "unknown placeholder"),
-                         ({"body_html": "{% if %}"}, "has a mistake")]:
+    for bad, message in [
+        ({"subject": "Two\nlines"}, "line break"),
+        ({"body_text": "no link here"}, "must contain the personal link"),
+        ({"body_text": "{{ link }} {{ secret_key }}"}, "unknown placeholder"),
+        ({"body_html": "{% if %}"}, "has a mistake"),
+    ]:
         page = admin.post(url, data={**form, **bad, "action": "save"})
         assert page.status_code == 400 and message in page.get_data(as_text=True), bad
     db.session.refresh(saved)
@@ -182,11 +215,13 @@ def test_templates_run_in_the_sandbox_and_escape_html(app, survey):
     with pytest.raises(TemplateProblem, match="cannot be rendered"):
         renderer.render("x", {}, "http://surveys.test/s/x", "http://surveys.test/s/x/opt-out")
     html = MessageRenderer(survey, TemplateText(**DEFAULTS["invitation"])).render(
-        '<img src=x onerror=alert(1)>', {}, "http://surveys.test/s/x", "http://surveys.test/s/x/opt-out")
+        "<img src=x onerror=alert(1)>", {}, "http://surveys.test/s/x", "http://surveys.test/s/x/opt-out"
+    )
     assert "&lt;img src=x onerror=alert(1)&gt;" in html.body_html
     with pytest.raises(TemplateProblem, match="line break"):
         MessageRenderer(survey, TemplateText("Hi {{ name }}", "{{ link }}", "")).render(
-            "A\r\nBcc: victim@example.org", {}, "l", "o")
+            "A\r\nBcc: victim@example.org", {}, "l", "o"
+        )
     check_template(TemplateText(**DEFAULTS["reminder"]))
 
 
@@ -213,7 +248,9 @@ def test_opt_out_form_needs_csrf_but_one_click_does_not(database_url, _schema):
     app = make_app(database_url, WTF_CSRF_ENABLED=True)
     with app.app_context():
         from conftest import QUESTIONNAIRES, _empty_tables
+
         from surveyapp.admin.surveys import import_definition, set_status
+
         _empty_tables()
         survey = import_definition(db.session, (QUESTIONNAIRES / "mail_invitation.yaml").read_text(), "t").survey
         set_status(db.session, survey, "open")
@@ -221,8 +258,12 @@ def test_opt_out_form_needs_csrf_but_one_click_does_not(database_url, _schema):
         client = app.test_client()
         assert client.post(f"/s/{token}/opt-out", data={"scope": "all"}).status_code == 400
         html = client.get(f"/s/{token}/opt-out").get_data(as_text=True)
-        assert client.post(f"/s/{token}/opt-out", data={"scope": "survey", "csrf_token": csrf_token_from(html)}) \
-            .status_code == 200
+        assert (
+            client.post(
+                f"/s/{token}/opt-out", data={"scope": "survey", "csrf_token": csrf_token_from(html)}
+            ).status_code
+            == 200
+        )
         other, other_token = _invite(survey, "ben@example.org")
         assert client.post(f"/s/{other_token}/unsubscribe", data={"List-Unsubscribe": "Other"}).status_code == 400
         assert client.get(f"/s/{other_token}/unsubscribe").status_code == 200  # the page, nothing done
@@ -239,9 +280,16 @@ def test_erasure_removes_personal_data_and_keeps_the_response_counted(app, admin
     invitation, token = _invite(survey, name="Dr Ann")
     db.session.add(ContactAttribute(contact_id=invitation.contact_id, name="pct", value="north"))
     queue_invitations(db.session, survey)
-    db.session.add(Response(survey_id=survey.id, version_id=survey.current_version_id,
-                            respondent_key=f"inv:{invitation.id}", invitation_id=invitation.id,
-                            collection_mode="link", status="completed"))
+    db.session.add(
+        Response(
+            survey_id=survey.id,
+            version_id=survey.current_version_id,
+            respondent_key=f"inv:{invitation.id}",
+            invitation_id=invitation.id,
+            collection_mode="link",
+            status="completed",
+        )
+    )
     db.session.commit()
     assert admin.get(f"/admin/contacts/{invitation.contact_id}/erase").status_code == 200
     db.session.refresh(invitation)
@@ -254,8 +302,10 @@ def test_erasure_removes_personal_data_and_keeps_the_response_counted(app, admin
     row = db.session.scalar(select(OutboundEmail))
     assert (row.to_address, row.body_text, row.status) == ("erased", "", "failed")
     assert db.session.scalar(select(func.count()).select_from(Response).where(Response.status == "completed")) == 1
-    assert db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == "contact.erase")) == \
-        f"contact:{contact.id}"
+    assert (
+        db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == "contact.erase"))
+        == f"contact:{contact.id}"
+    )
     assert "ann@example.org" not in admin.get("/admin/contacts").get_data(as_text=True)
     assert erase_contact(db.session, contact) is False
 

@@ -1,4 +1,5 @@
 """Invitations and reminders delivered over real SMTP (aiosmtpd on 127.0.0.1), failures and recovery."""
+
 from __future__ import annotations
 
 import re
@@ -6,16 +7,16 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
-
 from conftest import TEST_DATABASE_URL, need
 from smtp_sink import SMTPSink, body_text
+from sqlalchemy import func, select, update
+
 from surveyapp.contacts.importer import import_contacts
 from surveyapp.contacts.optout import opt_out
 from surveyapp.extensions import db
 from surveyapp.mail.outbox import queue_invitations, queue_reminders
 from surveyapp.mail.worker import CAPTURED, Worker
-from surveyapp.models import AuditEvent, Contact, Invitation, InvitationEvent, OutboundEmail, utcnow
+from surveyapp.models import AuditEvent, Contact, Invitation, OutboundEmail, utcnow
 
 LINK = re.compile(r"http://surveys\.test(/s/[A-Za-z0-9_-]{43})\b")
 
@@ -87,23 +88,37 @@ def test_sending_twice_queues_and_delivers_each_invitation_once(app, runner, smt
     assert queue_invitations(db.session, survey).queued == 0
     db.session.commit()
     Worker().run_pass()
-    assert runner.invoke(args=["invitations", "send", survey.slug]).output.strip() == \
-        "0 invitation email(s) queued for mail-test"
+    assert (
+        runner.invoke(args=["invitations", "send", survey.slug]).output.strip()
+        == "0 invitation email(s) queued for mail-test"
+    )
     assert Worker().run_pass().handled == 0
     assert len(smtp.messages) == 2
 
 
 def test_invitations_create_selects_by_list_and_attributes(app, runner, survey):
-    import_contacts(db.session, "email,pct,lang\na@example.org,north,en\nb@example.org,south,en\n"
-                                "c@example.org,north,cy\n", "wave1")
+    import_contacts(
+        db.session, "email,pct,lang\na@example.org,north,en\nb@example.org,south,en\nc@example.org,north,cy\n", "wave1"
+    )
     import_contacts(db.session, "email,pct\nd@example.org,north\n")
     db.session.commit()
     result = runner.invoke(args=["invitations", "create", survey.slug, "--list", "wave1", "--where", "pct=north"])
     assert result.exit_code == 0 and len(result.output.split()) == 2
     invited = set(db.session.scalars(select(Contact.email).join(Invitation, Invitation.contact_id == Contact.id)))
     assert invited == {"a@example.org", "c@example.org"}
-    result = runner.invoke(args=["invitations", "create", survey.slug, "--where", "pct=north", "--where", "pct=south",
-                                 "--where", "lang=en"])
+    result = runner.invoke(
+        args=[
+            "invitations",
+            "create",
+            survey.slug,
+            "--where",
+            "pct=north",
+            "--where",
+            "pct=south",
+            "--where",
+            "lang=en",
+        ]
+    )
     assert len(result.output.split()) == 1  # b; a is invited already, c and d do not match
     result = runner.invoke(args=["invitations", "create", survey.slug, "--where", "pct"])
     assert result.exit_code == 1 and "ATTRIBUTE=VALUE" in result.output
@@ -120,8 +135,9 @@ def test_reminders_go_only_to_non_completers_within_the_limits(app, runner, smtp
     now = utcnow()
     ids = {p: invitations[f"{p}@example.org"].id for p in people}
     db.session.execute(update(Invitation).values(last_emailed_at=now - timedelta(days=8)))
-    db.session.execute(update(Invitation).where(Invitation.id == ids["recent"])
-                       .values(last_emailed_at=now - timedelta(days=3)))
+    db.session.execute(
+        update(Invitation).where(Invitation.id == ids["recent"]).values(last_emailed_at=now - timedelta(days=3))
+    )
     db.session.execute(update(Invitation).where(Invitation.id == ids["done"]).values(completed_at=now))
     opt_out(db.session, db.session.get(Invitation, ids["optout"]))
     opt_out(db.session, db.session.get(Invitation, ids["everywhere"]), everywhere=True)
@@ -213,7 +229,7 @@ def test_permanent_5xx_marks_the_message_failed_with_the_servers_reply(app, runn
     assert invitation.failed_at is not None and invitation.emailed_at is None
     failed = [e for e in invitation.events if e.kind == "failed"]
     assert len(failed) == 1 and "550 5.1.1" in failed[0].detail
-    assert Worker().run_pass(). handled == 0  # a failed message is not retried
+    assert Worker().run_pass().handled == 0  # a failed message is not retried
 
 
 def test_temporary_4xx_is_retried_with_growing_delays(app, runner, smtp, survey):
@@ -298,8 +314,10 @@ def _two_workers_never_send_the_same_message(app, runner, smtp, survey):
 
 @pytest.mark.postgres
 def test_two_workers_on_postgresql_never_send_the_same_message(app, runner, smtp, survey):
-    need(bool(TEST_DATABASE_URL) and db.engine.dialect.name == "postgresql",
-         "TEST_DATABASE_URL must point at PostgreSQL for the SKIP LOCKED test")
+    need(
+        bool(TEST_DATABASE_URL) and db.engine.dialect.name == "postgresql",
+        "TEST_DATABASE_URL must point at PostgreSQL for the SKIP LOCKED test",
+    )
     _two_workers_never_send_the_same_message(app, runner, smtp, survey)
 
 

@@ -1,4 +1,5 @@
 """The outbox message's own serialisation reads back the same as Flask-Mail's."""
+
 from __future__ import annotations
 
 import email
@@ -11,8 +12,11 @@ from surveyapp.mail.message import OutboxMessage
 
 CASES = [
     ("Please take part: GP survey", "Dear Dr A,\n\nhttp://surveys.test/s/abc\n", "<p>Dear Dr A</p>"),
-    ("Prière de répondre : enquête « santé » " + "x" * 80, "Chère Zoë,\n.\n.leading dot\n" + "long " * 300,
-     "<p>Zoë — “quotes”</p>\n" * 3),
+    (
+        "Prière de répondre : enquête « santé » " + "x" * 80,
+        "Chère Zoë,\n.\n.leading dot\n" + "long " * 300,
+        "<p>Zoë — “quotes”</p>\n" * 3,
+    ),
     ("Plain only", "Tabs\tand trailing spaces   \nend", None),
 ]
 
@@ -23,8 +27,14 @@ def _read(data: bytes):
 
 @pytest.mark.parametrize("subject, text, html", CASES)
 def test_outbox_message_matches_flask_mail(app, subject, text, html):
-    kwargs = dict(subject=subject, recipients=["gp@example.org"], body=text, html=html, sender="surveys@example.org",
-                  extra_headers={"List-Unsubscribe": "<https://surveys.example.org/s/" + "t" * 43 + "/unsubscribe>"})
+    kwargs = dict(
+        subject=subject,
+        recipients=["gp@example.org"],
+        body=text,
+        html=html,
+        sender="surveys@example.org",
+        extra_headers={"List-Unsubscribe": "<https://surveys.example.org/s/" + "t" * 43 + "/unsubscribe>"},
+    )
     ours, theirs = OutboxMessage(**kwargs), Message(**kwargs)
     ours.msgId = theirs.msgId = "<fixed@surveys.example.org>"
     data = ours.as_bytes()
@@ -42,15 +52,26 @@ def test_outbox_message_matches_flask_mail(app, subject, text, html):
 
 
 def test_line_breaks_in_headers_are_refused(app):
-    message = OutboxMessage(subject="ok", recipients=["gp@example.org"], body="x", sender="s@example.org",
-                            extra_headers={"X-Test": "a\r\nBcc: victim@example.org"})
+    message = OutboxMessage(
+        subject="ok",
+        recipients=["gp@example.org"],
+        body="x",
+        sender="s@example.org",
+        extra_headers={"X-Test": "a\r\nBcc: victim@example.org"},
+    )
     with pytest.raises(BadHeaderError):
         message.as_bytes()
 
 
 def test_outbox_message_with_its_own_id_has_flask_mail_attributes(app):
-    kwargs = dict(subject="s", recipients=["gp@example.org"], body="b", html="<p>h</p>", sender="surveys@example.org",
-                  extra_headers={"X-A": "1"})
+    kwargs = dict(
+        subject="s",
+        recipients=["gp@example.org"],
+        body="b",
+        html="<p>h</p>",
+        sender="surveys@example.org",
+        extra_headers={"X-A": "1"},
+    )
     ours, theirs = OutboxMessage(msg_id="<fixed@surveys.example.org>", **kwargs), Message(**kwargs)
     theirs.msgId = "<fixed@surveys.example.org>"
     assert {k: v for k, v in vars(ours).items() if not k.startswith("_")} == vars(theirs)

@@ -7,6 +7,7 @@ in the middle of a batch. Every delivered message is committed before the next
 is sent, so at most one message (accepted by the server, not yet recorded) may
 arrive twice.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,9 +20,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from smtp_sink import RecordingHandler, SMTPSink
 from sqlalchemy import func, select
 
-from smtp_sink import RecordingHandler, SMTPSink
 from surveyapp.contacts.importer import import_contacts
 from surveyapp.extensions import db
 from surveyapp.invitations.service import create_invitation
@@ -67,13 +68,25 @@ def test_worker_killed_mid_batch_resends_at_most_one_message(app, database_url, 
     sink = SMTPSink(SlowHandler()).start()
     try:
         message_ids = queue(import_survey, MESSAGES)
-        env = dict(os.environ, SURVEYAPP_ENV="testing", DATABASE_URL=database_url,
-                   SECRET_KEY=app.config["SECRET_KEY"], SURVEYAPP_BASE_URL="http://surveys.test",
-                   MAIL_SERVER="127.0.0.1", MAIL_PORT=str(sink.port), MAIL_TIMEOUT="5",
-                   MAIL_BATCH_SIZE="100", MAIL_LEASE_SECONDS=str(LEASE_SECONDS))
-        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "mail", "send", "--watch",
-                                   "--poll", "0.2"], cwd=ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env = dict(
+            os.environ,
+            SURVEYAPP_ENV="testing",
+            DATABASE_URL=database_url,
+            SECRET_KEY=app.config["SECRET_KEY"],
+            SURVEYAPP_BASE_URL="http://surveys.test",
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=str(sink.port),
+            MAIL_TIMEOUT="5",
+            MAIL_BATCH_SIZE="100",
+            MAIL_LEASE_SECONDS=str(LEASE_SECONDS),
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "mail", "send", "--watch", "--poll", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while len(sink.handler.envelopes) < MESSAGES // 3:
@@ -95,8 +108,9 @@ def test_worker_killed_mid_batch_resends_at_most_one_message(app, database_url, 
 
         # Once the lease has lapsed, a fresh worker delivers the rest.
         time.sleep(LEASE_SECONDS + 0.5)
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=5,
-                          MAIL_LEASE_SECONDS=LEASE_SECONDS)
+        app.config.update(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=5, MAIL_LEASE_SECONDS=LEASE_SECONDS
+        )
         stats = Worker(app).run_pass()
         assert stats.recovered == left["sending"]
     finally:
@@ -108,7 +122,9 @@ def test_worker_killed_mid_batch_resends_at_most_one_message(app, database_url, 
     duplicates = sum(n - 1 for n in received.values())
     assert duplicates <= 1, received.most_common(3)
     # The timeline has one 'emailed' event per invitation, whatever happened.
-    emailed = Counter(db.session.scalars(select(InvitationEvent.invitation_id).where(InvitationEvent.kind == "emailed")))
+    emailed = Counter(
+        db.session.scalars(select(InvitationEvent.invitation_id).where(InvitationEvent.kind == "emailed"))
+    )
     assert len(emailed) == MESSAGES and set(emailed.values()) == {1}
 
 
@@ -119,8 +135,9 @@ def test_recorder_marks_only_rows_the_worker_still_holds(app, import_survey):
     theirs.status, theirs.claimed_by = "sending", "w2"  # our lease lapsed; another worker has it
     db.session.commit()
     outbox = OutboundEmail.__table__
-    rows = db.session.execute(select(outbox.c.id, outbox.c.invitation_id, outbox.c.survey_id, outbox.c.kind)
-                              .order_by(outbox.c.id)).all()
+    rows = db.session.execute(
+        select(outbox.c.id, outbox.c.invitation_id, outbox.c.survey_id, outbox.c.kind).order_by(outbox.c.id)
+    ).all()
     db.session.commit()  # the recorder writes on its own connection
     with SentRecorder(db.engine, "w1") as recorder:
         assert recorder.record(rows[0]) is True

@@ -1,12 +1,13 @@
 """The respondent's journey: pages, conditions, resume, check your answers, submit once."""
+
 import re
 import threading
 
+from journey_helpers import Journey, error_summary, shown_fields
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Invitation, InvitationEvent, Question, Response
-from journey_helpers import Journey, error_summary, shown_fields
 
 
 def answer_names():
@@ -51,7 +52,9 @@ def test_condition_within_page_reveals_required_question_without_javascript(clie
     assert error_summary(html) == []  # no error for a question the person had not seen yet
     second = journey.answer("main", {"routes": ["other"]})
     assert error_summary(second.get_data(as_text=True)) == [("#routes_other", "Enter an answer for ‘What other way?’")]
-    assert journey.answer("main", {"routes": ["other"], "routes_other": "Fax"}).status_code == 200  # reveals other_detail
+    assert (
+        journey.answer("main", {"routes": ["other"], "routes_other": "Fax"}).status_code == 200
+    )  # reveals other_detail
     done = journey.answer("main", {"routes": ["other"], "routes_other": "Fax", "other_detail": ""})
     assert done.location.endswith("/check")
 
@@ -88,8 +91,9 @@ def test_check_your_answers_and_change(client, import_survey, invite):
     # a change returns to check your answers, not to the next page
     changed = journey.answer("car", {"car_count": "3", "car_electric": "no"}, change="1")
     assert changed.location.endswith("/check")
-    assert "<dd class=\"govuk-summary-list__value\">\n      3" in journey.check().get_data(as_text=True) or \
-        ">3<" in journey.check().get_data(as_text=True).replace("\n", "").replace(" ", "")
+    assert '<dd class="govuk-summary-list__value">\n      3' in journey.check().get_data(
+        as_text=True
+    ) or ">3<" in journey.check().get_data(as_text=True).replace("\n", "").replace(" ", "")
 
 
 def test_submit_with_a_required_answer_missing_shows_that_page(client, import_survey, invite):
@@ -119,7 +123,10 @@ def test_double_submit_stores_one_response(client, import_survey, invite):
     second = journey.submit()
     assert "You have already completed this survey" in second.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
-    assert db.session.scalar(select(func.count()).select_from(InvitationEvent).where(InvitationEvent.kind == "completed")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(InvitationEvent).where(InvitationEvent.kind == "completed"))
+        == 1
+    )
     # after completion the link, its pages and its forms all say so and change nothing
     assert "already completed" in client.get(path).get_data(as_text=True)
     assert "already completed" in client.post(f"{path}/page/main", data={"smoker": "yes"}).get_data(as_text=True)
@@ -150,7 +157,10 @@ def test_two_concurrent_submits_store_one_completion(app, client, import_survey,
     assert sum("already completed" in r for r in results) == 1
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
-    assert db.session.scalar(select(func.count()).select_from(InvitationEvent).where(InvitationEvent.kind == "completed")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(InvitationEvent).where(InvitationEvent.kind == "completed"))
+        == 1
+    )
 
 
 def test_two_concurrent_starts_make_one_response(app, import_survey, invite):
@@ -188,6 +198,7 @@ def test_get_of_the_link_does_not_use_it_up(client, app, import_survey, invite):
 
 def test_closed_survey_says_so(client, import_survey, invite):
     from surveyapp.admin.surveys import set_status
+
     survey = import_survey("yes_no")
     _, _, path = invite(survey)
     set_status(db.session, survey, "closed")
@@ -223,18 +234,23 @@ def test_token_of_another_survey_cannot_reach_this_surveys_pages(client, import_
     _, _, path = invite(first)
     Journey(client, path).start()
     # "main" exists in both; the token decides the survey, so this is yes_no's page
-    assert "Do you smoke?" in client.get(f"{path}/page/main").get_data(as_text=True) or \
-        "smoker" in client.get(f"{path}/page/main").get_data(as_text=True)
+    assert "Do you smoke?" in client.get(f"{path}/page/main").get_data(as_text=True) or "smoker" in client.get(
+        f"{path}/page/main"
+    ).get_data(as_text=True)
     assert client.get(f"{path}/page/no-such-page").status_code == 404
     assert "patients" not in client.get(f"{path}/page/main").get_data(as_text=True)
     assert second.id != first.id
 
 
 def test_public_link_gives_each_browser_its_own_response(app, import_survey):
-    survey = import_survey("yes_no", text=(
-        "slug: public-test\ntitle: Public\nsettings:\n  public_link: true\npages:\n"
-        "  - name: main\n    title: Main\n    questions:\n"
-        "      - {name: smoker, type: yes_no, label: 'Do you smoke?', required: true}\n"))
+    survey = import_survey(
+        "yes_no",
+        text=(
+            "slug: public-test\ntitle: Public\nsettings:\n  public_link: true\npages:\n"
+            "  - name: main\n    title: Main\n    questions:\n"
+            "      - {name: smoker, type: yes_no, label: 'Do you smoke?', required: true}\n"
+        ),
+    )
     path = f"/p/{survey.public_key}"
     browsers = [app.test_client(), app.test_client()]
     for b, value in zip(browsers, ("yes", "no")):
@@ -249,6 +265,7 @@ def test_public_link_gives_each_browser_its_own_response(app, import_survey):
 
 def test_emailed_link_uses_the_configured_base_url_not_the_host_header(app, import_survey):
     from surveyapp.invitations.service import create_invitation, invitation_link, make_up_contact
+
     survey = import_survey("yes_no")
     with app.test_request_context("/", headers={"Host": "evil.example"}):
         invitation = create_invitation(db.session, survey, make_up_contact(db.session))

@@ -1,12 +1,13 @@
 """Every question type through the web: required messages, invalid input, typed storage."""
+
 from datetime import date
 
 import pytest
+from journey_helpers import Journey, error_summary
 from sqlalchemy import select
 
 from surveyapp.extensions import db
 from surveyapp.models import Answer, Choice, Question
-from journey_helpers import Journey, error_summary
 
 # (test questionnaire, invalid form -> expected (field id, message)s, valid form -> {question: stored value})
 CASES = {

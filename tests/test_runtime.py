@@ -1,4 +1,5 @@
 """Tests for the page runtime: visibility, parsing posted pages, pruning, formatting."""
+
 import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -8,8 +9,15 @@ import pytest
 from surveyapp.questionnaires.definition import Choice, Page, Question
 from surveyapp.questionnaires.loader import load_definition_file
 from surveyapp.questionnaires.runtime import (
-    FieldError, PageResult, format_answer, is_visible, parse_page, prune_hidden,
-    visible_pages, visible_questions)
+    FieldError,
+    PageResult,
+    format_answer,
+    is_visible,
+    parse_page,
+    prune_hidden,
+    visible_pages,
+    visible_questions,
+)
 
 HERE = Path(__file__).parent / "questionnaires"
 TODAY = datetime.date(2026, 3, 15)
@@ -40,6 +48,7 @@ def errors(result):
 
 # --- single choice, likert, yes/no ---------------------------------------------------
 
+
 def test_single_choice_valid_and_invalid():
     result = post("single_choice", {"colour": [" green "], "size": ["2"]})
     assert result.values == {"colour": "green", "size": "2"} and result.errors == []
@@ -64,54 +73,60 @@ def test_likert_default_scale_and_custom_choices():
     result = post("likert", {"agree": ["agree"], "often": ["always"]})
     assert errors(result) == [("often", "Select one of the options", "often")]
     assert errors(post("likert", {"often": ["never"]})) == [
-        ("agree", "Select an answer for ‘The service was helpful’", "agree")]
+        ("agree", "Select an answer for ‘The service was helpful’", "agree")
+    ]
 
 
 def test_yes_no():
     assert post("yes_no", {"smoker": ["no"]}).values == {"smoker": "no", "carer": None}
-    assert errors(post("yes_no", {"smoker": ["maybe"]})) == [
-        ("smoker", "Select one of the options", "smoker")]
-    assert errors(post("yes_no", {"carer": ["yes"]})) == [
-        ("smoker", "Select an answer for ‘Do you smoke?’", "smoker")]
+    assert errors(post("yes_no", {"smoker": ["maybe"]})) == [("smoker", "Select one of the options", "smoker")]
+    assert errors(post("yes_no", {"carer": ["yes"]})) == [("smoker", "Select an answer for ‘Do you smoke?’", "smoker")]
 
 
 def test_consent_question_is_required():
     page = load("consent").pages[0]
     assert errors(parse_page(page, {}, {}, today=TODAY)) == [
-        ("agree", "Select an answer for ‘Does the person agree to take part?’", "agree")]
+        ("agree", "Select an answer for ‘Does the person agree to take part?’", "agree")
+    ]
     assert parse_page(page, {"agree": "no"}, {}).values == {"agree": "no"}
 
 
 # --- multiple choice ---------------------------------------------------------------------
 
+
 def test_multiple_choice_values_in_choice_order():
-    result = post("multiple_choice", MultiDict([("fruit", "plum"), ("fruit", "apple"),
-                                                ("fruit", "apple")]))
+    result = post("multiple_choice", MultiDict([("fruit", "plum"), ("fruit", "apple"), ("fruit", "apple")]))
     assert result.values == {"fruit": ["apple", "plum"]} and result.errors == []
     assert result.raw == {"fruit": ["plum", "apple", "apple"]}
 
 
 def test_multiple_choice_invalid_required_and_constraint():
     assert errors(post("multiple_choice", {"fruit": ["apple", "kiwi"]})) == [
-        ("fruit", "Select only from the options shown", "fruit")]
+        ("fruit", "Select only from the options shown", "fruit")
+    ]
     assert errors(post("multiple_choice", {"fruit": ["", " "]})) == [
-        ("fruit", "Select at least one answer for ‘Which fruit do you eat?’", "fruit")]
+        ("fruit", "Select at least one answer for ‘Which fruit do you eat?’", "fruit")
+    ]
     assert errors(post("multiple_choice", {"fruit": ["apple", "pear", "plum"]})) == [
-        ("fruit", "Select no more than 2 fruits", "fruit")]
+        ("fruit", "Select no more than 2 fruits", "fruit")
+    ]
 
 
 # --- rating ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("score, stars, expected_errors, values", [
-    ("0", "5", [], {"score": 0, "stars": 5}),
-    ("10", "", [], {"score": 10, "stars": None}),
-    ("11", "", [("score", "Select a number from 0 to 10", "score")], None),
-    ("-1", "", [("score", "Select a number from 0 to 10", "score")], None),
-    ("7.5", "", [("score", "Select a number from 0 to 10", "score")], None),
-    ("5", "0", [("stars", "Select a number from 1 to 5", "stars")], None),
-    ("", "3", [("score", "Select an answer for ‘How likely are you to recommend us?’", "score")],
-     None),
-])
+
+@pytest.mark.parametrize(
+    "score, stars, expected_errors, values",
+    [
+        ("0", "5", [], {"score": 0, "stars": 5}),
+        ("10", "", [], {"score": 10, "stars": None}),
+        ("11", "", [("score", "Select a number from 0 to 10", "score")], None),
+        ("-1", "", [("score", "Select a number from 0 to 10", "score")], None),
+        ("7.5", "", [("score", "Select a number from 0 to 10", "score")], None),
+        ("5", "0", [("stars", "Select a number from 1 to 5", "stars")], None),
+        ("", "3", [("score", "Select an answer for ‘How likely are you to recommend us?’", "score")], None),
+    ],
+)
 def test_rating(score, stars, expected_errors, values):
     result = post("rating", {"score": score, "stars": stars})
     assert errors(result) == expected_errors
@@ -121,27 +136,28 @@ def test_rating(score, stars, expected_errors, values):
 
 # --- text -----------------------------------------------------------------------------------
 
+
 def test_short_text_valid():
-    result = post("short_text", {"full_name": "  Sam Smith ", "postcode": "AB1 2CD",
-                                 "code": "B1234"})
+    result = post("short_text", {"full_name": "  Sam Smith ", "postcode": "AB1 2CD", "code": "B1234"})
     assert result.errors == []
     assert result.values == {"full_name": "Sam Smith", "postcode": "AB1 2CD", "code": "B1234"}
     assert result.raw["full_name"] == "  Sam Smith "
 
 
-@pytest.mark.parametrize("form, expected", [
-    ({"full_name": "   "}, [("full_name", "Enter an answer for ‘What is your name?’", "full_name")]),
-    ({"full_name": "S", "postcode": "nope"},
-     [("postcode", "Enter a real postcode, like AB1 2CD", "postcode")]),
-    ({"full_name": "S", "postcode": "AB1 2CDXX"},
-     [("postcode", "‘Postcode’ must be 8 characters or less", "postcode")]),
-    ({"full_name": "S", "code": "B1"},
-     [("code", "‘Practice code’ must be 3 characters or more", "code")]),
-    ({"full_name": "S", "code": "1234"},
-     [("code", "Enter ‘Practice code’ in the correct format", "code")]),
-    ({"full_name": "S" * 501}, [("full_name", "‘What is your name?’ must be 500 characters or less",
-                                 "full_name")]),
-])
+@pytest.mark.parametrize(
+    "form, expected",
+    [
+        ({"full_name": "   "}, [("full_name", "Enter an answer for ‘What is your name?’", "full_name")]),
+        ({"full_name": "S", "postcode": "nope"}, [("postcode", "Enter a real postcode, like AB1 2CD", "postcode")]),
+        (
+            {"full_name": "S", "postcode": "AB1 2CDXX"},
+            [("postcode", "‘Postcode’ must be 8 characters or less", "postcode")],
+        ),
+        ({"full_name": "S", "code": "B1"}, [("code", "‘Practice code’ must be 3 characters or more", "code")]),
+        ({"full_name": "S", "code": "1234"}, [("code", "Enter ‘Practice code’ in the correct format", "code")]),
+        ({"full_name": "S" * 501}, [("full_name", "‘What is your name?’ must be 500 characters or less", "full_name")]),
+    ],
+)
 def test_short_text_invalid(form, expected):
     assert errors(post("short_text", form)) == expected
 
@@ -149,38 +165,41 @@ def test_short_text_invalid(form, expected):
 def test_pattern_is_a_full_match():
     # "B12x" starts with a match of [A-Z][0-9]+ but is not one
     assert errors(post("short_text", {"full_name": "S", "code": "B12x"})) == [
-        ("code", "Enter ‘Practice code’ in the correct format", "code")]
+        ("code", "Enter ‘Practice code’ in the correct format", "code")
+    ]
 
 
 def test_long_text():
     result = post("long_text", {"comments": "", "story": "line one\r\nline two"})
-    assert result.errors == [] and result.values == {"comments": None,
-                                                      "story": "line one\nline two"}
+    assert result.errors == [] and result.values == {"comments": None, "story": "line one\nline two"}
     assert errors(post("long_text", {"story": "too short"})) == [
-        ("story", "‘Tell us what happened’ must be 10 characters or more", "story")]
+        ("story", "‘Tell us what happened’ must be 10 characters or more", "story")
+    ]
     assert errors(post("long_text", {"story": "x" * 51})) == [
-        ("story", "‘Tell us what happened’ must be 50 characters or less", "story")]
-    assert errors(post("long_text", {})) == [
-        ("story", "Enter an answer for ‘Tell us what happened’", "story")]
+        ("story", "‘Tell us what happened’ must be 50 characters or less", "story")
+    ]
+    assert errors(post("long_text", {})) == [("story", "Enter an answer for ‘Tell us what happened’", "story")]
 
 
 # --- numbers --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("form, expected_errors, values", [
-    ({"patients": "12", "floor": "-2", "age": "120"}, [],
-     {"patients": 12, "floor": -2, "age": 120}),
-    ({"patients": " 0 "}, [], {"patients": 0, "floor": None, "age": None}),
-    ({"patients": "1,200"}, [("patients", "Enter a whole number, like 12", "patients")], None),
-    ({"patients": "12.5"}, [("patients", "Enter a whole number, like 12", "patients")], None),
-    ({"patients": "twelve"}, [("patients", "Enter a whole number, like 12", "patients")], None),
-    ({"patients": "501"}, [("patients", "Enter a number between 0 and 500", "patients")], None),
-    ({"patients": "-1"}, [("patients", "Enter a number between 0 and 500", "patients")], None),
-    ({"patients": "1", "floor": "-3"},
-     [("floor", "Enter a number that is -2 or more", "floor")], None),
-    ({"patients": "1", "age": "121"}, [("age", "Enter a number that is 120 or less", "age")], None),
-    ({}, [("patients", "Enter a number for ‘How many patients?’", "patients")], None),
-    ({"patients": "9" * 40}, [("patients", "Enter a whole number, like 12", "patients")], None),
-])
+
+@pytest.mark.parametrize(
+    "form, expected_errors, values",
+    [
+        ({"patients": "12", "floor": "-2", "age": "120"}, [], {"patients": 12, "floor": -2, "age": 120}),
+        ({"patients": " 0 "}, [], {"patients": 0, "floor": None, "age": None}),
+        ({"patients": "1,200"}, [("patients", "Enter a whole number, like 12", "patients")], None),
+        ({"patients": "12.5"}, [("patients", "Enter a whole number, like 12", "patients")], None),
+        ({"patients": "twelve"}, [("patients", "Enter a whole number, like 12", "patients")], None),
+        ({"patients": "501"}, [("patients", "Enter a number between 0 and 500", "patients")], None),
+        ({"patients": "-1"}, [("patients", "Enter a number between 0 and 500", "patients")], None),
+        ({"patients": "1", "floor": "-3"}, [("floor", "Enter a number that is -2 or more", "floor")], None),
+        ({"patients": "1", "age": "121"}, [("age", "Enter a number that is 120 or less", "age")], None),
+        ({}, [("patients", "Enter a number for ‘How many patients?’", "patients")], None),
+        ({"patients": "9" * 40}, [("patients", "Enter a whole number, like 12", "patients")], None),
+    ],
+)
 def test_integer(form, expected_errors, values):
     result = post("integer", form)
     assert errors(result) == expected_errors
@@ -189,16 +208,19 @@ def test_integer(form, expected_errors, values):
         assert all(type(v) is int for v in values.values() if v is not None)
 
 
-@pytest.mark.parametrize("text, expected_errors, value", [
-    ("72.5", [], Decimal("72.5")),
-    ("0.5", [], Decimal("0.5")),
-    ("300.25", [], Decimal("300.25")),
-    ("300.26", [("weight", "Enter a number between 0.5 and 300.25", "weight")], None),
-    ("0.4", [("weight", "Enter a number between 0.5 and 300.25", "weight")], None),
-    ("72,5", [("weight", "Enter a number, like 12 or 3.5", "weight")], None),
-    ("1e3", [("weight", "Enter a number, like 12 or 3.5", "weight")], None),
-    ("NaN", [("weight", "Enter a number, like 12 or 3.5", "weight")], None),
-])
+@pytest.mark.parametrize(
+    "text, expected_errors, value",
+    [
+        ("72.5", [], Decimal("72.5")),
+        ("0.5", [], Decimal("0.5")),
+        ("300.25", [], Decimal("300.25")),
+        ("300.26", [("weight", "Enter a number between 0.5 and 300.25", "weight")], None),
+        ("0.4", [("weight", "Enter a number between 0.5 and 300.25", "weight")], None),
+        ("72,5", [("weight", "Enter a number, like 12 or 3.5", "weight")], None),
+        ("1e3", [("weight", "Enter a number, like 12 or 3.5", "weight")], None),
+        ("NaN", [("weight", "Enter a number, like 12 or 3.5", "weight")], None),
+    ],
+)
 def test_decimal(text, expected_errors, value):
     result = post("decimal", {"weight": text})
     assert errors(result) == expected_errors
@@ -207,21 +229,25 @@ def test_decimal(text, expected_errors, value):
 
 # --- dates -------------------------------------------------------------------------------------
 
+
 def date_form(day, month, year, name="visit"):
     return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
 
 
-@pytest.mark.parametrize("parts, message", [
-    (("", "", ""), "Enter a date for ‘When did you visit?’"),
-    (("5", "", "2024"), "Date must include a month"),
-    (("", "", "2024"), "Date must include a day and month"),
-    (("5", "10", ""), "Date must include a year"),
-    (("31", "2", "2024"), "Date must be a real date"),
-    (("x", "2", "2024"), "Date must be a real date"),
-    (("1", "2", "24"), "Year must include 4 numbers"),
-    (("31", "12", "2019"), "Date must be between 1 January 2020 and 31 December 2030"),
-    (("1", "1", "2031"), "Date must be between 1 January 2020 and 31 December 2030"),
-])
+@pytest.mark.parametrize(
+    "parts, message",
+    [
+        (("", "", ""), "Enter a date for ‘When did you visit?’"),
+        (("5", "", "2024"), "Date must include a month"),
+        (("", "", "2024"), "Date must include a day and month"),
+        (("5", "10", ""), "Date must include a year"),
+        (("31", "2", "2024"), "Date must be a real date"),
+        (("x", "2", "2024"), "Date must be a real date"),
+        (("1", "2", "24"), "Year must include 4 numbers"),
+        (("31", "12", "2019"), "Date must be between 1 January 2020 and 31 December 2030"),
+        (("1", "1", "2031"), "Date must be between 1 January 2020 and 31 December 2030"),
+    ],
+)
 def test_date_errors(parts, message):
     result = post("date", date_form(*parts))
     assert errors(result) == [("visit", message, "visit-day")]
@@ -229,15 +255,23 @@ def test_date_errors(parts, message):
 
 
 def test_date_valid_and_one_sided_bounds():
-    form = {**date_form(" 5", "10 ", "2024"), **date_form("30", "6", "2010", "born"),
-            **date_form("29", "2", "2024", "started")}
+    form = {
+        **date_form(" 5", "10 ", "2024"),
+        **date_form("30", "6", "2010", "born"),
+        **date_form("29", "2", "2024", "started"),
+    }
     result = post("date", form)
     assert result.errors == []
-    assert result.values == {"visit": datetime.date(2024, 10, 5),
-                             "born": datetime.date(2010, 6, 30),
-                             "started": datetime.date(2024, 2, 29)}
-    form = {**date_form("5", "10", "2024"), **date_form("1", "7", "2010", "born"),
-            **date_form("28", "2", "2024", "started")}
+    assert result.values == {
+        "visit": datetime.date(2024, 10, 5),
+        "born": datetime.date(2010, 6, 30),
+        "started": datetime.date(2024, 2, 29),
+    }
+    form = {
+        **date_form("5", "10", "2024"),
+        **date_form("1", "7", "2010", "born"),
+        **date_form("28", "2", "2024", "started"),
+    }
     assert errors(post("date", form)) == [
         ("born", "Date must be the same as or before 30 June 2010", "born-day"),
         ("started", "Date must be the same as or after 29 February 2024", "started-day"),
@@ -246,14 +280,23 @@ def test_date_valid_and_one_sided_bounds():
 
 # --- constraints ------------------------------------------------------------------------------
 
+
 def test_constraints_with_current_value_today_and_other_answers():
     page = load("constraints").pages[0]
-    good = {**date_form("1", "3", "2026", "start"), **date_form("15", "3", "2026", "finish"),
-            "even": "4", "initials": "ABC"}
+    good = {
+        **date_form("1", "3", "2026", "start"),
+        **date_form("15", "3", "2026", "finish"),
+        "even": "4",
+        "initials": "ABC",
+    }
     result = parse_page(page, good, {}, today=TODAY)
     assert result.errors == []
-    bad = {**date_form("16", "3", "2026", "start"), **date_form("1", "3", "2026", "finish"),
-           "even": "3", "initials": "abcd"}
+    bad = {
+        **date_form("16", "3", "2026", "start"),
+        **date_form("1", "3", "2026", "finish"),
+        "even": "3",
+        "initials": "abcd",
+    }
     assert errors(parse_page(page, bad, {}, today=TODAY)) == [
         ("start", "The start date must be today or in the past", "start-day"),
         ("finish", "The end date must be the same as or after the start date", "finish-day"),
@@ -277,18 +320,19 @@ def test_constraint_uses_the_today_argument():
 
 # --- notes ------------------------------------------------------------------------------------
 
+
 def test_notes_never_produce_values():
     questionnaire = load("note")
     result = parse_page(questionnaire.pages[0], {"welcome": "sneaky"}, {})
     assert result == PageResult(values={}, errors=[], raw={})
     result = parse_page(questionnaire.pages[1], {"happy": "yes", "thanks": "x"}, {})
     assert result.values == {"happy": "yes"}
-    assert [q.name for q in visible_questions(questionnaire.pages[1], result.values)] == [
-        "happy", "thanks"]
+    assert [q.name for q in visible_questions(questionnaire.pages[1], result.values)] == ["happy", "thanks"]
     assert format_answer(questionnaire.question("welcome"), None) == ""
 
 
 # --- conditions ------------------------------------------------------------------------------
+
 
 def test_conditions_within_a_page_server_side():
     page = load("conditions_within_page").pages[0]
@@ -297,8 +341,7 @@ def test_conditions_within_a_page_server_side():
     assert result.values == {"routes": ["letter"]} and result.errors == []
     assert "routes_other" not in result.raw
     result = parse_page(page, {"routes": ["letter", "other"]}, {})
-    assert errors(result) == [
-        ("routes_other", "Enter an answer for ‘What other way?’", "routes_other")]
+    assert errors(result) == [("routes_other", "Enter an answer for ‘What other way?’", "routes_other")]
     # a question whose condition depends on a hidden question sees it as unanswered
     result = parse_page(page, {"routes": ["other"], "routes_other": "fax", "other_detail": "d"}, {})
     assert result.values == {"routes": ["other"], "routes_other": "fax", "other_detail": "d"}
@@ -310,8 +353,7 @@ def test_stale_answers_from_this_page_do_not_leak_into_conditions():
     result = parse_page(page, {"routes": ["letter"], "other_detail": "d"}, stale)
     assert result.values == {"routes": ["letter"]}
     # the stale answer of the hidden question is not seen by the question after it
-    assert visible_questions(page, {"routes": ["letter"], "routes_other": "fax"}) == [
-        page.questions[0]]
+    assert visible_questions(page, {"routes": ["letter"], "routes_other": "fax"}) == [page.questions[0]]
 
 
 def test_conditions_across_pages():
@@ -329,14 +371,19 @@ def test_conditions_across_pages():
 
 def test_prune_hidden_cascades_in_form_order():
     q = load("conditions_across_pages")
-    answers = {"has_car": "no", "car_count": 2, "car_electric": "yes", "charger": "yes",
-               "comments": "hi", "unrelated": 1}
+    answers = {
+        "has_car": "no",
+        "car_count": 2,
+        "car_electric": "yes",
+        "charger": "yes",
+        "comments": "hi",
+        "unrelated": 1,
+    }
     assert prune_hidden(q, answers) == {"has_car": "no", "comments": "hi", "unrelated": 1}
     answers["has_car"] = "yes"
     assert prune_hidden(q, answers) == answers
     answers["car_count"] = 0
-    assert prune_hidden(q, answers) == {"has_car": "yes", "car_count": 0, "comments": "hi",
-                                        "unrelated": 1}
+    assert prune_hidden(q, answers) == {"has_car": "yes", "car_count": 0, "comments": "hi", "unrelated": 1}
 
 
 def test_is_visible():
@@ -358,35 +405,39 @@ def test_demo_journey():
     assert first.errors == []
     answers.update(first.values)
     answers.update(parse_page(gp.pages[1], {"aware": "yes"}, answers).values)
-    assert [p.name for p in visible_pages(gp, answers)] == [
-        "about_you", "awareness", "referring", "your_views"]
-    result = parse_page(gp.pages[2], {"routes": ["letter", "other"],
-                                      **date_form("1", "4", "2026", "last_referral")},
-                        answers, today=TODAY)
+    assert [p.name for p in visible_pages(gp, answers)] == ["about_you", "awareness", "referring", "your_views"]
+    result = parse_page(
+        gp.pages[2],
+        {"routes": ["letter", "other"], **date_form("1", "4", "2026", "last_referral")},
+        answers,
+        today=TODAY,
+    )
     assert errors(result) == [
         ("routes_other", "Enter an answer for ‘What other way did you use?’", "routes_other"),
-        ("last_referral", "The date of your last referral must be today or in the past",
-         "last_referral-day"),
+        ("last_referral", "The date of your last referral must be today or in the past", "last_referral-day"),
     ]
 
 
 # --- formatting ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("question, value, text", [
-    (Question("a", "single_choice", "A", choices=[Choice("n", "North PCT")]), "n", "North PCT"),
-    (Question("a", "multiple_choice", "A", choices=[Choice("x", "Ex"), Choice("y", "Why")]),
-     ["x", "y"], "Ex, Why"),
-    (Question("a", "yes_no", "A"), "yes", "Yes"),
-    (Question("a", "likert", "A"), "strongly_agree", "Strongly agree"),
-    (Question("a", "date", "A"), datetime.date(2011, 10, 5), "5 October 2011"),
-    (Question("a", "integer", "A", suffix="patients"), 12, "12 patients"),
-    (Question("a", "decimal", "A"), Decimal("72.50"), "72.50"),
-    (Question("a", "rating", "A"), 0, "0"),
-    (Question("a", "short_text", "A"), "Hello", "Hello"),
-    (Question("a", "short_text", "A"), None, "Not answered"),
-    (Question("a", "multiple_choice", "A"), [], "Not answered"),
-    (Question("a", "long_text", "A"), "", "Not answered"),
-])
+
+@pytest.mark.parametrize(
+    "question, value, text",
+    [
+        (Question("a", "single_choice", "A", choices=[Choice("n", "North PCT")]), "n", "North PCT"),
+        (Question("a", "multiple_choice", "A", choices=[Choice("x", "Ex"), Choice("y", "Why")]), ["x", "y"], "Ex, Why"),
+        (Question("a", "yes_no", "A"), "yes", "Yes"),
+        (Question("a", "likert", "A"), "strongly_agree", "Strongly agree"),
+        (Question("a", "date", "A"), datetime.date(2011, 10, 5), "5 October 2011"),
+        (Question("a", "integer", "A", suffix="patients"), 12, "12 patients"),
+        (Question("a", "decimal", "A"), Decimal("72.50"), "72.50"),
+        (Question("a", "rating", "A"), 0, "0"),
+        (Question("a", "short_text", "A"), "Hello", "Hello"),
+        (Question("a", "short_text", "A"), None, "Not answered"),
+        (Question("a", "multiple_choice", "A"), [], "Not answered"),
+        (Question("a", "long_text", "A"), "", "Not answered"),
+    ],
+)
 def test_format_answer(question, value, text):
     assert format_answer(question, value) == text
 

@@ -1,12 +1,11 @@
 """The surveys and invitations commands, and versions that freeze once answered."""
-from pathlib import Path
 
+from conftest import QUESTIONNAIRES
+from journey_helpers import Journey
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
 from surveyapp.models import Question, Response, Survey, SurveyVersion
-from conftest import QUESTIONNAIRES
-from journey_helpers import Journey
 
 
 def test_import_prints_slug_and_version_and_list_shows_it(runner):
@@ -14,8 +13,9 @@ def test_import_prints_slug_and_version_and_list_shows_it(runner):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("test-yes-no version 1")
     listing = runner.invoke(args=["surveys", "list"])
-    assert listing.output.splitlines() == ["test-yes-no\tv1\tdraft\tYes or no"] or \
-        listing.output.splitlines()[0].startswith("test-yes-no\tv1\tdraft\t")
+    assert listing.output.splitlines() == ["test-yes-no\tv1\tdraft\tYes or no"] or listing.output.splitlines()[
+        0
+    ].startswith("test-yes-no\tv1\tdraft\t")
 
 
 def test_broken_definition_reports_every_problem_and_imports_nothing(runner):
@@ -24,11 +24,13 @@ def test_broken_definition_reports_every_problem_and_imports_nothing(runner):
     output = result.output
     assert "Traceback" not in output
     assert "nothing was imported" in output
-    for expected in ("line 17: question 'q1' on page 'first': unknown type 'single-choice'",
-                     "line 34: question 'q3' on page 'first': the name 'q3' is already used",
-                     "line 30: question 'q4' on page 'first': the choice list 'colours' is not defined",
-                     "'relevant' refers to unknown question 'nosuch'",
-                     "'relevant' has an error: The expression ends too early"):
+    for expected in (
+        "line 17: question 'q1' on page 'first': unknown type 'single-choice'",
+        "line 34: question 'q3' on page 'first': the name 'q3' is already used",
+        "line 30: question 'q4' on page 'first': the choice list 'colours' is not defined",
+        "'relevant' refers to unknown question 'nosuch'",
+        "'relevant' has an error: The expression ends too early",
+    ):
         assert expected in output
     assert db.session.scalar(select(func.count()).select_from(Survey)) == 0
 
@@ -68,8 +70,9 @@ def test_reimport_replaces_an_unanswered_version_but_freezes_an_answered_one(run
     journey.answer("main", {"smoker": "yes"})
 
     changed = tmp_path / "v2.yaml"
-    changed.write_text(source.replace("Do you smoke?", "Do you smoke now?") if "Do you smoke?" in source
-                       else source + "\n")
+    changed.write_text(
+        source.replace("Do you smoke?", "Do you smoke now?") if "Do you smoke?" in source else source + "\n"
+    )
     result = runner.invoke(args=["surveys", "import", str(changed)])
     assert "test-yes-no version 2 (new version)" in result.output
     versions = db.session.scalars(select(SurveyVersion.number).order_by(SurveyVersion.number)).all()
@@ -98,13 +101,19 @@ def test_demo_loads_both_questionnaires_with_realistic_figures(runner):
     assert result.exit_code == 0, result.output
     assert "admin@example.org" in result.output
     from surveyapp.models import Contact, Invitation
+
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 206
-    completed = db.session.scalar(select(func.count()).select_from(Response).where(
-        Response.status == "completed", Response.collection_mode == "link"))
+    completed = db.session.scalar(
+        select(func.count())
+        .select_from(Response)
+        .where(Response.status == "completed", Response.collection_mode == "link")
+    )
     assert completed == 20
     slugs = db.session.scalars(select(Survey.slug).order_by(Survey.slug)).all()
     assert slugs == ["gp-iapt", "phb-interview"]
-    interviews = db.session.scalar(select(func.count()).select_from(Response).where(Response.collection_mode == "interview"))
+    interviews = db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.collection_mode == "interview")
+    )
     assert interviews >= 10
     assert not any("nhs.uk" in e for e in db.session.scalars(select(Contact.email)))
     again = runner.invoke(args=["demo"])

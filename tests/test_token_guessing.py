@@ -1,4 +1,5 @@
 """Guessing personal-link tokens is throttled per address: plain 404s up to the limit, then 429 until the window passes."""
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,12 @@ def test_guesses_below_the_limit_look_like_any_unknown_url(limited, client):
         assert response.status_code == 404
         assert _without_nonce(response.get_data()) == _without_nonce(plain_404.get_data())
         assert "Retry-After" not in response.headers
-    assert db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email == TOKEN_GUESS_MARKER)) == LIMIT
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == TOKEN_GUESS_MARKER)
+        )
+        == LIMIT
+    )
 
 
 def test_past_the_limit_every_link_answers_429_even_a_valid_one(limited, client, import_survey, invite):

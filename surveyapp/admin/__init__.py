@@ -1,4 +1,5 @@
 """Blueprint: surveys, contacts, invitations, outbox and users, for admins (analysts see results)."""
+
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,4 +1,5 @@
 """Admin pages for accounts: list, create, deactivate/reactivate, assign volunteers to interview surveys."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -47,8 +48,11 @@ def user_create():
             else:
                 record_audit(db.session, "user_created", target=user.email, detail=f"role={user.role}")
                 db.session.commit()
-                flash(f"Account created for {user.email} ({user.role}). Give them the password by a separate, "
-                      "secure route.", "success")
+                flash(
+                    f"Account created for {user.email} ({user.role}). Give them the password by a separate, "
+                    "secure route.",
+                    "success",
+                )
                 return redirect(url_for("admin.users"))
         db.session.rollback()
     return render_template("admin/user_new.html", title="New account", values=values, roles=ROLES, errors=errors)
@@ -96,14 +100,29 @@ def user_assignments(user_id):
             abort(400)
         titles = {s.id: s.slug for s in surveys}
         for survey_id in added:
-            record_audit(db.session, "volunteer_assigned", target=user.email, detail=titles[survey_id],
-                         survey=db.session.get(Survey, survey_id))
+            record_audit(
+                db.session,
+                "volunteer_assigned",
+                target=user.email,
+                detail=titles[survey_id],
+                survey=db.session.get(Survey, survey_id),
+            )
         for survey_id in removed:
-            record_audit(db.session, "volunteer_unassigned", target=user.email, detail=titles.get(survey_id),
-                         survey=db.session.get(Survey, survey_id))
+            record_audit(
+                db.session,
+                "volunteer_unassigned",
+                target=user.email,
+                detail=titles.get(survey_id),
+                survey=db.session.get(Survey, survey_id),
+            )
         db.session.commit()
         flash(f"Interview surveys for {user.email} saved.", "success")
         return redirect(url_for("admin.users"))
     assigned = {a.survey_id for a in user.assignments}
-    return render_template("admin/user_assignments.html", title=f"Interview surveys for {user.email}", person=user,
-                           surveys=surveys, assigned=assigned)
+    return render_template(
+        "admin/user_assignments.html",
+        title=f"Interview surveys for {user.email}",
+        person=user,
+        surveys=surveys,
+        assigned=assigned,
+    )

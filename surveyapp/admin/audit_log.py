@@ -1,7 +1,8 @@
 """The audit log for admins: filter by action, user and date."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g, render_template, request
 from sqlalchemy import select
@@ -28,9 +29,9 @@ def audit_query(action: str | None, user_id: int | None, since: date | None, unt
     if user_id:
         query = query.where(AuditEvent.user_id == user_id)
     if since:
-        query = query.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=timezone.utc))
+        query = query.where(AuditEvent.at >= datetime.combine(since, time.min, tzinfo=UTC))
     if until:
-        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
+        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC))
     return query
 
 
@@ -41,12 +42,26 @@ def audit_log():
     action = request.args.get("action") or None
     user_id = request.args.get("user", type=int)
     since, until = _day(request.args.get("from")), _day(request.args.get("to"))
-    errors = [{"text": f"Enter the {label} date as YYYY-MM-DD", "href": f"#{name}"}
-              for name, label, parsed in (("from", "from", since), ("to", "to", until))
-              if request.args.get(name) and parsed is None]
+    errors = [
+        {"text": f"Enter the {label} date as YYYY-MM-DD", "href": f"#{name}"}
+        for name, label, parsed in (("from", "from", since), ("to", "to", until))
+        if request.args.get(name) and parsed is None
+    ]
     events = list(db.session.scalars(audit_query(action, user_id, since, until).limit(PAGE_SIZE)))
     actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
     people = list(db.session.execute(select(User.id, User.email).order_by(User.email)).all())
-    return render_template("admin/audit_log.html", title="Audit log", events=events, actions=actions, people=people,
-                           filters={"action": action or "", "user": user_id, "from": request.args.get("from", ""),
-                                    "to": request.args.get("to", "")}, page_size=PAGE_SIZE, errors=errors)
+    return render_template(
+        "admin/audit_log.html",
+        title="Audit log",
+        events=events,
+        actions=actions,
+        people=people,
+        filters={
+            "action": action or "",
+            "user": user_id,
+            "from": request.args.get("from", ""),
+            "to": request.args.get("to", ""),
+        },
+        page_size=PAGE_SIZE,
+        errors=errors,
+    )

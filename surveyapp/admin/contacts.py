@@ -1,4 +1,5 @@
 """Admin pages: contacts (CSV upload with its report, the list, erasure)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -35,14 +36,26 @@ def contacts():
         query = query.where(or_(Contact.email.like(pattern), func.lower(Contact.name).like(pattern)))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    counts = db.session.execute(select(
-        func.count(), func.count(Contact.opted_out_at), func.count(Contact.erased_at))).one()
+    counts = db.session.execute(
+        select(func.count(), func.count(Contact.opted_out_at), func.count(Contact.erased_at))
+    ).one()
     lists = db.session.execute(
-        select(ContactList.name, func.count(ContactListMember.id)).outerjoin(
-            ContactListMember, ContactListMember.list_id == ContactList.id).group_by(ContactList.id, ContactList.name)
-        .order_by(ContactList.name)).all()
-    return render_template("admin/contacts.html", title="Contacts", contacts=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), search=search, counts=counts, lists=lists)
+        select(ContactList.name, func.count(ContactListMember.id))
+        .outerjoin(ContactListMember, ContactListMember.list_id == ContactList.id)
+        .group_by(ContactList.id, ContactList.name)
+        .order_by(ContactList.name)
+    ).all()
+    return render_template(
+        "admin/contacts.html",
+        title="Contacts",
+        contacts=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        search=search,
+        counts=counts,
+        lists=lists,
+    )
 
 
 @bp.post("/contacts/import")
@@ -60,15 +73,28 @@ def contacts_import():
             db.session.rollback()
             errors.append({"text": str(exc), "href": "#file"})
     if errors:
-        return render_template("admin/contacts_upload.html", title="Upload contacts", errors=errors,
-                               list_name=list_name), 400
-    record_audit(db.session, "contacts.import", target=upload.filename[:200], count=report.created + report.updated,
-                 detail=report.summary())
+        return render_template(
+            "admin/contacts_upload.html", title="Upload contacts", errors=errors, list_name=list_name
+        ), 400
+    record_audit(
+        db.session,
+        "contacts.import",
+        target=upload.filename[:200],
+        count=report.created + report.updated,
+        detail=report.summary(),
+    )
     db.session.commit()
-    shown = list(db.session.scalars(select(Contact).options(selectinload(Contact.attributes))
-                                    .order_by(Contact.updated_at.desc(), Contact.id.desc()).limit(50)))
-    return render_template("admin/contacts_report.html", title="Contacts imported", report=report,
-                           filename=upload.filename, recent=shown)
+    shown = list(
+        db.session.scalars(
+            select(Contact)
+            .options(selectinload(Contact.attributes))
+            .order_by(Contact.updated_at.desc(), Contact.id.desc())
+            .limit(50)
+        )
+    )
+    return render_template(
+        "admin/contacts_report.html", title="Contacts imported", report=report, filename=upload.filename, recent=shown
+    )
 
 
 @bp.get("/contacts/upload")

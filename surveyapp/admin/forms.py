@@ -1,4 +1,5 @@
 """Forms of the admin pages (Flask-WTF: CSRF; GOV.UK widgets)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -15,7 +16,11 @@ class ImportSurveyForm(FlaskForm):
 
     definition_file = FileField("Upload a definition file", widget=GovFileInput())
     definition_text = TextAreaField(
-        "Or paste the definition", widget=GovTextArea(),
-        validators=[Optional(), Length(max=MAX_DEFINITION_CHARACTERS,
-                                       message="The definition must be 1,000,000 characters or fewer")])
+        "Or paste the definition",
+        widget=GovTextArea(),
+        validators=[
+            Optional(),
+            Length(max=MAX_DEFINITION_CHARACTERS, message="The definition must be 1,000,000 characters or fewer"),
+        ],
+    )
     submit = SubmitField("Import", widget=GovSubmitInput())

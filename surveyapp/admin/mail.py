@@ -3,6 +3,7 @@
 Nothing here talks to an SMTP server: buttons queue rows (or make them due) and
 the `mail send` worker delivers them.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,21 +54,39 @@ def invitations(slug):
     g.read_only = True
     survey = _survey(slug)
     page = _page_number()
-    states = dict(db.session.execute(select(INVITATION_STATE, func.count()).where(Invitation.survey_id == survey.id)
-                                     .group_by(INVITATION_STATE)).all())
+    states = dict(
+        db.session.execute(
+            select(INVITATION_STATE, func.count()).where(Invitation.survey_id == survey.id).group_by(INVITATION_STATE)
+        ).all()
+    )
     total = sum(states.values())
     rows = db.session.execute(
-        select(Invitation, INVITATION_STATE).where(Invitation.survey_id == survey.id)
-        .options(selectinload(Invitation.contact)).order_by(Invitation.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    remindable = db.session.scalar(select(func.count()).select_from(
-        reminder_candidates(survey, utcnow()).order_by(None).options().subquery()))
+        select(Invitation, INVITATION_STATE)
+        .where(Invitation.survey_id == survey.id)
+        .options(selectinload(Invitation.contact))
+        .order_by(Invitation.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    remindable = db.session.scalar(
+        select(func.count()).select_from(reminder_candidates(survey, utcnow()).order_by(None).options().subquery())
+    )
     lists = list(db.session.scalars(select(ContactList.name).order_by(ContactList.name)))
-    return render_template("admin/invitations.html", title=f"Invitations: {survey.title}", survey=survey,
-                           states=states, state_order=STATE_ORDER, total=total, rows=rows, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), remindable=remindable, lists=lists,
-                           outbox=outbox_counts(db.session, survey),
-                           own_templates={k: template_text(db.session, survey, k)[1] for k in ("invitation", "reminder")})
+    return render_template(
+        "admin/invitations.html",
+        title=f"Invitations: {survey.title}",
+        survey=survey,
+        states=states,
+        state_order=STATE_ORDER,
+        total=total,
+        rows=rows,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        remindable=remindable,
+        lists=lists,
+        outbox=outbox_counts(db.session, survey),
+        own_templates={k: template_text(db.session, survey, k)[1] for k in ("invitation", "reminder")},
+    )
 
 
 @bp.post("/surveys/<slug>/invitations/create")
@@ -84,11 +103,18 @@ def invitations_create(slug):
     contacts = list(db.session.scalars(select(Contact).where(Contact.id.in_(query)).order_by(Contact.id)))
     for contact in contacts:
         create_invitation(db.session, survey, contact)
-    record_audit(db.session, "invitations.create", target=f"survey:{slug}", survey=survey, count=len(contacts),
-                 detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None)
+    record_audit(
+        db.session,
+        "invitations.create",
+        target=f"survey:{slug}",
+        survey=survey,
+        count=len(contacts),
+        detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None,
+    )
     db.session.commit()
-    flash(f"{len(contacts)} contact(s) invited." if contacts else "Every matching contact is invited already.",
-          "success")
+    flash(
+        f"{len(contacts)} contact(s) invited." if contacts else "Every matching contact is invited already.", "success"
+    )
     return redirect(url_for("admin.invitations", slug=slug))
 
 
@@ -120,22 +146,29 @@ def template_edit(slug, kind):
     if request.method == "POST":
         action = request.form.get("action", "preview")
         if action == "reset":
-            db.session.execute(MessageTemplate.__table__.delete().where(
-                MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind))
+            db.session.execute(
+                MessageTemplate.__table__.delete().where(
+                    MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind
+                )
+            )
             record_audit(db.session, "template.reset", target=f"survey:{slug}:{kind}", survey=survey)
             db.session.commit()
             flash(f"The {kind} template is back to the default.", "success")
             return redirect(url_for("admin.template_edit", slug=slug, kind=kind))
-        current = TemplateText(request.form.get("subject", ""), request.form.get("body_text", "").replace("\r\n", "\n"),
-                               request.form.get("body_html", "").replace("\r\n", "\n"))
+        current = TemplateText(
+            request.form.get("subject", ""),
+            request.form.get("body_text", "").replace("\r\n", "\n"),
+            request.form.get("body_html", "").replace("\r\n", "\n"),
+        )
         try:
             check_template(current)
             rendered = preview(survey, current)
         except TemplateProblem as exc:
             errors.append({"text": str(exc), "href": "#subject"})
         if not errors and action == "save":
-            row = db.session.scalar(select(MessageTemplate).where(MessageTemplate.survey_id == survey.id,
-                                                                  MessageTemplate.kind == kind))
+            row = db.session.scalar(
+                select(MessageTemplate).where(MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind)
+            )
             if row is None:
                 row = MessageTemplate(survey_id=survey.id, kind=kind)
                 db.session.add(row)
@@ -149,9 +182,17 @@ def template_edit(slug, kind):
             rendered = preview(survey, current)
         except TemplateProblem as exc:
             errors.append({"text": str(exc), "href": "#subject"})
-    return render_template("admin/template_edit.html", title=f"{kind.capitalize()} email: {survey.title}",
-                           survey=survey, kind=kind, template=current, own=own, preview=rendered,
-                           placeholders=PLACEHOLDERS, errors=errors), (400 if errors and request.method == "POST" else 200)
+    return render_template(
+        "admin/template_edit.html",
+        title=f"{kind.capitalize()} email: {survey.title}",
+        survey=survey,
+        kind=kind,
+        template=current,
+        own=own,
+        preview=rendered,
+        placeholders=PLACEHOLDERS,
+        errors=errors,
+    ), (400 if errors and request.method == "POST" else 200)
 
 
 @bp.get("/outbox")
@@ -169,9 +210,18 @@ def outbox():
     total = counts.get(status, 0) if status else sum(counts.values())
     rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     surveys = dict(db.session.execute(select(Survey.id, Survey.slug)).all())
-    return render_template("admin/outbox.html", title="Outbox", rows=rows, counts=counts, states=OUTBOX_STATES,
-                           status=status, page=page, pages=max(1, -(-total // PAGE_SIZE)), surveys=surveys,
-                           capturing=capturing())
+    return render_template(
+        "admin/outbox.html",
+        title="Outbox",
+        rows=rows,
+        counts=counts,
+        states=OUTBOX_STATES,
+        status=status,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        surveys=surveys,
+        capturing=capturing(),
+    )
 
 
 @bp.post("/outbox/retry-now")
@@ -195,7 +245,7 @@ def linkify(text: str) -> Markup:
     """Escape a captured plain-text body and make its links clickable."""
     out, last = [], 0
     for match in _LINK.finditer(text):
-        out.append(escape(text[last:match.start()]))
+        out.append(escape(text[last : match.start()]))
         url = match.group(0)
         out.append(Markup('<a class="govuk-link" href="{0}">{0}</a>').format(url))
         last = match.end()

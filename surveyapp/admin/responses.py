@@ -3,6 +3,7 @@
 A voided response is kept, with who voided it, when and why, and is left out of
 results (queries filter on `voided_at IS NULL`).
 """
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -33,8 +34,13 @@ def void_response(session: Session, response: Response, by: User, reason: str) -
     if response.voided_at is not None:
         raise VoidError("This response has been voided already")
     response.voided_at, response.voided_by_id, response.void_reason = utcnow(), by.id, reason
-    record_audit(session, "response_voided", target=f"response {response.id}", detail=reason,
-                 survey=session.get(Survey, response.survey_id))
+    record_audit(
+        session,
+        "response_voided",
+        target=f"response {response.id}",
+        detail=reason,
+        survey=session.get(Survey, response.survey_id),
+    )
 
 
 @bp.get("/surveys/<slug>/responses")
@@ -42,8 +48,11 @@ def void_response(session: Session, response: Response, by: User, reason: str) -
 def responses(slug):
     survey = require_survey_access(db.session.scalar(select(Survey).where(Survey.slug == slug)))
     rows = db.session.execute(
-        select(Response, User.email).outerjoin(User, User.id == Response.volunteer_id)
-        .where(Response.survey_id == survey.id).order_by(Response.started_at.desc(), Response.id.desc()).limit(1000)
+        select(Response, User.email)
+        .outerjoin(User, User.id == Response.volunteer_id)
+        .where(Response.survey_id == survey.id)
+        .order_by(Response.started_at.desc(), Response.id.desc())
+        .limit(1000)
     ).all()
     return render_template("admin/responses.html", title=f"Responses: {survey.title}", survey=survey, rows=rows)
 

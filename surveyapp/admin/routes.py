@@ -1,4 +1,5 @@
 """Admin pages: the survey list, open and close."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -16,13 +17,24 @@ from .surveys import get_survey, set_status
 @bp.get("/")
 @roles_required("admin", "analyst", "volunteer")
 def index():
-    surveys = [s for s in db.session.scalars(select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)]
+    surveys = [
+        s for s in db.session.scalars(select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)
+    ]
     ids = [s.id for s in surveys]
-    invited = dict(db.session.execute(
-        select(Invitation.survey_id, func.count()).where(Invitation.survey_id.in_(ids)).group_by(Invitation.survey_id)).all())
-    completed = dict(db.session.execute(
-        select(Response.survey_id, func.count()).where(Response.survey_id.in_(ids), Response.status == "completed",
-                                                       Response.voided_at.is_(None)).group_by(Response.survey_id)).all())
+    invited = dict(
+        db.session.execute(
+            select(Invitation.survey_id, func.count())
+            .where(Invitation.survey_id.in_(ids))
+            .group_by(Invitation.survey_id)
+        ).all()
+    )
+    completed = dict(
+        db.session.execute(
+            select(Response.survey_id, func.count())
+            .where(Response.survey_id.in_(ids), Response.status == "completed", Response.voided_at.is_(None))
+            .group_by(Response.survey_id)
+        ).all()
+    )
     return render_template("admin/index.html", title="Surveys", surveys=surveys, invited=invited, completed=completed)
 
 

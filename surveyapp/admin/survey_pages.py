@@ -3,6 +3,7 @@
 The import page calls `surveys.import_definition`, the same function as
 `flask surveys import`, and shows every problem of a rejected file with its line.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,8 +25,13 @@ from .surveys import ImportResult, SurveyNotFound, get_survey, import_definition
 
 def import_outcome(result: ImportResult) -> str:
     """What an import did, in the words the CLI prints."""
-    how = ("new survey" if result.created_survey else "new version" if result.created_version
-           else "replaced: no one had answered it yet")
+    how = (
+        "new survey"
+        if result.created_survey
+        else "new version"
+        if result.created_version
+        else "replaced: no one had answered it yet"
+    )
     return f"{result.survey.slug} version {result.version.number} ({how})"
 
 
@@ -35,13 +41,24 @@ def _definition_from(form: ImportSurveyForm) -> tuple[str, str, list[dict]]:
     if upload is not None and getattr(upload, "filename", ""):
         raw = upload.read(MAX_DEFINITION_CHARACTERS * 4 + 1)
         if len(raw) > MAX_DEFINITION_CHARACTERS * 4:
-            return "", upload.filename, [{"text": "The file is too large: a definition is at most 1,000,000 characters",
-                                          "href": "#definition_file"}]
+            return (
+                "",
+                upload.filename,
+                [
+                    {
+                        "text": "The file is too large: a definition is at most 1,000,000 characters",
+                        "href": "#definition_file",
+                    }
+                ],
+            )
         try:
             return raw.decode("utf-8-sig"), upload.filename, []
         except UnicodeDecodeError:
-            return "", upload.filename, [{"text": "The file must be UTF-8 text (YAML or JSON)",
-                                          "href": "#definition_file"}]
+            return (
+                "",
+                upload.filename,
+                [{"text": "The file must be UTF-8 text (YAML or JSON)", "href": "#definition_file"}],
+            )
     text = (form.definition_text.data or "").replace("\r\n", "\n")
     if not text.strip():
         return "", "", [{"text": "Upload a definition file or paste the definition", "href": "#definition_file"}]
@@ -66,31 +83,44 @@ def survey_import():
                 # Keep an uploaded file's text in the box so it can be corrected here.
                 form.definition_text.data = text
             else:
-                record_audit(db.session, "survey_imported", target=result.survey.slug,
-                             detail=f"version {result.version.number} from the admin page", survey=result.survey)
+                record_audit(
+                    db.session,
+                    "survey_imported",
+                    target=result.survey.slug,
+                    detail=f"version {result.version.number} from the admin page",
+                    survey=result.survey,
+                )
                 db.session.commit()
                 flash(import_outcome(result), "success")
                 return redirect(url_for("admin.survey", slug=result.survey.slug))
     elif form.errors:
-        errors = [{"text": message, "href": f"#{name}"} for name, messages in form.errors.items()
-                  for message in messages]
+        errors = [
+            {"text": message, "href": f"#{name}"} for name, messages in form.errors.items() for message in messages
+        ]
     field_errors = {}
     for error in errors:
         field_errors.setdefault(error["href"][1:], error["text"])
     if problems:
-        field_errors["definition_text"] = (f"The definition has {len(problems)} problem{'s' if len(problems) != 1 else ''}, "
-                                           "listed at the top of the page: nothing was imported")
-    return render_template("admin/survey_import.html", title="Import a survey", form=form, errors=errors,
-                           field_errors=field_errors)
+        field_errors["definition_text"] = (
+            f"The definition has {len(problems)} problem{'s' if len(problems) != 1 else ''}, "
+            "listed at the top of the page: nothing was imported"
+        )
+    return render_template(
+        "admin/survey_import.html", title="Import a survey", form=form, errors=errors, field_errors=field_errors
+    )
 
 
 def version_response_counts(session: Session, survey: Survey) -> dict[int, tuple[int, int]]:
     """version id -> (responses, completed), voided ones left out: one GROUP BY query."""
     rows = session.execute(
-        select(Response.version_id, func.count(),
-               func.coalesce(func.sum(case((Response.status == "completed", 1), else_=0)), 0))
+        select(
+            Response.version_id,
+            func.count(),
+            func.coalesce(func.sum(case((Response.status == "completed", 1), else_=0)), 0),
+        )
         .where(Response.survey_id == survey.id, Response.voided_at.is_(None))
-        .group_by(Response.version_id)).all()
+        .group_by(Response.version_id)
+    ).all()
     return {version_id: (int(total), int(completed)) for version_id, total, completed in rows}
 
 
@@ -120,13 +150,19 @@ def survey_definition(slug):
     number = request.args.get("version", type=int)
     if number is None and survey.current_version is not None:
         number = survey.current_version.number
-    version = db.session.scalar(select(SurveyVersion).where(SurveyVersion.survey_id == survey.id,
-                                                            SurveyVersion.number == number))
+    version = db.session.scalar(
+        select(SurveyVersion).where(SurveyVersion.survey_id == survey.id, SurveyVersion.number == number)
+    )
     if version is None:
         abort(404)
     text = version.source_text
     if text is None:  # imported before the source was kept: the stored definition is equivalent
         text = json.dumps(version.definition, indent=2, ensure_ascii=False)
     extension = "json" if text.lstrip().startswith("{") else "yaml"
-    return send_file(io.BytesIO(text.encode("utf-8")), mimetype="text/plain; charset=utf-8", as_attachment=True,
-                     download_name=f"{survey.slug}-v{version.number}.{extension}", max_age=0)
+    return send_file(
+        io.BytesIO(text.encode("utf-8")),
+        mimetype="text/plain; charset=utf-8",
+        as_attachment=True,
+        download_name=f"{survey.slug}-v{version.number}.{extension}",
+        max_age=0,
+    )

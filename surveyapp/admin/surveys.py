@@ -2,6 +2,7 @@
 
 Plain functions over a session; the CLI and the admin pages both call these.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -60,7 +61,9 @@ def import_definition(session: Session, text: str, source: str = "<upload>") -> 
         _clear_questions(session, current)
         version, created_version = current, False
     else:
-        number = (session.scalar(select(func.max(SurveyVersion.number)).where(SurveyVersion.survey_id == survey.id)) or 0) + 1
+        number = (
+            session.scalar(select(func.max(SurveyVersion.number)).where(SurveyVersion.survey_id == survey.id)) or 0
+        ) + 1
         version = SurveyVersion(survey_id=survey.id, number=number)
         session.add(version)
         created_version = True
@@ -98,8 +101,9 @@ def _add_question_rows(session: Session, version: SurveyVersion, questionnaire: 
     for position, q in enumerate(questionnaire.all_questions()):
         if q.type == "note":
             continue
-        row = Question(version_id=version.id, name=q.name, qtype=q.type, label=q.label,
-                       page_name=q.page_name, position=position)
+        row = Question(
+            version_id=version.id, name=q.name, qtype=q.type, label=q.label, page_name=q.page_name, position=position
+        )
         row.choices = [Choice(value=c.value, label=c.label, position=i) for i, c in enumerate(q.choices or [])]
         session.add(row)
     session.flush()

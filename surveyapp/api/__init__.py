@@ -1,4 +1,5 @@
 """Blueprint: the JSON API (session or `Authorization: Bearer <token>`), documented in docs/api.md."""
+
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")

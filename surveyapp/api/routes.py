@@ -1,4 +1,5 @@
 """JSON endpoints over the same figures as the dashboards (disclosure control on unless ?exact=1, audited)."""
+
 from __future__ import annotations
 
 import json
@@ -66,9 +67,15 @@ def openapi():
 @bp.get("/surveys")
 @roles_required("admin", "analyst")
 def surveys():
-    rows = [s for s in db.session.scalars(db.select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)]
-    return jsonify(surveys=[{"slug": s.slug, "title": s.title, "status": s.status,
-                             "versions": [v.number for v in s.versions]} for s in rows])
+    rows = [
+        s for s in db.session.scalars(db.select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)
+    ]
+    return jsonify(
+        surveys=[
+            {"slug": s.slug, "title": s.title, "status": s.status, "versions": [v.number for v in s.versions]}
+            for s in rows
+        ]
+    )
 
 
 def _disclosure_block(d) -> dict:
@@ -83,22 +90,36 @@ def stats(slug):
     by = request.args.get("by")
     breakdown = None
     if by in ("collection_mode", "volunteer"):
-        rows = (queries.responses_by_mode(db.session, survey.id) if by == "collection_mode"
-                else queries.responses_by_volunteer(db.session, survey.id))
-        body = {"survey": survey.slug, "title": survey.title, **figures.funnel_figures(db.session, survey, d),
-                "disclosure": _disclosure_block(d), "by": by,
-                "breakdown": [{k: (v if k == "segment" else d.count(v)) for k, v in row.items()} for row in rows]}
+        rows = (
+            queries.responses_by_mode(db.session, survey.id)
+            if by == "collection_mode"
+            else queries.responses_by_volunteer(db.session, survey.id)
+        )
+        body = {
+            "survey": survey.slug,
+            "title": survey.title,
+            **figures.funnel_figures(db.session, survey, d),
+            "disclosure": _disclosure_block(d),
+            "by": by,
+            "breakdown": [{k: (v if k == "segment" else d.count(v)) for k, v in row.items()} for row in rows],
+        }
         return jsonify(_public(body))
     if by:
         if by not in queries.attribute_names(db.session, survey.id):
-            response = jsonify(error="bad_request", message=f"No contact attribute '{by}' in this survey "
-                               "(or use collection_mode or volunteer).",
-                               attributes=queries.attribute_names(db.session, survey.id))
+            response = jsonify(
+                error="bad_request",
+                message=f"No contact attribute '{by}' in this survey (or use collection_mode or volunteer).",
+                attributes=queries.attribute_names(db.session, survey.id),
+            )
             response.status_code = 400
             return response
         breakdown = figures.breakdown_figures(db.session, survey, d, by)
-    body = {"survey": survey.slug, "title": survey.title, **figures.funnel_figures(db.session, survey, d, breakdown),
-            "disclosure": _disclosure_block(d)}
+    body = {
+        "survey": survey.slug,
+        "title": survey.title,
+        **figures.funnel_figures(db.session, survey, d, breakdown),
+        "disclosure": _disclosure_block(d),
+    }
     if breakdown is not None:
         body.update(by=by, breakdown=breakdown, under_represented_ratio=figures.UNDER_REPRESENTED_RATIO)
     return jsonify(_public(body))
@@ -115,8 +136,19 @@ def results(slug):
         return response
     d = disclosure_for(survey, "api.results")
     respondents, _, results_ = figures.question_results(db.session, survey, d, filters)
-    return jsonify({"survey": survey.slug, "respondents": respondents,
-                    "filters": {"attr": filters.attribute, "value": list(filters.values), "mode": filters.mode,
-                                "from": filters.date_from and filters.date_from.isoformat(),
-                                "to": filters.date_to and filters.date_to.isoformat(), "version": filters.version},
-                    "disclosure": _disclosure_block(d), "questions": [r.as_json() for r in results_]})
+    return jsonify(
+        {
+            "survey": survey.slug,
+            "respondents": respondents,
+            "filters": {
+                "attr": filters.attribute,
+                "value": list(filters.values),
+                "mode": filters.mode,
+                "from": filters.date_from and filters.date_from.isoformat(),
+                "to": filters.date_to and filters.date_to.isoformat(),
+                "version": filters.version,
+            },
+            "disclosure": _disclosure_block(d),
+            "questions": [r.as_json() for r in results_],
+        }
+    )

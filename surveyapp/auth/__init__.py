@@ -1,4 +1,5 @@
 """Blueprint: sign-in, sign-out, password hashing and the one access decorator."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

@@ -3,6 +3,7 @@
 Every route that shows or changes a survey's data resolves the survey from the
 object itself and calls `require_survey_access`, never trusting a URL parameter.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -23,6 +24,7 @@ def roles_required(*roles: str):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 from ..extensions import login_manager
+
                 return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
@@ -40,9 +42,15 @@ def can_access_survey(user, survey: Survey) -> bool:
     if user.role in ("admin", "analyst"):
         return True
     if user.role == "volunteer":
-        return survey.is_interview and db.session.scalar(
-            select(SurveyAssignment.id).where(SurveyAssignment.user_id == user.id, SurveyAssignment.survey_id == survey.id)
-        ) is not None
+        return (
+            survey.is_interview
+            and db.session.scalar(
+                select(SurveyAssignment.id).where(
+                    SurveyAssignment.user_id == user.id, SurveyAssignment.survey_id == survey.id
+                )
+            )
+            is not None
+        )
     return False
 
 

@@ -5,8 +5,14 @@ from wtforms.validators import InputRequired, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter your email address"), Length(max=320)])
-    password = PasswordField("Password", widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter your password"), Length(max=128)])
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your email address"), Length(max=320)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=128)],
+    )
     submit = SubmitField("Sign in", widget=GovSubmitInput())

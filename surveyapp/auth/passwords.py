@@ -3,6 +3,7 @@
 argon2-cffi's defaults (argon2id, t=3, m=64 MiB, p=4) are above OWASP's current
 minimum (argon2id with m=19 MiB, t=2, p=1); tests/test_auth.py asserts them.
 """
+
 from __future__ import annotations
 
 import re

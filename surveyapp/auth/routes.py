@@ -3,9 +3,11 @@
 A browser is signed in only while its server-side session (auth/sessions.py)
 is live; the JSON API uses `Authorization: Bearer <token>` instead.
 """
+
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, session as cookie, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
+from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -74,9 +76,13 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _render(form, error=None, status=200):
-    errors = [{"text": error, "href": "#email"}] if error else [
-        {"text": e, "href": f"#{name}"} for name, msgs in form.errors.items() for e in msgs if name != "csrf_token"
-    ]
+    errors = (
+        [{"text": error, "href": "#email"}]
+        if error
+        else [
+            {"text": e, "href": f"#{name}"} for name, msgs in form.errors.items() for e in msgs if name != "csrf_token"
+        ]
+    )
     return render_template("auth/login.html", title="Sign in", form=form, errors=errors), status
 
 

@@ -5,13 +5,15 @@ the same user, not be ended (logout, deactivation) and be within the idle and
 absolute time limits (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS). So a
 cookie copied before logout is refused afterwards.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request, session as cookie
+from flask import current_app, request
+from flask import session as cookie
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -29,8 +31,13 @@ def _hash(session_id: str) -> str:
 def start_session(db_session: Session, user: User) -> UserSession:
     """A new server-side session for `user`; its id goes into the (already cleared) cookie."""
     session_id = secrets.token_urlsafe(32)
-    row = UserSession(user_id=user.id, token_hash=_hash(session_id), created_at=utcnow(), last_seen_at=utcnow(),
-                      ip_address=request.remote_addr)
+    row = UserSession(
+        user_id=user.id,
+        token_hash=_hash(session_id),
+        created_at=utcnow(),
+        last_seen_at=utcnow(),
+        ip_address=request.remote_addr,
+    )
     db_session.add(row)
     cookie[SESSION_KEY] = session_id
     return row
@@ -68,6 +75,9 @@ def end_current_session(db_session: Session) -> None:
 def end_all_sessions(db_session: Session, user: User) -> int:
     """End every live session of `user` (deactivation, password change)."""
     result = db_session.execute(
-        update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow()).execution_options(synchronize_session=False))
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount

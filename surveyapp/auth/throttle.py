@@ -11,6 +11,7 @@ TOKEN_GUESS_MARKER. After TOKEN_GUESS_LIMIT of them from one address within
 TOKEN_GUESS_WINDOW_MINUTES, every /s/ and /p/ URL answers 429 to that address
 (valid links too) until the oldest guesses leave the window.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -21,8 +22,13 @@ from sqlalchemy.orm import Session
 
 from ..models import LoginAttempt, utcnow
 
-DEFAULTS = {"LOGIN_MAX_FAILURES_PER_ACCOUNT": 5, "LOGIN_MAX_FAILURES_PER_ADDRESS": 20, "LOGIN_THROTTLE_MINUTES": 15,
-            "TOKEN_GUESS_LIMIT": 30, "TOKEN_GUESS_WINDOW_MINUTES": 10}
+DEFAULTS = {
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_THROTTLE_MINUTES": 15,
+    "TOKEN_GUESS_LIMIT": 30,
+    "TOKEN_GUESS_WINDOW_MINUTES": 10,
+}
 # Not an email address, so it can never be an account's.
 TOKEN_GUESS_MARKER = "(token-guess)"
 
@@ -34,15 +40,26 @@ def _setting(name: str) -> int:
 def is_throttled(session: Session, email: str, ip_address: str) -> bool:
     since = utcnow() - timedelta(minutes=_setting("LOGIN_THROTTLE_MINUTES"))
     last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)))
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(True))
+    )
     account_since = max(since, last_success) if last_success is not None else since
-    by_account = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email == email, LoginAttempt.succeeded.is_(False), LoginAttempt.at > account_since))
+    by_account = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False), LoginAttempt.at > account_since)
+    )
     if by_account >= _setting("LOGIN_MAX_FAILURES_PER_ACCOUNT"):
         return True
-    by_address = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.ip_address == ip_address, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since,
-        LoginAttempt.email != TOKEN_GUESS_MARKER))
+    by_address = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.ip_address == ip_address,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > since,
+            LoginAttempt.email != TOKEN_GUESS_MARKER,
+        )
+    )
     return by_address >= _setting("LOGIN_MAX_FAILURES_PER_ADDRESS")
 
 
@@ -56,11 +73,19 @@ def record_attempt(session: Session, email: str, ip_address: str, succeeded: boo
 # reaches the limit it gets 429 before any lookup, so it writes at most
 # TOKEN_GUESS_LIMIT rows per window.
 
+
 def too_many_token_guesses(session: Session, ip_address: str) -> bool:
     since = utcnow() - timedelta(minutes=_setting("TOKEN_GUESS_WINDOW_MINUTES"))
-    guesses = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.ip_address == ip_address[:64], LoginAttempt.email == TOKEN_GUESS_MARKER,
-        LoginAttempt.succeeded.is_(False), LoginAttempt.at > since))
+    guesses = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.ip_address == ip_address[:64],
+            LoginAttempt.email == TOKEN_GUESS_MARKER,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.at > since,
+        )
+    )
     return guesses >= _setting("TOKEN_GUESS_LIMIT")
 
 

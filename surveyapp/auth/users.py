@@ -1,4 +1,5 @@
 """Creating and changing accounts (plain functions for the CLI and admin pages)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -96,7 +97,9 @@ def set_assignments(session: Session, user: User, survey_ids: set[int]) -> tuple
 
     if user.role != "volunteer":
         raise UserError("Only volunteers are assigned to interview surveys")
-    interview_ids = set(session.scalars(select(Survey.id).where(Survey.is_interview.is_(True), Survey.id.in_(survey_ids))))
+    interview_ids = set(
+        session.scalars(select(Survey.id).where(Survey.is_interview.is_(True), Survey.id.in_(survey_ids)))
+    )
     if interview_ids != set(survey_ids):
         raise UserError("Volunteers can only be assigned to interview surveys")
     current = {a.survey_id: a for a in user.assignments}

@@ -8,6 +8,7 @@ dot-atom, the one form whose rules are simple (RFC 5322 atext, no leading,
 trailing or doubled dots, at most 64 characters). Anything else goes through
 email-validator in full. tests/test_contacts_import.py checks both paths agree.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,12 @@ class EmailNormaliser:
         if not address:
             raise InvalidEmail("there is no email address")
         match = _DOT_ATOM_ADDRESS.match(address)
-        if (match and match.group(2).lower() in self._accepted_domains
-                and len(match.group(1)) <= MAX_LOCAL and len(address) <= MAX_ADDRESS):
+        if (
+            match
+            and match.group(2).lower() in self._accepted_domains
+            and len(match.group(1)) <= MAX_LOCAL
+            and len(address) <= MAX_ADDRESS
+        ):
             return address.lower()
         try:
             result = validate_email(address, check_deliverability=False)

@@ -5,6 +5,7 @@ response still count in response rates; the email address, name, attributes,
 list memberships and every stored copy of emails to them are removed, and the
 contact is opted out so nothing is ever sent again.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import delete, select, update
@@ -50,15 +51,29 @@ def erase_contact(session: Session, contact: Contact) -> bool:
     session.execute(delete(ContactListMember).where(ContactListMember.contact_id == contact_id))
     invitation_ids = select(Invitation.id).where(Invitation.contact_id == contact_id)
     # Stored emails hold the address, the name and the personal link: keep only their state.
-    session.execute(update(OutboundEmail).where(OutboundEmail.invitation_id.in_(invitation_ids)).values(
-        to_address=ERASED_ADDRESS, subject="(erased)", body_text="", body_html=None, headers={},
-        last_error="cancelled: the contact was erased"))
-    session.execute(update(OutboundEmail).where(
-        OutboundEmail.invitation_id.in_(invitation_ids), OutboundEmail.status.in_(("queued", "retrying", "sending"))
-    ).values(status="failed"))
+    session.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.invitation_id.in_(invitation_ids))
+        .values(
+            to_address=ERASED_ADDRESS,
+            subject="(erased)",
+            body_text="",
+            body_html=None,
+            headers={},
+            last_error="cancelled: the contact was erased",
+        )
+    )
+    session.execute(
+        update(OutboundEmail)
+        .where(
+            OutboundEmail.invitation_id.in_(invitation_ids), OutboundEmail.status.in_(("queued", "retrying", "sending"))
+        )
+        .values(status="failed")
+    )
     # Server replies quoted in the timeline can name the address.
-    session.execute(update(InvitationEvent).where(InvitationEvent.invitation_id.in_(invitation_ids))
-                    .values(detail=None))
+    session.execute(
+        update(InvitationEvent).where(InvitationEvent.invitation_id.in_(invitation_ids)).values(detail=None)
+    )
     session.expire(contact)
     record_audit(session, "contact.erase", target=f"contact:{contact_id}")
     return True

@@ -12,6 +12,7 @@ Promises:
   repeated within the file wins and the repeats are reported;
 - the work is a handful of set-based statements, not a query per row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -91,7 +92,9 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”.") from None
+        raise ImportFileError(
+            "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”."
+        ) from None
 
 
 def parse_csv(text: str, report: ImportReport) -> list[_Row]:
@@ -103,7 +106,9 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
         try:
             cells = next(reader)
         except StopIteration:
-            raise ImportFileError("The file is empty: the first line must name the columns, one of them “email”.") from None
+            raise ImportFileError(
+                "The file is empty: the first line must name the columns, one of them “email”."
+            ) from None
         except csv.Error as exc:
             raise ImportFileError(f"Line {reader.line_num}: {exc}") from None
         if any(c.strip() for c in cells):
@@ -129,7 +134,9 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
         else:
             name = _attribute_name(heading)
             if len(name) > MAX_ATTRIBUTE_NAME:
-                raise ImportFileError(f"Column {index + 1}: the heading is longer than {MAX_ATTRIBUTE_NAME} characters.")
+                raise ImportFileError(
+                    f"Column {index + 1}: the heading is longer than {MAX_ATTRIBUTE_NAME} characters."
+                )
             attribute_cols.append((index, name))
     if email_col is None:
         raise ImportFileError("No email column: one column heading must be “email” (or “Email address”, “e-mail”).")
@@ -160,7 +167,9 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
             report.problems.append(RowProblem(line, reason))
             continue
         if email in first_line_of:
-            report.problems.append(RowProblem(line, f"repeats the email address on line {first_line_of[email]} ({email})"))
+            report.problems.append(
+                RowProblem(line, f"repeats the email address on line {first_line_of[email]} ({email})")
+            )
             continue
         name = _clean(cells[name_col]) if name_col is not None and name_col < len(cells) else ""
         if len(name) > MAX_NAME:
@@ -184,7 +193,7 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
 
 def _chunks(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _matching(session: Session, columns: tuple, key, values: list):
@@ -238,12 +247,18 @@ def import_contacts(session: Session, data: bytes | str, list_name: str | None =
     rows = parse_csv(text, report)
 
     existing: dict[str, tuple[int, str | None]] = {
-        email: (contact_id, name) for contact_id, email, name in
-        _matching(session, (Contact.id, Contact.email, Contact.name), Contact.email, [r.email for r in rows])}
+        email: (contact_id, name)
+        for contact_id, email, name in _matching(
+            session, (Contact.id, Contact.email, Contact.name), Contact.email, [r.email for r in rows]
+        )
+    }
     stored_attributes: dict[int, dict[str, tuple[int, str]]] = {}
     for attribute_id, contact_id, name, value in _matching(
-            session, (ContactAttribute.id, ContactAttribute.contact_id, ContactAttribute.name, ContactAttribute.value),
-            ContactAttribute.contact_id, [v[0] for v in existing.values()]):
+        session,
+        (ContactAttribute.id, ContactAttribute.contact_id, ContactAttribute.name, ContactAttribute.value),
+        ContactAttribute.contact_id,
+        [v[0] for v in existing.values()],
+    ):
         stored_attributes.setdefault(contact_id, {})[name] = (attribute_id, value)
 
     now = utcnow()
@@ -267,20 +282,31 @@ def import_contacts(session: Session, data: bytes | str, list_name: str | None =
                 changed = True
         if changed:
             report.updated += 1
-            name_updates.append({"id": contact_id, "name": row.name if name_changed else stored_name, "updated_at": now})
+            name_updates.append(
+                {"id": contact_id, "name": row.name if name_changed else stored_name, "updated_at": now}
+            )
         else:
             report.unchanged += 1
 
     if new_rows:
         # A bulk insert (_insert), then the ids by email: several times faster than ORM bulk insert with RETURNING.
-        _insert(session, Contact.__table__,
-                [{"email": r.email, "name": r.name, "created_at": now, "updated_at": now} for r in new_rows])
-        ids: dict[str, int] = {email: contact_id for contact_id, email in _matching(
-            session, (Contact.id, Contact.email), Contact.email, [r.email for r in new_rows])}
+        _insert(
+            session,
+            Contact.__table__,
+            [{"email": r.email, "name": r.name, "created_at": now, "updated_at": now} for r in new_rows],
+        )
+        ids: dict[str, int] = {
+            email: contact_id
+            for contact_id, email in _matching(
+                session, (Contact.id, Contact.email), Contact.email, [r.email for r in new_rows]
+            )
+        }
         for row in new_rows:
             contact_id = ids[row.email]
             contact_ids.append(contact_id)
-            attribute_inserts.extend({"contact_id": contact_id, "name": n, "value": v} for n, v in row.attributes.items())
+            attribute_inserts.extend(
+                {"contact_id": contact_id, "name": n, "value": v} for n, v in row.attributes.items()
+            )
         report.created = len(new_rows)
     if name_updates:
         session.execute(update(Contact), name_updates)
@@ -306,7 +332,9 @@ def get_or_create_list(session: Session, name: str) -> ContactList:
 def add_to_list(session: Session, list_name: str, contact_ids: list[int]) -> int:
     """Add contacts to a list (created if new); returns how many were not members yet."""
     contact_list = get_or_create_list(session, list_name)
-    members = set(session.scalars(select(ContactListMember.contact_id).where(ContactListMember.list_id == contact_list.id)))
+    members = set(
+        session.scalars(select(ContactListMember.contact_id).where(ContactListMember.list_id == contact_list.id))
+    )
     new = sorted(set(contact_ids) - members)
     if new:
         _insert(session, ContactListMember.__table__, [{"list_id": contact_list.id, "contact_id": c} for c in new])

@@ -1,4 +1,5 @@
 """Opting out, of one survey or of every survey. Queued emails to that person are cancelled."""
+
 from __future__ import annotations
 
 from sqlalchemy import or_, select, update
@@ -29,14 +30,23 @@ def opt_out(session: Session, invitation: Invitation, everywhere: bool = False) 
         return False
     record_event(session, invitation, "opted_out", at=now, detail="all surveys" if everywhere else "this survey")
     invitation_ids = select(Invitation.id).where(
-        or_(Invitation.id == invitation.id, Invitation.contact_id == contact.id) if everywhere
-        else Invitation.id == invitation.id)
-    session.execute(update(OutboundEmail).where(
-        OutboundEmail.invitation_id.in_(invitation_ids), OutboundEmail.status.in_(("queued", "retrying"))
-    ).values(status="failed", last_error=CANCELLED))
-    record_audit(session, "contact.opt_out", target=f"invitation:{invitation.id}",
-                 detail="all surveys" if everywhere else "this survey", survey=invitation.survey,
-                 actor="respondent")
+        or_(Invitation.id == invitation.id, Invitation.contact_id == contact.id)
+        if everywhere
+        else Invitation.id == invitation.id
+    )
+    session.execute(
+        update(OutboundEmail)
+        .where(OutboundEmail.invitation_id.in_(invitation_ids), OutboundEmail.status.in_(("queued", "retrying")))
+        .values(status="failed", last_error=CANCELLED)
+    )
+    record_audit(
+        session,
+        "contact.opt_out",
+        target=f"invitation:{invitation.id}",
+        detail="all surveys" if everywhere else "this survey",
+        survey=invitation.survey,
+        actor="respondent",
+    )
     return True
 
 

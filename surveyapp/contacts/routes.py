@@ -6,6 +6,7 @@ providers' one-click unsubscribe POSTs `List-Unsubscribe=One-Click` to a
 separate URL without a CSRF token: the unguessable token in the URL is the key,
 and that view alone is exempt from CSRF.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
@@ -31,11 +32,17 @@ def page(token):
         everywhere = request.form.get("scope") == "all"
         opt_out(db.session, invitation, everywhere=everywhere)
         db.session.commit()
-        return render_template("optout/done.html", title="You have opted out", survey=invitation.survey,
-                               everywhere=everywhere)
+        return render_template(
+            "optout/done.html", title="You have opted out", survey=invitation.survey, everywhere=everywhere
+        )
     already = invitation.opted_out_at is not None
-    return render_template("optout/confirm.html", title="Opt out of emails", survey=invitation.survey,
-                           already=already, everywhere=invitation.contact.opted_out_at is not None)
+    return render_template(
+        "optout/confirm.html",
+        title="Opt out of emails",
+        survey=invitation.survey,
+        already=already,
+        everywhere=invitation.contact.opted_out_at is not None,
+    )
 
 
 @bp.route("/s/<token>/unsubscribe", methods=["GET", "POST"])

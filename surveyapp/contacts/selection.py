@@ -1,4 +1,5 @@
 """Choosing contacts to invite: by list and by attribute values, in SQL."""
+
 from __future__ import annotations
 
 from sqlalchemy import Select, exists, select
@@ -26,20 +27,29 @@ def parse_where(conditions: list[str] | tuple[str, ...]) -> dict[str, list[str]]
     return parsed
 
 
-def contacts_to_invite(session: Session, survey_id: int, list_name: str | None = None,
-                       where: dict[str, list[str]] | None = None) -> Select:
+def contacts_to_invite(
+    session: Session, survey_id: int, list_name: str | None = None, where: dict[str, list[str]] | None = None
+) -> Select:
     """Contacts that may be invited (not erased, not opted out) and are not invited to the survey yet."""
     query = select(Contact.id).where(
-        Contact.erased_at.is_(None), Contact.email.is_not(None), Contact.opted_out_at.is_(None),
+        Contact.erased_at.is_(None),
+        Contact.email.is_not(None),
+        Contact.opted_out_at.is_(None),
         ~exists().where(Invitation.survey_id == survey_id, Invitation.contact_id == Contact.id),
     )
     if list_name:
         list_id = session.scalar(select(ContactList.id).where(ContactList.name == list_name))
         if list_id is None:
             raise SelectionError(f"There is no contact list called “{list_name}”.")
-        query = query.where(exists().where(ContactListMember.list_id == list_id,
-                                           ContactListMember.contact_id == Contact.id))
+        query = query.where(
+            exists().where(ContactListMember.list_id == list_id, ContactListMember.contact_id == Contact.id)
+        )
     for name, values in (where or {}).items():
-        query = query.where(exists().where(ContactAttribute.contact_id == Contact.id, ContactAttribute.name == name,
-                                           ContactAttribute.value.in_(values)))
+        query = query.where(
+            exists().where(
+                ContactAttribute.contact_id == Contact.id,
+                ContactAttribute.name == name,
+                ContactAttribute.value.in_(values),
+            )
+        )
     return query.order_by(Contact.id)

@@ -1,4 +1,5 @@
 """Blueprint: response rates, results, the printable report and exports, for admins and analysts."""
+
 from flask import Blueprint
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")

@@ -1,4 +1,5 @@
 """What every dashboard and API view does first: find the survey, check the user may see it, pick disclosure."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -37,8 +38,9 @@ def disclosure_for(survey: Survey, where: str, force: bool = False) -> Disclosur
         return Disclosure.for_survey(survey)
     if current_user.role not in EXACT_ROLES:
         abort(403)
-    record_audit(db.session, "results.exact_figures", target=where, survey=survey,
-                 detail=f"{request.method} {request.path}")
+    record_audit(
+        db.session, "results.exact_figures", target=where, survey=survey, detail=f"{request.method} {request.path}"
+    )
     db.session.commit()
     g.read_only = True  # the audit row is in: the rest of the request only reads
     return Disclosure.for_survey(survey, enabled=False)
@@ -63,10 +65,14 @@ def parse_filters(args) -> tuple[Filters, list[dict]]:
     if mode and mode not in COLLECTION_MODES:
         errors.append({"text": "Choose a collection mode from the list", "href": "#mode"})
         mode = None
-    filters = Filters(attribute=args.get("attr") or None,
-                      values=tuple(v for v in args.getlist("value") if v),
-                      mode=mode, date_from=day("from", "The start date"), date_to=day("to", "The end date"),
-                      version=int(version) if version.isdigit() else None)
+    filters = Filters(
+        attribute=args.get("attr") or None,
+        values=tuple(v for v in args.getlist("value") if v),
+        mode=mode,
+        date_from=day("from", "The start date"),
+        date_to=day("to", "The end date"),
+        version=int(version) if version.isdigit() else None,
+    )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         errors.append({"text": "The start date must be on or before the end date", "href": "#from"})
     return filters, errors

@@ -6,6 +6,7 @@ applied to each of them before it reaches a figure. Figures go to the page as
 JSON in a <script type="application/json"> block (`figure_json`), which the
 static file static/js/dashboards.js draws with Plotly.newPlot.
 """
+
 from __future__ import annotations
 
 import html
@@ -16,8 +17,15 @@ from markupsafe import Markup
 
 from .disclosure import SUPPRESSED, Disclosure, display
 
-BLUE, DARK_BLUE, GREEN, RED, ORANGE, GREY, LIGHT_GREY = ("#1d70b8", "#003078", "#00703c", "#d4351c", "#f47738",
-                                                        "#505a5f", "#b1b4b6")
+BLUE, DARK_BLUE, GREEN, RED, ORANGE, GREY, LIGHT_GREY = (
+    "#1d70b8",
+    "#003078",
+    "#00703c",
+    "#d4351c",
+    "#f47738",
+    "#505a5f",
+    "#b1b4b6",
+)
 FONT = dict(family="Arial, Helvetica, sans-serif", size=14, color="#0b0c0c")
 
 
@@ -46,8 +54,15 @@ def _num(value) -> float:
 
 def _figure(traces: list, title: str | None = None, height: int = 320, **layout) -> go.Figure:
     """One Figure built in one step (Plotly's update_* calls are slow), without Plotly's default template."""
-    base = dict(font=FONT, height=height, margin=dict(l=10, r=20, t=40 if title else 10, b=40), template="none",
-                plot_bgcolor="white", paper_bgcolor="white", hoverlabel=dict(font=FONT))
+    base = dict(
+        font=FONT,
+        height=height,
+        margin=dict(l=10, r=20, t=40 if title else 10, b=40),
+        template="none",
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel=dict(font=FONT),
+    )
     if title:
         base["title"] = dict(text=esc(title))
     base.update(layout)
@@ -71,29 +86,51 @@ def choice_bars(rows: list[dict], title: str | None = None) -> go.Figure:
     """Horizontal bars with counts and percentages (single and multiple choice, yes/no)."""
     labels = [_wrap(r["label"]) for r in rows]
     texts = [esc(_count_text(r["count"], r["percent"])) for r in rows]
-    bar = go.Bar(y=labels, x=[_num(r["percent"]) for r in rows], orientation="h", marker_color=BLUE,
-                 text=texts, textposition="outside", cliponaxis=False, customdata=texts,
-                 hovertemplate="%{y}<br>%{customdata}<extra></extra>")
-    return _figure([bar], title, height=max(180, 60 + 46 * len(rows)),
-                   yaxis=_axis(autorange="reversed"),
-                   xaxis=_axis("% of those who answered", range=[0, 115], showgrid=True, gridcolor="#f3f2f1"))
+    bar = go.Bar(
+        y=labels,
+        x=[_num(r["percent"]) for r in rows],
+        orientation="h",
+        marker_color=BLUE,
+        text=texts,
+        textposition="outside",
+        cliponaxis=False,
+        customdata=texts,
+        hovertemplate="%{y}<br>%{customdata}<extra></extra>",
+    )
+    return _figure(
+        [bar],
+        title,
+        height=max(180, 60 + 46 * len(rows)),
+        yaxis=_axis(autorange="reversed"),
+        xaxis=_axis("% of those who answered", range=[0, 115], showgrid=True, gridcolor="#f3f2f1"),
+    )
 
 
 def likert_diverging(rows: list[dict], question_label: str, title: str | None = None) -> go.Figure:
     """A diverging stacked bar: agreement to the right of 0, disagreement to the left, neutral split across it."""
     n = len(rows)
     half = n // 2
-    positive, neutral, negative = rows[:half], rows[half:n - half], rows[n - half:]
-    palette_pos = [DARK_BLUE, BLUE, "#5694ca", "#9fc3e7"][:len(positive)]
-    palette_neg = [ORANGE, RED, "#942514", "#6b1c0f"][:len(negative)]
+    positive, neutral, negative = rows[:half], rows[half : n - half], rows[n - half :]
+    palette_pos = [DARK_BLUE, BLUE, "#5694ca", "#9fc3e7"][: len(positive)]
+    palette_neg = [ORANGE, RED, "#942514", "#6b1c0f"][: len(negative)]
     y = [_wrap(question_label, 30)]
     traces = []
 
     def add(row, x, color, show_legend=True):
         text = esc(_count_text(row["count"], row["percent"]))
-        traces.append(go.Bar(y=y, x=[x], name=esc(row["label"]), orientation="h", marker_color=color,
-                             legendgroup=esc(row["value"]), showlegend=show_legend, customdata=[text],
-                             hovertemplate=f"{esc(row['label'])}: %{{customdata}}<extra></extra>"))
+        traces.append(
+            go.Bar(
+                y=y,
+                x=[x],
+                name=esc(row["label"]),
+                orientation="h",
+                marker_color=color,
+                legendgroup=esc(row["value"]),
+                showlegend=show_legend,
+                customdata=[text],
+                hovertemplate=f"{esc(row['label'])}: %{{customdata}}<extra></extra>",
+            )
+        )
 
     for row in neutral:
         add(row, -_num(row["percent"]) / 2, LIGHT_GREY, show_legend=False)
@@ -103,11 +140,20 @@ def likert_diverging(rows: list[dict], question_label: str, title: str | None = 
         add(row, _num(row["percent"]) / 2, LIGHT_GREY)
     for row, color in zip(reversed(positive), palette_pos):
         add(row, _num(row["percent"]), color)
-    return _figure(traces, title, height=240, barmode="relative",
-                   legend=dict(orientation="h", traceorder="normal", y=-0.3),
-                   xaxis=_axis("% of those who answered (disagreement to the left)", range=[-100, 100],
-                               zeroline=True, zerolinecolor="#0b0c0c"),
-                   yaxis=_axis())
+    return _figure(
+        traces,
+        title,
+        height=240,
+        barmode="relative",
+        legend=dict(orientation="h", traceorder="normal", y=-0.3),
+        xaxis=_axis(
+            "% of those who answered (disagreement to the left)",
+            range=[-100, 100],
+            zeroline=True,
+            zerolinecolor="#0b0c0c",
+        ),
+        yaxis=_axis(),
+    )
 
 
 def number_histogram(bins: list[dict], summary: dict, title: str | None = None) -> go.Figure:
@@ -116,42 +162,107 @@ def number_histogram(bins: list[dict], summary: dict, title: str | None = None) 
     step = (bins[1]["start"] - bins[0]["start"]) if len(bins) > 1 else 1
     widths = [step * 0.9] * len(bins)
     texts = [esc(display(b["count"])) for b in bins]
-    bar = go.Bar(x=x, y=[_num(b["count"]) for b in bins], width=widths, marker_color=BLUE, text=texts,
-                 textposition="outside", cliponaxis=False,
-                 customdata=[[esc(b["label"]), t] for b, t in zip(bins, texts)],
-                 hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>")
+    bar = go.Bar(
+        x=x,
+        y=[_num(b["count"]) for b in bins],
+        width=widths,
+        marker_color=BLUE,
+        text=texts,
+        textposition="outside",
+        cliponaxis=False,
+        customdata=[[esc(b["label"]), t] for b, t in zip(bins, texts)],
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
+    )
     shapes, annotations = [], []
-    for key, name, dash in (("q1", "lower quartile", "dot"), ("median", "median", "solid"), ("q3", "upper quartile", "dot")):
+    for key, name, dash in (
+        ("q1", "lower quartile", "dot"),
+        ("median", "median", "solid"),
+        ("q3", "upper quartile", "dot"),
+    ):
         value = summary.get(key)
         if value not in (None, SUPPRESSED):
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=value, x1=value, y0=0, y1=1,
-                               line=dict(color=RED, dash=dash, width=2)))
-            annotations.append(dict(xref="x", yref="paper", x=value, y=1.0, yanchor="bottom", showarrow=False,
-                                    text=esc(f"{name} {display(value)}"), font=dict(color=RED, size=12)))
-    return _figure([bar], title, height=320, bargap=0.05, shapes=shapes, annotations=annotations,
-                   margin=dict(l=10, r=20, t=40, b=40), yaxis=_axis("responses", rangemode="tozero"), xaxis=_axis())
+            shapes.append(
+                dict(
+                    type="line",
+                    xref="x",
+                    yref="paper",
+                    x0=value,
+                    x1=value,
+                    y0=0,
+                    y1=1,
+                    line=dict(color=RED, dash=dash, width=2),
+                )
+            )
+            annotations.append(
+                dict(
+                    xref="x",
+                    yref="paper",
+                    x=value,
+                    y=1.0,
+                    yanchor="bottom",
+                    showarrow=False,
+                    text=esc(f"{name} {display(value)}"),
+                    font=dict(color=RED, size=12),
+                )
+            )
+    return _figure(
+        [bar],
+        title,
+        height=320,
+        bargap=0.05,
+        shapes=shapes,
+        annotations=annotations,
+        margin=dict(l=10, r=20, t=40, b=40),
+        yaxis=_axis("responses", rangemode="tozero"),
+        xaxis=_axis(),
+    )
 
 
 def date_histogram(bins: list[dict], unit: str | None, title: str | None = None) -> go.Figure:
     """Answers to a date question per day, week or month."""
     texts = [esc(display(b["count"])) for b in bins]
-    bar = go.Bar(x=[b["start"] for b in bins], y=[_num(b["count"]) for b in bins], marker_color=BLUE, text=texts,
-                 textposition="outside", cliponaxis=False, customdata=texts,
-                 hovertemplate=f"{esc(unit or 'day')} of %{{x}}: %{{customdata}}<extra></extra>")
-    return _figure([bar], title, height=300, xaxis=_axis(type="date"),
-                   yaxis=_axis(f"answers per {unit or 'day'}", rangemode="tozero"))
+    bar = go.Bar(
+        x=[b["start"] for b in bins],
+        y=[_num(b["count"]) for b in bins],
+        marker_color=BLUE,
+        text=texts,
+        textposition="outside",
+        cliponaxis=False,
+        customdata=texts,
+        hovertemplate=f"{esc(unit or 'day')} of %{{x}}: %{{customdata}}<extra></extra>",
+    )
+    return _figure(
+        [bar],
+        title,
+        height=300,
+        xaxis=_axis(type="date"),
+        yaxis=_axis(f"answers per {unit or 'day'}", rangemode="tozero"),
+    )
 
 
-FUNNEL_LABELS = {"invited": "Invited", "emailed": "Emailed", "opened": "Opened the link", "started": "Started",
-                 "completed": "Completed"}
+FUNNEL_LABELS = {
+    "invited": "Invited",
+    "emailed": "Emailed",
+    "opened": "Opened the link",
+    "started": "Started",
+    "completed": "Completed",
+}
 
 
 def funnel_chart(figures: dict) -> go.Figure:
     steps = list(FUNNEL_LABELS)
-    texts = [esc(display(figures[s]) + ("" if s == "invited" else f" ({display(figures['rates'][s])}%)")) for s in steps]
-    funnel = go.Funnel(y=[FUNNEL_LABELS[s] for s in steps], x=[_num(figures[s]) for s in steps], text=texts,
-                       textinfo="text", marker_color=BLUE, customdata=texts,
-                       hovertemplate="%{y}: %{customdata}<extra></extra>")
+    texts = [
+        esc(display(figures[s]) + ("" if s == "invited" else f" ({display(figures['rates'][s])}%)")) for s in steps
+    ]
+    funnel = go.Funnel(
+        y=[FUNNEL_LABELS[s] for s in steps],
+        x=[_num(figures[s]) for s in steps],
+        text=texts,
+        textinfo="text",
+        marker_color=BLUE,
+        customdata=texts,
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
+    )
     return _figure([funnel], None, height=300, yaxis=_axis())
 
 
@@ -161,13 +272,31 @@ def segment_rates(rows: list[dict], attribute: str) -> go.Figure:
     with_ci = [isinstance(r["response_rate_ci"], list) for r in rows]
     plus = [(r["response_rate_ci"][1] - r["response_rate"]) if ok else 0 for r, ok in zip(rows, with_ci)]
     minus = [(r["response_rate"] - r["response_rate_ci"][0]) if ok else 0 for r, ok in zip(rows, with_ci)]
-    texts = [esc(f"{display(r['response_rate'])}%" if r["response_rate"] not in (None, SUPPRESSED)
-                 else display(r["response_rate"])) for r in rows]
-    bar = go.Bar(x=segments, y=[_num(r["response_rate"]) for r in rows], marker_color=BLUE, text=texts,
-                 textposition="outside", customdata=texts, hovertemplate="%{x}: %{customdata}<extra></extra>",
-                 error_y=dict(type="data", symmetric=False, array=plus, arrayminus=minus, color=GREY))
-    return _figure([bar], None, height=320, yaxis=_axis("response rate (%)", rangemode="tozero"),
-                   xaxis=_axis(attribute, type="category"))
+    texts = [
+        esc(
+            f"{display(r['response_rate'])}%"
+            if r["response_rate"] not in (None, SUPPRESSED)
+            else display(r["response_rate"])
+        )
+        for r in rows
+    ]
+    bar = go.Bar(
+        x=segments,
+        y=[_num(r["response_rate"]) for r in rows],
+        marker_color=BLUE,
+        text=texts,
+        textposition="outside",
+        customdata=texts,
+        hovertemplate="%{x}: %{customdata}<extra></extra>",
+        error_y=dict(type="data", symmetric=False, array=plus, arrayminus=minus, color=GREY),
+    )
+    return _figure(
+        [bar],
+        None,
+        height=320,
+        yaxis=_axis("response rate (%)", rangemode="tozero"),
+        xaxis=_axis(attribute, type="category"),
+    )
 
 
 def _grouped_bars(rows: list[dict], keys: list[tuple[str, str, str]], percent: bool = False) -> list:
@@ -175,26 +304,55 @@ def _grouped_bars(rows: list[dict], keys: list[tuple[str, str, str]], percent: b
     traces = []
     for key, name, color in keys:
         texts = [esc(display(r[key]) + ("%" if percent and r[key] not in (None, SUPPRESSED) else "")) for r in rows]
-        traces.append(go.Bar(x=segments, y=[_num(r[key]) for r in rows], name=esc(name), marker_color=color,
-                             text=texts, textposition="outside", customdata=texts,
-                             hovertemplate=f"%{{x}}, {esc(name)}: %{{customdata}}<extra></extra>"))
+        traces.append(
+            go.Bar(
+                x=segments,
+                y=[_num(r[key]) for r in rows],
+                name=esc(name),
+                marker_color=color,
+                text=texts,
+                textposition="outside",
+                customdata=texts,
+                hovertemplate=f"%{{x}}, {esc(name)}: %{{customdata}}<extra></extra>",
+            )
+        )
     return traces
 
 
 def representativeness(rows: list[dict], attribute: str) -> go.Figure:
     """Each segment's share of the people invited beside its share of the respondents."""
-    traces = _grouped_bars(rows, [("share_of_invited", "Share of people invited", LIGHT_GREY),
-                                  ("share_of_respondents", "Share of respondents", BLUE)], percent=True)
-    return _figure(traces, None, height=340, barmode="group", legend=dict(orientation="h", y=-0.25),
-                   yaxis=_axis("%", rangemode="tozero"), xaxis=_axis(attribute, type="category"))
+    traces = _grouped_bars(
+        rows,
+        [
+            ("share_of_invited", "Share of people invited", LIGHT_GREY),
+            ("share_of_respondents", "Share of respondents", BLUE),
+        ],
+        percent=True,
+    )
+    return _figure(
+        traces,
+        None,
+        height=340,
+        barmode="group",
+        legend=dict(orientation="h", y=-0.25),
+        yaxis=_axis("%", rangemode="tozero"),
+        xaxis=_axis(attribute, type="category"),
+    )
 
 
 def segment_counts(rows: list[dict], keys: list[tuple[str, str]], axis_title: str) -> go.Figure:
     """Counts per segment (collection mode, volunteer): one bar per key."""
     colors = [BLUE, LIGHT_GREY, ORANGE, GREY]
     traces = _grouped_bars(rows, [(key, name, color) for (key, name), color in zip(keys, colors)])
-    return _figure(traces, None, height=320, barmode="group", legend=dict(orientation="h", y=-0.25),
-                   xaxis=_axis(axis_title, type="category"), yaxis=_axis(rangemode="tozero"))
+    return _figure(
+        traces,
+        None,
+        height=320,
+        barmode="group",
+        legend=dict(orientation="h", y=-0.25),
+        xaxis=_axis(axis_title, type="category"),
+        yaxis=_axis(rangemode="tozero"),
+    )
 
 
 def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, str, int]], d: Disclosure) -> go.Figure:
@@ -204,26 +362,51 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
         running += n
         cumulative[day] = running
     shown = [d.count(v) for v in cumulative.values()]
-    traces = [go.Scatter(x=list(cumulative), y=[None if v == SUPPRESSED else v for v in shown], mode="lines+markers",
-                         line_shape="hv", name="Completed (cumulative)", marker_color=BLUE, connectgaps=False,
-                         customdata=[display(v) for v in shown],
-                         hovertemplate="%{x}: %{customdata} completed<extra></extra>")]
+    traces = [
+        go.Scatter(
+            x=list(cumulative),
+            y=[None if v == SUPPRESSED else v for v in shown],
+            mode="lines+markers",
+            line_shape="hv",
+            name="Completed (cumulative)",
+            marker_color=BLUE,
+            connectgaps=False,
+            customdata=[display(v) for v in shown],
+            hovertemplate="%{x}: %{customdata} completed<extra></extra>",
+        )
+    ]
 
     def level_at(day: str) -> int:
         before = [v for k, v in cumulative.items() if k <= day]
         value = d.count(before[-1]) if before else 0
         return 0 if value == SUPPRESSED else value
 
-    for kind, name, symbol, color in (("emailed", "Invitations sent", "triangle-up", GREEN),
-                                      ("reminded", "Reminders sent", "diamond", ORANGE)):
+    for kind, name, symbol, color in (
+        ("emailed", "Invitations sent", "triangle-up", GREEN),
+        ("reminded", "Reminders sent", "diamond", ORANGE),
+    ):
         points = [(day, n) for day, k, n in sends if k == kind]
         if points:
             texts = [esc(f"{name}: {display(d.count(n))}") for _, n in points]
-            traces.append(go.Scatter(x=[p[0] for p in points], y=[level_at(p[0]) for p in points], mode="markers",
-                                     name=name, marker=dict(symbol=symbol, size=14, color=color), customdata=texts,
-                                     hovertemplate="%{x}: %{customdata}<extra></extra>"))
-    return _figure(traces, None, height=340, legend=dict(orientation="h", y=-0.2), xaxis=_axis(type="date"),
-                   yaxis=_axis("completed responses", rangemode="tozero"))
+            traces.append(
+                go.Scatter(
+                    x=[p[0] for p in points],
+                    y=[level_at(p[0]) for p in points],
+                    mode="markers",
+                    name=name,
+                    marker=dict(symbol=symbol, size=14, color=color),
+                    customdata=texts,
+                    hovertemplate="%{x}: %{customdata}<extra></extra>",
+                )
+            )
+    return _figure(
+        traces,
+        None,
+        height=340,
+        legend=dict(orientation="h", y=-0.2),
+        xaxis=_axis(type="date"),
+        yaxis=_axis("completed responses", rangemode="tozero"),
+    )
 
 
 def cross_tab_chart(crosstab: dict) -> go.Figure:
@@ -232,10 +415,24 @@ def cross_tab_chart(crosstab: dict) -> go.Figure:
     traces = []
     for row in crosstab["rows"]:
         texts = [esc(_count_text(c["count"], c["percent"])) for c in row["cells"]]
-        traces.append(go.Bar(x=segments, y=[_num(c["percent"]) for c in row["cells"]], name=esc(row["label"]),
-                             customdata=texts, hovertemplate=f"%{{x}}, {esc(row['label'])}: %{{customdata}}<extra></extra>"))
-    return _figure(traces, None, height=360, barmode="group", legend=dict(orientation="h", y=-0.25),
-                   yaxis=_axis("% of the segment's answers", rangemode="tozero"), xaxis=_axis(type="category"))
+        traces.append(
+            go.Bar(
+                x=segments,
+                y=[_num(c["percent"]) for c in row["cells"]],
+                name=esc(row["label"]),
+                customdata=texts,
+                hovertemplate=f"%{{x}}, {esc(row['label'])}: %{{customdata}}<extra></extra>",
+            )
+        )
+    return _figure(
+        traces,
+        None,
+        height=360,
+        barmode="group",
+        legend=dict(orientation="h", y=-0.25),
+        yaxis=_axis("% of the segment's answers", rangemode="tozero"),
+        xaxis=_axis(type="category"),
+    )
 
 
 def question_chart(result) -> go.Figure | None:

@@ -10,6 +10,7 @@ the rounded counts. Free text is hidden for a group of
 A `Disclosure` with enabled=False passes every figure through exactly; the
 dashboard uses it when an analyst turns the switch off (and that is audited).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,9 +25,12 @@ class Disclosure:
     rounding: int = 5
 
     @classmethod
-    def for_survey(cls, survey, enabled: bool = True) -> "Disclosure":
-        return cls(enabled=enabled, threshold=max(0, int(survey.disclosure_threshold)),
-                   rounding=max(1, int(survey.disclosure_rounding)))
+    def for_survey(cls, survey, enabled: bool = True) -> Disclosure:
+        return cls(
+            enabled=enabled,
+            threshold=max(0, int(survey.disclosure_threshold)),
+            rounding=max(1, int(survey.disclosure_rounding)),
+        )
 
     def is_small(self, n: int | None) -> bool:
         """True for a group of 1..threshold people (the ones that could identify someone)."""

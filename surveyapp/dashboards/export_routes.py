@@ -1,7 +1,9 @@
 """Export views: responses (CSV, XLSX), the codebook and aggregates for publication. Every download is audited."""
+
 from __future__ import annotations
 
-from flask import Response as HTTPResponse, current_app, g, render_template, request, stream_with_context
+from flask import Response as HTTPResponse
+from flask import current_app, g, render_template, request, stream_with_context
 
 from ..audit import record_audit
 from ..auth.access import roles_required
@@ -19,8 +21,9 @@ FILES = ("responses.csv", "responses.xlsx", "codebook.csv", "summary.csv")
 def exports_page(slug):
     survey = survey_or_404(slug)
     attributes = queries.attribute_names(db.session, survey.id)
-    return render_template("dashboards/exports.html", title=f"Exports: {survey.title}", survey=survey,
-                           attributes=attributes, tab="exports")
+    return render_template(
+        "dashboards/exports.html", title=f"Exports: {survey.title}", survey=survey, attributes=attributes, tab="exports"
+    )
 
 
 def _download_name(slug: str, filename: str) -> str:
@@ -34,15 +37,25 @@ def export(slug, filename):
     filters, _ = parse_filters(request.args)
     labels = request.args.get("labels") in ("1", "true", "yes")
     count = queries.respondent_count(db.session, survey.id, filters) if filename.startswith("responses") else None
-    record_audit(db.session, "results.export", target=filename, survey=survey, count=count,
-                 detail=("labels" if labels else "codes") + (" filtered" if filters.active else ""))
+    record_audit(
+        db.session,
+        "results.export",
+        target=filename,
+        survey=survey,
+        count=count,
+        detail=("labels" if labels else "codes") + (" filtered" if filters.active else ""),
+    )
     db.session.commit()
     g.read_only = True  # the audit row is in; reading the rows out need not hold SQLite's write lock
-    disposition = {"Content-Disposition": f'attachment; filename="{_download_name(survey.slug, filename)}"',
-                   "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    disposition = {
+        "Content-Disposition": f'attachment; filename="{_download_name(survey.slug, filename)}"',
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
     if filename == "responses.csv":
-        return HTTPResponse(stream_with_context(_streamed_csv(survey.id, labels, filters)),
-                            mimetype="text/csv", headers=disposition)
+        return HTTPResponse(
+            stream_with_context(_streamed_csv(survey.id, labels, filters)), mimetype="text/csv", headers=disposition
+        )
     if filename == "responses.xlsx":
         headers, rows = exports.response_rows(db.session, survey, labels, filters)
         code_headers, code_rows = exports.codebook_rows(db.session, survey)

@@ -8,13 +8,14 @@ Spreadsheet formula injection: every text cell, headers included, that starts
 with = + - @ tab or carriage return gets a leading apostrophe; numbers are
 written as numbers.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from openpyxl import Workbook
 from sqlalchemy import and_, case, func, select
@@ -44,8 +45,12 @@ class Column:
 
 
 def columns_for(session: Session, survey: Survey, version: int | None = None) -> list[Column]:
-    cols = [Column("response_id", "meta"), Column("version", "meta"), Column("collection_mode", "meta"),
-            Column("submitted_at", "meta")]
+    cols = [
+        Column("response_id", "meta"),
+        Column("version", "meta"),
+        Column("collection_mode", "meta"),
+        Column("submitted_at", "meta"),
+    ]
     cols += [Column(f"attr:{name}", "attribute", option=name) for name in queries.attribute_names(session, survey.id)]
     for q in queries.question_catalogue(session, survey.id, version):
         if q.qtype == "multiple_choice":
@@ -69,7 +74,9 @@ def _pivot_query(survey: Survey, cols: list[Column], labels: bool, filters: quer
                 select(ContactAttribute.value)
                 .join(Invitation, Invitation.contact_id == ContactAttribute.contact_id)
                 .where(Invitation.id == Response.invitation_id, ContactAttribute.name == col.option)
-                .correlate(Response).scalar_subquery())
+                .correlate(Response)
+                .scalar_subquery()
+            )
         elif col.kind == "option":
             answered = func.max(case((Question.name == col.question, 1), else_=None))
             ticked = func.max(case((and_(Question.name == col.question, Choice.value == col.option), 1), else_=0))
@@ -82,20 +89,23 @@ def _pivot_query(survey: Survey, cols: list[Column], labels: bool, filters: quer
             selected.append(func.max(case((Question.name == col.question, Answer.value_date))))
         elif col.kind == "text":
             selected.append(func.max(case((Question.name == col.question, Answer.value_text))))
-    return (select(*selected).select_from(Response)
-            .join(SurveyVersion, SurveyVersion.id == Response.version_id)
-            .outerjoin(Answer, Answer.response_id == Response.id)
-            .outerjoin(Question, Question.id == Answer.question_id)
-            .outerjoin(Choice, Choice.id == Answer.choice_id)
-            .where(*filters.conditions(survey.id))
-            .group_by(Response.id, SurveyVersion.number, Response.collection_mode, Response.submitted_at)
-            .order_by(Response.id))
+    return (
+        select(*selected)
+        .select_from(Response)
+        .join(SurveyVersion, SurveyVersion.id == Response.version_id)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .outerjoin(Question, Question.id == Answer.question_id)
+        .outerjoin(Choice, Choice.id == Answer.choice_id)
+        .where(*filters.conditions(survey.id))
+        .group_by(Response.id, SurveyVersion.number, Response.collection_mode, Response.submitted_at)
+        .order_by(Response.id)
+    )
 
 
 def _cell(value):
     if isinstance(value, datetime):  # UTC (naive ones come from SQLite and are UTC too)
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, date):
         return value.isoformat()
@@ -104,8 +114,9 @@ def _cell(value):
     return value
 
 
-def response_rows(session: Session, survey: Survey, labels: bool = False,
-                  filters: queries.Filters = queries.Filters()) -> tuple[list[str], Iterator[list]]:
+def response_rows(
+    session: Session, survey: Survey, labels: bool = False, filters: queries.Filters = queries.Filters()
+) -> tuple[list[str], Iterator[list]]:
     """(headers, rows) of completed, non-voided responses: neutralised, ready for csv or openpyxl."""
     cols = columns_for(session, survey, filters.version)
     headers = [neutralise(c.header) for c in cols]
@@ -120,8 +131,18 @@ def response_rows(session: Session, survey: Survey, labels: bool = False,
 
 def codebook_rows(session: Session, survey: Survey) -> tuple[list[str], list[list]]:
     """One row per question (per version that has it) and one per choice: names, types, labels, conditions."""
-    headers = ["column", "question", "version", "type", "label", "page", "condition", "required",
-               "choice_value", "choice_label"]
+    headers = [
+        "column",
+        "question",
+        "version",
+        "type",
+        "label",
+        "page",
+        "condition",
+        "required",
+        "choice_value",
+        "choice_label",
+    ]
     rows: list[list] = []
     for version in sorted(survey.versions, key=lambda v: v.number, reverse=True):
         questionnaire = Questionnaire.from_dict(version.definition)
@@ -130,8 +151,20 @@ def codebook_rows(session: Session, survey: Survey) -> tuple[list[str], list[lis
                 if q.type == "note":
                     continue
                 conditions = " and ".join(f"({c})" for c in (page.relevant, q.relevant) if c)
-                rows.append([q.name if q.type != "multiple_choice" else "", q.name, version.number, q.type, q.label,
-                             page.name, conditions, "yes" if q.required else "no", "", ""])
+                rows.append(
+                    [
+                        q.name if q.type != "multiple_choice" else "",
+                        q.name,
+                        version.number,
+                        q.type,
+                        q.label,
+                        page.name,
+                        conditions,
+                        "yes" if q.required else "no",
+                        "",
+                        "",
+                    ]
+                )
                 for choice in q.choices or []:
                     column = f"{q.name}.{choice.value}" if q.type == "multiple_choice" else ""
                     rows.append([column, q.name, version.number, q.type, "", "", "", "", choice.value, choice.label])
@@ -142,14 +175,36 @@ def summary_rows(session: Session, survey: Survey) -> tuple[list[str], list[list
     """Aggregates for publication: every count and percentage with disclosure control, always."""
     d = Disclosure.for_survey(survey)
     respondents, _, results = figures.question_results(session, survey, d)
-    headers = ["question", "label", "type", "answered", "choice_value", "choice_label", "count", "percent",
-               "statistic", "value"]
+    headers = [
+        "question",
+        "label",
+        "type",
+        "answered",
+        "choice_value",
+        "choice_label",
+        "count",
+        "percent",
+        "statistic",
+        "value",
+    ]
     rows: list[list] = [["", "respondents", "", respondents, "", "", "", "", "", ""]]
     for r in results:
         if r.kind in ("choice", "likert"):
             for row in r.rows:
-                rows.append([r.name, r.label, r.qtype, r.answered, row["value"], row["label"], row["count"],
-                             row["percent"], "", ""])
+                rows.append(
+                    [
+                        r.name,
+                        r.label,
+                        r.qtype,
+                        r.answered,
+                        row["value"],
+                        row["label"],
+                        row["count"],
+                        row["percent"],
+                        "",
+                        "",
+                    ]
+                )
         elif r.kind == "number":
             for key in ("n", "mean", "q1", "median", "q3"):
                 rows.append([r.name, r.label, r.qtype, r.answered, "", "", "", "", key, r.summary.get(key)])

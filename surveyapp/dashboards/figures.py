@@ -4,6 +4,7 @@ The dashboard pages, the printable report, the exports for publication and the
 JSON API all take their numbers from here, so disclosure control is applied in
 one place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -53,16 +54,20 @@ def breakdown_figures(session: Session, survey: Survey, d: Disclosure, attribute
         shown_ratio = None
         if ratio is not None and d.rounded(invited_total) and d.rounded(r["invited"]) and d.rounded(completed_total):
             # As shown: from the rounded counts under disclosure control (exact ones would give them away).
-            shown_ratio = ((d.rounded(r["completed"]) / d.rounded(completed_total))
-                           / (d.rounded(r["invited"]) / d.rounded(invited_total)))
-        item = {"segment": r["segment"], **{k: d.count(v) for k, v in r.items() if k != "segment"},
-                **_rate(d, r["completed"], r["invited"]),
-                "share_of_invited": d.percent(r["invited"], invited_total),
-                "share_of_respondents": d.percent(r["completed"], completed_total) if completed_total else None,
-                # The ratio would give a suppressed count away: it follows the count's suppression.
-                "representation_ratio": None if shown_ratio is None else d.statistic(shown_ratio, r["completed"], 2),
-                "under_represented": bool(completed_total and ratio is not None and ratio < UNDER_REPRESENTED_RATIO),
-                "_raw": r}
+            shown_ratio = (d.rounded(r["completed"]) / d.rounded(completed_total)) / (
+                d.rounded(r["invited"]) / d.rounded(invited_total)
+            )
+        item = {
+            "segment": r["segment"],
+            **{k: d.count(v) for k, v in r.items() if k != "segment"},
+            **_rate(d, r["completed"], r["invited"]),
+            "share_of_invited": d.percent(r["invited"], invited_total),
+            "share_of_respondents": d.percent(r["completed"], completed_total) if completed_total else None,
+            # The ratio would give a suppressed count away: it follows the count's suppression.
+            "representation_ratio": None if shown_ratio is None else d.statistic(shown_ratio, r["completed"], 2),
+            "under_represented": bool(completed_total and ratio is not None and ratio < UNDER_REPRESENTED_RATIO),
+            "_raw": r,
+        }
         out.append(item)
     return out
 
@@ -108,11 +113,13 @@ def _kind(qtype: str) -> str:
 def _number_label(start: float, end: float) -> str:
     def fmt(x: float) -> str:
         return str(int(x)) if float(x).is_integer() else f"{x:.1f}"
+
     return fmt(start) if start == end else f"{fmt(start)}–{fmt(end)}"
 
 
-def question_results(session: Session, survey: Survey, d: Disclosure,
-                     filters: queries.Filters = queries.Filters()) -> tuple[int | str, int, list[QuestionResult]]:
+def question_results(
+    session: Session, survey: Survey, d: Disclosure, filters: queries.Filters = queries.Filters()
+) -> tuple[int | str, int, list[QuestionResult]]:
     """(respondents shown, respondents exact, one QuestionResult per question) for a filtered set."""
     catalogue = queries.question_catalogue(session, survey.id, filters.version)
     dist = queries.distributions(session, survey.id, filters)
@@ -123,20 +130,30 @@ def question_results(session: Session, survey: Survey, d: Disclosure,
         result = QuestionResult(info.name, info.qtype, info.label, kind, d.count(answered), answered)
         if kind in ("choice", "likert"):
             counts = dist.choices.get(info.name, {})
-            result.rows = [{"value": value, "label": label, "count": d.count(counts.get(value, 0)),
-                            "count_raw": counts.get(value, 0), "percent": d.percent(counts.get(value, 0), answered)}
-                           for value, label in info.choices]
+            result.rows = [
+                {
+                    "value": value,
+                    "label": label,
+                    "count": d.count(counts.get(value, 0)),
+                    "count_raw": counts.get(value, 0),
+                    "percent": d.percent(counts.get(value, 0), answered),
+                }
+                for value, label in info.choices
+            ]
         elif kind == "number":
             freq = dist.numbers.get(info.name, [])
             summary = stats.summary(freq)
-            result.summary = {"n": d.count(summary["n"]),
-                              **{k: d.statistic(summary[k], summary["n"], 2) for k in
-                                 ("mean", "min", "q1", "median", "q3", "max")}}
+            result.summary = {
+                "n": d.count(summary["n"]),
+                **{k: d.statistic(summary[k], summary["n"], 2) for k in ("mean", "min", "q1", "median", "q3", "max")},
+            }
             if d.enabled and summary["n"]:
                 # The extremes are single people's answers: never published under disclosure control.
                 result.summary["min"] = result.summary["max"] = SUPPRESSED
-            result.bins = [{"start": a, "end": b, "label": _number_label(a, b), "count": d.count(c), "count_raw": c}
-                           for a, b, c in stats.number_bins(freq)]
+            result.bins = [
+                {"start": a, "end": b, "label": _number_label(a, b), "count": d.count(c), "count_raw": c}
+                for a, b, c in stats.number_bins(freq)
+            ]
         elif kind == "date":
             unit, periods = stats.date_bins(dist.dates.get(info.name, []))
             result.unit = unit
@@ -145,16 +162,32 @@ def question_results(session: Session, survey: Survey, d: Disclosure,
     return d.count(dist.respondents), dist.respondents, results
 
 
-def cross_tab_figures(session: Session, survey: Survey, d: Disclosure, question: queries.QuestionInfo, by: str,
-                      filters: queries.Filters = queries.Filters()) -> dict:
+def cross_tab_figures(
+    session: Session,
+    survey: Survey,
+    d: Disclosure,
+    question: queries.QuestionInfo,
+    by: str,
+    filters: queries.Filters = queries.Filters(),
+) -> dict:
     """A choice question by segment: counts and column percentages, disclosure-controlled."""
     table, totals = queries.cross_tab(session, survey.id, question.name, by, filters)
     segments = sorted(totals)
     return {
         "segments": [{"segment": s, "total": d.count(totals[s]), "total_raw": totals[s]} for s in segments],
-        "rows": [{"value": value, "label": label,
-                  "cells": [{"count": d.count(table.get(s, {}).get(value, 0)),
-                             "count_raw": table.get(s, {}).get(value, 0),
-                             "percent": d.percent(table.get(s, {}).get(value, 0), totals[s])} for s in segments]}
-                 for value, label in question.choices],
+        "rows": [
+            {
+                "value": value,
+                "label": label,
+                "cells": [
+                    {
+                        "count": d.count(table.get(s, {}).get(value, 0)),
+                        "count_raw": table.get(s, {}).get(value, 0),
+                        "percent": d.percent(table.get(s, {}).get(value, 0), totals[s]),
+                    }
+                    for s in segments
+                ],
+            }
+            for value, label in question.choices
+        ],
     }

@@ -9,16 +9,28 @@ Questions are matched across a survey's versions by name ("compatible
 questions"): the same name in versions 1 and 2 is one question in the results,
 and choices are matched by their value.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, distinct, false, func, literal, not_, select
 from sqlalchemy.orm import Session
 
-from ..models import (Answer, Choice, Contact, ContactAttribute, DeclinedInterview, Invitation, InvitationEvent,
-                      Question, Response, SurveyVersion, User)
+from ..models import (
+    Answer,
+    Choice,
+    Contact,
+    ContactAttribute,
+    DeclinedInterview,
+    Invitation,
+    InvitationEvent,
+    Question,
+    Response,
+    SurveyVersion,
+    User,
+)
 from ..models.responses import COLLECTION_MODES
 
 TEXT_TYPES = ("short_text", "long_text")
@@ -46,20 +58,31 @@ class Filters:
         """WHERE clauses on Response for the completed responses these filters keep."""
         where = [Response.survey_id == survey_id, Response.status == "completed", Response.voided_at.is_(None)]
         if self.attribute and self.values:
-            where.append(Response.invitation_id.in_(
-                select(Invitation.id)
-                .join(ContactAttribute, ContactAttribute.contact_id == Invitation.contact_id)
-                .where(Invitation.survey_id == survey_id, ContactAttribute.name == self.attribute,
-                       ContactAttribute.value.in_(self.values))))
+            where.append(
+                Response.invitation_id.in_(
+                    select(Invitation.id)
+                    .join(ContactAttribute, ContactAttribute.contact_id == Invitation.contact_id)
+                    .where(
+                        Invitation.survey_id == survey_id,
+                        ContactAttribute.name == self.attribute,
+                        ContactAttribute.value.in_(self.values),
+                    )
+                )
+            )
         if self.mode in COLLECTION_MODES:
             where.append(Response.collection_mode == self.mode)
         if self.date_from:
-            where.append(Response.submitted_at >= datetime.combine(self.date_from, time(), timezone.utc))
+            where.append(Response.submitted_at >= datetime.combine(self.date_from, time(), UTC))
         if self.date_to:
-            where.append(Response.submitted_at < datetime.combine(self.date_to + timedelta(days=1), time(), timezone.utc))
+            where.append(Response.submitted_at < datetime.combine(self.date_to + timedelta(days=1), time(), UTC))
         if self.version:
-            where.append(Response.version_id.in_(
-                select(SurveyVersion.id).where(SurveyVersion.survey_id == survey_id, SurveyVersion.number == self.version)))
+            where.append(
+                Response.version_id.in_(
+                    select(SurveyVersion.id).where(
+                        SurveyVersion.survey_id == survey_id, SurveyVersion.number == self.version
+                    )
+                )
+            )
         return where
 
 
@@ -83,10 +106,15 @@ def _funnel_columns():
 
 
 def _invitations_with_completions(columns, survey_id: int):
-    return (select(*columns).select_from(Invitation)
-            .outerjoin(Response, and_(Response.invitation_id == Invitation.id, Response.status == "completed",
-                                      Response.voided_at.is_(None)))
-            .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None)))
+    return (
+        select(*columns)
+        .select_from(Invitation)
+        .outerjoin(
+            Response,
+            and_(Response.invitation_id == Invitation.id, Response.status == "completed", Response.voided_at.is_(None)),
+        )
+        .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None))
+    )
 
 
 def funnel(session: Session, survey_id: int, segments: list[dict] | None = None) -> dict[str, int]:
@@ -98,84 +126,140 @@ def funnel(session: Session, survey_id: int, segments: list[dict] | None = None)
     instead of a second pass over the invitations.
     """
     if segments is not None:
-        result = {key: sum(r[key] for r in segments) for key in
-                  ("invited", "emailed", "opened", "started", "completed", "failed", "opted_out", "reminded")}
+        result = {
+            key: sum(r[key] for r in segments)
+            for key in ("invited", "emailed", "opened", "started", "completed", "failed", "opted_out", "reminded")
+        }
     else:
         row = session.execute(_invitations_with_completions(_funnel_columns(), survey_id)).one()
         result = {key: int(value or 0) for key, value in row._mapping.items()}
-    result["bounced"] = session.scalar(
-        select(func.count(distinct(InvitationEvent.invitation_id)))
-        .where(InvitationEvent.survey_id == survey_id, InvitationEvent.kind == "bounced")) or 0
-    result["completed_all"] = session.scalar(
-        select(func.count()).select_from(Response).where(*Filters().conditions(survey_id))) or 0
+    result["bounced"] = (
+        session.scalar(
+            select(func.count(distinct(InvitationEvent.invitation_id))).where(
+                InvitationEvent.survey_id == survey_id, InvitationEvent.kind == "bounced"
+            )
+        )
+        or 0
+    )
+    result["completed_all"] = (
+        session.scalar(select(func.count()).select_from(Response).where(*Filters().conditions(survey_id))) or 0
+    )
     return result
 
 
 def funnel_by_attribute(session: Session, survey_id: int, attribute: str) -> list[dict]:
     """The funnel per value of a contact attribute (contacts without it are the NO_VALUE segment)."""
     segment = func.coalesce(ContactAttribute.value, literal(NO_VALUE)).label("segment")
-    query = (_invitations_with_completions([segment, *_funnel_columns()], survey_id)
-             .outerjoin(ContactAttribute, and_(ContactAttribute.contact_id == Invitation.contact_id,
-                                               ContactAttribute.name == attribute))
-             .group_by(segment).order_by(segment))
-    return [{key: (value if key == "segment" else int(value or 0)) for key, value in row._mapping.items()}
-            for row in session.execute(query)]
+    query = (
+        _invitations_with_completions([segment, *_funnel_columns()], survey_id)
+        .outerjoin(
+            ContactAttribute,
+            and_(ContactAttribute.contact_id == Invitation.contact_id, ContactAttribute.name == attribute),
+        )
+        .group_by(segment)
+        .order_by(segment)
+    )
+    return [
+        {key: (value if key == "segment" else int(value or 0)) for key, value in row._mapping.items()}
+        for row in session.execute(query)
+    ]
 
 
 def responses_by_mode(session: Session, survey_id: int) -> list[dict]:
     """Completed, in-progress and voided responses per collection mode (link, public, interview)."""
     live = Response.voided_at.is_(None)
-    query = (select(Response.collection_mode.label("segment"),
-                    func.sum(case((and_(live, Response.status == "completed"), 1), else_=0)).label("completed"),
-                    func.sum(case((and_(live, Response.status == "in_progress"), 1), else_=0)).label("in_progress"),
-                    func.sum(case((Response.voided_at.is_not(None), 1), else_=0)).label("voided"))
-             .where(Response.survey_id == survey_id).group_by(Response.collection_mode).order_by(Response.collection_mode))
-    return [{"segment": r.segment, "completed": int(r.completed or 0), "in_progress": int(r.in_progress or 0),
-             "voided": int(r.voided or 0)} for r in session.execute(query)]
+    query = (
+        select(
+            Response.collection_mode.label("segment"),
+            func.sum(case((and_(live, Response.status == "completed"), 1), else_=0)).label("completed"),
+            func.sum(case((and_(live, Response.status == "in_progress"), 1), else_=0)).label("in_progress"),
+            func.sum(case((Response.voided_at.is_not(None), 1), else_=0)).label("voided"),
+        )
+        .where(Response.survey_id == survey_id)
+        .group_by(Response.collection_mode)
+        .order_by(Response.collection_mode)
+    )
+    return [
+        {
+            "segment": r.segment,
+            "completed": int(r.completed or 0),
+            "in_progress": int(r.in_progress or 0),
+            "voided": int(r.voided or 0),
+        }
+        for r in session.execute(query)
+    ]
 
 
 def responses_by_volunteer(session: Session, survey_id: int) -> list[dict]:
     """Interviews per volunteer: completed, in progress, and declined at the consent question."""
     live = Response.voided_at.is_(None)
-    done = (select(Response.volunteer_id.label("volunteer_id"),
-                   func.sum(case((and_(live, Response.status == "completed"), 1), else_=0)).label("completed"),
-                   func.sum(case((and_(live, Response.status == "in_progress"), 1), else_=0)).label("in_progress"))
-            .where(Response.survey_id == survey_id, Response.volunteer_id.is_not(None))
-            .group_by(Response.volunteer_id))
-    declined = dict(session.execute(
-        select(DeclinedInterview.volunteer_id, func.count()).where(DeclinedInterview.survey_id == survey_id)
-        .group_by(DeclinedInterview.volunteer_id)).all())
-    rows = {r.volunteer_id: {"completed": int(r.completed or 0), "in_progress": int(r.in_progress or 0)}
-            for r in session.execute(done)}
+    done = (
+        select(
+            Response.volunteer_id.label("volunteer_id"),
+            func.sum(case((and_(live, Response.status == "completed"), 1), else_=0)).label("completed"),
+            func.sum(case((and_(live, Response.status == "in_progress"), 1), else_=0)).label("in_progress"),
+        )
+        .where(Response.survey_id == survey_id, Response.volunteer_id.is_not(None))
+        .group_by(Response.volunteer_id)
+    )
+    declined = dict(
+        session.execute(
+            select(DeclinedInterview.volunteer_id, func.count())
+            .where(DeclinedInterview.survey_id == survey_id)
+            .group_by(DeclinedInterview.volunteer_id)
+        ).all()
+    )
+    rows = {
+        r.volunteer_id: {"completed": int(r.completed or 0), "in_progress": int(r.in_progress or 0)}
+        for r in session.execute(done)
+    }
     ids = set(rows) | {k for k in declined if k is not None}
     names = dict(session.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) if ids else {}
-    return [{"segment": names.get(vid, f"user {vid}"), **rows.get(vid, {"completed": 0, "in_progress": 0}),
-             "declined": int(declined.get(vid, 0))} for vid in sorted(ids, key=lambda v: names.get(v, ""))]
+    return [
+        {
+            "segment": names.get(vid, f"user {vid}"),
+            **rows.get(vid, {"completed": 0, "in_progress": 0}),
+            "declined": int(declined.get(vid, 0)),
+        }
+        for vid in sorted(ids, key=lambda v: names.get(v, ""))
+    ]
 
 
 def completions_by_day(session: Session, survey_id: int) -> list[tuple[str, int]]:
     """(day 'YYYY-MM-DD', completed responses submitted that day), in order."""
     day = func.date(Response.submitted_at).label("day")
-    query = (select(day, func.count()).where(*Filters().conditions(survey_id), Response.submitted_at.is_not(None))
-             .group_by(day).order_by(day))
+    query = (
+        select(day, func.count())
+        .where(*Filters().conditions(survey_id), Response.submitted_at.is_not(None))
+        .group_by(day)
+        .order_by(day)
+    )
     return [(str(d), int(n)) for d, n in session.execute(query)]
 
 
 def sends_by_day(session: Session, survey_id: int) -> list[tuple[str, str, int]]:
     """(day, 'emailed' or 'reminded', how many) from the invitation timeline."""
     # Emails go out in batches: group by exact time first, in the order of ix_invitation_event_survey_kind_at.
-    moments = (select(InvitationEvent.kind.label("kind"), InvitationEvent.at.label("at"), func.count().label("n"))
-               .where(InvitationEvent.survey_id == survey_id, InvitationEvent.kind.in_(("emailed", "reminded")))
-               .group_by(InvitationEvent.kind, InvitationEvent.at).subquery())
+    moments = (
+        select(InvitationEvent.kind.label("kind"), InvitationEvent.at.label("at"), func.count().label("n"))
+        .where(InvitationEvent.survey_id == survey_id, InvitationEvent.kind.in_(("emailed", "reminded")))
+        .group_by(InvitationEvent.kind, InvitationEvent.at)
+        .subquery()
+    )
     day = func.date(moments.c.at).label("day")
-    query = select(day, moments.c.kind, func.sum(moments.c.n)).group_by(day, moments.c.kind).order_by(day, moments.c.kind)
+    query = (
+        select(day, moments.c.kind, func.sum(moments.c.n)).group_by(day, moments.c.kind).order_by(day, moments.c.kind)
+    )
     return [(str(d), kind, int(n)) for d, kind, n in session.execute(query)]
 
 
 def _invited_with(survey_id: int, name, value=None):
     """EXISTS an invited contact with this attribute (stops at the first: no scan of every invitation)."""
-    holder = select(ContactAttribute.id).join(Invitation, Invitation.contact_id == ContactAttribute.contact_id).where(
-        Invitation.survey_id == survey_id, ContactAttribute.name == name)
+    holder = (
+        select(ContactAttribute.id)
+        .join(Invitation, Invitation.contact_id == ContactAttribute.contact_id)
+        .where(Invitation.survey_id == survey_id, ContactAttribute.name == name)
+    )
     if value is not None:
         holder = holder.where(ContactAttribute.value == value)
     return holder.exists()
@@ -184,32 +268,61 @@ def _invited_with(survey_id: int, name, value=None):
 def attribute_names(session: Session, survey_id: int) -> list[str]:
     """The contact attributes of the people invited to a survey (what results can be broken down by)."""
     names = select(distinct(ContactAttribute.name).label("name")).subquery()
-    return list(session.scalars(select(names.c.name).where(_invited_with(survey_id, names.c.name))
-                                .order_by(names.c.name)))
+    return list(
+        session.scalars(select(names.c.name).where(_invited_with(survey_id, names.c.name)).order_by(names.c.name))
+    )
 
 
 def attribute_values(session: Session, survey_id: int, attribute: str) -> list[str]:
-    values = (select(distinct(ContactAttribute.value).label("value"))
-              .where(ContactAttribute.name == attribute).subquery())
-    return list(session.scalars(select(values.c.value).where(_invited_with(survey_id, attribute, values.c.value))
-                                .order_by(values.c.value)))
+    values = (
+        select(distinct(ContactAttribute.value).label("value")).where(ContactAttribute.name == attribute).subquery()
+    )
+    return list(
+        session.scalars(
+            select(values.c.value).where(_invited_with(survey_id, attribute, values.c.value)).order_by(values.c.value)
+        )
+    )
 
 
-def non_responders(session: Session, survey_id: int, attribute: str | None = None, value: str | None = None,
-                   limit: int = 1000) -> list[dict]:
+def non_responders(
+    session: Session, survey_id: int, attribute: str | None = None, value: str | None = None, limit: int = 1000
+) -> list[dict]:
     """Invited people who have not completed (not opted out, not revoked, not erased): for admins only."""
-    completed = select(Response.invitation_id).where(Response.survey_id == survey_id, Response.status == "completed",
-                                                      Response.voided_at.is_(None), Response.invitation_id.is_not(None))
-    query = (select(Contact.name, Contact.email, Invitation.reminder_count, Invitation.last_emailed_at,
-                    Invitation.first_opened_at, Invitation.started_at)
-             .join(Contact, Contact.id == Invitation.contact_id)
-             .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None),
-                    Invitation.opted_out_at.is_(None), Contact.opted_out_at.is_(None), Contact.erased_at.is_(None),
-                    Invitation.id.not_in(completed))
-             .order_by(Contact.email).limit(limit))
+    completed = select(Response.invitation_id).where(
+        Response.survey_id == survey_id,
+        Response.status == "completed",
+        Response.voided_at.is_(None),
+        Response.invitation_id.is_not(None),
+    )
+    query = (
+        select(
+            Contact.name,
+            Contact.email,
+            Invitation.reminder_count,
+            Invitation.last_emailed_at,
+            Invitation.first_opened_at,
+            Invitation.started_at,
+        )
+        .join(Contact, Contact.id == Invitation.contact_id)
+        .where(
+            Invitation.survey_id == survey_id,
+            Invitation.revoked_at.is_(None),
+            Invitation.opted_out_at.is_(None),
+            Contact.opted_out_at.is_(None),
+            Contact.erased_at.is_(None),
+            Invitation.id.not_in(completed),
+        )
+        .order_by(Contact.email)
+        .limit(limit)
+    )
     if attribute and value is not None:
-        query = query.where(Invitation.contact_id.in_(
-            select(ContactAttribute.contact_id).where(ContactAttribute.name == attribute, ContactAttribute.value == value)))
+        query = query.where(
+            Invitation.contact_id.in_(
+                select(ContactAttribute.contact_id).where(
+                    ContactAttribute.name == attribute, ContactAttribute.value == value
+                )
+            )
+        )
     return [dict(row._mapping) for row in session.execute(query)]
 
 
@@ -227,12 +340,21 @@ class QuestionInfo:
 
 def question_catalogue(session: Session, survey_id: int, version: int | None = None) -> list[QuestionInfo]:
     """The survey's questions by name, newest wording first, with the union of their choices (small query)."""
-    query = (select(SurveyVersion.number, Question.name, Question.qtype, Question.label, Question.position,
-                    Choice.value, Choice.label)
-             .join(Question, Question.version_id == SurveyVersion.id)
-             .outerjoin(Choice, Choice.question_id == Question.id)
-             .where(SurveyVersion.survey_id == survey_id)
-             .order_by(SurveyVersion.number.desc(), Question.position, Choice.position))
+    query = (
+        select(
+            SurveyVersion.number,
+            Question.name,
+            Question.qtype,
+            Question.label,
+            Question.position,
+            Choice.value,
+            Choice.label,
+        )
+        .join(Question, Question.version_id == SurveyVersion.id)
+        .outerjoin(Choice, Choice.question_id == Question.id)
+        .where(SurveyVersion.survey_id == survey_id)
+        .order_by(SurveyVersion.number.desc(), Question.position, Choice.position)
+    )
     if version:
         query = query.where(SurveyVersion.number == version)
     infos: dict[str, QuestionInfo] = {}
@@ -250,8 +372,13 @@ def question_catalogue(session: Session, survey_id: int, version: int | None = N
 
 
 def _answers_of(survey_id: int, filters: Filters):
-    return (select().select_from(Answer).join(Response, Answer.response_id == Response.id)
-            .join(Question, Answer.question_id == Question.id).where(*filters.conditions(survey_id)))
+    return (
+        select()
+        .select_from(Answer)
+        .join(Response, Answer.response_id == Response.id)
+        .join(Question, Answer.question_id == Question.id)
+        .where(*filters.conditions(survey_id))
+    )
 
 
 def respondent_count(session: Session, survey_id: int, filters: Filters = Filters()) -> int:
@@ -271,26 +398,37 @@ class Distributions:
 
 def _survey_questions(session: Session, survey_id: int) -> dict[int, tuple[str, str]]:
     """question.id -> (name, qtype) for every version of the survey (a small query)."""
-    return {qid: (name, qtype) for qid, name, qtype in session.execute(
-        select(Question.id, Question.name, Question.qtype).join(SurveyVersion, SurveyVersion.id == Question.version_id)
-        .where(SurveyVersion.survey_id == survey_id))}
+    return {
+        qid: (name, qtype)
+        for qid, name, qtype in session.execute(
+            select(Question.id, Question.name, Question.qtype)
+            .join(SurveyVersion, SurveyVersion.id == Question.version_id)
+            .where(SurveyVersion.survey_id == survey_id)
+        )
+    }
 
 
 _GROUP_KEY = (Answer.question_id, Answer.choice_id, Answer.value_number, Answer.value_date)
 
 
 def _grouped_counts(session: Session, query) -> dict[tuple, int]:
-    return {tuple(row[:4]): row[4] for row in session.execute(query.add_columns(*_GROUP_KEY, func.count())
-                                                              .group_by(*_GROUP_KEY))}
+    return {
+        tuple(row[:4]): row[4]
+        for row in session.execute(query.add_columns(*_GROUP_KEY, func.count()).group_by(*_GROUP_KEY))
+    }
 
 
 def _distinct_respondents(session: Session, query) -> dict[int, int]:
-    return dict(session.execute(query.add_columns(Answer.question_id, func.count(distinct(Answer.response_id)))
-                                .group_by(Answer.question_id)).all())
+    return dict(
+        session.execute(
+            query.add_columns(Answer.question_id, func.count(distinct(Answer.response_id))).group_by(Answer.question_id)
+        ).all()
+    )
 
 
-def distributions(session: Session, survey_id: int, filters: Filters = Filters(),
-                  strategy: str | None = None) -> Distributions:
+def distributions(
+    session: Session, survey_id: int, filters: Filters = Filters(), strategy: str | None = None
+) -> Distributions:
     """Counts per (question, choice / number / date) of the filtered completed responses, all in SQL.
 
     Grouping answer rows costs about a microsecond a row on SQLite, so when the
@@ -308,8 +446,9 @@ def distributions(session: Session, survey_id: int, filters: Filters = Filters()
     if strategy == "subtract" or (strategy is None and respondents * 2 > total):
         everything = select().select_from(Answer).where(Answer.question_id.in_(question_ids))
         # Driven from the (few) responses left out, through ix_answer_response_question.
-        left_out_ids = select(Response.id).where(Response.survey_id == survey_id,
-                                                 not_(func.coalesce(and_(*kept[1:]), false())))
+        left_out_ids = select(Response.id).where(
+            Response.survey_id == survey_id, not_(func.coalesce(and_(*kept[1:]), false()))
+        )
         left_out = select().select_from(Answer).where(Answer.response_id.in_(left_out_ids))
         counts = _grouped_counts(session, everything)
         for key, n in _grouped_counts(session, left_out).items():
@@ -318,13 +457,17 @@ def distributions(session: Session, survey_id: int, filters: Filters = Filters()
         if multi_ids:
             multi = _distinct_respondents(session, everything.where(Answer.question_id.in_(multi_ids)))
             # "+ 0" keeps SQLite from a skip-scan of the question index here (it stays response-driven).
-            for qid, n in _distinct_respondents(session, left_out.where((Answer.question_id + 0).in_(multi_ids))).items():
+            for qid, n in _distinct_respondents(
+                session, left_out.where((Answer.question_id + 0).in_(multi_ids))
+            ).items():
                 multi[qid] = multi.get(qid, 0) - n
     else:
         chosen = select().select_from(Response).join(Answer, Answer.response_id == Response.id).where(*kept)
         counts = _grouped_counts(session, chosen)
         multi = _distinct_respondents(session, chosen.where(Answer.question_id.in_(multi_ids))) if multi_ids else {}
-    choice_values = dict(session.execute(select(Choice.id, Choice.value).where(Choice.question_id.in_(question_ids))).all())
+    choice_values = dict(
+        session.execute(select(Choice.id, Choice.value).where(Choice.question_id.in_(question_ids))).all()
+    )
 
     choices: dict[str, dict[str, int]] = {}
     numbers: dict[str, dict[float, int]] = {}
@@ -349,13 +492,18 @@ def distributions(session: Session, survey_id: int, filters: Filters = Filters()
             continue
         name = questions[qid][0]
         answered[name] = answered.get(name, 0) + n
-    return Distributions(respondents, choices,
-                         {name: sorted(values.items()) for name, values in numbers.items()},
-                         {name: sorted(values.items()) for name, values in dates.items()}, answered)
+    return Distributions(
+        respondents,
+        choices,
+        {name: sorted(values.items()) for name, values in numbers.items()},
+        {name: sorted(values.items()) for name, values in dates.items()},
+        answered,
+    )
 
 
-def cross_tab(session: Session, survey_id: int, question_name: str, by: str,
-              filters: Filters = Filters()) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+def cross_tab(
+    session: Session, survey_id: int, question_name: str, by: str, filters: Filters = Filters()
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Counts of each choice of a question per segment ({segment: {choice: n}}, {segment: respondents}).
 
     `by` is a contact attribute name or 'collection_mode'.
@@ -365,19 +513,31 @@ def cross_tab(session: Session, survey_id: int, question_name: str, by: str,
         base = _answers_of(survey_id, filters)
     else:
         segment = func.coalesce(ContactAttribute.value, literal(NO_VALUE))
-        base = (_answers_of(survey_id, filters)
-                .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-                .outerjoin(ContactAttribute, and_(ContactAttribute.contact_id == Invitation.contact_id,
-                                                  ContactAttribute.name == by)))
+        base = (
+            _answers_of(survey_id, filters)
+            .outerjoin(Invitation, Invitation.id == Response.invitation_id)
+            .outerjoin(
+                ContactAttribute,
+                and_(ContactAttribute.contact_id == Invitation.contact_id, ContactAttribute.name == by),
+            )
+        )
     segment = segment.label("segment")
-    cells = (base.join(Choice, Answer.choice_id == Choice.id)
-             .add_columns(segment, Choice.value, func.count())
-             .where(Question.name == question_name).group_by(segment, Choice.value))
+    cells = (
+        base.join(Choice, Answer.choice_id == Choice.id)
+        .add_columns(segment, Choice.value, func.count())
+        .where(Question.name == question_name)
+        .group_by(segment, Choice.value)
+    )
     table: dict[str, dict[str, int]] = {}
     for seg, value, n in session.execute(cells):
         table.setdefault(seg, {})[value] = n
-    totals = dict(session.execute(base.add_columns(segment, func.count(distinct(Answer.response_id)))
-                                  .where(Question.name == question_name).group_by(segment)).all())
+    totals = dict(
+        session.execute(
+            base.add_columns(segment, func.count(distinct(Answer.response_id)))
+            .where(Question.name == question_name)
+            .group_by(segment)
+        ).all()
+    )
     return table, totals
 
 
@@ -385,22 +545,35 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def free_text(session: Session, survey_id: int, question_name: str, filters: Filters = Filters(),
-              search: str | None = None, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
+def free_text(
+    session: Session,
+    survey_id: int,
+    question_name: str,
+    filters: Filters = Filters(),
+    search: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[dict]]:
     """(how many match, one page of them newest first) of a text question's answers."""
-    base = _answers_of(survey_id, filters).where(Question.name == question_name, Answer.value_text.is_not(None),
-                                                  Question.qtype.in_(TEXT_TYPES))
+    base = _answers_of(survey_id, filters).where(
+        Question.name == question_name, Answer.value_text.is_not(None), Question.qtype.in_(TEXT_TYPES)
+    )
     if search:
         base = base.where(Answer.value_text.ilike(f"%{_like_escape(search)}%", escape="\\"))
     total = session.scalar(base.add_columns(func.count())) or 0
-    rows = session.execute(base.add_columns(Answer.value_text.label("text"), Response.submitted_at.label("submitted_at"))
-                           .order_by(Response.submitted_at.desc(), Answer.id.desc()).limit(limit).offset(offset))
+    rows = session.execute(
+        base.add_columns(Answer.value_text.label("text"), Response.submitted_at.label("submitted_at"))
+        .order_by(Response.submitted_at.desc(), Answer.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return total, [dict(r._mapping) for r in rows]
 
 
-def text_questions_sample(session: Session, survey_id: int, names: list[str], per_question: int,
-                          filters: Filters = Filters()) -> dict[str, list[str]]:
+def text_questions_sample(
+    session: Session, survey_id: int, names: list[str], per_question: int, filters: Filters = Filters()
+) -> dict[str, list[str]]:
     """Up to `per_question` newest answers of each text question (for the printable report)."""
-    return {name: [r["text"] for r in free_text(session, survey_id, name, filters, limit=per_question)[1]]
-            for name in names}
-
+    return {
+        name: [r["text"] for r in free_text(session, survey_id, name, filters, limit=per_question)[1]] for name in names
+    }

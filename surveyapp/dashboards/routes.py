@@ -1,4 +1,5 @@
 """Dashboard views: thin; the numbers come from figures.py (SQL aggregates + disclosure), charts from charts.py."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,8 @@ from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
 from . import bp, charts, figures, queries
-from .disclosure import display
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
+from .disclosure import display
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 WRITING_ENDPOINTS = {"dashboards.export"}  # exports are audited
@@ -37,7 +38,9 @@ def plotly_js():
 @bp.get("/")
 @roles_required("admin", "analyst")
 def index():
-    surveys = [s for s in db.session.scalars(select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)]
+    surveys = [
+        s for s in db.session.scalars(select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)
+    ]
     return render_template("dashboards/index.html", title="Dashboards", surveys=surveys)
 
 
@@ -57,27 +60,58 @@ def rates(slug):
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
     funnel = figures.funnel_figures(db.session, survey, d, breakdown)
-    modes = [{**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "voided")}}
-             for r in queries.responses_by_mode(db.session, survey.id)]
-    volunteers = [{**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "declined")}}
-                  for r in queries.responses_by_volunteer(db.session, survey.id)] if survey.is_interview else []
-    timeline = charts.cumulative_completions(queries.completions_by_day(db.session, survey.id),
-                                             queries.sends_by_day(db.session, survey.id), d)
+    modes = [
+        {**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "voided")}}
+        for r in queries.responses_by_mode(db.session, survey.id)
+    ]
+    volunteers = (
+        [
+            {**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "declined")}}
+            for r in queries.responses_by_volunteer(db.session, survey.id)
+        ]
+        if survey.is_interview
+        else []
+    )
+    timeline = charts.cumulative_completions(
+        queries.completions_by_day(db.session, survey.id), queries.sends_by_day(db.session, survey.id), d
+    )
     chart_json = {
         "funnel": charts.figure_json(charts.funnel_chart(funnel)) if funnel["invited"] else None,
         "timeline": charts.figure_json(timeline),
         "segments": charts.figure_json(charts.segment_rates(breakdown, by)) if breakdown else None,
         "representation": charts.figure_json(charts.representativeness(breakdown, by)) if breakdown else None,
-        "modes": charts.figure_json(charts.segment_counts(modes, [("completed", "Completed"), ("in_progress", "In progress")],
-                                                          "collection mode")) if modes else None,
-        "volunteers": charts.figure_json(charts.segment_counts(
-            volunteers, [("completed", "Completed"), ("in_progress", "In progress"), ("declined", "Declined")],
-            "volunteer")) if volunteers else None,
+        "modes": charts.figure_json(
+            charts.segment_counts(
+                modes, [("completed", "Completed"), ("in_progress", "In progress")], "collection mode"
+            )
+        )
+        if modes
+        else None,
+        "volunteers": charts.figure_json(
+            charts.segment_counts(
+                volunteers,
+                [("completed", "Completed"), ("in_progress", "In progress"), ("declined", "Declined")],
+                "volunteer",
+            )
+        )
+        if volunteers
+        else None,
     }
-    return render_template("dashboards/rates.html", title=f"Response rates: {survey.title}", survey=survey, d=d,
-                           funnel=funnel, attributes=attributes, by=by, breakdown=breakdown, modes=modes,
-                           volunteers=volunteers, charts=chart_json, tab="rates",
-                           ratio=figures.UNDER_REPRESENTED_RATIO)
+    return render_template(
+        "dashboards/rates.html",
+        title=f"Response rates: {survey.title}",
+        survey=survey,
+        d=d,
+        funnel=funnel,
+        attributes=attributes,
+        by=by,
+        breakdown=breakdown,
+        modes=modes,
+        volunteers=volunteers,
+        charts=chart_json,
+        tab="rates",
+        ratio=figures.UNDER_REPRESENTED_RATIO,
+    )
 
 
 @bp.get("/<slug>/results")
@@ -87,7 +121,9 @@ def results(slug):
     filters, errors = parse_filters(request.args)
     d = disclosure_for(survey, "results")
     attributes = queries.attribute_names(db.session, survey.id)
-    values = queries.attribute_values(db.session, survey.id, filters.attribute) if filters.attribute in attributes else []
+    values = (
+        queries.attribute_values(db.session, survey.id, filters.attribute) if filters.attribute in attributes else []
+    )
     respondents, respondents_raw, results_ = figures.question_results(db.session, survey, d, filters)
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     choice_questions = [q for q in queries.question_catalogue(db.session, survey.id, filters.version) if q.choices]
@@ -96,15 +132,32 @@ def results(slug):
     if xq and xby and (xby in attributes or xby == "collection_mode"):
         question = next((q for q in choice_questions if q.name == xq), None)
         if question is not None:
-            crosstab = {"question": question, "by": xby,
-                        **figures.cross_tab_figures(db.session, survey, d, question, xby, filters)}
+            crosstab = {
+                "question": question,
+                "by": xby,
+                **figures.cross_tab_figures(db.session, survey, d, question, xby, filters),
+            }
             chart_json["__crosstab"] = charts.figure_json(charts.cross_tab_chart(crosstab))
     versions = [v.number for v in survey.versions]
-    return render_template("dashboards/results.html", title=f"Results: {survey.title}", survey=survey, d=d,
-                           filters=filters, errors=errors, attributes=attributes, values=values,
-                           respondents=respondents, respondents_raw=respondents_raw, results=results_,
-                           charts=chart_json, choice_questions=choice_questions, crosstab=crosstab,
-                           versions=versions, tab="results", show_text=d.shows_free_text(respondents_raw))
+    return render_template(
+        "dashboards/results.html",
+        title=f"Results: {survey.title}",
+        survey=survey,
+        d=d,
+        filters=filters,
+        errors=errors,
+        attributes=attributes,
+        values=values,
+        respondents=respondents,
+        respondents_raw=respondents_raw,
+        results=results_,
+        charts=chart_json,
+        choice_questions=choice_questions,
+        crosstab=crosstab,
+        versions=versions,
+        tab="results",
+        show_text=d.shows_free_text(respondents_raw),
+    )
 
 
 @bp.get("/<slug>/text/<name>")
@@ -113,8 +166,14 @@ def free_text(slug, name):
     survey = survey_or_404(slug)
     filters, errors = parse_filters(request.args)
     d = disclosure_for(survey, "free_text")
-    question = next((q for q in queries.question_catalogue(db.session, survey.id) if q.name == name
-                     and q.qtype in queries.TEXT_TYPES), None)
+    question = next(
+        (
+            q
+            for q in queries.question_catalogue(db.session, survey.id)
+            if q.name == name and q.qtype in queries.TEXT_TYPES
+        ),
+        None,
+    )
     if question is None:
         abort(404)
     group = queries.respondent_count(db.session, survey.id, filters)
@@ -122,11 +181,31 @@ def free_text(slug, name):
     page = max(1, request.args.get("page", 1, type=int) or 1)
     total, answers = 0, []
     if d.shows_free_text(group):
-        total, answers = queries.free_text(db.session, survey.id, name, filters, search or None,
-                                           limit=FREE_TEXT_PAGE, offset=(page - 1) * FREE_TEXT_PAGE)
-    return render_template("dashboards/free_text.html", title=f"Answers: {question.label}", survey=survey, d=d,
-                           question=question, filters=filters, errors=errors, search=search, page=page,
-                           total=total, answers=answers, group=group, page_size=FREE_TEXT_PAGE, tab="results")
+        total, answers = queries.free_text(
+            db.session,
+            survey.id,
+            name,
+            filters,
+            search or None,
+            limit=FREE_TEXT_PAGE,
+            offset=(page - 1) * FREE_TEXT_PAGE,
+        )
+    return render_template(
+        "dashboards/free_text.html",
+        title=f"Answers: {question.label}",
+        survey=survey,
+        d=d,
+        question=question,
+        filters=filters,
+        errors=errors,
+        search=search,
+        page=page,
+        total=total,
+        answers=answers,
+        group=group,
+        page_size=FREE_TEXT_PAGE,
+        tab="results",
+    )
 
 
 @bp.get("/<slug>/non-responders")
@@ -138,8 +217,17 @@ def non_responders(slug):
     value = request.args.get("value") if attr else None
     values = queries.attribute_values(db.session, survey.id, attr) if attr else []
     people = queries.non_responders(db.session, survey.id, attr, value)
-    return render_template("dashboards/non_responders.html", title=f"Non-responders: {survey.title}", survey=survey,
-                           attributes=attributes, attr=attr, value=value, values=values, people=people, tab="rates")
+    return render_template(
+        "dashboards/non_responders.html",
+        title=f"Non-responders: {survey.title}",
+        survey=survey,
+        attributes=attributes,
+        attr=attr,
+        value=value,
+        values=values,
+        people=people,
+        tab="rates",
+    )
 
 
 @bp.get("/<slug>/report")
@@ -159,20 +247,34 @@ def report(slug):
     quotes = {}
     if d.shows_free_text(respondents_raw):
         quotes = queries.text_questions_sample(db.session, survey.id, text_names, per_question=12)
-    return render_template("dashboards/report.html", title=f"Report: {survey.title}", survey=survey, d=d,
-                           funnel=funnel, by=by, breakdown=breakdown, respondents=respondents, results=results_,
-                           charts=chart_json, quotes=quotes, tab="report", ratio=figures.UNDER_REPRESENTED_RATIO,
-                           generated=utcnow())
+    return render_template(
+        "dashboards/report.html",
+        title=f"Report: {survey.title}",
+        survey=survey,
+        d=d,
+        funnel=funnel,
+        by=by,
+        breakdown=breakdown,
+        respondents=respondents,
+        results=results_,
+        charts=chart_json,
+        quotes=quotes,
+        tab="report",
+        ratio=figures.UNDER_REPRESENTED_RATIO,
+        generated=utcnow(),
+    )
 
 
 from . import export_routes  # noqa: E402,F401  (the export views, same blueprint)
 
 
 def tab_links(survey: Survey) -> list[tuple[str, str, str]]:
-    return [("rates", "Response rates", url_for("dashboards.rates", slug=survey.slug)),
-            ("results", "Results", url_for("dashboards.results", slug=survey.slug)),
-            ("report", "Printable report", url_for("dashboards.report", slug=survey.slug)),
-            ("exports", "Exports", url_for("dashboards.exports", slug=survey.slug))]
+    return [
+        ("rates", "Response rates", url_for("dashboards.rates", slug=survey.slug)),
+        ("results", "Results", url_for("dashboards.results", slug=survey.slug)),
+        ("report", "Printable report", url_for("dashboards.report", slug=survey.slug)),
+        ("exports", "Exports", url_for("dashboards.exports", slug=survey.slug)),
+    ]
 
 
 @bp.app_context_processor

@@ -3,6 +3,7 @@
 The inputs are grouped rows from queries.py (a count per distinct value), never
 one row per response.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,8 +55,15 @@ def summary(freq: list[tuple[float, int]]) -> dict:
     n = sum(c for _, c in freq)
     if n == 0:
         return {"n": 0, "mean": None, "min": None, "q1": None, "median": None, "q3": None, "max": None}
-    return {"n": n, "mean": sum(v * c for v, c in freq) / n, "min": freq[0][0], "q1": quantile(freq, 0.25),
-            "median": quantile(freq, 0.5), "q3": quantile(freq, 0.75), "max": freq[-1][0]}
+    return {
+        "n": n,
+        "mean": sum(v * c for v, c in freq) / n,
+        "min": freq[0][0],
+        "q1": quantile(freq, 0.25),
+        "median": quantile(freq, 0.5),
+        "q3": quantile(freq, 0.75),
+        "max": freq[-1][0],
+    }
 
 
 def number_bins(freq: list[tuple[float, int]], max_bins: int = 12) -> list[tuple[float, float, int]]:

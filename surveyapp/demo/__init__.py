@@ -5,10 +5,11 @@ shape of the real cases in the project's context: about 200 GPs across three
 primary-care trust areas with about one in ten answering, and volunteers
 interviewing Personal Health Budget holders.
 """
+
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,29 +19,83 @@ from sqlalchemy.orm import Session
 from ..admin.surveys import import_definition, set_status
 from ..auth.users import create_user
 from ..invitations.service import create_invitation, invitation_link, record_event
-from ..models import (Contact, Invitation, ContactAttribute, DeclinedInterview, Response, Survey, SurveyAssignment, User)
+from ..models import Contact, ContactAttribute, DeclinedInterview, Invitation, Response, Survey, SurveyAssignment, User
 from ..questionnaires import runtime
 from ..respond import journey
 
 HERE = Path(__file__).parent
 DEMO_PASSWORD = "demo-password-not-for-real-use"
-DEMO_USERS = [("admin@example.org", "admin"), ("cochair@example.org", "analyst"),
-              ("volunteer@example.org", "volunteer"), ("volunteer2@example.org", "volunteer")]
+DEMO_USERS = [
+    ("admin@example.org", "admin"),
+    ("cochair@example.org", "analyst"),
+    ("volunteer@example.org", "volunteer"),
+    ("volunteer2@example.org", "volunteer"),
+]
 AREAS = [("north", "North PCT", 74), ("south", "South PCT", 80), ("east", "East PCT", 52)]
-FIRST = ["Amira", "Ben", "Chloe", "Dev", "Ella", "Farid", "Grace", "Hassan", "Isla", "Jonah", "Kiran", "Leah",
-         "Marek", "Nadia", "Owen", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera", "Wes", "Yusuf", "Zoe"]
-LAST = ["Abbott", "Bhatti", "Carver", "Dalton", "Evans", "Fenwick", "Gill", "Hart", "Iqbal", "Jones", "Khan",
-        "Lowe", "Mistry", "Nolan", "Okafor", "Patel", "Quayle", "Rahman", "Shaw", "Thorne", "Uddin", "Vance",
-        "Walsh", "Young"]
-TEXTS = ["Quicker first appointments would help my patients most.",
-         "The self-referral route works well and patients like it.",
-         "Feedback letters after assessment are often late.",
-         "Patients who do not speak English find it hard to get an appointment with an interpreter.",
-         "More group sessions in the evenings, please.",
-         "I would like a named contact for urgent questions.",
-         "Not enough sessions offered before discharge.",
-         "The telephone assessments suit younger patients better than older ones."]
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+FIRST = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Farid",
+    "Grace",
+    "Hassan",
+    "Isla",
+    "Jonah",
+    "Kiran",
+    "Leah",
+    "Marek",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wes",
+    "Yusuf",
+    "Zoe",
+]
+LAST = [
+    "Abbott",
+    "Bhatti",
+    "Carver",
+    "Dalton",
+    "Evans",
+    "Fenwick",
+    "Gill",
+    "Hart",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lowe",
+    "Mistry",
+    "Nolan",
+    "Okafor",
+    "Patel",
+    "Quayle",
+    "Rahman",
+    "Shaw",
+    "Thorne",
+    "Uddin",
+    "Vance",
+    "Walsh",
+    "Young",
+]
+TEXTS = [
+    "Quicker first appointments would help my patients most.",
+    "The self-referral route works well and patients like it.",
+    "Feedback letters after assessment are often late.",
+    "Patients who do not speak English find it hard to get an appointment with an interpreter.",
+    "More group sessions in the evenings, please.",
+    "I would like a named contact for urgent questions.",
+    "Not enough sessions offered before discharge.",
+    "The telephone assessments suit younger patients better than older ones.",
+]
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def _random_value(rng: random.Random, q, today: date):
@@ -91,11 +146,16 @@ def load_demo(session: Session, seed: int = 2011) -> str:
     _gp_invitations(session, rng, gp)
     _interviews(session, rng, phb, users)
     untouched = session.scalars(
-        select(Invitation).where(Invitation.survey_id == gp.id, Invitation.first_opened_at.is_(None))
-        .order_by(Invitation.id).limit(2)).all()
+        select(Invitation)
+        .where(Invitation.survey_id == gp.id, Invitation.first_opened_at.is_(None))
+        .order_by(Invitation.id)
+        .limit(2)
+    ).all()
     return (
         "Demo data loaded: GP survey 'gp-iapt' (206 GPs invited in three areas) and interview survey 'phb-interview'.\n"
-        + "Sign in at /login with any of these (password: " + DEMO_PASSWORD + "):\n"
+        + "Sign in at /login with any of these (password: "
+        + DEMO_PASSWORD
+        + "):\n"
         + "\n".join(f"  {email}  ({role})" for email, role in DEMO_USERS)
         + "\nAnswer the GP survey as an invited GP through a personal link:\n"
         + "\n".join(f"  {invitation_link(i)}" for i in untouched)
@@ -107,13 +167,15 @@ def _gp_invitations(session: Session, rng: random.Random, survey: Survey) -> Non
     reminders = [sent + timedelta(days=14), sent + timedelta(days=28)]
     n = 0
     gps = []
-    for code, label, count in AREAS:
+    for code, _label, count in AREAS:
         for _ in range(count):
             n += 1
             first, last = rng.choice(FIRST), rng.choice(LAST)
             contact = Contact(email=f"{first}.{last}.{n}@gp{n:03d}.example.org".lower(), name=f"Dr {first} {last}")
-            contact.attributes = [ContactAttribute(name="pct", value=code),
-                                  ContactAttribute(name="practice_code", value=f"{code[0].upper()}{81000 + n // 3}")]
+            contact.attributes = [
+                ContactAttribute(name="pct", value=code),
+                ContactAttribute(name="practice_code", value=f"{code[0].upper()}{81000 + n // 3}"),
+            ]
             session.add(contact)
             gps.append((contact, code))
     session.flush()
@@ -138,16 +200,24 @@ def _gp_invitations(session: Session, rng: random.Random, survey: Survey) -> Non
             invitation.last_emailed_at = r
             record_event(session, invitation, "reminded", at=r)
         if i in completers or i in starters or i in openers:
-            opened = (done_at or rng.choice([sent, *reminders]) + timedelta(hours=rng.randint(1, 72))) - timedelta(minutes=9)
+            opened = (done_at or rng.choice([sent, *reminders]) + timedelta(hours=rng.randint(1, 72))) - timedelta(
+                minutes=9
+            )
             invitation.first_opened_at = opened
             record_event(session, invitation, "opened", at=opened)
         if i in completers or i in starters:
             started = invitation.first_opened_at + timedelta(minutes=1)
             invitation.started_at = started
             record_event(session, invitation, "started", at=started)
-            response = Response(survey_id=survey.id, version_id=survey.current_version_id,
-                                respondent_key=f"inv:{invitation.id}", invitation_id=invitation.id,
-                                collection_mode="link", status="in_progress", started_at=started)
+            response = Response(
+                survey_id=survey.id,
+                version_id=survey.current_version_id,
+                respondent_key=f"inv:{invitation.id}",
+                invitation_id=invitation.id,
+                collection_mode="link",
+                status="in_progress",
+                started_at=started,
+            )
             session.add(response)
             session.flush()
             _fill(session, rng, response, {"practice_area": area, "pct": area}, today)
@@ -174,9 +244,16 @@ def _interviews(session: Session, rng: random.Random, survey: Survey, users: dic
         if k in (4, 9):
             session.add(DeclinedInterview(survey_id=survey.id, volunteer_id=volunteer.id, at=at))
             continue
-        response = Response(survey_id=survey.id, version_id=survey.current_version_id,
-                            respondent_key=f"int:demo-{k}", collection_mode="interview", volunteer_id=volunteer.id,
-                            participant_code=f"PHB-{100 + k}", status="in_progress", started_at=at)
+        response = Response(
+            survey_id=survey.id,
+            version_id=survey.current_version_id,
+            respondent_key=f"int:demo-{k}",
+            collection_mode="interview",
+            volunteer_id=volunteer.id,
+            participant_code=f"PHB-{100 + k}",
+            status="in_progress",
+            started_at=at,
+        )
         session.add(response)
         session.flush()
         _fill(session, rng, response, {consent_name: "yes"} if consent_name else {}, today)

@@ -1,4 +1,5 @@
 """Blueprint: volunteers' interview mode (/interviews), on the respondents' page engine."""
+
 from flask import Blueprint
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews")

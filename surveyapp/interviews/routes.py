@@ -1,5 +1,6 @@
 """Views of interview mode: the respondents' page engine (respond/journey.py and its
 templates) with an InterviewNav, plus the consent stop and the volunteer's list."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,15 +14,25 @@ from ..respond import journey
 from ..respond.access import survey_state
 from ..respond.pages import render_page
 from . import bp
-from .service import (assigned_surveys, decline_interview, declined_counts, interview_for, interviews_of,
-                      participant_code_problem, refuses_consent, start_interview)
+from .service import (
+    assigned_surveys,
+    decline_interview,
+    declined_counts,
+    interview_for,
+    interviews_of,
+    participant_code_problem,
+    refuses_consent,
+    start_interview,
+)
 
 
 class InterviewNav:
     """The URLs the journey templates need, for one interview (same methods as respond's Nav)."""
 
-    save_note = ("The answers are saved each time you continue. You can stop and resume this interview "
-                 "later from your list of interviews.")
+    save_note = (
+        "The answers are saved each time you continue. You can stop and resume this interview "
+        "later from your list of interviews."
+    )
 
     def __init__(self, response_id: int):
         self.response_id = response_id
@@ -34,8 +45,9 @@ class InterviewNav:
     def page(self, name: str, change: bool = False) -> str:
         if name == journey.CHECK_PAGE:
             return self.check()
-        return url_for("interviews.page", response_id=self.response_id, page_name=name,
-                       **({"change": 1} if change else {}))
+        return url_for(
+            "interviews.page", response_id=self.response_id, page_name=name, **({"change": 1} if change else {})
+        )
 
     def check(self) -> str:
         return url_for("interviews.check", response_id=self.response_id)
@@ -55,8 +67,12 @@ def _closed(survey: Survey):
     state = survey_state(survey)
     if state == "open":
         return None
-    return render_template("respond/closed.html", title="This survey is closed" if state == "closed"
-                           else "This survey is not open yet", survey=survey, state=state)
+    return render_template(
+        "respond/closed.html",
+        title="This survey is closed" if state == "closed" else "This survey is not open yet",
+        survey=survey,
+        state=state,
+    )
 
 
 def _interview(response_id: int):
@@ -79,11 +95,14 @@ def _interview(response_id: int):
 @bp.get("/")
 @roles_required("volunteer")
 def index():
-    return render_template("interviews/index.html", title="Interviews",
-                           surveys=[s for s in assigned_surveys(db.session, current_user)],
-                           interviews=interviews_of(db.session, current_user),
-                           declined=declined_counts(db.session, current_user),
-                           titles={s.id: s.title for s in db.session.scalars(db.select(Survey))})
+    return render_template(
+        "interviews/index.html",
+        title="Interviews",
+        surveys=[s for s in assigned_surveys(db.session, current_user)],
+        interviews=interviews_of(db.session, current_user),
+        declined=declined_counts(db.session, current_user),
+        titles={s.id: s.title for s in db.session.scalars(db.select(Survey))},
+    )
 
 
 @bp.route("/new/<slug>", methods=["GET", "POST"])
@@ -97,9 +116,15 @@ def new(slug):
     code = (request.form.get("participant_code") or "").strip() if request.method == "POST" else ""
     problem = participant_code_problem(code) if request.method == "POST" else None
     if request.method == "GET" or problem:
-        return render_template("interviews/new.html", title=f"New interview: {questionnaire.title}", survey=survey,
-                               questionnaire=questionnaire, code=code, problem=problem,
-                               errors=[{"text": problem, "href": "#participant_code"}] if problem else None)
+        return render_template(
+            "interviews/new.html",
+            title=f"New interview: {questionnaire.title}",
+            survey=survey,
+            questionnaire=questionnaire,
+            code=code,
+            problem=problem,
+            errors=[{"text": problem, "href": "#participant_code"}] if problem else None,
+        )
     response = start_interview(db.session, survey, current_user, code)
     answers = journey.load_answers(db.session, response, questionnaire)
     response.current_page = journey.first_page_name(questionnaire, answers)
@@ -137,23 +162,33 @@ def page(response_id, page_name):
 
     shown = set(request.form.getlist("_shown"))
     result = runtime.parse_page(page_def, request.form, answers)
-    visible_now = [q.name for q in runtime.visible_questions(page_def, {**answers, **result.values}) if q.type != "note"]
+    visible_now = [
+        q.name for q in runtime.visible_questions(page_def, {**answers, **result.values}) if q.type != "note"
+    ]
     unseen = [n for n in visible_now if n not in shown]
     errors = [e for e in result.errors if e.name in shown]
     if errors:
-        return _render_page(questionnaire, page_def, {**answers, **result.values}, nav, changing,
-                            errors=errors, raw=result.raw)
+        return _render_page(
+            questionnaire, page_def, {**answers, **result.values}, nav, changing, errors=errors, raw=result.raw
+        )
     if refuses_consent(page_def, result.values):
         decline_interview(db.session, response)
         db.session.commit()
         return redirect(url_for("interviews.declined", slug=survey.slug))
-    answers = journey.save_answers(db.session, response, questionnaire, result.values,
-                                   [q.name for q in page_def.questions])
+    answers = journey.save_answers(
+        db.session, response, questionnaire, result.values, [q.name for q in page_def.questions]
+    )
     if unseen:
         response.current_page = page_name
         db.session.commit()
-        return _render_page(questionnaire, page_def, answers, nav, changing,
-                            notice="More questions have been added to this page because of the answers.")
+        return _render_page(
+            questionnaire,
+            page_def,
+            answers,
+            nav,
+            changing,
+            notice="More questions have been added to this page because of the answers.",
+        )
     target = journey.CHECK_PAGE if changing else journey.next_page_name(questionnaire, answers, page_name)
     response.current_page = target
     db.session.commit()
@@ -161,8 +196,17 @@ def page(response_id, page_name):
 
 
 def _render_page(questionnaire, page_def, answers, nav, changing, errors=None, raw=None, notice=None):
-    return render_page(questionnaire, page_def, answers, nav, changing, errors=errors, raw=raw, notice=notice,
-                       back_when_first=url_for("interviews.index"))
+    return render_page(
+        questionnaire,
+        page_def,
+        answers,
+        nav,
+        changing,
+        errors=errors,
+        raw=raw,
+        notice=notice,
+        back_when_first=url_for("interviews.index"),
+    )
 
 
 @bp.get("/<int:response_id>/check")
@@ -174,9 +218,14 @@ def check(response_id):
     response, survey, questionnaire, answers = context
     nav = InterviewNav(response.id)
     previous = journey.previous_page_name(questionnaire, answers, journey.CHECK_PAGE)
-    return render_template("respond/check.html", title="Check the answers before submitting",
-                           questionnaire=questionnaire, sections=journey.summary_rows(questionnaire, answers),
-                           nav=nav, back_url=nav.page(previous) if previous else None)
+    return render_template(
+        "respond/check.html",
+        title="Check the answers before submitting",
+        questionnaire=questionnaire,
+        sections=journey.summary_rows(questionnaire, answers),
+        nav=nav,
+        back_url=nav.page(previous) if previous else None,
+    )
 
 
 @bp.post("/<int:response_id>/submit")

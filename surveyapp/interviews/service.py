@@ -4,6 +4,7 @@ A volunteer runs only the interview surveys assigned to them, and sees only
 their own interviews: `interview_for` checks the response's own survey and
 volunteer, never a URL parameter alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,36 +24,56 @@ PARTICIPANT_CODE = re.compile(r"^(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{1,20}$")
 
 def participant_code_problem(code: str) -> str | None:
     if code and not PARTICIPANT_CODE.match(code):
-        return ("Enter a participant code of up to 20 letters, digits and hyphens, with at least one digit, "
-                "such as PHB-014 (never the person's name)")
+        return (
+            "Enter a participant code of up to 20 letters, digits and hyphens, with at least one digit, "
+            "such as PHB-014 (never the person's name)"
+        )
     return None
 
 
 def assigned_surveys(session: Session, volunteer: User) -> list[Survey]:
-    return list(session.scalars(
-        select(Survey).join(SurveyAssignment, SurveyAssignment.survey_id == Survey.id)
-        .where(SurveyAssignment.user_id == volunteer.id, Survey.is_interview.is_(True))
-        .order_by(Survey.title)))
+    return list(
+        session.scalars(
+            select(Survey)
+            .join(SurveyAssignment, SurveyAssignment.survey_id == Survey.id)
+            .where(SurveyAssignment.user_id == volunteer.id, Survey.is_interview.is_(True))
+            .order_by(Survey.title)
+        )
+    )
 
 
 def interviews_of(session: Session, volunteer: User) -> list[Response]:
     """The volunteer's own interviews, newest first (drafts and submitted)."""
-    return list(session.scalars(
-        select(Response).where(Response.volunteer_id == volunteer.id, Response.collection_mode == "interview")
-        .order_by(Response.started_at.desc(), Response.id.desc())))
+    return list(
+        session.scalars(
+            select(Response)
+            .where(Response.volunteer_id == volunteer.id, Response.collection_mode == "interview")
+            .order_by(Response.started_at.desc(), Response.id.desc())
+        )
+    )
 
 
 def declined_counts(session: Session, volunteer: User) -> dict[int, int]:
-    return dict(session.execute(
-        select(DeclinedInterview.survey_id, func.count()).where(DeclinedInterview.volunteer_id == volunteer.id)
-        .group_by(DeclinedInterview.survey_id)).all())
+    return dict(
+        session.execute(
+            select(DeclinedInterview.survey_id, func.count())
+            .where(DeclinedInterview.volunteer_id == volunteer.id)
+            .group_by(DeclinedInterview.survey_id)
+        ).all()
+    )
 
 
 def start_interview(session: Session, survey: Survey, volunteer: User, participant_code: str | None) -> Response:
     """A new draft interview on the survey's current version."""
-    response = Response(survey_id=survey.id, version_id=survey.current_version_id,
-                        respondent_key=f"int:{secrets.token_urlsafe(18)}", collection_mode="interview",
-                        volunteer_id=volunteer.id, participant_code=participant_code or None, status="in_progress")
+    response = Response(
+        survey_id=survey.id,
+        version_id=survey.current_version_id,
+        respondent_key=f"int:{secrets.token_urlsafe(18)}",
+        collection_mode="interview",
+        volunteer_id=volunteer.id,
+        participant_code=participant_code or None,
+        status="in_progress",
+    )
     session.add(response)
     session.flush()
     return response

@@ -1,4 +1,5 @@
 """Creating invitations, finding them by token, and writing their timeline."""
+
 from __future__ import annotations
 
 import secrets
@@ -12,10 +13,12 @@ from ..models import Contact, Invitation, InvitationEvent, Survey, utcnow
 from . import tokens
 
 
-def record_event(session: Session, invitation: Invitation, kind: str, at: datetime | None = None,
-                 detail: str | None = None) -> InvitationEvent:
-    event = InvitationEvent(invitation=invitation, survey_id=invitation.survey_id, kind=kind,
-                            at=at or utcnow(), detail=detail)
+def record_event(
+    session: Session, invitation: Invitation, kind: str, at: datetime | None = None, detail: str | None = None
+) -> InvitationEvent:
+    event = InvitationEvent(
+        invitation=invitation, survey_id=invitation.survey_id, kind=kind, at=at or utcnow(), detail=detail
+    )
     session.add(event)
     return event
 

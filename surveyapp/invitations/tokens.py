@@ -6,6 +6,7 @@ the nonce and SHA-256(token): a copy of the database alone cannot produce a
 working link, while the app (which has the key) can put the same link into every
 reminder. Rotating SECRET_KEY therefore invalidates all outstanding links.
 """
+
 from __future__ import annotations
 
 import base64

@@ -18,6 +18,7 @@ for every message although outbox rows carry their own Message-ID (pass
 `msg_id=`); and the addresses are sanitised once per message (the sender once
 per process) instead of once for the headers and again for the envelope.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -44,8 +45,9 @@ def _qp(text: str) -> bytes:
 
 
 def _part_headers(subtype: str) -> bytes:
-    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-            "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode()
+    return (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+    ).encode()
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,9 +130,18 @@ class OutboxMessage(Message):
         boundary = "=_" + secrets.token_hex(16)
         lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
         delimiter = f"--{boundary}\r\n".encode()
-        return b"".join([
-            "\r\n".join(lines).encode("ascii"), b"\r\n\r\n",
-            delimiter, _part_headers("plain"), _qp(self.body or ""), b"\r\n",
-            delimiter, _part_headers("html"), _qp(html), b"\r\n",
-            f"--{boundary}--\r\n".encode(),
-        ])
+        return b"".join(
+            [
+                "\r\n".join(lines).encode("ascii"),
+                b"\r\n\r\n",
+                delimiter,
+                _part_headers("plain"),
+                _qp(self.body or ""),
+                b"\r\n",
+                delimiter,
+                _part_headers("html"),
+                _qp(html),
+                b"\r\n",
+                f"--{boundary}--\r\n".encode(),
+            ]
+        )

@@ -2,6 +2,7 @@
 
 Nothing here talks to an SMTP server; `mail.worker` delivers the rows later.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -74,44 +75,79 @@ def _queue(session: Session, survey: Survey, kind: str, invitations: list[Invita
     for invitation in invitations:
         contact = invitation.contact
         try:
-            message = renderer.render(contact.name, contact.attribute_map(), invitation_link(invitation),
-                                      opt_out_link(invitation))
+            message = renderer.render(
+                contact.name, contact.attribute_map(), invitation_link(invitation), opt_out_link(invitation)
+            )
         except TemplateProblem as exc:
             problems.append(f"invitation {invitation.id}: {exc}")
             continue
-        rows.append({
-            "invitation_id": invitation.id, "survey_id": survey.id, "kind": kind, "to_address": contact.email,
-            "subject": message.subject, "body_text": message.body_text, "body_html": message.body_html,
-            "headers": {"List-Unsubscribe": f"<{one_click_unsubscribe_link(invitation)}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-            "status": "queued", "attempts": 0, "next_attempt_at": queued_at, "message_id": new_message_id(),
-            "created_at": queued_at,
-        })
+        rows.append(
+            {
+                "invitation_id": invitation.id,
+                "survey_id": survey.id,
+                "kind": kind,
+                "to_address": contact.email,
+                "subject": message.subject,
+                "body_text": message.body_text,
+                "body_html": message.body_html,
+                "headers": {
+                    "List-Unsubscribe": f"<{one_click_unsubscribe_link(invitation)}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+                "status": "queued",
+                "attempts": 0,
+                "next_attempt_at": queued_at,
+                "message_id": new_message_id(),
+                "created_at": queued_at,
+            }
+        )
         if on_queued is not None:
             on_queued(invitation)
     for start in range(0, len(rows), INSERT_CHUNK):
-        session.execute(insert(OutboundEmail), rows[start:start + INSERT_CHUNK])
+        session.execute(insert(OutboundEmail), rows[start : start + INSERT_CHUNK])
     return QueueResult(len(rows), tuple(problems))
 
 
 def _sendable(query):
-    return query.join(Contact, Contact.id == Invitation.contact_id).where(
-        Invitation.revoked_at.is_(None), Invitation.opted_out_at.is_(None), Invitation.completed_at.is_(None),
-        Contact.opted_out_at.is_(None), Contact.erased_at.is_(None), Contact.email.is_not(None),
-    ).options(selectinload(Invitation.contact).selectinload(Contact.attributes)).order_by(Invitation.id)
+    return (
+        query.join(Contact, Contact.id == Invitation.contact_id)
+        .where(
+            Invitation.revoked_at.is_(None),
+            Invitation.opted_out_at.is_(None),
+            Invitation.completed_at.is_(None),
+            Contact.opted_out_at.is_(None),
+            Contact.erased_at.is_(None),
+            Contact.email.is_not(None),
+        )
+        .options(selectinload(Invitation.contact).selectinload(Contact.attributes))
+        .order_by(Invitation.id)
+    )
 
 
 def queue_invitations(session: Session, survey: Survey) -> QueueResult:
     """Queue the invitation email of every invitation not emailed (nor queued) yet."""
     _require_open(survey)
     _lock_survey(session, survey)
-    invitations = list(session.scalars(_sendable(select(Invitation).where(
-        Invitation.survey_id == survey.id, Invitation.emailed_at.is_(None),
-        ~exists().where(OutboundEmail.invitation_id == Invitation.id, OutboundEmail.kind == "invitation"),
-    ))))
+    invitations = list(
+        session.scalars(
+            _sendable(
+                select(Invitation).where(
+                    Invitation.survey_id == survey.id,
+                    Invitation.emailed_at.is_(None),
+                    ~exists().where(OutboundEmail.invitation_id == Invitation.id, OutboundEmail.kind == "invitation"),
+                )
+            )
+        )
+    )
     result = _queue(session, survey, "invitation", invitations)
-    record_audit(session, "invitations.send", target=f"survey:{survey.slug}", survey=survey, count=result.queued,
-                 detail=f"{len(result.problems)} could not be rendered" if result.problems else None)
+    record_audit(
+        session,
+        "invitations.send",
+        target=f"survey:{survey.slug}",
+        survey=survey,
+        count=result.queued,
+        detail=f"{len(result.problems)} could not be rendered" if result.problems else None,
+    )
     return result
 
 
@@ -119,14 +155,17 @@ def reminder_candidates(survey: Survey, now: datetime):
     """THE eligibility rule, as one SQL query: not completed, not opted out (here or everywhere),
     not erased, fewer than reminder_max reminders, last emailed at least reminder_interval_days ago."""
     cutoff = now - timedelta(days=survey.reminder_interval_days)
-    return _sendable(select(Invitation).where(
-        Invitation.survey_id == survey.id,
-        Invitation.reminder_count < survey.reminder_max,
-        Invitation.last_emailed_at.is_not(None),
-        Invitation.last_emailed_at <= cutoff,
-        ~exists().where(Response.invitation_id == Invitation.id, Response.status == "completed",
-                        Response.voided_at.is_(None)),
-    ))
+    return _sendable(
+        select(Invitation).where(
+            Invitation.survey_id == survey.id,
+            Invitation.reminder_count < survey.reminder_max,
+            Invitation.last_emailed_at.is_not(None),
+            Invitation.last_emailed_at <= cutoff,
+            ~exists().where(
+                Response.invitation_id == Invitation.id, Response.status == "completed", Response.voided_at.is_(None)
+            ),
+        )
+    )
 
 
 def queue_reminders(session: Session, survey: Survey, now: datetime | None = None) -> QueueResult:
@@ -142,8 +181,14 @@ def queue_reminders(session: Session, survey: Survey, now: datetime | None = Non
         record_event(session, invitation, "reminded", at=now, detail=f"reminder {invitation.reminder_count}")
 
     result = _queue(session, survey, "reminder", invitations, on_queued=note)
-    record_audit(session, "invitations.remind", target=f"survey:{survey.slug}", survey=survey, count=result.queued,
-                 detail=f"{len(result.problems)} could not be rendered" if result.problems else None)
+    record_audit(
+        session,
+        "invitations.remind",
+        target=f"survey:{survey.slug}",
+        survey=survey,
+        count=result.queued,
+        detail=f"{len(result.problems)} could not be rendered" if result.problems else None,
+    )
     return result
 
 

@@ -21,6 +21,7 @@ crash of the database server within a fraction of a second can lose a mark (the
 same trade as SQLite's). Both losses mean, at worst, a re-send with the same
 Message-ID, never a lost message.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, insert, update
@@ -32,17 +33,24 @@ outbox = OutboundEmail.__table__
 invitation_table = Invitation.__table__
 event_table = InvitationEvent.__table__
 
-MARK_SENT = (update(outbox)
-             .where(outbox.c.id == bindparam("b_id"), outbox.c.claimed_by == bindparam("b_worker"),
-                    outbox.c.status == "sending")
-             .values(status="sent", sent_at=bindparam("b_at"), last_error=bindparam("b_note")))
-INVITATION_EMAILED = (update(invitation_table).where(invitation_table.c.id == bindparam("b_id"))
-                      .values(emailed_at=func.coalesce(invitation_table.c.emailed_at, bindparam("b_at")),
-                              last_emailed_at=bindparam("b_at")))
-INVITATION_EMAILED_AGAIN = (update(invitation_table).where(invitation_table.c.id == bindparam("b_id"))
-                            .values(last_emailed_at=bindparam("b_at")))
-EMAILED_EVENT = insert(event_table).values(invitation_id=bindparam("b_id"), survey_id=bindparam("b_survey"),
-                                           kind="emailed", at=bindparam("b_at"))
+MARK_SENT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("b_id"), outbox.c.claimed_by == bindparam("b_worker"), outbox.c.status == "sending")
+    .values(status="sent", sent_at=bindparam("b_at"), last_error=bindparam("b_note"))
+)
+INVITATION_EMAILED = (
+    update(invitation_table)
+    .where(invitation_table.c.id == bindparam("b_id"))
+    .values(
+        emailed_at=func.coalesce(invitation_table.c.emailed_at, bindparam("b_at")), last_emailed_at=bindparam("b_at")
+    )
+)
+INVITATION_EMAILED_AGAIN = (
+    update(invitation_table).where(invitation_table.c.id == bindparam("b_id")).values(last_emailed_at=bindparam("b_at"))
+)
+EMAILED_EVENT = insert(event_table).values(
+    invitation_id=bindparam("b_id"), survey_id=bindparam("b_survey"), kind="emailed", at=bindparam("b_at")
+)
 
 
 class Prepared:
@@ -81,13 +89,14 @@ class SentRecorder:
         dialect = engine.dialect
         key = (id(dialect), dialect.name)
         if key not in self._cache:
-            self._cache[key] = tuple(Prepared(s, dialect) for s in (
-                MARK_SENT, INVITATION_EMAILED, INVITATION_EMAILED_AGAIN, EMAILED_EVENT))
+            self._cache[key] = tuple(
+                Prepared(s, dialect) for s in (MARK_SENT, INVITATION_EMAILED, INVITATION_EMAILED_AGAIN, EMAILED_EVENT)
+            )
         self.mark_sent, self.emailed, self.emailed_again, self.event = self._cache[key]
         self.sqlite = dialect.name == "sqlite"
         self.connection = None
 
-    def __enter__(self) -> "SentRecorder":
+    def __enter__(self) -> SentRecorder:
         self.connection = self.engine.raw_connection()  # a pooled DBAPI connection
         self.cursor = self.connection.cursor()
         if not self.sqlite:
@@ -117,8 +126,10 @@ class SentRecorder:
         if self.sqlite:  # the engine lets us BEGIN ourselves (database.py); a writer from the start
             cursor.execute("BEGIN IMMEDIATE")
         try:
-            mine = self.mark_sent.run(cursor, {"b_id": row.id, "b_worker": self.worker_id, "b_at": at,
-                                               "b_note": note}) == 1
+            mine = (
+                self.mark_sent.run(cursor, {"b_id": row.id, "b_worker": self.worker_id, "b_at": at, "b_note": note})
+                == 1
+            )
             if mine and row.invitation_id is not None:
                 if row.kind == "invitation":
                     self.emailed.run(cursor, {"b_id": row.invitation_id, "b_at": at})

@@ -4,6 +4,7 @@ Admins write the templates, so they run in `SandboxedEnvironment` (no attribute
 access to internals, no imports). The subject becomes a header: a line break in
 it is refused. Links always come from SURVEYAPP_BASE_URL (never a request's Host).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,10 +40,10 @@ DEFAULTS = {
         "body_html": (
             "<p>Dear {{ name or 'colleague' }},</p>\n"
             "<p>We would like to hear your views in a short survey: {{ survey_title }}.</p>\n"
-            "<p><a href=\"{{ link }}\">Take part in the survey</a> (this link is personal to you, "
+            '<p><a href="{{ link }}">Take part in the survey</a> (this link is personal to you, '
             "please do not forward it).</p>\n"
             "{% if closes_on %}<p>The survey closes on {{ closes_on }}.</p>\n{% endif %}"
-            "<p>If you would rather not take part, you can <a href=\"{{ opt_out_link }}\">opt out</a>.</p>\n"
+            '<p>If you would rather not take part, you can <a href="{{ opt_out_link }}">opt out</a>.</p>\n'
         ),
     },
     "reminder": {
@@ -57,9 +58,9 @@ DEFAULTS = {
         "body_html": (
             "<p>Dear {{ name or 'colleague' }},</p>\n"
             "<p>A little while ago we asked for your views in a short survey: {{ survey_title }}. "
-            "If you have not had time yet, <a href=\"{{ link }}\">your personal link still works</a>.</p>\n"
+            'If you have not had time yet, <a href="{{ link }}">your personal link still works</a>.</p>\n'
             "{% if closes_on %}<p>The survey closes on {{ closes_on }}.</p>\n{% endif %}"
-            "<p>To stop these reminders, <a href=\"{{ opt_out_link }}\">opt out</a>.</p>\n"
+            '<p>To stop these reminders, <a href="{{ opt_out_link }}">opt out</a>.</p>\n'
         ),
     },
 }
@@ -88,8 +89,9 @@ class RenderedMessage:
 
 def template_text(session: Session, survey: Survey, kind: str) -> tuple[TemplateText, bool]:
     """The survey's template of `kind`, or the default; the flag says whether it is the survey's own."""
-    row = session.scalar(select(MessageTemplate).where(MessageTemplate.survey_id == survey.id,
-                                                       MessageTemplate.kind == kind))
+    row = session.scalar(
+        select(MessageTemplate).where(MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind)
+    )
     if row is None:
         return TemplateText(**DEFAULTS[kind]), False
     return TemplateText(row.subject, row.body_text, row.body_html), True
@@ -111,8 +113,13 @@ class MessageRenderer:
         self._base = {"survey_title": survey.title, "closes_on": format_closing_date(survey.closes_on)}
 
     def render(self, name: str | None, attributes: dict[str, str], link: str, opt_out_link: str) -> RenderedMessage:
-        context = {**self._base, "name": name or "", "attributes": attributes, "link": link,
-                   "opt_out_link": opt_out_link}
+        context = {
+            **self._base,
+            "name": name or "",
+            "attributes": attributes,
+            "link": link,
+            "opt_out_link": opt_out_link,
+        }
         try:
             subject = self._subject.render(context).strip()
             body_text = self._text.render(context)
@@ -130,8 +137,11 @@ def check_template(text: TemplateText) -> None:
     """Syntax, known placeholders only, and no line break in the subject; TemplateProblem otherwise."""
     if "\r" in text.subject or "\n" in text.subject:
         raise TemplateProblem("The subject must be one line: email headers cannot contain line breaks.")
-    for label, source, env in (("subject", text.subject, _text_env), ("plain-text body", text.body_text, _text_env),
-                               ("HTML body", text.body_html, _html_env)):
+    for label, source, env in (
+        ("subject", text.subject, _text_env),
+        ("plain-text body", text.body_text, _text_env),
+        ("HTML body", text.body_html, _html_env),
+    ):
         try:
             names = meta.find_undeclared_variables(env.parse(source))
         except TemplateError as exc:
@@ -140,8 +150,9 @@ def check_template(text: TemplateText) -> None:
             raise TemplateProblem("The plain-text body must contain the personal link: {{ link }}")
         unknown = sorted(names - PLACEHOLDERS.keys())
         if unknown:
-            raise TemplateProblem(f"The {label} uses unknown placeholder(s): {', '.join(unknown)}. "
-                                  f"Available: {', '.join(PLACEHOLDERS)}.")
+            raise TemplateProblem(
+                f"The {label} uses unknown placeholder(s): {', '.join(unknown)}. Available: {', '.join(PLACEHOLDERS)}."
+            )
 
 
 def link_base() -> str:
@@ -152,5 +163,9 @@ def preview(survey: Survey, text: TemplateText) -> RenderedMessage:
     """The message as a made-up contact would receive it."""
     base = link_base()
     renderer = MessageRenderer(survey, text)
-    return renderer.render("Dr Alex Example", {"pct": "north", "practice_code": "N81001"},
-                           f"{base}/s/EXAMPLE-PERSONAL-LINK", f"{base}/s/EXAMPLE-PERSONAL-LINK/opt-out")
+    return renderer.render(
+        "Dr Alex Example",
+        {"pct": "north", "practice_code": "N81001"},
+        f"{base}/s/EXAMPLE-PERSONAL-LINK",
+        f"{base}/s/EXAMPLE-PERSONAL-LINK/opt-out",
+    )

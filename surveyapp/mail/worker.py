@@ -19,6 +19,7 @@ Promises:
 - without MAIL_SERVER (development only: production refuses to start), messages
   are "captured": marked sent without SMTP and shown on the admin's captured page.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,14 +35,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import BadHeaderError, Connection, Message, email_dispatched
-
-from .message import OutboxMessage
-from .recorder import SentRecorder
 from sqlalchemy import and_, case, insert, or_, select, update
 
 from ..audit import record_audit
 from ..extensions import db, mail
 from ..models import Invitation, InvitationEvent, OutboundEmail, utcnow
+from .message import OutboxMessage
+from .recorder import SentRecorder
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +107,13 @@ class SMTPConnection(Connection):
             raise BadHeaderError
         if message.date is None:
             message.date = time.time()
-        self.host.sendmail(message.envelope_sender, message.envelope_recipients, message.as_bytes(),
-                           message.mail_options, message.rcpt_options)
+        self.host.sendmail(
+            message.envelope_sender,
+            message.envelope_recipients,
+            message.as_bytes(),
+            message.mail_options,
+            message.rcpt_options,
+        )
         email_dispatched.send(current_app._get_current_object(), message=message)
         self.num_emails += 1
         if self.num_emails == self.mail.max_emails:
@@ -190,17 +195,35 @@ class Worker:
         session = db.session
         stale = and_(outbox.c.status == "sending", outbox.c.claimed_at < now - self.lease)
         due = or_(and_(outbox.c.status.in_(("queued", "retrying")), outbox.c.next_attempt_at <= now), stale)
-        query = (select(outbox.c.id, outbox.c.invitation_id, outbox.c.kind, outbox.c.to_address, outbox.c.subject,
-                        outbox.c.body_text, outbox.c.body_html, outbox.c.headers, outbox.c.message_id,
-                        outbox.c.attempts, outbox.c.status, outbox.c.survey_id)
-                 .where(due).order_by(outbox.c.next_attempt_at, outbox.c.id).limit(self.batch_size))
+        query = (
+            select(
+                outbox.c.id,
+                outbox.c.invitation_id,
+                outbox.c.kind,
+                outbox.c.to_address,
+                outbox.c.subject,
+                outbox.c.body_text,
+                outbox.c.body_html,
+                outbox.c.headers,
+                outbox.c.message_id,
+                outbox.c.attempts,
+                outbox.c.status,
+                outbox.c.survey_id,
+            )
+            .where(due)
+            .order_by(outbox.c.next_attempt_at, outbox.c.id)
+            .limit(self.batch_size)
+        )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         try:
             rows = session.execute(query).all()
             if rows:
-                session.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows])).values(
-                    status="sending", claimed_at=now, claimed_by=self.worker_id, attempts=outbox.c.attempts + 1))
+                session.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_([r.id for r in rows]))
+                    .values(status="sending", claimed_at=now, claimed_by=self.worker_id, attempts=outbox.c.attempts + 1)
+                )
             session.commit()
         except BaseException:
             session.rollback()
@@ -219,18 +242,29 @@ class Worker:
         if not permanent and attempts >= MAX_ATTEMPTS:
             permanent, error = True, f"gave up after {attempts} attempts; last error: {error}"
         if permanent:
-            done = session.execute(update(outbox).where(self._mine(row.id)).values(
-                status="failed", last_error=error[:2000])).rowcount
+            done = session.execute(
+                update(outbox).where(self._mine(row.id)).values(status="failed", last_error=error[:2000])
+            ).rowcount
             if done and row.invitation_id is not None:
-                session.execute(update(invitation_table).where(invitation_table.c.id == row.invitation_id)
-                                .values(failed_at=now))
-                session.execute(insert(event_table).values(
-                    invitation_id=row.invitation_id, survey_id=row.survey_id, kind="failed", at=now,
-                    detail=f"{row.kind}: {error}"[:1000]))
+                session.execute(
+                    update(invitation_table).where(invitation_table.c.id == row.invitation_id).values(failed_at=now)
+                )
+                session.execute(
+                    insert(event_table).values(
+                        invitation_id=row.invitation_id,
+                        survey_id=row.survey_id,
+                        kind="failed",
+                        at=now,
+                        detail=f"{row.kind}: {error}"[:1000],
+                    )
+                )
             status = "failed"
         else:
-            session.execute(update(outbox).where(self._mine(row.id)).values(
-                status="retrying", last_error=error[:2000], next_attempt_at=now + retry_delay(attempts)))
+            session.execute(
+                update(outbox)
+                .where(self._mine(row.id))
+                .values(status="retrying", last_error=error[:2000], next_attempt_at=now + retry_delay(attempts))
+            )
             status = "retrying"
         session.commit()
         log.warning("message %s %s: %s", row.id, status, error)
@@ -238,9 +272,15 @@ class Worker:
 
     # ---- delivery -----------------------------------------------------------------------
     def build_message(self, row) -> Message:
-        return OutboxMessage(subject=row.subject, recipients=[row.to_address], body=row.body_text,
-                             html=row.body_html or None, sender=self.sender, extra_headers=dict(row.headers or {}),
-                             msg_id=row.message_id)
+        return OutboxMessage(
+            subject=row.subject,
+            recipients=[row.to_address],
+            body=row.body_text,
+            html=row.body_html or None,
+            sender=self.sender,
+            extra_headers=dict(row.headers or {}),
+            msg_id=row.message_id,
+        )
 
     def _send_one(self, connection: SMTPConnection, record, row, message: Message, stats: PassStats) -> None:
         self.throttle.wait()
@@ -256,8 +296,10 @@ class Worker:
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code == 421:  # the server is closing the connection
                 raise _ConnectionLost(_reply_text(exc.smtp_code, exc.smtp_error)) from None
-            self._count(stats, self.record_failure(row, _reply_text(exc.smtp_code, exc.smtp_error),
-                                                   permanent=exc.smtp_code >= 500))
+            self._count(
+                stats,
+                self.record_failure(row, _reply_text(exc.smtp_code, exc.smtp_error), permanent=exc.smtp_code >= 500),
+            )
         except (OSError, smtplib.SMTPException) as exc:
             raise _ConnectionLost(f"{exc.__class__.__name__}: {exc}") from None
         else:
@@ -281,7 +323,7 @@ class Worker:
         position = 0
         try:
             with SentRecorder(db.engine, self.worker_id) as record, smtp_connection(self.app) as connection:
-                for position, row in enumerate(rows):
+                for position, row in enumerate(rows):  # noqa: B007 (read after the loop)
                     if self.stopping:
                         break
                     self._send_one(connection, record, row, self.build_message(row), stats)
@@ -302,9 +344,15 @@ class Worker:
         session = db.session
         for row in rows:
             if reason is None:
-                session.execute(update(outbox).where(self._mine(row.id)).values(
-                    status=case((outbox.c.attempts > 1, "retrying"), else_="queued"),
-                    attempts=outbox.c.attempts - 1, claimed_by=None))
+                session.execute(
+                    update(outbox)
+                    .where(self._mine(row.id))
+                    .values(
+                        status=case((outbox.c.attempts > 1, "retrying"), else_="queued"),
+                        attempts=outbox.c.attempts - 1,
+                        claimed_by=None,
+                    )
+                )
                 session.commit()
             else:
                 self._count(stats, self.record_failure(row, reason, permanent=False))
@@ -322,13 +370,19 @@ class Worker:
             stats.recovered += recovered
             self.deliver_batch(rows, stats)
         if stats.handled:
-            record_audit(db.session, "mail.send", detail=stats.summary() + f" by {self.worker_id}",
-                         count=stats.sent, actor="mail worker")
+            record_audit(
+                db.session,
+                "mail.send",
+                detail=stats.summary() + f" by {self.worker_id}",
+                count=stats.sent,
+                actor="mail worker",
+            )
             db.session.commit()
         return stats
 
     def watch(self, poll_seconds: float = 5.0, on_pass=None) -> None:
         """Deliver, then poll for more, until SIGTERM or Ctrl-C (the message in flight is finished first)."""
+
         def stop(_signum, _frame):
             self.stopping = True
 

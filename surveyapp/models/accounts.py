@@ -1,4 +1,5 @@
 """People who sign in: admins, analysts (co-chairs) and volunteers."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """People who can be invited, with the attributes results are segmented by."""
+
 from __future__ import annotations
 
 from datetime import datetime

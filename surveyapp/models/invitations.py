@@ -1,4 +1,5 @@
 """An invitation: one contact asked to answer one survey, with its timeline."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ._common import UTCDateTime, utcnow
 
-EVENT_KINDS = ("created", "emailed", "reminded", "opened", "started", "completed", "failed", "bounced", "opted_out", "revoked")
+EVENT_KINDS = (
+    "created",
+    "emailed",
+    "reminded",
+    "opened",
+    "started",
+    "completed",
+    "failed",
+    "bounced",
+    "opted_out",
+    "revoked",
+)
 
 
 class Invitation(db.Model):

@@ -1,4 +1,5 @@
 """The outbox: every email is a row first, delivered later by the worker."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Surveys, their frozen versions, and the question/choice rows that answers point at."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -5,6 +5,7 @@ inline), so it can be stored per survey version and loaded again, quickly and wi
 re-validation, by `Questionnaire.from_dict()`. The same dict is also a valid definition
 file for `loader.load_definition_text()`.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -12,8 +13,19 @@ import decimal
 from dataclasses import dataclass, field
 from typing import Any
 
-QUESTION_TYPES = ("single_choice", "multiple_choice", "likert", "rating", "short_text",
-                  "long_text", "integer", "decimal", "date", "yes_no", "note")
+QUESTION_TYPES = (
+    "single_choice",
+    "multiple_choice",
+    "likert",
+    "rating",
+    "short_text",
+    "long_text",
+    "integer",
+    "decimal",
+    "date",
+    "yes_no",
+    "note",
+)
 CHOICE_TYPES = {"single_choice", "multiple_choice", "likert", "yes_no"}
 TEXT_TYPES = {"short_text", "long_text"}
 NUMBER_TYPES = {"integer", "decimal", "rating"}
@@ -50,9 +62,23 @@ LIKERT_AGREEMENT_CHOICES = [
 ]
 
 # Optional question attributes, in the order to_dict() writes them.
-_OPTIONAL_FIELDS = ("hint", "required_message", "min", "max", "min_label", "max_label",
-                    "min_length", "max_length", "pattern", "pattern_message", "constraint",
-                    "constraint_message", "relevant", "suffix", "width")
+_OPTIONAL_FIELDS = (
+    "hint",
+    "required_message",
+    "min",
+    "max",
+    "min_label",
+    "max_label",
+    "min_length",
+    "max_length",
+    "pattern",
+    "pattern_message",
+    "constraint",
+    "constraint_message",
+    "relevant",
+    "suffix",
+    "width",
+)
 
 
 @dataclass
@@ -132,17 +158,22 @@ class Question:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict, page_name: str = "") -> "Question":
+    def from_dict(cls, data: dict, page_name: str = "") -> Question:
         qtype = data["type"]
         kwargs = {key: data[key] for key in _OPTIONAL_FIELDS if data.get(key) is not None}
         for key in ("min", "max"):
             if key in kwargs:
                 kwargs[key] = bound_from_json(qtype, kwargs[key])
         return cls(
-            name=data["name"], type=qtype, label=data["label"],
-            required=bool(data.get("required", False)), consent=bool(data.get("consent", False)),
+            name=data["name"],
+            type=qtype,
+            label=data["label"],
+            required=bool(data.get("required", False)),
+            consent=bool(data.get("consent", False)),
             choices=[Choice(str(c["value"]), c["label"]) for c in data.get("choices") or []],
-            page_name=page_name, **kwargs)
+            page_name=page_name,
+            **kwargs,
+        )
 
 
 def _bound_to_json(value):
@@ -181,10 +212,14 @@ class Page:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Page":
+    def from_dict(cls, data: dict) -> Page:
         name = data["name"]
-        return cls(name=name, title=data["title"], relevant=data.get("relevant"),
-                   questions=[Question.from_dict(q, name) for q in data["questions"]])
+        return cls(
+            name=name,
+            title=data["title"],
+            relevant=data.get("relevant"),
+            questions=[Question.from_dict(q, name) for q in data["questions"]],
+        )
 
 
 @dataclass
@@ -227,10 +262,14 @@ class Questionnaire:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Questionnaire":
-        return cls(slug=data["slug"], title=data["title"], description=data.get("description"),
-                   settings=settings_from_json(data.get("settings") or {}),
-                   pages=[Page.from_dict(p) for p in data["pages"]])
+    def from_dict(cls, data: dict) -> Questionnaire:
+        return cls(
+            slug=data["slug"],
+            title=data["title"],
+            description=data.get("description"),
+            settings=settings_from_json(data.get("settings") or {}),
+            pages=[Page.from_dict(p) for p in data["pages"]],
+        )
 
 
 def settings_to_json(settings: dict) -> dict:

@@ -8,14 +8,15 @@ differences are listed in docs/questionnaire-format.md ("Expressions").
 Division or `mod` by zero gives NaN (ODK would give Infinity for `1 div 0`).
 Every comparison with NaN is false except `!=`, which is true, as in XPath.
 """
+
 from __future__ import annotations
 
 import datetime
 import decimal
 import functools
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -95,8 +96,9 @@ class Expression:
     uses_current: bool
     _run: Callable = field(repr=False)
 
-    def evaluate(self, answers: Mapping[str, object], current: object = None,
-                 today: datetime.date | None = None) -> object:
+    def evaluate(
+        self, answers: Mapping[str, object], current: object = None, today: datetime.date | None = None
+    ) -> object:
         return self._run(_Context(answers, current, today))
 
 
@@ -116,6 +118,7 @@ class _Context:
 
 
 # --- conversions -------------------------------------------------------------
+
 
 def _is_nan(value) -> bool:
     return isinstance(value, decimal.Decimal) and value.is_nan()
@@ -182,8 +185,7 @@ def _to_date(value) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    if _is_number(value) and not _is_nan(value) and not (
-            isinstance(value, decimal.Decimal) and value.is_infinite()):
+    if _is_number(value) and not _is_nan(value) and not (isinstance(value, decimal.Decimal) and value.is_infinite()):
         try:
             return _EPOCH + datetime.timedelta(days=int(value))
         except OverflowError:
@@ -204,6 +206,7 @@ def _tidy(number: decimal.Decimal) -> int | decimal.Decimal:
 
 
 # --- operators ---------------------------------------------------------------
+
 
 def _compare(op: str, left, right) -> bool:
     if isinstance(left, (list, tuple)):
@@ -268,6 +271,7 @@ def _neg(value):
 
 # --- functions ---------------------------------------------------------------
 
+
 def _selected(value, option) -> bool:
     wanted = to_string(option).strip()
     if isinstance(value, (list, tuple)):
@@ -304,7 +308,9 @@ def _simple(fn):
     def build(args):
         def run(ctx):
             return fn(*(arg(ctx) for arg in args))
+
         return run
+
     return build
 
 
@@ -319,6 +325,7 @@ def _build_coalesce(args):
     def run(ctx):
         value = first(ctx)
         return value if to_string(value) != "" else second(ctx)
+
     return run
 
 
@@ -341,6 +348,7 @@ _BUILDERS = {
 
 # --- compiling the parse tree into closures ----------------------------------
 
+
 class _Compiler:
     def __init__(self, text: str):
         self.text = text
@@ -361,7 +369,9 @@ class _Compiler:
             if not _NAME_RE.match(name):
                 raise ExpressionError(
                     f"'{token.value}' at character {token.start_pos + 1} is not a valid "
-                    "reference: write ${name} with a question name", token.start_pos)
+                    "reference: write ${name} with a question name",
+                    token.start_pos,
+                )
             self.references.add(name)
             return lambda ctx: ctx.answers.get(name)
         if kind == "current":
@@ -390,13 +400,13 @@ class _Compiler:
         name = name_token.value
         position = name_token.start_pos
         if name not in FUNCTIONS:
-            raise ExpressionError(
-                f"Unknown function '{name}' at character {position + 1}", position)
+            raise ExpressionError(f"Unknown function '{name}' at character {position + 1}", position)
         low, high = FUNCTIONS[name]
         if not low <= len(arg_nodes) <= high:
             raise ExpressionError(
-                f"Function '{name}' at character {position + 1} takes "
-                f"{_plural(low, 'argument')}, not {len(arg_nodes)}", position)
+                f"Function '{name}' at character {position + 1} takes {_plural(low, 'argument')}, not {len(arg_nodes)}",
+                position,
+            )
         self.check_literal_arguments(name, arg_nodes)
         return _BUILDERS[name]([self.compile(a) for a in arg_nodes])
 
@@ -405,8 +415,9 @@ class _Compiler:
             token = arg_nodes[0].children[0]
             if _to_date(token.value[1:-1]) is None:
                 raise ExpressionError(
-                    f"{token.value} at character {token.start_pos + 1} is not a real date "
-                    "in the form 'YYYY-MM-DD'", token.start_pos)
+                    f"{token.value} at character {token.start_pos + 1} is not a real date in the form 'YYYY-MM-DD'",
+                    token.start_pos,
+                )
         if name == "regex" and arg_nodes[1].data == "string":
             token = arg_nodes[1].children[0]
             try:
@@ -414,7 +425,9 @@ class _Compiler:
             except re.error as exc:
                 raise ExpressionError(
                     f"The pattern {token.value} at character {token.start_pos + 1} is not a "
-                    f"valid regular expression: {exc.msg}", token.start_pos) from None
+                    f"valid regular expression: {exc.msg}",
+                    token.start_pos,
+                ) from None
 
 
 def _plural(n: int, word: str) -> str:
@@ -440,12 +453,12 @@ def _describe_token(token: Token) -> str:
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> ExpressionError:
-    if isinstance(exc, UnexpectedEOF) or (
-            isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         return ExpressionError(
             f"The expression ends too early at character {len(text) + 1}: "
             "something is missing, such as a closing ')' or a value after an operator",
-            len(text))
+            len(text),
+        )
     if isinstance(exc, UnexpectedToken):
         pos = exc.token.start_pos or 0
         return ExpressionError(f"Unexpected {_describe_token(exc.token)} at character {pos + 1}", pos)
@@ -453,16 +466,16 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExpressionError:
         pos = exc.pos_in_stream
         char = text[pos]
         if char in "'\"":
-            return ExpressionError(
-                f"The text starting with {char} at character {pos + 1} is never closed", pos)
+            return ExpressionError(f"The text starting with {char} at character {pos + 1} is never closed", pos)
         if char == "$":
-            return ExpressionError(
-                f"A reference at character {pos + 1} must be written ${{name}}", pos)
+            return ExpressionError(f"A reference at character {pos + 1} must be written ${{name}}", pos)
         if char.isalpha():
             word = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", text[pos:]).group(0)
             return ExpressionError(
                 f"Unexpected word '{word}' at character {pos + 1} (refer to a question as "
-                f"${{{word}}}, put text in quotes, or call a function like {word}(...))", pos)
+                f"${{{word}}}, put text in quotes, or call a function like {word}(...))",
+                pos,
+            )
         return ExpressionError(f"Unexpected '{char}' at character {pos + 1}", pos)
     return ExpressionError("The expression could not be understood")  # pragma: no cover
 
@@ -473,8 +486,7 @@ def parse(text: str) -> Expression:
     if not isinstance(text, str):
         raise ExpressionError("An expression must be text")
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(
-            f"The expression is too long ({len(text)} characters; the limit is {MAX_LENGTH})")
+        raise ExpressionError(f"The expression is too long ({len(text)} characters; the limit is {MAX_LENGTH})")
     if not text.strip():
         raise ExpressionError("The expression is empty")
     try:
@@ -482,22 +494,23 @@ def parse(text: str) -> Expression:
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     if _tree_depth(tree) > MAX_DEPTH:
-        raise ExpressionError(
-            f"The expression is nested too deeply (more than {MAX_DEPTH} levels)")
+        raise ExpressionError(f"The expression is nested too deeply (more than {MAX_DEPTH} levels)")
     compiler = _Compiler(text)
     run = compiler.compile(tree)
     return Expression(text, frozenset(compiler.references), compiler.uses_current, run)
 
 
-def evaluate(expr: Expression | str, answers: Mapping[str, object], current: object = None,
-             today: datetime.date | None = None) -> object:
+def evaluate(
+    expr: Expression | str, answers: Mapping[str, object], current: object = None, today: datetime.date | None = None
+) -> object:
     """The value of an expression; answers missing from the mapping count as unanswered."""
     if isinstance(expr, str):
         expr = parse(expr)
     return expr.evaluate(answers, current, today)
 
 
-def is_true(expr: Expression | str, answers: Mapping[str, object], current: object = None,
-            today: datetime.date | None = None) -> bool:
+def is_true(
+    expr: Expression | str, answers: Mapping[str, object], current: object = None, today: datetime.date | None = None
+) -> bool:
     """The expression's value as a condition (empty, 0, NaN, [] and false are false)."""
     return to_boolean(evaluate(expr, answers, current, today))

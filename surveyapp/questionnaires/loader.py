@@ -5,6 +5,7 @@ plain-English message; a traceback is always a bug. Structure is checked with th
 Schema in schema.json (the same file docs/questionnaire-format.md describes), then
 cross-field rules (names, references, expressions, bounds) are checked here.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -13,15 +14,16 @@ import difflib
 import functools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 import yaml
 
 from . import expressions
-from .definition import CHOICE_TYPES, QUESTION_TYPES, Questionnaire
+from .definition import QUESTION_TYPES, Questionnaire
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_FILE_SIZE = 1_000_000
@@ -32,8 +34,7 @@ MAX_NAME_LENGTH = 64
 MAX_RATING_POINTS = 21
 
 _COMMON_KEYS = {"name", "type", "label", "hint", "relevant"}
-_ANSWER_KEYS = _COMMON_KEYS | {"required", "required_message", "constraint",
-                               "constraint_message"}
+_ANSWER_KEYS = _COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message"}
 TYPE_KEYS: dict[str, set[str]] = {
     "single_choice": _ANSWER_KEYS | {"choices"},
     "multiple_choice": _ANSWER_KEYS | {"choices"},
@@ -43,15 +44,20 @@ TYPE_KEYS: dict[str, set[str]] = {
     "integer": _ANSWER_KEYS | {"min", "max", "suffix", "width"},
     "decimal": _ANSWER_KEYS | {"min", "max", "suffix", "width"},
     "date": _ANSWER_KEYS | {"min", "max"},
-    "short_text": _ANSWER_KEYS | {"min_length", "max_length", "pattern", "pattern_message",
-                                  "width"},
+    "short_text": _ANSWER_KEYS | {"min_length", "max_length", "pattern", "pattern_message", "width"},
     "long_text": _ANSWER_KEYS | {"min_length", "max_length"},
     "note": set(_COMMON_KEYS),
 }
 
-_TYPE_WORDS = {"string": "text", "boolean": "true or false", "integer": "a whole number",
-               "number": "a number", "array": "a list", "object": "a mapping of keys to values",
-               "null": "empty"}
+_TYPE_WORDS = {
+    "string": "text",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "null": "empty",
+}
 
 
 @dataclass
@@ -82,8 +88,10 @@ class DefinitionError(Exception):
 
 # --- YAML with line numbers ---------------------------------------------------
 
+
 class LineDict(dict):
     """A mapping from the file; `.line` is where it starts, `.key_lines[key]` each key's line."""
+
     line: int | None = None
     key_lines: dict
 
@@ -106,8 +114,7 @@ class _LineLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not supported",
-                                       event.start_mark)
+            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not supported", event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -122,8 +129,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
         line = key_node.start_mark.line + 1
         if key in result:
             loader.duplicate_keys.append(
-                Problem(line, "", f"the key '{key}' appears twice in the same mapping "
-                                  f"(first on line {result.key_lines[key]})"))
+                Problem(
+                    line,
+                    "",
+                    f"the key '{key}' appears twice in the same mapping (first on line {result.key_lines[key]})",
+                )
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
     return result
@@ -164,6 +175,7 @@ def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
 
 
 # --- locations ----------------------------------------------------------------
+
 
 def _name_or_number(item: Any, kind: str, index: int) -> str:
     name = item.get("name") if isinstance(item, dict) else None
@@ -226,6 +238,7 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
 
 # --- the JSON Schema ------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1)
 def load_schema() -> dict:
     """The JSON Schema of the native format (surveyapp/questionnaires/schema.json)."""
@@ -261,12 +274,24 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
         return [Problem(line, where, f"{prefix}'{k}' is missing") for k in missing]
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
-        return [Problem(instance.line_of(k) if isinstance(instance, LineDict) else line, where,
-                        f"{prefix}unknown key '{k}'{_did_you_mean(k, allowed)}")
-                for k in instance if k not in allowed]
+        return [
+            Problem(
+                instance.line_of(k) if isinstance(instance, LineDict) else line,
+                where,
+                f"{prefix}unknown key '{k}'{_did_you_mean(k, allowed)}",
+            )
+            for k in instance
+            if k not in allowed
+        ]
     if kind == "enum" and key == "type":
-        return [Problem(line, where, f"unknown type '{instance}'{_did_you_mean(instance, QUESTION_TYPES)} "
-                                     f"(expected one of: {', '.join(QUESTION_TYPES)})")]
+        return [
+            Problem(
+                line,
+                where,
+                f"unknown type '{instance}'{_did_you_mean(instance, QUESTION_TYPES)} "
+                f"(expected one of: {', '.join(QUESTION_TYPES)})",
+            )
+        ]
     what = f"'{key}'" if key else "this"
     if kind == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
@@ -299,12 +324,13 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
 
 # --- cross-field checks -----------------------------------------------------------
 
+
 class _Checker:
     def __init__(self, data: dict):
         self.data = data
         self.problems: list[Problem] = []
-        self.order: dict[str, int] = {}       # question name -> position in the form
-        self.page_of: dict[str, int] = {}     # question name -> page index
+        self.order: dict[str, int] = {}  # question name -> position in the form
+        self.page_of: dict[str, int] = {}  # question name -> page index
         self.types: dict[str, str] = {}
         self.positions: dict[tuple[int, int], float] = {}
 
@@ -315,20 +341,29 @@ class _Checker:
         data = self.data
         slug = data.get("slug")
         if isinstance(slug, str) and not SLUG_RE.match(slug):
-            self.add(data.line_of("slug"), "questionnaire",
-                     f"slug '{slug}' must be 1 to 64 lowercase letters, digits or hyphens")
+            self.add(
+                data.line_of("slug"),
+                "questionnaire",
+                f"slug '{slug}' must be 1 to 64 lowercase letters, digits or hyphens",
+            )
         settings = data.get("settings")
         if isinstance(settings, dict) and isinstance(settings.get("closes_on"), str):
             if not _is_date(settings["closes_on"]):
-                self.add(settings.line_of("closes_on"), "settings",
-                         f"'closes_on' must be a date like 2026-12-31, not '{settings['closes_on']}'")
+                self.add(
+                    settings.line_of("closes_on"),
+                    "settings",
+                    f"'closes_on' must be a date like 2026-12-31, not '{settings['closes_on']}'",
+                )
         choice_lists = data.get("choice_lists")
         if isinstance(choice_lists, dict):
             for name, choices in choice_lists.items():
                 if not NAME_RE.match(name):
-                    self.add(choice_lists.line_of(name), f"choice list '{name}'",
-                             "the name must start with a letter or underscore and contain only "
-                             "letters, digits and underscores")
+                    self.add(
+                        choice_lists.line_of(name),
+                        f"choice list '{name}'",
+                        "the name must start with a letter or underscore and contain only "
+                        "letters, digits and underscores",
+                    )
                 self.check_choices(choices, f"choice list '{name}'")
         pages = data.get("pages") if isinstance(data.get("pages"), list) else []
         self.collect_names(pages)
@@ -349,8 +384,11 @@ class _Checker:
                 if not self.valid_name(name, page.line_of("name"), where, "page"):
                     pass
                 elif name in seen_pages:
-                    self.add(page.line_of("name"), where,
-                             f"another page is already called '{name}' (line {seen_pages[name]})")
+                    self.add(
+                        page.line_of("name"),
+                        where,
+                        f"another page is already called '{name}' (line {seen_pages[name]})",
+                    )
                 else:
                     seen_pages[name] = page.line_of("name")
             questions = page.get("questions")
@@ -369,9 +407,11 @@ class _Checker:
                     continue
                 if qname in first_line:
                     line, other = first_line[qname]
-                    self.add(question.line_of("name"), qwhere,
-                             f"the name '{qname}' is already used by a question on {other} "
-                             f"(line {line})")
+                    self.add(
+                        question.line_of("name"),
+                        qwhere,
+                        f"the name '{qname}' is already used by a question on {other} (line {line})",
+                    )
                     continue
                 first_line[qname] = (question.line_of("name"), where)
                 self.positions[(page_index, index)] = len(self.order)
@@ -382,9 +422,13 @@ class _Checker:
     def valid_name(self, name: str, line, where, kind) -> bool:
         if NAME_RE.match(name) and len(name) <= MAX_NAME_LENGTH:
             return True
-        self.add(line, where, f"the {kind} name '{name}' must start with a letter or underscore, "
-                              f"contain only letters, digits and underscores, and be at most "
-                              f"{MAX_NAME_LENGTH} characters")
+        self.add(
+            line,
+            where,
+            f"the {kind} name '{name}' must start with a letter or underscore, "
+            f"contain only letters, digits and underscores, and be at most "
+            f"{MAX_NAME_LENGTH} characters",
+        )
         return False
 
     def check_choices(self, choices, where: str) -> None:
@@ -400,14 +444,22 @@ class _Checker:
             value = str(value)
             line = choice.line_of("value")
             if value.strip() != value or not value:
-                self.add(line, where, f"choice {index + 1}: the value '{value}' must not be "
-                                      "empty or start or end with spaces")
+                self.add(
+                    line,
+                    where,
+                    f"choice {index + 1}: the value '{value}' must not be empty or start or end with spaces",
+                )
             elif " " in value:
-                self.add(line, where, f"choice {index + 1}: the value '{value}' must not contain "
-                                      "spaces (multiple-choice answers are stored space-separated)")
+                self.add(
+                    line,
+                    where,
+                    f"choice {index + 1}: the value '{value}' must not contain "
+                    "spaces (multiple-choice answers are stored space-separated)",
+                )
             if value in seen:
-                self.add(line, where, f"choice {index + 1}: the value '{value}' is used twice "
-                                      f"(also on line {seen[value]})")
+                self.add(
+                    line, where, f"choice {index + 1}: the value '{value}' is used twice (also on line {seen[value]})"
+                )
             else:
                 seen[value] = line
 
@@ -415,16 +467,16 @@ class _Checker:
         where = _name_or_number(page, "page", page_index)
         relevant = page.get("relevant")
         if isinstance(relevant, str) and relevant.strip():
-            self.check_expression(relevant, "relevant", page.line_of("relevant"), where,
-                                  position=None, page_index=page_index)
+            self.check_expression(
+                relevant, "relevant", page.line_of("relevant"), where, position=None, page_index=page_index
+            )
         questions = page.get("questions")
         if not isinstance(questions, list):
             return
         for index, question in enumerate(questions):
             if isinstance(question, dict):
                 qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
-                self.check_question(question, qwhere, page_index,
-                                    self.positions.get((page_index, index), -1))
+                self.check_question(question, qwhere, page_index, self.positions.get((page_index, index), -1))
 
     def check_question(self, q: dict, where: str, page_index: int, position: float) -> None:
         qtype = q.get("type")
@@ -434,12 +486,14 @@ class _Checker:
         for key in q:
             if key not in allowed and key in _all_question_keys():
                 users = [t for t in QUESTION_TYPES if key in TYPE_KEYS[t]]
-                self.add(q.line_of(key), where,
-                         f"'{key}' does not apply to {qtype} questions "
-                         f"(only to: {', '.join(users)})")
-        for key, needs in (("pattern_message", "pattern"),
-                           ("constraint_message", "constraint"),
-                           ("required_message", "required")):
+                self.add(
+                    q.line_of(key), where, f"'{key}' does not apply to {qtype} questions (only to: {', '.join(users)})"
+                )
+        for key, needs in (
+            ("pattern_message", "pattern"),
+            ("constraint_message", "constraint"),
+            ("required_message", "required"),
+        ):
             given = q.get(needs) or (needs == "required" and q.get("consent"))
             if key in q and key in allowed and not given:
                 self.add(q.line_of(key), where, f"'{key}' is set but '{needs}' is not")
@@ -451,9 +505,11 @@ class _Checker:
             lists = self.data.get("choice_lists")
             lists = lists if isinstance(lists, dict) else {}
             if choices not in lists:
-                self.add(q.line_of("choices"), where,
-                         f"the choice list '{choices}' is not defined under 'choice_lists'"
-                         f"{_did_you_mean(choices, lists)}")
+                self.add(
+                    q.line_of("choices"),
+                    where,
+                    f"the choice list '{choices}' is not defined under 'choice_lists'{_did_you_mean(choices, lists)}",
+                )
         elif isinstance(choices, list):
             self.check_choices(choices, where)
 
@@ -463,8 +519,7 @@ class _Checker:
             if key in allowed and isinstance(text, str) and text.strip():
                 name = q.get("name") if isinstance(q.get("name"), str) else None
                 own_name = name if name is not None and self.order.get(name) == position else None
-                self.check_expression(text, key, q.line_of(key), where, position,
-                                      page_index, own_name=own_name)
+                self.check_expression(text, key, q.line_of(key), where, position, page_index, own_name=own_name)
 
     def check_bounds(self, q: dict, qtype: str, where: str) -> None:
         bounds = {}
@@ -473,66 +528,69 @@ class _Checker:
                 continue
             value = _typed_bound(qtype, q[key])
             if value is None:
-                kind = {"date": "a date like 2024-01-31", "decimal": "a number"}.get(
-                    qtype, "a whole number")
+                kind = {"date": "a date like 2024-01-31", "decimal": "a number"}.get(qtype, "a whole number")
                 self.add(q.line_of(key), where, f"'{key}' must be {kind}")
             else:
                 bounds[key] = value
         if "min" in bounds and "max" in bounds:
             if bounds["min"] > bounds["max"]:
-                self.add(q.line_of("min"), where,
-                         f"'min' ({q['min']}) is greater than 'max' ({q['max']})")
+                self.add(q.line_of("min"), where, f"'min' ({q['min']}) is greater than 'max' ({q['max']})")
             elif qtype == "rating" and bounds["max"] - bounds["min"] + 1 > MAX_RATING_POINTS:
-                self.add(q.line_of("min"), where,
-                         f"a rating scale can have at most {MAX_RATING_POINTS} points")
+                self.add(q.line_of("min"), where, f"a rating scale can have at most {MAX_RATING_POINTS} points")
         if qtype == "rating" and ("min" in bounds) != ("max" in bounds):
             low = bounds.get("min", 0)
             high = bounds.get("max", 10)
             if low > high:
-                self.add(q.line, where, f"the rating scale runs from {low} to {high}, "
-                                        "which is backwards")
+                self.add(q.line, where, f"the rating scale runs from {low} to {high}, which is backwards")
         lengths = [q.get(k) for k in ("min_length", "max_length")]
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in lengths) \
-                and lengths[0] > lengths[1]:
-            self.add(q.line_of("min_length"), where,
-                     f"'min_length' ({lengths[0]}) is greater than 'max_length' ({lengths[1]})")
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in lengths) and lengths[0] > lengths[1]:
+            self.add(
+                q.line_of("min_length"),
+                where,
+                f"'min_length' ({lengths[0]}) is greater than 'max_length' ({lengths[1]})",
+            )
         pattern = q.get("pattern")
         if isinstance(pattern, str) and "pattern" in TYPE_KEYS[qtype]:
             try:
                 re.compile(pattern)
             except re.error as exc:
-                self.add(q.line_of("pattern"), where,
-                         f"'pattern' is not a valid regular expression: {exc.msg}")
+                self.add(q.line_of("pattern"), where, f"'pattern' is not a valid regular expression: {exc.msg}")
 
-    def check_expression(self, text: str, key: str, line, where: str, position,
-                         page_index: int, own_name: str | None = None) -> None:
+    def check_expression(
+        self, text: str, key: str, line, where: str, position, page_index: int, own_name: str | None = None
+    ) -> None:
         try:
             expr = expressions.parse(text)
         except expressions.ExpressionError as exc:
             self.add(line, where, f"'{key}' has an error: {exc.message}")
             return
         if expr.uses_current and key != "constraint":
-            self.add(line, where, f"'{key}' uses '.' (the current answer), "
-                                  "which can only be used in a 'constraint'")
+            self.add(line, where, f"'{key}' uses '.' (the current answer), which can only be used in a 'constraint'")
         for name in sorted(expr.references):
             if name not in self.order:
-                self.add(line, where, f"'{key}' refers to unknown question '{name}'"
-                                      f"{_did_you_mean(name, self.order)}")
+                self.add(line, where, f"'{key}' refers to unknown question '{name}'{_did_you_mean(name, self.order)}")
             elif self.types.get(name) == "note":
-                self.add(line, where, f"'{key}' refers to '{name}', which is a note "
-                                      "and has no answer")
+                self.add(line, where, f"'{key}' refers to '{name}', which is a note and has no answer")
             elif position is None:  # a page condition
                 if self.page_of[name] >= page_index:
-                    self.add(line, where, f"'{key}' refers to question '{name}', which is on "
-                                          "this page or a later one (a page condition can only "
-                                          "use answers from earlier pages)")
+                    self.add(
+                        line,
+                        where,
+                        f"'{key}' refers to question '{name}', which is on "
+                        "this page or a later one (a page condition can only "
+                        "use answers from earlier pages)",
+                    )
             elif name == own_name:
                 if key == "relevant":
                     self.add(line, where, f"'{key}' refers to the question itself")
             elif self.order[name] > position:
-                self.add(line, where, f"'{key}' refers to question '{name}', which comes later "
-                                      "in the form (a condition can only use answers to "
-                                      "earlier questions)")
+                self.add(
+                    line,
+                    where,
+                    f"'{key}' refers to question '{name}', which comes later "
+                    "in the form (a condition can only use answers to "
+                    "earlier questions)",
+                )
 
 
 @functools.lru_cache(maxsize=1)
@@ -553,8 +611,7 @@ def _typed_bound(qtype: str, value):
     if isinstance(value, bool):
         return None
     if qtype == "date":
-        return datetime.date.fromisoformat(value) if isinstance(value, str) and _is_date(value) \
-            else None
+        return datetime.date.fromisoformat(value) if isinstance(value, str) and _is_date(value) else None
     if qtype == "decimal":
         if isinstance(value, (int, float)):
             return decimal.Decimal(repr(value)) if isinstance(value, float) else value
@@ -567,6 +624,7 @@ def _typed_bound(qtype: str, value):
 
 
 # --- building --------------------------------------------------------------------
+
 
 def _normalise(data: dict) -> dict:
     """The validated file as the dict Questionnaire.from_dict() takes (choices inline)."""
@@ -592,9 +650,13 @@ def validate_data(data: Any) -> list[Problem]:
     """Every problem in an already-parsed definition (a dict from YAML or JSON)."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else _KIND_WORDS.get(_json_type(data), "a single value")
-        return [Problem(getattr(data, "line", 1 if data is None else None), "",
-                        f"a questionnaire file must be a mapping with slug, title and pages; "
-                        f"this one is {kind}")]
+        return [
+            Problem(
+                getattr(data, "line", 1 if data is None else None),
+                "",
+                f"a questionnaire file must be a mapping with slug, title and pages; this one is {kind}",
+            )
+        ]
     if not isinstance(data, LineDict):
         data = _with_lines(data)
     problems = _schema_problems(data) + _Checker(data).run()
@@ -605,8 +667,7 @@ def validate_data(data: Any) -> list[Problem]:
     return sorted(unique, key=lambda p: (p.line is None, p.line or 0))
 
 
-_KIND_WORDS = {"string": "text", "array": "a list", "boolean": "true or false",
-               "number": "a number"}
+_KIND_WORDS = {"string": "text", "array": "a list", "boolean": "true or false", "number": "a number"}
 
 
 def _json_type(value) -> str:
@@ -641,13 +702,11 @@ def load_definition_data(data: Any, source: str = "<data>") -> Questionnaire:
 def load_definition_text(text: str, source: str = "<string>") -> Questionnaire:
     """Parse and validate a YAML (or JSON) definition; raises DefinitionError listing every problem."""
     if len(text) > MAX_FILE_SIZE:
-        raise DefinitionError([Problem(None, "", f"the file is too large (over {MAX_FILE_SIZE} "
-                                                 "characters)")], source)
+        raise DefinitionError([Problem(None, "", f"the file is too large (over {MAX_FILE_SIZE} characters)")], source)
     data, problems = _parse_yaml(text)
     if problems and data is None:
         raise DefinitionError(problems, source)
-    problems = sorted(problems + validate_data(data),
-                      key=lambda p: (p.line is None, p.line or 0))
+    problems = sorted(problems + validate_data(data), key=lambda p: (p.line is None, p.line or 0))
     if problems:
         raise DefinitionError(problems, source)
     return Questionnaire.from_dict(_normalise(data))
@@ -661,6 +720,5 @@ def load_definition_file(path) -> Questionnaire:
     except UnicodeDecodeError:
         raise DefinitionError([Problem(None, "", "the file is not UTF-8 text")], str(path)) from None
     except OSError as exc:
-        raise DefinitionError([Problem(None, "", f"the file cannot be read: {exc.strerror}")],
-                              str(path)) from None
+        raise DefinitionError([Problem(None, "", f"the file cannot be read: {exc.strerror}")], str(path)) from None
     return load_definition_text(text, source=str(path))

@@ -6,13 +6,14 @@ rating), decimal.Decimal, datetime.date; a missing name or None means not answer
 Conditions only ever see answers to visible questions: call `prune_hidden()` on stored
 answers before `is_visible()`/`visible_questions()` (`visible_pages()` prunes itself).
 """
+
 from __future__ import annotations
 
 import datetime
 import decimal
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from . import expressions
 from .definition import Page, Question, Questionnaire
@@ -22,8 +23,20 @@ Answers = dict[str, object]
 MAX_NUMBER_LENGTH = 30
 _INTEGER_RE = re.compile(r"-?\d+\Z")
 _DECIMAL_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)\Z")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _SINGLE_CHOICE_TYPES = {"single_choice", "likert", "yes_no"}
 
 
@@ -51,22 +64,20 @@ class _Invalid(Exception):
 
 # --- visibility --------------------------------------------------------------------
 
-def is_visible(question: Question, answers: Mapping[str, object],
-               today: datetime.date | None = None) -> bool:
+
+def is_visible(question: Question, answers: Mapping[str, object], today: datetime.date | None = None) -> bool:
     """True when the question's `relevant` condition holds (or it has none)."""
     if not question.relevant:
         return True
     return expressions.is_true(question.relevant, answers, today=today)
 
 
-def is_page_visible(page: Page, answers: Mapping[str, object],
-                    today: datetime.date | None = None) -> bool:
+def is_page_visible(page: Page, answers: Mapping[str, object], today: datetime.date | None = None) -> bool:
     """True when the page-level `relevant` condition holds (questions not considered)."""
     return not page.relevant or expressions.is_true(page.relevant, answers, today=today)
 
 
-def visible_questions(page: Page, answers: Mapping[str, object],
-                      today: datetime.date | None = None) -> list[Question]:
+def visible_questions(page: Page, answers: Mapping[str, object], today: datetime.date | None = None) -> list[Question]:
     """The page's questions (notes included) whose conditions hold, in order.
 
     Questions see answers to earlier hidden questions on the same page as unanswered.
@@ -81,8 +92,9 @@ def visible_questions(page: Page, answers: Mapping[str, object],
     return visible
 
 
-def prune_hidden(questionnaire: Questionnaire, answers: Mapping[str, object],
-                 today: datetime.date | None = None) -> Answers:
+def prune_hidden(
+    questionnaire: Questionnaire, answers: Mapping[str, object], today: datetime.date | None = None
+) -> Answers:
     """The answers without those of hidden questions (or of questions on hidden pages)."""
     pruned = dict(answers)
     for _ in range(len(questionnaire.all_questions()) + 1):
@@ -97,15 +109,20 @@ def prune_hidden(questionnaire: Questionnaire, answers: Mapping[str, object],
     return pruned
 
 
-def visible_pages(questionnaire: Questionnaire, answers: Mapping[str, object],
-                  today: datetime.date | None = None) -> list[Page]:
+def visible_pages(
+    questionnaire: Questionnaire, answers: Mapping[str, object], today: datetime.date | None = None
+) -> list[Page]:
     """Pages whose condition holds and that have at least one visible question or note."""
     pruned = prune_hidden(questionnaire, answers, today)
-    return [page for page in questionnaire.pages
-            if is_page_visible(page, pruned, today) and visible_questions(page, pruned, today)]
+    return [
+        page
+        for page in questionnaire.pages
+        if is_page_visible(page, pruned, today) and visible_questions(page, pruned, today)
+    ]
 
 
 # --- parsing a posted page ---------------------------------------------------------------
+
 
 def field_id(question: Question) -> str:
     """The HTML id of the question's first input (GOV.UK Frontend conventions)."""
@@ -129,8 +146,7 @@ def _first(form, name: str) -> str:
     return values[0] if values else ""
 
 
-def parse_page(page: Page, form, answers: Mapping[str, object],
-               today: datetime.date | None = None) -> PageResult:
+def parse_page(page: Page, form, answers: Mapping[str, object], today: datetime.date | None = None) -> PageResult:
     """Coerce and validate a posted page; values and errors only for visible questions.
 
     Questions are taken in order, each seeing the answers merged with the values
@@ -155,7 +171,8 @@ def parse_page(page: Page, form, answers: Mapping[str, object],
             else:
                 _check_limits(question, value)
                 if question.constraint and not expressions.is_true(
-                        question.constraint, context, current=value, today=today):
+                    question.constraint, context, current=value, today=today
+                ):
                     raise _Invalid(question.constraint_message or "The answer is not valid")
         except _Invalid as problem:
             result.errors.append(FieldError(question.name, str(problem), field_id(question)))
@@ -167,8 +184,7 @@ def parse_page(page: Page, form, answers: Mapping[str, object],
 
 def _raw_input(question: Question, form) -> object:
     if question.type == "date":
-        return {part: _first(form, f"{question.name}-{part}")
-                for part in ("day", "month", "year")}
+        return {part: _first(form, f"{question.name}-{part}") for part in ("day", "month", "year")}
     if question.type == "multiple_choice":
         return _getlist(form, question.name)
     return _first(form, question.name)
@@ -267,14 +283,11 @@ def _check_limits(question: Question, value) -> None:
             raise _Invalid(f"Date must be the same as or before {format_date(high)}")
     elif qtype in ("short_text", "long_text"):
         if question.min_length is not None and len(value) < question.min_length:
-            raise _Invalid(f"{_quoted(question)} must be {question.min_length} "
-                           "characters or more")
+            raise _Invalid(f"{_quoted(question)} must be {question.min_length} characters or more")
         if question.max_length is not None and len(value) > question.max_length:
-            raise _Invalid(f"{_quoted(question)} must be {question.max_length} "
-                           "characters or less")
+            raise _Invalid(f"{_quoted(question)} must be {question.max_length} characters or less")
         if question.pattern and not _full_match(question.pattern, value):
-            raise _Invalid(question.pattern_message
-                           or f"Enter {_quoted(question)} in the correct format")
+            raise _Invalid(question.pattern_message or f"Enter {_quoted(question)} in the correct format")
 
 
 def _full_match(pattern: str, value: str) -> bool:
@@ -285,6 +298,7 @@ def _full_match(pattern: str, value: str) -> bool:
 
 
 # --- formatting -------------------------------------------------------------------------
+
 
 def format_date(value: datetime.date) -> str:
     """A date as GOV.UK writes it: 5 October 2011."""

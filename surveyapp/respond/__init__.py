@@ -1,4 +1,5 @@
 """Blueprint: the respondent's journey (/s/<token> personal links, /p/<key> public links)."""
+
 from flask import Blueprint
 
 bp = Blueprint("respond", __name__)

@@ -1,11 +1,13 @@
 """Who is answering: the response behind a personal link or a public link."""
+
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, request, session as cookie
+from flask import abort, request
+from flask import session as cookie
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -85,9 +87,14 @@ def start_response(db_session: Session, respondent: Respondent) -> Response:
         respondent_key, mode = f"inv:{respondent.invitation.id}", "link"
     else:
         respondent_key, mode = f"pub:{secrets.token_urlsafe(18)}", "public"
-    response = Response(survey_id=survey.id, version_id=survey.current_version_id, respondent_key=respondent_key,
-                        invitation_id=respondent.invitation.id if respondent.invitation else None,
-                        collection_mode=mode, status="in_progress")
+    response = Response(
+        survey_id=survey.id,
+        version_id=survey.current_version_id,
+        respondent_key=respondent_key,
+        invitation_id=respondent.invitation.id if respondent.invitation else None,
+        collection_mode=mode,
+        status="in_progress",
+    )
     db_session.add(response)
     try:
         db_session.flush()

@@ -7,6 +7,7 @@ the same page, because answering that question in the browser can reveal it. A
 hidden question whose condition refers only to other pages cannot change here and
 is left out, as before.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -64,5 +65,6 @@ def answers_for_browser(page: Page, answers) -> dict:
     (dates as {"date": "YYYY-MM-DD"}); the template emits them with |tojson."""
     on_page = {q.name for q in page.questions}
     wanted = set().union(*(_references(q) for q in page.questions)) - on_page
-    return {name: _json_value(answers[name]) for name in sorted(wanted)
-            if name in answers and answers[name] is not None}
+    return {
+        name: _json_value(answers[name]) for name in sorted(wanted) if name in answers and answers[name] is not None
+    }

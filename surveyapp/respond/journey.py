@@ -4,6 +4,7 @@ Plain functions over a session: load the answers of a response, save a page,
 work out the next page, check completeness and submit exactly once. The web
 views (respond/, interviews/) only parse requests and render.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,7 +43,9 @@ def question_rows(session: Session, version_id: int) -> dict[str, QuestionRow]:
         entry = by_name.setdefault(name, (qid, {}))
         if cid is not None:
             entry[1][value] = cid
-    return {name: QuestionRow(qid, choices, {v: k for k, v in choices.items()}) for name, (qid, choices) in by_name.items()}
+    return {
+        name: QuestionRow(qid, choices, {v: k for k, v in choices.items()}) for name, (qid, choices) in by_name.items()
+    }
 
 
 def load_answers(session: Session, response: Response, questionnaire: Questionnaire) -> runtime.Answers:
@@ -95,8 +98,13 @@ def _answer_rows(row: QuestionRow, qtype: str, value) -> list[Answer]:
     return [Answer(question_id=row.id, value_text=str(value))]
 
 
-def save_answers(session: Session, response: Response, questionnaire: Questionnaire,
-                 new_values: runtime.Answers, replaced_names: list[str]) -> runtime.Answers:
+def save_answers(
+    session: Session,
+    response: Response,
+    questionnaire: Questionnaire,
+    new_values: runtime.Answers,
+    replaced_names: list[str],
+) -> runtime.Answers:
     """Store a page's answers, then drop answers that later questions' conditions now hide.
 
     Returns the pruned answers. Runs inside the caller's transaction.
@@ -126,7 +134,7 @@ def next_page_name(questionnaire: Questionnaire, answers: runtime.Answers, curre
     all_names = [p.name for p in questionnaire.pages]
     # The next visible page after `current` in form order (current may have become hidden).
     start = all_names.index(current) if current in all_names else -1
-    for name in all_names[start + 1:]:
+    for name in all_names[start + 1 :]:
         if name in names:
             return name
     return CHECK_PAGE
@@ -150,11 +158,16 @@ def first_page_name(questionnaire: Questionnaire, answers: runtime.Answers) -> s
     return names[0] if names else CHECK_PAGE
 
 
-def first_incomplete_page(questionnaire: Questionnaire, answers: runtime.Answers) -> tuple[str, list[runtime.FieldError]] | None:
+def first_incomplete_page(
+    questionnaire: Questionnaire, answers: runtime.Answers
+) -> tuple[str, list[runtime.FieldError]] | None:
     """The first visible page with a required question unanswered, and its errors; None when complete."""
     for page in runtime.visible_pages(questionnaire, answers):
-        missing = [q for q in runtime.visible_questions(page, answers)
-                   if q.required and q.type != "note" and answers.get(q.name) in (None, "", [])]
+        missing = [
+            q
+            for q in runtime.visible_questions(page, answers)
+            if q.required and q.type != "note" and answers.get(q.name) in (None, "", [])
+        ]
         if missing:
             result = runtime.parse_page(page, _FormOf(answers, page), answers)
             errors = [e for e in result.errors if e.name in {q.name for q in missing}]
@@ -195,8 +208,11 @@ def summary_rows(questionnaire: Questionnaire, answers: runtime.Answers) -> list
     """For "check your answers": each visible page with its visible questions and formatted answers."""
     sections = []
     for page in runtime.visible_pages(questionnaire, answers):
-        rows = [(q, runtime.format_answer(q, answers.get(q.name)))
-                for q in runtime.visible_questions(page, answers) if q.type != "note"]
+        rows = [
+            (q, runtime.format_answer(q, answers.get(q.name)))
+            for q in runtime.visible_questions(page, answers)
+            if q.type != "note"
+        ]
         if rows:
             sections.append((page, rows))
     return sections

@@ -1,4 +1,5 @@
 """Rendering a questionnaire page: the one function both respondents' and volunteers' views call."""
+
 from __future__ import annotations
 
 from flask import render_template
@@ -9,9 +10,17 @@ from . import journey
 from .conditions import answers_for_browser, page_blocks
 
 
-def render_page(questionnaire: Questionnaire, page_def: Page, answers: Answers, nav, changing: bool,
-                errors: list[FieldError] | None = None, raw: dict | None = None, notice: str | None = None,
-                back_when_first: str | None = None):
+def render_page(
+    questionnaire: Questionnaire,
+    page_def: Page,
+    answers: Answers,
+    nav,
+    changing: bool,
+    errors: list[FieldError] | None = None,
+    raw: dict | None = None,
+    notice: str | None = None,
+    back_when_first: str | None = None,
+):
     """The page with its visible questions, errors (linked to their fields) and what was typed.
 
     `back_when_first` is where Back goes from the first page (None: no Back link).

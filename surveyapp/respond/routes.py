@@ -1,4 +1,5 @@
 """Views of the respondent's journey: thin, post-save-redirect; the work is in journey.py."""
+
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
@@ -8,8 +9,8 @@ from ..invitations.service import record_event
 from ..models import utcnow
 from ..questionnaires import runtime
 from . import bp, journey
-from .pages import render_page
 from .access import Respondent, note_link_opened, refuse_if_guessing, resolve, start_response, survey_state
+from .pages import render_page
 
 KIND = "<any(s,p):kind>/<key>"
 
@@ -35,7 +36,9 @@ class Nav:
     def page(self, name: str, change: bool = False) -> str:
         if name == journey.CHECK_PAGE:
             return self.check()
-        return url_for("respond.page", kind=self.kind, key=self.key, page_name=name, **({"change": 1} if change else {}))
+        return url_for(
+            "respond.page", kind=self.kind, key=self.key, page_name=name, **({"change": 1} if change else {})
+        )
 
     def check(self) -> str:
         return url_for("respond.check", kind=self.kind, key=self.key)
@@ -47,12 +50,17 @@ class Nav:
 def _gate(respondent: Respondent):
     """The page to show instead of the journey when it cannot go on, or None."""
     if respondent.response is not None and respondent.response.status == "completed":
-        return render_template("respond/completed.html", title="You have already completed this survey",
-                               survey=respondent.survey)
+        return render_template(
+            "respond/completed.html", title="You have already completed this survey", survey=respondent.survey
+        )
     state = survey_state(respondent.survey)
     if state != "open":
-        return render_template("respond/closed.html", title="This survey is closed" if state == "closed"
-                               else "This survey is not open yet", survey=respondent.survey, state=state)
+        return render_template(
+            "respond/closed.html",
+            title="This survey is closed" if state == "closed" else "This survey is not open yet",
+            survey=respondent.survey,
+            state=state,
+        )
     return None
 
 
@@ -67,8 +75,11 @@ def start(kind, key):
     nav = Nav(kind, key)
     if respondent.response is not None:
         # Resume where they left off.
-        return redirect(nav.page(respondent.response.current_page or journey.CHECK_PAGE)
-                        if respondent.response.current_page else nav.check())
+        return redirect(
+            nav.page(respondent.response.current_page or journey.CHECK_PAGE)
+            if respondent.response.current_page
+            else nav.check()
+        )
     questionnaire = journey.questionnaire_of(respondent.survey.current_version)
     return render_template("respond/start.html", title=questionnaire.title, questionnaire=questionnaire, nav=nav)
 
@@ -119,20 +130,29 @@ def page(kind, key, page_name):
         return render_page(questionnaire, page_def, answers, nav, changing)
 
     result = runtime.parse_page(page_def, request.form, answers)
-    visible_now = [q.name for q in runtime.visible_questions(page_def, {**answers, **result.values}) if q.type != "note"]
+    visible_now = [
+        q.name for q in runtime.visible_questions(page_def, {**answers, **result.values}) if q.type != "note"
+    ]
     unseen = [n for n in visible_now if n not in shown]
     errors = [e for e in result.errors if e.name in shown]
     if errors:
-        return render_page(questionnaire, page_def, {**answers, **result.values}, nav, changing,
-                            errors=errors, raw=result.raw)
+        return render_page(
+            questionnaire, page_def, {**answers, **result.values}, nav, changing, errors=errors, raw=result.raw
+        )
     page_question_names = [q.name for q in page_def.questions]
     answers = journey.save_answers(db.session, respondent.response, questionnaire, result.values, page_question_names)
     if unseen:
         # Answers on this page revealed more questions: show them before moving on (works without JavaScript).
         respondent.response.current_page = page_name
         db.session.commit()
-        return render_page(questionnaire, page_def, answers, nav, changing,
-                            notice="More questions have been added to this page because of your answers.")
+        return render_page(
+            questionnaire,
+            page_def,
+            answers,
+            nav,
+            changing,
+            notice="More questions have been added to this page because of your answers.",
+        )
     target = journey.CHECK_PAGE if changing else journey.next_page_name(questionnaire, answers, page_name)
     respondent.response.current_page = target
     db.session.commit()
@@ -146,9 +166,14 @@ def check(kind, key):
         return early
     nav = Nav(kind, key)
     previous = journey.previous_page_name(questionnaire, answers, journey.CHECK_PAGE)
-    return render_template("respond/check.html", title="Check your answers before submitting",
-                           questionnaire=questionnaire, sections=journey.summary_rows(questionnaire, answers),
-                           nav=nav, back_url=nav.page(previous) if previous else None)
+    return render_template(
+        "respond/check.html",
+        title="Check your answers before submitting",
+        questionnaire=questionnaire,
+        sections=journey.summary_rows(questionnaire, answers),
+        nav=nav,
+        back_url=nav.page(previous) if previous else None,
+    )
 
 
 @bp.post(f"/{KIND}/submit")
@@ -172,5 +197,6 @@ def submit(kind, key):
         respondent.invitation.completed_at = utcnow()
         record_event(db.session, respondent.invitation, "completed")
     db.session.commit()
-    return render_template("respond/done.html", title="Thank you: your answers have been sent",
-                           survey=respondent.survey)
+    return render_template(
+        "respond/done.html", title="Thank you: your answers have been sent", survey=respondent.survey
+    )

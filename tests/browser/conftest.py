@@ -5,16 +5,26 @@ for WCAG 2.1 A/AA violations; any console error or uncaught exception in any
 page fails the test; a failing test leaves a screenshot and the HTML of each
 open page in test-artifacts/.
 """
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
-from browser.harness import (ROOT, JavaScriptOffScanner, LiveServer, assets_built, axe_available,
-                             chromium_available, format_violations, launch_chromium, run_axe)
 from conftest import need
 from smtp_sink import SMTPSink
+
+from browser.harness import (
+    ROOT,
+    JavaScriptOffScanner,
+    LiveServer,
+    assets_built,
+    axe_available,
+    chromium_available,
+    format_violations,
+    launch_chromium,
+    run_axe,
+)
 
 ARTEFACTS = ROOT / "test-artifacts"
 DEFAULT_TIMEOUT_MS = 10_000
@@ -82,8 +92,10 @@ class Web:
         if context_options.get("java_script_enabled") is False:
             self.javascript_off.add(context)
         page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(
-            f"{page.url}: console error: {msg.text}"))
+        page.on(
+            "console",
+            lambda msg: msg.type == "error" and self.console_errors.append(f"{page.url}: console error: {msg.text}"),
+        )
         page.on("pageerror", lambda exc: self.console_errors.append(f"{page.url}: uncaught exception: {exc}"))
         return page
 

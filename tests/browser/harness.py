@@ -5,6 +5,7 @@ Playwright's own browser download; the app served by werkzeug in a thread on
 127.0.0.1; axe-core from node_modules injected by CDP evaluation, which a
 Content-Security-Policy forbidding inline scripts does not block.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,15 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # What a headless root session needs, and no calls home (no network at run time).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -56,7 +64,7 @@ class LiveServer:
         app.config["SURVEYAPP_BASE_URL"] = self.url
         self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self._thread.start()
         return self
 
@@ -65,7 +73,7 @@ class LiveServer:
         self._server.server_close()
         self._thread.join(timeout=10)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -110,8 +118,10 @@ class JavaScriptOffScanner:
     def scan(self, page) -> list[dict]:
         if self._page is None:
             self._page = self._browser.new_context().new_page()
-            self._page.route(lambda requested: requested == self._url, lambda route: route.fulfill(
-                status=200, content_type="text/html; charset=utf-8", body=self._html))
+            self._page.route(
+                lambda requested: requested == self._url,
+                lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=self._html),
+            )
         self._page.set_viewport_size(page.viewport_size)
         self._url = page.url
         self._html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S | re.I)

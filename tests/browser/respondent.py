@@ -6,6 +6,7 @@ import`, invited with `flask invitations create`, the invitation queued with
 send`) to an aiosmtpd server on 127.0.0.1 (tests/smtp_sink.py; the `mailbox`
 fixture). The link is read from the message that server received.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,6 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from smtp_sink import SMTPSink, body_text
+
 from surveyapp.extensions import db
 
 DEMO_GP_SURVEY = Path(__file__).resolve().parents[2] / "surveyapp" / "demo" / "gp_iapt.yaml"
@@ -48,9 +50,11 @@ def emailed_invitation(app, slug: str, mailbox: SMTPSink) -> ReceivedInvitation:
         contacts.write_text(f"email,name,pct\n{GP_EMAIL},Dr Patel,north\n", encoding="utf-8")
         result = runner.invoke(args=["contacts", "import", str(contacts)])
         assert result.exit_code == 0, result.output
-    for command, expected in ((["invitations", "create", slug], None),
-                              (["invitations", "send", slug], f"1 invitation email(s) queued for {slug}"),
-                              (["mail", "send"], "sent 1, retrying 0, failed 0")):
+    for command, expected in (
+        (["invitations", "create", slug], None),
+        (["invitations", "send", slug], f"1 invitation email(s) queued for {slug}"),
+        (["mail", "send"], "sent 1, retrying 0, failed 0"),
+    ):
         result = runner.invoke(args=command)
         assert result.exit_code == 0, result.output
         if expected is not None:

@@ -10,6 +10,7 @@ again, downloads the CSV export and reads it, and opens the printable report
 (no count of 1 to 7 anywhere). Every page is scanned by axe-core (web.check);
 any console error fails the test.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,7 +31,7 @@ from surveyapp.respond import journey
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 COCHAIR = "cochair@example.org"
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"click\")"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,17 +46,22 @@ def demo_with_a_formula_answer() -> tuple[dict[str, int], Disclosure]:
     Returns the exact completions per area (pct) and the survey's disclosure rule."""
     load_demo(db.session)
     survey = db.session.scalar(select(Survey).where(Survey.slug == "gp-iapt"))
-    response = db.session.scalars(select(Response).where(Response.survey_id == survey.id,
-                                                         Response.status == "completed").order_by(Response.id)).first()
-    journey.save_answers(db.session, response, journey.questionnaire_of(response.version),
-                         {"works_well": FORMULA}, ["works_well"])
+    response = db.session.scalars(
+        select(Response).where(Response.survey_id == survey.id, Response.status == "completed").order_by(Response.id)
+    ).first()
+    journey.save_answers(
+        db.session, response, journey.questionnaire_of(response.version), {"works_well": FORMULA}, ["works_well"]
+    )
     db.session.commit()
-    per_area = dict(db.session.execute(
-        select(ContactAttribute.value, func.count())
-        .join(Invitation, Invitation.contact_id == ContactAttribute.contact_id)
-        .join(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.survey_id == survey.id, ContactAttribute.name == "pct", Response.status == "completed")
-        .group_by(ContactAttribute.value)).all())
+    per_area = dict(
+        db.session.execute(
+            select(ContactAttribute.value, func.count())
+            .join(Invitation, Invitation.contact_id == ContactAttribute.contact_id)
+            .join(Response, Response.invitation_id == Invitation.id)
+            .where(Invitation.survey_id == survey.id, ContactAttribute.name == "pct", Response.status == "completed")
+            .group_by(ContactAttribute.value)
+        ).all()
+    )
     disclosure = Disclosure.for_survey(survey)
     release_database()
     return per_area, disclosure
@@ -84,14 +90,21 @@ def shown_counts(page) -> list[str]:
     """Every count the printable report shows: totals, the funnel, the areas, each answer's count and bar label."""
     texts = [page.locator("#report-respondents").inner_text()]
     texts += page.locator("#report-funnel tr td:nth-of-type(1)").all_inner_texts()
-    texts += page.locator("#report-segments tbody tr td:nth-of-type(1), #report-segments tbody tr td:nth-of-type(2)"
-                          ).all_inner_texts()
+    texts += page.locator(
+        "#report-segments tbody tr td:nth-of-type(1), #report-segments tbody tr td:nth-of-type(2)"
+    ).all_inner_texts()
     texts += page.locator(".app-question table tr td:nth-of-type(1)").all_inner_texts()
-    texts += [m.group(1) for t in page.locator(".app-question p.govuk-body-s").all_inner_texts()
-              if (m := re.fullmatch(r"Answered by (\S+)\.", t.strip()))]
+    texts += [
+        m.group(1)
+        for t in page.locator(".app-question p.govuk-body-s").all_inner_texts()
+        if (m := re.fullmatch(r"Answered by (\S+)\.", t.strip()))
+    ]
     # Bar labels in the drawn charts: "15 (75%)" or a bare count; percentages alone ("40%") are not counts.
-    texts += [m.group(1) for t in page.locator(".app-chart text.bartext").all_text_contents()
-              if (m := re.fullmatch(r"(\d+|\*)(?: \(.*\))?", t.strip()))]
+    texts += [
+        m.group(1)
+        for t in page.locator(".app-chart text.bartext").all_text_contents()
+        if (m := re.fullmatch(r"(\d+|\*)(?: \(.*\))?", t.strip()))
+    ]
     return [t.strip() for t in texts]
 
 

@@ -3,6 +3,7 @@
 Also a cross-check: a table of expressions and answers run through the Python
 evaluator and through the JavaScript one in the browser must agree.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -102,29 +103,105 @@ def test_with_javascript_off_the_server_reveals_follow_ups_on_the_same_page(impo
 
 # --- the two evaluators agree ------------------------------------------------------------
 
-ANSWERS = {"routes": ["letter", "other"], "none": [], "n": 3, "z": 0, "dec": 2.5, "neg": -7,
-           "text": "Hello world", "yes": "yes", "numtext": "12", "d": {"date": "2024-02-29"},
-           "d2": {"date": "2023-12-31"}, "space": "a  b", "quote": "it's", "bad": "["}
+ANSWERS = {
+    "routes": ["letter", "other"],
+    "none": [],
+    "n": 3,
+    "z": 0,
+    "dec": 2.5,
+    "neg": -7,
+    "text": "Hello world",
+    "yes": "yes",
+    "numtext": "12",
+    "d": {"date": "2024-02-29"},
+    "d2": {"date": "2023-12-31"},
+    "space": "a  b",
+    "quote": "it's",
+    "bad": "[",
+}
 CASES = [
-    "selected(${routes}, 'other')", "selected(${routes}, 'fax')", "selected(${none}, 'other')",
-    "selected(${space}, 'b')", "selected(${space}, '')", "count-selected(${routes})", "count-selected(${space})",
-    "count-selected(${missing})", "${routes} = 'letter other'", "${routes} != ''",
-    "${n} > 2 and ${n} < 4", "${n} = '3'", "${n} = 3.0", "${numtext} = 12", "${numtext} > 9", "${text} > 3",
-    "${missing} > 3", "${missing} < 3", "${missing} = 0", "${missing} = ''", "${missing} != ''",
-    "not(${missing})", "not(${z})", "${z}", "${z} = false()", "true() = 1", "false() = ''", "${yes} = true()",
-    "1 + 2 * 3 = 7", "(1 + 2) * 3", "-2 * 3", "2 - -3", "10 div 4", "10 div 0", "10 mod 0", "-7 mod 3",
-    "7 mod -3", "${neg} mod 3", "0.1 + 0.2 = 0.3", "0.1 + 0.2", "${dec} * 2", "${dec} + ${missing}",
-    "1 div 0 != 1 div 0", "1 div 0 = 1 div 0", "1 div 0 < 1",
-    "int(-3.7)", "int(${dec})", "int('x')", "number('4.50')", "number(' 7 ')", "number('1e3')",
-    "string-length(${text})", "string-length('héllo')", "string-length(${missing})",
-    "regex(${text}, '^Hel+o')", "regex(${text}, 'world$')", "regex(${text}, ${bad})", "regex(${numtext}, '^\\d+$')",
-    "if(${n} = 3, 'three', 'other')", "if(${missing}, 1, 2)", "coalesce(${missing}, 'fallback')",
-    "coalesce(${text}, 'fallback')", "coalesce(${none}, 'empty')",
-    "${d} = '2024-02-29'", "${d} > ${d2}", "${d} - ${d2}", "${d} + 1", "date(${d} + 1)", "date('2024-03-01') = ${d} + 1",
-    "${d} > '2024-01-01'", "${d} < 'soon'", "date(19782)", "date(${text})", "today() > date('2020-01-01')",
-    "today() - today()", "${d} = date('2024-02-29')",
-    "${quote} = \"it's\"", "${yes} = 'yes' or ${n} = 99", "${yes} = 'no' or ${n} = 99 and ${z} = 0",
-    "${n} >= 3 and ${n} <= 3", "${n} != 3", "3 = 3 = true()",
+    "selected(${routes}, 'other')",
+    "selected(${routes}, 'fax')",
+    "selected(${none}, 'other')",
+    "selected(${space}, 'b')",
+    "selected(${space}, '')",
+    "count-selected(${routes})",
+    "count-selected(${space})",
+    "count-selected(${missing})",
+    "${routes} = 'letter other'",
+    "${routes} != ''",
+    "${n} > 2 and ${n} < 4",
+    "${n} = '3'",
+    "${n} = 3.0",
+    "${numtext} = 12",
+    "${numtext} > 9",
+    "${text} > 3",
+    "${missing} > 3",
+    "${missing} < 3",
+    "${missing} = 0",
+    "${missing} = ''",
+    "${missing} != ''",
+    "not(${missing})",
+    "not(${z})",
+    "${z}",
+    "${z} = false()",
+    "true() = 1",
+    "false() = ''",
+    "${yes} = true()",
+    "1 + 2 * 3 = 7",
+    "(1 + 2) * 3",
+    "-2 * 3",
+    "2 - -3",
+    "10 div 4",
+    "10 div 0",
+    "10 mod 0",
+    "-7 mod 3",
+    "7 mod -3",
+    "${neg} mod 3",
+    "0.1 + 0.2 = 0.3",
+    "0.1 + 0.2",
+    "${dec} * 2",
+    "${dec} + ${missing}",
+    "1 div 0 != 1 div 0",
+    "1 div 0 = 1 div 0",
+    "1 div 0 < 1",
+    "int(-3.7)",
+    "int(${dec})",
+    "int('x')",
+    "number('4.50')",
+    "number(' 7 ')",
+    "number('1e3')",
+    "string-length(${text})",
+    "string-length('héllo')",
+    "string-length(${missing})",
+    "regex(${text}, '^Hel+o')",
+    "regex(${text}, 'world$')",
+    "regex(${text}, ${bad})",
+    "regex(${numtext}, '^\\d+$')",
+    "if(${n} = 3, 'three', 'other')",
+    "if(${missing}, 1, 2)",
+    "coalesce(${missing}, 'fallback')",
+    "coalesce(${text}, 'fallback')",
+    "coalesce(${none}, 'empty')",
+    "${d} = '2024-02-29'",
+    "${d} > ${d2}",
+    "${d} - ${d2}",
+    "${d} + 1",
+    "date(${d} + 1)",
+    "date('2024-03-01') = ${d} + 1",
+    "${d} > '2024-01-01'",
+    "${d} < 'soon'",
+    "date(19782)",
+    "date(${text})",
+    "today() > date('2020-01-01')",
+    "today() - today()",
+    "${d} = date('2024-02-29')",
+    '${quote} = "it\'s"',
+    "${yes} = 'yes' or ${n} = 99",
+    "${yes} = 'no' or ${n} = 99 and ${z} = 0",
+    "${n} >= 3 and ${n} <= 3",
+    "${n} != 3",
+    "3 = 3 = true()",
 ]
 PARSE_ERRORS = ["1 +", "foo(1)", "${a b}", "(1", "word = 1", "selected(${a})", "'open", "1 2"]
 
@@ -140,7 +217,8 @@ def _typed(value):
 def test_python_and_javascript_evaluators_agree(app, web):
     page = web.new_page()
     page.goto("/login")
-    results = page.evaluate("""async ([cases, errors, answers]) => {
+    results = page.evaluate(
+        """async ([cases, errors, answers]) => {
         const m = await import('/static/js/conditions.js');
         const stored = m.decodeAnswers(answers);
         const run = (text) => {
@@ -148,7 +226,9 @@ def test_python_and_javascript_evaluators_agree(app, web):
             catch (e) { return {error: String(e.message)}; }
         };
         return {cases: cases.map(run), errors: errors.map(run)};
-    }""", [CASES, PARSE_ERRORS, ANSWERS])
+    }""",
+        [CASES, PARSE_ERRORS, ANSWERS],
+    )
     typed = {name: _typed(value) for name, value in ANSWERS.items()}
     disagreements = []
     for text, js in zip(CASES, results["cases"]):

@@ -1,9 +1,10 @@
 """In real Chromium: the Content-Security-Policy blocks nothing of our own pages, and the nonce'd inline script runs."""
+
 from __future__ import annotations
 
 import pytest
-
 from auth_helpers import PASSWORD, assign, make_user
+
 from browser.respondent import release_database
 
 pytestmark = pytest.mark.browser

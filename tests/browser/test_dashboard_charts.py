@@ -3,16 +3,17 @@
 Runs on the shared browser fixtures (one Chromium per run, the app's own
 Content-Security-Policy from surveyapp/security.py, axe on each page).
 """
+
 from __future__ import annotations
 
 import pytest
+from dashboard_data import add_contact, respond
 from playwright.sync_api import expect
+from test_dashboard_views import HOSTILE_LABEL, HOSTILE_YAML, PASSWORD
 
 from browser.respondent import release_database
-from dashboard_data import add_contact, respond
 from surveyapp.auth.users import create_user
 from surveyapp.extensions import db
-from test_dashboard_views import HOSTILE_LABEL, HOSTILE_YAML, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,6 +8,7 @@ half-way and the link reopened (it resumes), an answer is changed from "check
 your answers", the answers are sent and the link then says so. Every page is
 scanned by axe-core (web.check).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from browser.respondent import GP_EMAIL, emailed_invitation, open_gp_survey
 from surveyapp.extensions import db
 from surveyapp.models import Answer, InvitationEvent, Question, Response
-from browser.respondent import GP_EMAIL, emailed_invitation, open_gp_survey
 
 pytestmark = pytest.mark.browser
 
@@ -119,8 +120,14 @@ def test_gp_answers_resumes_changes_and_submits_through_a_personal_link(app, web
     # Check your answers shows every answer, including the ones given before the browser was closed.
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting")
     main = page.locator("main")
-    for text in ("North PCT", "12 patients", "Referral letter", "Fax to the triage team", "3 February 2020",
-                 "Waiting lists are too long."):
+    for text in (
+        "North PCT",
+        "12 patients",
+        "Referral letter",
+        "Fax to the triage team",
+        "3 February 2020",
+        "Waiting lists are too long.",
+    ):
         expect(main).to_contain_text(text)
     web.check(page)
 
@@ -150,10 +157,21 @@ def test_gp_answers_resumes_changes_and_submits_through_a_personal_link(app, web
 
     response = db.session.scalars(select(Response)).one()
     assert response.status == "completed" and response.submitted_at is not None
-    stored = dict(db.session.execute(
-        select(Question.name, func.count()).join(Answer, Answer.question_id == Question.id)
-        .where(Answer.response_id == response.id).group_by(Question.name)).all())
-    assert stored == {"practice_area": 1, "referrals": 1, "aware": 1, "works_well": 1, "recommend": 1,
-                      "not_recommend_why": 1}, "hidden answers (routes, dates) must not be stored"
+    stored = dict(
+        db.session.execute(
+            select(Question.name, func.count())
+            .join(Answer, Answer.question_id == Question.id)
+            .where(Answer.response_id == response.id)
+            .group_by(Question.name)
+        ).all()
+    )
+    assert stored == {
+        "practice_area": 1,
+        "referrals": 1,
+        "aware": 1,
+        "works_well": 1,
+        "recommend": 1,
+        "not_recommend_why": 1,
+    }, "hidden answers (routes, dates) must not be stored"
     kinds = db.session.scalars(select(InvitationEvent.kind).order_by(InvitationEvent.id)).all()
     assert kinds.count("completed") == 1 and kinds.count("started") == 1

@@ -1,4 +1,5 @@
 """The browser checks themselves can fail: axe finds violations (also under a strict CSP), console errors count."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,9 +9,11 @@ from browser.harness import run_axe
 pytestmark = pytest.mark.browser
 
 STRICT_CSP = "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'"
-FLAWED_PAGE = ("<!doctype html><html><head><title>Flawed</title></head><body><main><h1>Flawed</h1>"
-               "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='><input type='text'>"
-               "<script>document.title = 'inline script ran';</script></main></body></html>")
+FLAWED_PAGE = (
+    "<!doctype html><html><head><title>Flawed</title></head><body><main><h1>Flawed</h1>"
+    "<img src='data:image/gif;base64,R0lGODlhAQABAAAAACw='><input type='text'>"
+    "<script>document.title = 'inline script ran';</script></main></body></html>"
+)
 
 
 def serve(page, url: str, body: str, csp: str | None = None) -> None:
@@ -31,8 +34,12 @@ def test_axe_runs_and_finds_violations_under_a_csp_that_forbids_inline_scripts(w
 
 def test_uncaught_exceptions_and_console_errors_are_collected(web):
     page = web.new_page()
-    serve(page, "http://errors.test/", "<!doctype html><html lang='en'><title>t</title><body>"
-          "<script>console.error('broken'); undefinedFunction();</script></body></html>")
+    serve(
+        page,
+        "http://errors.test/",
+        "<!doctype html><html lang='en'><title>t</title><body>"
+        "<script>console.error('broken'); undefinedFunction();</script></body></html>",
+    )
     page.goto("http://errors.test/")
     with pytest.raises(AssertionError, match="broken"):
         web.assert_no_console_errors()

@@ -8,16 +8,17 @@ their list and submit it. A second interview, where the person does not consent,
 keeps nothing but the declined count. Every page, error states included, is
 scanned by axe-core (web.check); CSRF protection is on.
 """
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 import pytest
+from auth_helpers import PASSWORD, assign, make_user
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from auth_helpers import PASSWORD, assign, make_user
 from browser.respondent import release_database
 from surveyapp.extensions import db
 from surveyapp.models import Answer, DeclinedInterview, Question, Response, UserSession
@@ -41,13 +42,17 @@ def sign_in(page, web, password: str = PASSWORD) -> None:
 
 
 def stored_answers(response_id: int) -> dict[str, int]:
-    return dict(db.session.execute(
-        select(Question.name, func.count()).join(Answer, Answer.question_id == Question.id)
-        .where(Answer.response_id == response_id).group_by(Question.name)).all())
+    return dict(
+        db.session.execute(
+            select(Question.name, func.count())
+            .join(Answer, Answer.question_id == Question.id)
+            .where(Answer.response_id == response_id)
+            .group_by(Question.name)
+        ).all()
+    )
 
 
-def test_volunteer_saves_a_draft_resumes_it_after_signing_in_again_and_a_refusal_keeps_nothing(
-        app, web, import_survey):
+def test_volunteer_saves_a_draft_resumes_it_after_signing_in_again_and_a_refusal_keeps_nothing(app, web, import_survey):
     survey = import_survey("phb_interview", text=DEMO_INTERVIEW.read_text(encoding="utf-8"))
     volunteer = make_user(VOLUNTEER, "volunteer")
     assign(volunteer, survey)
@@ -120,8 +125,16 @@ def test_volunteer_saves_a_draft_resumes_it_after_signing_in_again_and_a_refusal
     expect(heading(page)).to_have_text("Sign in")
     draft = db.session.scalars(select(Response)).one()
     assert (draft.status, draft.current_page, draft.participant_code) == ("in_progress", "improvements", "PHB-014")
-    assert stored_answers(draft.id) == {"consent": 1, "uses": 2, "uses_other": 1, "choice_control": 1,
-                                        "stay_well": 1, "wellbeing": 1, "home_language": 1, "interpreter": 1}
+    assert stored_answers(draft.id) == {
+        "consent": 1,
+        "uses": 2,
+        "uses_other": 1,
+        "choice_control": 1,
+        "stay_well": 1,
+        "wellbeing": 1,
+        "home_language": 1,
+        "interpreter": 1,
+    }
     assert db.session.scalar(select(UserSession.ended_at)) is not None
     draft_id = draft.id
     release_database()
@@ -141,7 +154,8 @@ def test_volunteer_saves_a_draft_resumes_it_after_signing_in_again_and_a_refusal
     expect(heading(page)).to_have_text("Making it better")
     web.check(page)
     page.get_by_label("What would make your Personal Health Budget work better for you?").fill(
-        "More help to find personal assistants.")
+        "More help to find personal assistants."
+    )
     page.get_by_role("button", name="Continue").click()
 
     expect(heading(page)).to_have_text("Check your answers before submitting")
@@ -176,7 +190,8 @@ def test_volunteer_saves_a_draft_resumes_it_after_signing_in_again_and_a_refusal
     assert (completed.collection_mode, completed.volunteer_id) == ("interview", volunteer_id)
     assert stored_answers(completed.id)["improve"] == 1
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.response_id != completed.id)) == 0
-    assert db.session.scalar(select(func.count()).select_from(Response).where(
-        Response.participant_code == "PHB-015")) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(Response).where(Response.participant_code == "PHB-015")) == 0
+    )
     declined = db.session.scalars(select(DeclinedInterview)).all()
     assert [(d.survey_id, d.volunteer_id) for d in declined] == [(survey_id, volunteer_id)]

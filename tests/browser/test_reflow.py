@@ -6,6 +6,7 @@ Each kind of respondent page is visited: start, every input type of the demo
 survey, the error state, a question revealed on the same page, check your
 answers, the confirmation and "already completed". Each is scanned by axe too.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -4,6 +4,7 @@ The questionnaire's conditions are worked out on the server, so neither needs
 JavaScript: a question made relevant by an answer on the same page appears after
 Continue. Every page is scanned by axe-core (web.check).
 """
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from browser.respondent import open_gp_survey, personal_link
 from surveyapp.extensions import db
 from surveyapp.models import Response
-from browser.respondent import open_gp_survey, personal_link
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +71,7 @@ def test_gp_survey_can_be_answered_with_javascript_off(app, web, import_survey, 
 
 
 # -- the keyboard alone: Tab to move, Space to tick, arrows within a radio group, typing, Enter -----------------
+
 
 def tab_to(page, selector: str, max_presses: int = 40) -> None:
     """Press Tab until the focused element matches `selector` (fails if it never does)."""
