@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from surveyapp.extensions import db
 from surveyapp.invitations.service import create_invitation, record_event
+from surveyapp.journey import flow as journey
 from surveyapp.models import Contact, ContactAttribute, Response, User
-from surveyapp.respond import journey
 from surveyapp.respond.access import Respondent, start_response
 
 

@@ -12,8 +12,8 @@ from surveyapp.admin.responses import VoidError, void_response
 from surveyapp.audit import record_audit
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
+from surveyapp.journey import flow as journey
 from surveyapp.models import AuditEvent, Response, SurveyAssignment, User, UserSession, utcnow
-from surveyapp.respond import journey
 
 
 @pytest.fixture

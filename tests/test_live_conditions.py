@@ -7,9 +7,9 @@ import re
 from journey_helpers import Journey, shown_fields
 
 from surveyapp.extensions import db
+from surveyapp.journey.conditions import answers_for_browser, page_blocks
+from surveyapp.journey.flow import questionnaire_of
 from surveyapp.models import Survey
-from surveyapp.respond.conditions import answers_for_browser, page_blocks
-from surveyapp.respond.journey import questionnaire_of
 
 
 def _blocks(html):

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from ..admin.surveys import import_definition, set_status
 from ..auth.users import create_user
 from ..invitations.service import create_invitation, invitation_link, record_event
+from ..journey import flow as journey
 from ..models import Contact, ContactAttribute, DeclinedInterview, Invitation, Response, Survey, SurveyAssignment, User
 from ..questionnaires import runtime
-from ..respond import journey
 
 HERE = Path(__file__).parent
 DEMO_PASSWORD = "demo-password-not-for-real-use"

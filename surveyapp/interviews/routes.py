@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
+from ..journey import flow as journey
+from ..journey.pages import render_page
 from ..models import Survey
 from ..questionnaires import runtime
-from ..respond import journey
 from ..respond.access import survey_state
-from ..respond.pages import render_page
 from . import bp
 from .service import (
     assigned_surveys,

@@ -6,11 +6,12 @@ from flask import abort, redirect, render_template, request, url_for
 
 from ..extensions import db
 from ..invitations.service import record_event
+from ..journey import flow as journey
+from ..journey.pages import render_page
 from ..models import utcnow
 from ..questionnaires import runtime
-from . import bp, journey
+from . import bp
 from .access import Respondent, note_link_opened, refuse_if_guessing, resolve, start_response, survey_state
-from .pages import render_page
 
 KIND = "<any(s,p):kind>/<key>"
 

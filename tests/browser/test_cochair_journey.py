@@ -25,8 +25,8 @@ from browser.respondent import release_database
 from surveyapp.dashboards.disclosure import Disclosure
 from surveyapp.demo import DEMO_PASSWORD, load_demo
 from surveyapp.extensions import db
+from surveyapp.journey import flow as journey
 from surveyapp.models import AuditEvent, ContactAttribute, Invitation, Response, Survey
-from surveyapp.respond import journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

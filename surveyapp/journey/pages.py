@@ -6,7 +6,7 @@ from flask import render_template
 
 from ..questionnaires.definition import Page, Questionnaire
 from ..questionnaires.runtime import Answers, FieldError
-from . import journey
+from . import flow as journey
 from .conditions import answers_for_browser, page_blocks
 
 
