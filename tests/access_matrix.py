@@ -24,6 +24,7 @@ ACCESS = {
     "respond.page": TOKEN_HOLDER,
     "respond.check": TOKEN_HOLDER,
     "respond.submit": TOKEN_HOLDER,
+    "respond.done": TOKEN_HOLDER,
     # admin: the survey list shows each signed-in person the surveys they may see
     "admin.index": STAFF,
     "admin.change_status": ADMINS,
@@ -74,5 +75,6 @@ ACCESS = {
     "interviews.page": VOLUNTEERS,
     "interviews.check": VOLUNTEERS,
     "interviews.submit": VOLUNTEERS,
+    "interviews.done": VOLUNTEERS,
     "interviews.declined": VOLUNTEERS,
 }

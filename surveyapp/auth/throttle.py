@@ -6,20 +6,24 @@ LOGIN_MAX_FAILURES_PER_ADDRESS from one IP address, within LOGIN_THROTTLE_MINUTE
 further attempts are refused without checking the password until the window passes.
 
 Guessing of respondents' link tokens is throttled from the same table: each
-unknown /s/<token> or /p/<key> is a failed row with the email set to
-TOKEN_GUESS_MARKER. After TOKEN_GUESS_LIMIT of them from one address within
-TOKEN_GUESS_WINDOW_MINUTES, every /s/ and /p/ URL answers 429 to that address
-(valid links too) until the oldest guesses leave the window.
+unknown token in a URL (/s/<token>, its pages, opt-out and unsubscribe, /p/<key>)
+is a failed row with the email set to TOKEN_GUESS_MARKER. After TOKEN_GUESS_LIMIT
+of them from one address within TOKEN_GUESS_WINDOW_MINUTES, unknown tokens from
+that address answer 429 until the oldest guesses leave the window. The table is
+consulted only when a token is unknown: a valid token is never refused, and a
+valid link's request costs no throttle query.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NoReturn
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..database import write_transaction
 from ..models import LoginAttempt, utcnow
 
 DEFAULTS = {
@@ -70,7 +74,7 @@ def record_attempt(session: Session, email: str, ip_address: str, succeeded: boo
 # Token guesses are kept in the database rather than in process memory so that every
 # worker process (and every server behind a load balancer) counts the same guesses.
 # The cost is bounded: a row is written only for an unknown token, and once an address
-# reaches the limit it gets 429 before any lookup, so it writes at most
+# reaches the limit it gets 429 without a new row, so it writes at most
 # TOKEN_GUESS_LIMIT rows per window.
 
 
@@ -91,3 +95,15 @@ def too_many_token_guesses(session: Session, ip_address: str) -> bool:
 
 def record_token_guess(session: Session, ip_address: str) -> None:
     record_attempt(session, TOKEN_GUESS_MARKER, ip_address, succeeded=False)
+
+
+def refuse_unknown_link(session: Session, ip_address: str) -> NoReturn:
+    """An unknown token: 429 past the limit (nothing written), else count the guess and answer 404.
+
+    The 404 is the same as for any unknown URL. Counting runs in its own short write transaction.
+    """
+    with write_transaction(session):
+        throttled = too_many_token_guesses(session, ip_address)
+        if not throttled:
+            record_token_guess(session, ip_address)
+    abort(429 if throttled else 404)

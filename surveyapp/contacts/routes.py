@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from ..auth.throttle import refuse_unknown_link
 from ..extensions import csrf, db
 from ..invitations.service import find_invitation_by_token
 from .optout import opt_out
@@ -19,9 +20,10 @@ bp = Blueprint("optout", __name__)
 
 
 def _invitation_or_404(token: str):
+    """The live invitation, or (counted by the link-guess throttle, like any URL with a token) 404 or 429."""
     invitation = find_invitation_by_token(db.session, token)
     if invitation is None:
-        abort(404)
+        refuse_unknown_link(db.session, request.remote_addr or "unknown")
     return invitation
 
 
