@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from ..audit import record_audit
 from ..extensions import db, login_manager
 from ..models import User, utcnow
+from ..services.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from ..services.users import api_token_hash
 from . import bp
 from .forms import LoginForm
-from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from .sessions import SESSION_KEY, end_current_session, start_session, validate_session
 from .throttle import DEFAULTS, is_throttled, record_attempt
-from .users import api_token_hash
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see this page."

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..auth.throttle import record_token_guess, too_many_token_guesses
-from ..invitations.service import find_invitation_by_token, record_event
 from ..models import Invitation, Response, Survey, utcnow
+from ..services.invitations import find_invitation_by_token, record_event
 
 PUBLIC_COOKIE_KEY = "public_responses"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..invitations.service import record_event
 from ..journey import flow as journey
 from ..journey.pages import render_page
 from ..models import utcnow
 from ..questionnaires import runtime
+from ..services.invitations import record_event
 from . import bp
 from .access import Respondent, note_link_opened, refuse_if_guessing, resolve, start_response, survey_state
 
