@@ -31,10 +31,10 @@ from ..models import (
     utcnow,
 )
 from ..services.invitations import InvitationError, invite, revoke_invitation
+from ..web import survey_or_404
 from . import bp
 from .contacts import PAGE_SIZE
 from .forms import ActionForm, InviteForm, RevokeForm, TemplateForm, form_errors
-from .routes import survey_or_404
 
 # The state an admin sees for an invitation: the furthest it got, as one SQL expression.
 INVITATION_STATE = case(

@@ -15,9 +15,9 @@ from ..audit import record_audit
 from ..auth.access import require_survey_access, roles_required
 from ..extensions import db
 from ..models import Response, Survey, User, utcnow
+from ..web import survey_or_404
 from . import bp
 from .forms import VoidForm, form_errors
-from .routes import survey_or_404
 
 MAX_REASON = 1000
 

@@ -11,13 +11,9 @@ from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Invitation, Response, ResponseStatus, Survey, SurveyStatus
 from ..services.surveys import SurveyStatusError, set_status
+from ..web import survey_or_404
 from . import bp
 from .forms import SurveyStatusForm, form_errors
-
-
-def survey_or_404(slug: str) -> Survey:
-    """The admin pages' one way to find a survey by the slug in a URL (404 when there is none)."""
-    return db.first_or_404(select(Survey).where(Survey.slug == slug))
 
 
 @bp.get("/")

@@ -18,9 +18,9 @@ from ..extensions import db
 from ..models import Invitation, SurveyVersion
 from ..questionnaires.loader import DefinitionError
 from ..services.surveys import import_definition, import_outcome, version_response_counts
+from ..web import survey_or_404
 from . import bp
 from .forms import MAX_DEFINITION_CHARACTERS, ImportSurveyForm
-from .routes import survey_or_404
 
 
 def _definition_from(form: ImportSurveyForm) -> tuple[str, str, list[dict]]:

@@ -6,7 +6,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..audit import record_audit
-from ..models import Contact, EmailStatus, Invitation, InvitationEventKind, OutboundEmail, utcnow
+from ..models import EmailStatus, Invitation, InvitationEventKind, OutboundEmail, utcnow
 from ..services.invitations import record_event
 
 CANCELLED = "cancelled: the recipient opted out"
@@ -57,8 +57,3 @@ def opt_out(session: Session, invitation: Invitation, everywhere: bool = False) 
         actor="respondent",
     )
     return True
-
-
-def is_opted_out(session: Session, invitation: Invitation) -> bool:
-    contact = session.get(Contact, invitation.contact_id)
-    return invitation.opted_out_at is not None or (contact is not None and contact.opted_out_at is not None)

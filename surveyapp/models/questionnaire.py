@@ -49,10 +49,6 @@ class Survey(db.Model):
         version = self.current_version
         return version.id if version else None
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == SurveyStatus.OPEN
-
 
 class SurveyVersion(db.Model):
     """One published shape of a questionnaire. Frozen once it has a response."""
