@@ -47,6 +47,7 @@ ACCESS = {
     "admin.invitations": ADMINS,
     "admin.invitations_create": ADMINS,
     "admin.invitations_queue": ADMINS,
+    "admin.invitation_revoke": ADMINS,
     "admin.template_edit": ADMINS,
     "admin.outbox": ADMINS,
     "admin.outbox_retry_now": ADMINS,

@@ -73,6 +73,7 @@ def world(app, import_survey, invite):
         "user_id": volunteer_b.id,
         "filename": "favicon.svg",
         "contact_id": invitation.contact_id,
+        "invitation_id": invitation.id,
         "action": "send",
     }
     return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}

@@ -3,10 +3,10 @@
 import pytest
 from flask import g
 
-from surveyapp.auth.users import create_user, issue_api_token
 from surveyapp.demo import load_demo
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, User
+from surveyapp.services.users import create_user, issue_api_token
 
 
 @pytest.fixture

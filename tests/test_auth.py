@@ -11,7 +11,10 @@ from auth_helpers import PASSWORD, log_in, make_user, sign_in
 from conftest import csrf_token_from, make_app
 from sqlalchemy import func, select
 
-from surveyapp.auth.passwords import (
+from surveyapp.extensions import db
+from surveyapp.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
+from surveyapp.security import content_security_policy
+from surveyapp.services.passwords import (
     COMMON_PASSWORDS_FILE,
     MAX_LENGTH,
     MIN_LENGTH,
@@ -20,9 +23,6 @@ from surveyapp.auth.passwords import (
     password_problem,
     verify_password,
 )
-from surveyapp.extensions import db
-from surveyapp.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
-from surveyapp.security import content_security_policy
 
 
 def error_text(html: str) -> list[str]:

@@ -8,10 +8,10 @@ import pytest
 from auth_helpers import assign, make_user, sign_in
 from sqlalchemy import func, select
 
-from surveyapp.admin.surveys import set_status
 from surveyapp.extensions import db
 from surveyapp.interviews.service import participant_code_problem
 from surveyapp.models import Answer, DeclinedInterview, Response, SurveyAssignment
+from surveyapp.services.surveys import set_status
 
 
 def shown(html: str) -> list[str]:

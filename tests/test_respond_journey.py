@@ -224,7 +224,7 @@ def test_get_of_the_link_does_not_use_it_up(client, app, import_survey, invite):
 
 
 def test_closed_survey_says_so(client, import_survey, invite):
-    from surveyapp.admin.surveys import set_status
+    from surveyapp.services.surveys import set_status
 
     survey = import_survey("yes_no")
     _, _, path = invite(survey)
@@ -291,11 +291,12 @@ def test_public_link_gives_each_browser_its_own_response(app, import_survey):
 
 
 def test_emailed_link_uses_the_configured_base_url_not_the_host_header(app, import_survey):
-    from surveyapp.invitations.service import create_invitation, invitation_link, make_up_contact
+    from surveyapp.services.invitations import invite
+    from surveyapp.services.links import invitation_link
 
     survey = import_survey("yes_no")
     with app.test_request_context("/", headers={"Host": "evil.example"}):
-        invitation = create_invitation(db.session, survey, make_up_contact(db.session))
+        invitation = invite(db.session, survey, make_up_contact_when_none=True)[0]
         assert invitation_link(invitation).startswith("http://surveys.test/s/")
 
 

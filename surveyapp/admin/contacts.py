@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -13,15 +13,9 @@ from ..contacts.importer import ImportFileError, import_contacts
 from ..extensions import db
 from ..models import Contact, ContactList, ContactListMember
 from . import bp
+from .forms import ActionForm, ContactsUploadForm, form_errors
 
 PAGE_SIZE = 100
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @bp.get("/contacts")
@@ -29,13 +23,11 @@ def _page_number() -> int:
 def contacts():
     g.read_only = True
     search = (request.args.get("q") or "").strip()
-    page = _page_number()
     query = select(Contact).options(selectinload(Contact.attributes)).order_by(Contact.id)
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(or_(Contact.email.like(pattern), func.lower(Contact.name).like(pattern)))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    pagination = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
     counts = db.session.execute(
         select(func.count(), func.count(Contact.opted_out_at), func.count(Contact.erased_at))
     ).one()
@@ -48,10 +40,10 @@ def contacts():
     return render_template(
         "admin/contacts.html",
         title="Contacts",
-        contacts=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        contacts=pagination.items,
+        total=pagination.total,
+        page=pagination.page,
+        pages=max(1, pagination.pages),
         search=search,
         counts=counts,
         lists=lists,
@@ -61,11 +53,12 @@ def contacts():
 @bp.post("/contacts/import")
 @roles_required("admin")
 def contacts_import():
-    upload = request.files.get("file")
-    list_name = (request.form.get("list_name") or "").strip() or None
+    form = ContactsUploadForm()
+    upload = form.file.data
+    list_name = (form.list_name.data or "").strip() or None
     errors = []
-    if upload is None or not upload.filename:
-        errors.append({"text": "Choose a CSV file to upload", "href": "#file"})
+    if not form.validate_on_submit():
+        errors = form_errors(form)
     else:
         try:
             report = import_contacts(db.session, upload.read(), list_name)
@@ -106,10 +99,8 @@ def contacts_upload():
 @bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
 @roles_required("admin")
 def contact_erase(contact_id):
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
-    if request.method == "POST":
+    contact = db.get_or_404(Contact, contact_id)
+    if ActionForm().validate_on_submit():
         if erase_contact(db.session, contact):
             db.session.commit()
             flash(f"The personal data of contact {contact_id} has been erased.", "success")

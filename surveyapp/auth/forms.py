@@ -16,3 +16,7 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message="Enter your password"), Length(max=128)],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SignOutForm(FlaskForm):
+    """The sign-out button: nothing but its CSRF token."""

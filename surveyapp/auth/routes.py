@@ -6,7 +6,7 @@ is live; the JSON API uses `Authorization: Bearer <token>` instead.
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from ..audit import record_audit
 from ..extensions import db, login_manager
 from ..models import User, utcnow
+from ..services.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from ..services.users import api_token_hash
 from . import bp
-from .forms import LoginForm
-from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from .forms import LoginForm, SignOutForm
 from .sessions import SESSION_KEY, end_current_session, start_session, validate_session
 from .throttle import DEFAULTS, is_throttled, record_attempt
-from .users import api_token_hash
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see this page."
@@ -122,6 +122,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if not SignOutForm().validate_on_submit():
+        abort(400)
     if current_user.is_authenticated:
         record_audit(db.session, "sign_out", target=current_user.email)
     end_current_session(db.session)

@@ -6,8 +6,8 @@ from datetime import date
 
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
 
+from .. import web
 from ..audit import record_audit
 from ..auth.access import require_survey_access
 from ..extensions import db
@@ -29,7 +29,7 @@ def mark_read_only(writes: bool = False) -> None:
 
 
 def survey_or_404(slug: str) -> Survey:
-    return require_survey_access(db.session.scalar(select(Survey).where(Survey.slug == slug)))
+    return require_survey_access(web.survey_or_404(slug))
 
 
 def disclosure_for(survey: Survey, where: str, force: bool = False) -> Disclosure:

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
 from jinja2 import TemplateError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import MessageTemplate, Survey
+from ..services.links import RespondentLink, respondent_url
+
+EXAMPLE_TOKEN = "EXAMPLE-PERSONAL-LINK"
 
 PLACEHOLDERS = {
     "name": "the contact's name (may be empty)",
@@ -155,17 +157,12 @@ def check_template(text: TemplateText) -> None:
             )
 
 
-def link_base() -> str:
-    return current_app.config["SURVEYAPP_BASE_URL"]
-
-
 def preview(survey: Survey, text: TemplateText) -> RenderedMessage:
     """The message as a made-up contact would receive it."""
-    base = link_base()
     renderer = MessageRenderer(survey, text)
     return renderer.render(
         "Dr Alex Example",
         {"pct": "north", "practice_code": "N81001"},
-        f"{base}/s/EXAMPLE-PERSONAL-LINK",
-        f"{base}/s/EXAMPLE-PERSONAL-LINK/opt-out",
+        respondent_url(RespondentLink.PERSONAL, EXAMPLE_TOKEN),
+        respondent_url(RespondentLink.OPT_OUT, EXAMPLE_TOKEN),
     )

@@ -3,9 +3,19 @@
 from ._common import utcnow
 from .accounts import ROLES, AuditEvent, LoginAttempt, SurveyAssignment, User, UserSession
 from .contacts import Contact, ContactAttribute, ContactList, ContactListMember
-from .invitations import EVENT_KINDS, Invitation, InvitationEvent
-from .outbox import OUTBOX_STATES, OutboundEmail
-from .questionnaire import SURVEY_STATUSES, Choice, MessageTemplate, Question, Survey, SurveyVersion
+from .enums import (
+    CollectionMode,
+    EmailKind,
+    EmailStatus,
+    InvitationEventKind,
+    InvitationState,
+    ResponseStatus,
+    SurveyStatus,
+    TemplateKind,
+)
+from .invitations import Invitation, InvitationEvent
+from .outbox import OutboundEmail
+from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
 
 __all__ = [
@@ -19,12 +29,9 @@ __all__ = [
     "ContactAttribute",
     "ContactList",
     "ContactListMember",
-    "EVENT_KINDS",
     "Invitation",
     "InvitationEvent",
-    "OUTBOX_STATES",
     "OutboundEmail",
-    "SURVEY_STATUSES",
     "Choice",
     "MessageTemplate",
     "Question",
@@ -35,4 +42,12 @@ __all__ = [
     "DeclinedInterview",
     "Response",
     "utcnow",
+    "CollectionMode",
+    "EmailKind",
+    "EmailStatus",
+    "InvitationEventKind",
+    "InvitationState",
+    "ResponseStatus",
+    "SurveyStatus",
+    "TemplateKind",
 ]

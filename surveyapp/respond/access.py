@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, aliased
 from ..auth.throttle import refuse_unknown_link
 from ..database import write_transaction
 from ..invitations import tokens
-from ..invitations.service import record_event
 from ..journey import flow
 from ..models import Invitation, Response, Survey, SurveyVersion, utcnow
 from ..questionnaires.definition import Questionnaire
+from ..services.invitations import record_event
 
 PUBLIC_COOKIE_KEY = "public_responses"
 

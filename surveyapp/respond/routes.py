@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import g, redirect, request, url_for
 
 from ..extensions import db
-from ..invitations.service import record_event
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
 from ..models import utcnow
+from ..services.invitations import record_event
 from . import bp
 from .access import Respondent, note_link_opened, resolve, start_response, survey_state
 

@@ -6,10 +6,10 @@ import hashlib
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import ROLES, User
+from ..models import ROLES, Survey, SurveyAssignment, User, UserSession, utcnow
 from .passwords import hash_password, password_problem
 
 
@@ -60,10 +60,19 @@ def find_user(session: Session, email: str) -> User:
     return user
 
 
+def end_all_sessions(session: Session, user: User) -> int:
+    """End every live server-side session of `user` (deactivation, password change)."""
+    result = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def set_password(session: Session, user: User, password: str) -> None:
     """Change the password (same rules as a new account) and end the account's sessions."""
-    from .sessions import end_all_sessions
-
     problem = password_problem(password)
     if problem:
         raise UserError(problem)
@@ -76,8 +85,6 @@ def deactivate_user(session: Session, user: User) -> bool:
 
     Returns False when it was inactive already.
     """
-    from .sessions import end_all_sessions
-
     was_active = user.active
     user.active = False
     user.api_token_hash = None
@@ -93,8 +100,6 @@ def reactivate_user(session: Session, user: User) -> bool:
 
 def set_assignments(session: Session, user: User, survey_ids: set[int]) -> tuple[set[int], set[int]]:
     """Assign a volunteer to exactly these interview surveys; returns (added, removed) survey ids."""
-    from ..models import Survey, SurveyAssignment
-
     if user.role != "volunteer":
         raise UserError("Only volunteers are assigned to interview surveys")
     interview_ids = set(
