@@ -170,7 +170,7 @@ def free_text(slug, name):
         (
             q
             for q in queries.question_catalogue(db.session, survey.id)
-            if q.name == name and q.qtype in queries.TEXT_TYPES
+            if q.name == name and queries.is_free_text(q.qtype)
         ),
         None,
     )

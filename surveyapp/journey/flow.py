@@ -13,7 +13,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..models import Answer, Choice, Question, Response, SurveyVersion, utcnow
 from ..questionnaires import expressions, runtime
 from ..questionnaires.definition import Page, Questionnaire
+from ..questionnaires.types import StoredValue
 
 CHECK_PAGE = "__check__"
 
@@ -125,53 +125,28 @@ def question_rows(session: Session, version_id: int) -> dict[str, QuestionRow]:
 
 
 def load_answers(session: Session, response: Response, questionnaire: Questionnaire) -> runtime.Answers:
-    """The typed answers of a response, as the engine expects them."""
+    """The typed answers of a response, as the engine expects them (each type reads its own rows)."""
     rows = session.execute(
-        select(Question.name, Question.qtype, Choice.value, Answer.value_text, Answer.value_number, Answer.value_date)
+        select(Question.name, Choice.value, Answer.value_text, Answer.value_number, Answer.value_date)
         .join(Question, Answer.question_id == Question.id)
         .outerjoin(Choice, Answer.choice_id == Choice.id)
         .where(Answer.response_id == response.id)
         .order_by(Answer.id)
     ).all()
-    answers: runtime.Answers = {}
-    for name, qtype, choice_value, text, number, day in rows:
-        if qtype == "multiple_choice":
-            answers.setdefault(name, []).append(choice_value)
-        elif choice_value is not None:
-            answers[name] = choice_value
-        elif qtype in ("integer", "rating"):
-            answers[name] = int(number)
-        elif qtype == "decimal":
-            try:
-                answers[name] = Decimal(text)
-            except (InvalidOperation, TypeError):
-                answers[name] = Decimal(str(number))
-        elif qtype == "date":
-            answers[name] = day
-        else:
-            answers[name] = text
-    # Keep the form's own option order for multiple choice.
-    for q in questionnaire.all_questions():
-        if q.type == "multiple_choice" and q.name in answers:
-            order = {c.value: i for i, c in enumerate(q.choices)}
-            answers[q.name].sort(key=lambda v: order.get(v, 0))
-    return answers
+    stored: dict[str, list[StoredValue]] = {}
+    for name, choice_value, text, number, day in rows:
+        stored.setdefault(name, []).append(StoredValue(choice_value, text, number, day))
+    by_name = {q.name: q for q in questionnaire.all_questions()}
+    return {name: runtime.stored_answer(by_name[name], values) for name, values in stored.items() if name in by_name}
 
 
 def _answer_rows(row: QuestionRow, qtype: str, value) -> list[Answer]:
-    if value is None or value == [] or value == "":
-        return []
-    if qtype == "multiple_choice":
-        return [Answer(question_id=row.id, choice_id=row.choice_ids[v], value_text=v) for v in value]
-    if row.choice_ids:
-        return [Answer(question_id=row.id, choice_id=row.choice_ids[value], value_text=value)]
-    if qtype in ("integer", "rating"):
-        return [Answer(question_id=row.id, value_number=float(value), value_text=str(value))]
-    if qtype == "decimal":
-        return [Answer(question_id=row.id, value_number=float(value), value_text=str(value))]
-    if qtype == "date":
-        return [Answer(question_id=row.id, value_date=value, value_text=value.isoformat())]
-    return [Answer(question_id=row.id, value_text=str(value))]
+    answers = []
+    for columns in runtime.answer_rows(qtype, value):
+        choice = columns.pop("choice", None)
+        choice_id = row.choice_ids[choice] if choice is not None else None
+        answers.append(Answer(question_id=row.id, choice_id=choice_id, **columns))
+    return answers
 
 
 def _row_values(response_id: int, answer: Answer) -> dict:
