@@ -12,16 +12,14 @@ from ..contacts.erasure import erase_contact
 from ..contacts.importer import ImportFileError, import_contacts
 from ..extensions import db
 from ..models import Contact, ContactList, ContactListMember
+from ..numbers import query_int
 from . import bp
 
 PAGE_SIZE = 100
 
 
 def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return query_int("page", 1)
 
 
 @bp.get("/contacts")
@@ -103,7 +101,7 @@ def contacts_upload():
     return render_template("admin/contacts_upload.html", title="Upload contacts", list_name=None)
 
 
-@bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/erase", methods=["GET", "POST"])
 @roles_required("admin")
 def contact_erase(contact_id):
     contact = db.session.get(Contact, contact_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, send_file, url_for
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Invitation, Response, Survey, SurveyVersion
+from ..numbers import query_int
 from ..questionnaires.loader import DefinitionError
 from . import bp
 from .forms import MAX_DEFINITION_CHARACTERS, ImportSurveyForm
@@ -147,7 +148,7 @@ def survey_definition(slug):
     """A version's definition as it was imported (?version=N; the current one by default), as a download."""
     g.read_only = True
     survey = _survey_or_404(slug)
-    number = request.args.get("version", type=int)
+    number = query_int("version")
     if number is None and survey.current_version is not None:
         number = survey.current_version.number
     version = db.session.scalar(

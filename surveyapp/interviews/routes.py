@@ -132,7 +132,7 @@ def new(slug):
     return redirect(InterviewNav(response.id).page(response.current_page))
 
 
-@bp.get("/<int:response_id>")
+@bp.get("/<id:response_id>")
 @roles_required("volunteer")
 def resume(response_id):
     context, early = _interview(response_id)
@@ -142,7 +142,7 @@ def resume(response_id):
     return redirect(InterviewNav(response.id).page(response.current_page or journey.CHECK_PAGE))
 
 
-@bp.route("/<int:response_id>/page/<page_name>", methods=["GET", "POST"])
+@bp.route("/<id:response_id>/page/<page_name>", methods=["GET", "POST"])
 @roles_required("volunteer")
 def page(response_id, page_name):
     context, early = _interview(response_id)
@@ -209,7 +209,7 @@ def _render_page(questionnaire, page_def, answers, nav, changing, errors=None, r
     )
 
 
-@bp.get("/<int:response_id>/check")
+@bp.get("/<id:response_id>/check")
 @roles_required("volunteer")
 def check(response_id):
     context, early = _interview(response_id)
@@ -228,7 +228,7 @@ def check(response_id):
     )
 
 
-@bp.post("/<int:response_id>/submit")
+@bp.post("/<id:response_id>/submit")
 @roles_required("volunteer")
 def submit(response_id):
     context, early = _interview(response_id)
