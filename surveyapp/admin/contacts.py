@@ -12,6 +12,7 @@ from ..contacts.erasure import erase_contact
 from ..contacts.importer import ImportFileError, import_contacts
 from ..extensions import db
 from ..models import Contact, ContactList, ContactListMember
+from ..numbers import query_int
 from . import bp
 from .forms import ActionForm, ContactsUploadForm, form_errors
 
@@ -27,7 +28,9 @@ def contacts():
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(or_(Contact.email.like(pattern), func.lower(Contact.name).like(pattern)))
-    pagination = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    pagination = db.paginate(
+        query, page=query_int("page", 1), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False
+    )
     counts = db.session.execute(
         select(func.count(), func.count(Contact.opted_out_at), func.count(Contact.erased_at))
     ).one()
@@ -96,7 +99,7 @@ def contacts_upload():
     return render_template("admin/contacts_upload.html", title="Upload contacts", list_name=None)
 
 
-@bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/erase", methods=["GET", "POST"])
 @roles_required("admin")
 def contact_erase(contact_id):
     contact = db.get_or_404(Contact, contact_id)

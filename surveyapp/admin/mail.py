@@ -30,6 +30,7 @@ from ..models import (
     TemplateKind,
     utcnow,
 )
+from ..numbers import query_int
 from ..services.invitations import InvitationError, invite, revoke_invitation
 from ..web import survey_or_404
 from . import bp
@@ -76,6 +77,7 @@ def invitations(slug):
         .where(Invitation.survey_id == survey.id)
         .options(selectinload(Invitation.contact))
         .order_by(Invitation.id),
+        page=query_int("page", 1),
         per_page=PAGE_SIZE,
         max_per_page=PAGE_SIZE,
         error_out=False,
@@ -130,7 +132,7 @@ def invitations_create(slug):
     return redirect(url_for("admin.invitations", slug=slug))
 
 
-@bp.post("/invitations/<int:invitation_id>/revoke")
+@bp.post("/invitations/<id:invitation_id>/revoke")
 @roles_required("admin")
 def invitation_revoke(invitation_id):
     invitation = db.get_or_404(Invitation, invitation_id)
@@ -250,7 +252,9 @@ def outbox():
     query = select(OutboundEmail).order_by(OutboundEmail.id.desc())
     if status:
         query = query.where(OutboundEmail.status == status)
-    pagination = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    pagination = db.paginate(
+        query, page=query_int("page", 1), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False
+    )
     counts = outbox_counts(db.session)
     surveys = dict(db.session.execute(select(Survey.id, Survey.slug)).all())
     return render_template(

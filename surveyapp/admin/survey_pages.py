@@ -9,13 +9,14 @@ from __future__ import annotations
 import io
 import json
 
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import flash, g, redirect, render_template, send_file, url_for
 from sqlalchemy import func, select
 
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Invitation, SurveyVersion
+from ..numbers import query_int
 from ..questionnaires.loader import DefinitionError
 from ..services.surveys import import_definition, import_outcome, version_response_counts
 from ..web import survey_or_404
@@ -114,7 +115,7 @@ def survey_definition(slug):
     """A version's definition as it was imported (?version=N; the current one by default), as a download."""
     g.read_only = True
     survey = survey_or_404(slug)
-    number = request.args.get("version", type=int)
+    number = query_int("version")
     if number is None and survey.current_version is not None:
         number = survey.current_version.number
     version = db.first_or_404(

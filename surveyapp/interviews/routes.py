@@ -13,7 +13,7 @@ from ..extensions import db
 from ..journey import flow
 from ..journey.controller import INTERVIEWER, Journey, render
 from ..models import Survey
-from ..respond.access import survey_state
+from ..services.surveys import survey_state
 from . import bp
 from .service import (
     assigned_surveys,
@@ -179,7 +179,7 @@ def new(slug):
     return redirect(InterviewNav(response.id).page(response.current_page))
 
 
-@bp.get("/<int:response_id>")
+@bp.get("/<id:response_id>")
 @roles_required("volunteer")
 def resume(response_id):
     journey, early = _interview(response_id)
@@ -188,7 +188,7 @@ def resume(response_id):
     return redirect(journey.nav.page(journey.response.current_page or flow.CHECK_PAGE))
 
 
-@bp.route("/<int:response_id>/page/<page_name>", methods=["GET", "POST"])
+@bp.route("/<id:response_id>/page/<page_name>", methods=["GET", "POST"])
 @roles_required("volunteer")
 def page(response_id, page_name):
     journey, early = _interview(response_id)
@@ -199,21 +199,21 @@ def page(response_id, page_name):
     )
 
 
-@bp.get("/<int:response_id>/check")
+@bp.get("/<id:response_id>/check")
 @roles_required("volunteer")
 def check(response_id):
     journey, early = _interview(response_id)
     return early if early is not None else journey.check()
 
 
-@bp.post("/<int:response_id>/submit")
+@bp.post("/<id:response_id>/submit")
 @roles_required("volunteer")
 def submit(response_id):
     journey, early = _interview(response_id, completed_too=True)
     return early if early is not None else journey.submit()
 
 
-@bp.get("/<int:response_id>/done")
+@bp.get("/<id:response_id>/done")
 @roles_required("volunteer")
 def done(response_id):
     _read_first()

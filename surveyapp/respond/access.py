@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
 
 from flask import abort, request
 from flask import session as cookie
@@ -26,6 +25,7 @@ from ..journey import flow
 from ..models import Invitation, Response, Survey, SurveyVersion, utcnow
 from ..questionnaires.definition import Questionnaire
 from ..services.invitations import record_event
+from ..services.surveys import survey_state  # noqa: F401  (re-exported for the views)
 
 PUBLIC_COOKIE_KEY = "public_responses"
 
@@ -47,18 +47,6 @@ class Respondent:
     @property
     def questionnaire(self) -> Questionnaire:
         return flow.cached_questionnaire(self.version_id, self.definition_text, self.newest_question_id)
-
-
-def survey_state(survey: Survey, today: date | None = None, current_version_id: int | None = -1) -> str:
-    """'open', 'closed' or 'not_open' as a respondent sees it (current_version_id: when already known)."""
-    today = today or date.today()
-    if current_version_id == -1:
-        current_version_id = survey.current_version_id
-    if survey.status == "closed" or (survey.closes_on is not None and survey.closes_on < today):
-        return "closed"
-    if survey.status != "open" or current_version_id is None:
-        return "not_open"
-    return "open"
 
 
 def client_address() -> str:
