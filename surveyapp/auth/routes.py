@@ -6,6 +6,9 @@ is live; the JSON API uses `Authorization: Bearer <token>` instead.
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
@@ -68,11 +71,30 @@ def home_for(user) -> str:
     return url_for("admin.index")
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only local paths: never send someone to another site after sign-in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+def _unsafe_character(c: str) -> bool:
+    # Browsers drop tabs and newlines from URLs and treat backslashes as slashes; control, format and
+    # separator characters (unicode whitespace included) have no place in a path of ours either.
+    return c == "\\" or c.isspace() or unicodedata.category(c)[0] in "CZ"
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site, exactly as the redirect will send it; otherwise None.
+
+    The check runs on the final string (werkzeug writes the Location header verbatim), and again on
+    the percent-decoded path, so `/%2F/evil` or `/%5Cevil` cannot become another host either.
+    """
+    if not target or len(target) > 2000 or not target.isascii():
+        return None
+    parts = urlsplit(target)
+    decoded_path = unquote(parts.path)
+    for text in (target, decoded_path):
+        if any(_unsafe_character(c) for c in text):
+            return None
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith("//") or decoded_path.startswith("//"):
+        return None
+    return target
 
 
 def _render(form, error=None, status=200):
@@ -113,7 +135,7 @@ def login():
         user.last_login_at = utcnow()
         record_audit(db.session, "sign_in", target=user.email, actor=user.email, user_id=user.id)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        return redirect(safe_next(request.args.get("next")) or home_for(user))
     record_attempt(db.session, email, ip_address, succeeded=False)
     record_audit(db.session, "sign_in_failed", target=email, actor="anonymous")
     db.session.commit()
