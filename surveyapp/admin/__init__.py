@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import accounts, audit_log, contacts, mail, responses, routes, survey_pages  # noqa: E402,F401
+from . import accounts, audit_log, contacts, mail, responses, routes, survey_pages, tokens  # noqa: E402,F401

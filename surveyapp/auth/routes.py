@@ -1,7 +1,8 @@
 """Sign-in and sign-out, and how each request finds its user.
 
 A browser is signed in only while its server-side session (auth/sessions.py)
-is live; the JSON API uses `Authorization: Bearer <token>` instead.
+is live. The JSON API also takes `Authorization: Bearer <token>` (auth/tokens.py,
+checked in api/routes.py); anywhere else a Bearer header is refused with 401.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -22,7 +23,6 @@ from .forms import LoginForm
 from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from .sessions import SESSION_KEY, end_current_session, start_session, validate_session
 from .throttle import DEFAULTS, is_throttled, record_attempt
-from .users import api_token_hash
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see this page."
@@ -41,16 +41,6 @@ def load_user(user_id: str):
     return user
 
 
-@login_manager.request_loader
-def load_user_from_api_token(req):
-    """`Authorization: Bearer <token>` for the JSON API (tokens from `flask users token EMAIL`)."""
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    user = db.session.scalar(select(User).where(User.api_token_hash == api_token_hash(header[7:].strip())))
-    return user if user is not None and user.active else None
-
-
 @bp.before_app_request
 def _load_user_first():
     """Find the user before the view runs, and commit what that changed (last seen, a timed-out session).
@@ -59,10 +49,28 @@ def _load_user_first():
     """
     if request.endpoint == "static":
         return
+    if not request.path.startswith("/api/") and bearer_token(request) is not None:
+        # A token is for the JSON API only: never a way into the pages (exports, admin forms).
+        return _bearer_refused()
     # g outlives a request when an app context was pushed already (tests, scripts): load afresh.
     g.pop("_login_user", None)
     _ = current_user.is_authenticated
     db.session.commit()
+
+
+def bearer_token(req) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def _bearer_refused() -> Response:
+    return Response(
+        "API tokens are accepted only by the JSON API under /api/.\n",
+        status=401,
+        mimetype="text/plain",
+        headers={"WWW-Authenticate": 'Bearer realm="surveyapp", error="invalid_request"'},
+    )
 
 
 def home_for(user) -> str:

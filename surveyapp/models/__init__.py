@@ -2,11 +2,13 @@
 
 from ._common import utcnow
 from .accounts import ROLES, AuditEvent, LoginAttempt, SurveyAssignment, User, UserSession
+from .contact_imports import ContactImportReport
 from .contacts import Contact, ContactAttribute, ContactList, ContactListMember
 from .invitations import EVENT_KINDS, Invitation, InvitationEvent
 from .outbox import OUTBOX_STATES, OutboundEmail
 from .questionnaire import SURVEY_STATUSES, Choice, MessageTemplate, Question, Survey, SurveyVersion
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
+from .tokens import TOKEN_SCOPES, ApiToken
 
 __all__ = [
     "ROLES",
@@ -35,4 +37,7 @@ __all__ = [
     "DeclinedInterview",
     "Response",
     "utcnow",
+    "TOKEN_SCOPES",
+    "ApiToken",
+    "ContactImportReport",
 ]
