@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -22,7 +22,7 @@ from . import bp
 from .forms import LoginForm
 from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from .sessions import SESSION_KEY, end_current_session, start_session, validate_session
-from .throttle import DEFAULTS, is_throttled, record_attempt
+from .throttle import record_attempt, sign_in_wait
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see this page."
@@ -105,6 +105,13 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def _render(form, error=None, status=200):
     errors = (
         [{"text": error, "href": "#email"}]
@@ -125,11 +132,12 @@ def login():
         return _render(form)
     email = form.email.data.strip().lower()
     ip_address = request.remote_addr or "unknown"
-    if is_throttled(db.session, email, ip_address):
-        record_audit(db.session, "sign_in_throttled", target=email, actor="anonymous")
+    wait = sign_in_wait(db.session, email, ip_address)
+    if wait:
+        record_audit(db.session, "sign_in_throttled", target=email, actor="anonymous", detail=f"wait {wait} s")
         db.session.commit()
-        minutes = current_app.config.get("LOGIN_THROTTLE_MINUTES") or DEFAULTS["LOGIN_THROTTLE_MINUTES"]
-        return _render(form, f"Too many attempts to sign in. Wait {minutes} minutes, then try again.", 429)
+        page, status = _render(form, f"Too many attempts to sign in. Wait {_duration(wait)}, then try again.", 429)
+        return page, status, {"Retry-After": str(wait)}
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
     if user is not None and ok and user.active:
