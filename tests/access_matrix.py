@@ -46,6 +46,7 @@ ACCESS = {
     "admin.contacts": ADMINS,
     "admin.contacts_import": ADMINS,
     "admin.contacts_upload": ADMINS,
+    "admin.contacts_import_problems": ADMINS,
     "admin.contact_erase": ADMINS,
     "admin.invitations": ADMINS,
     "admin.invitations_create": ADMINS,
