@@ -2,6 +2,7 @@
 
 from ._common import utcnow
 from .accounts import ROLES, AuditEvent, LoginAttempt, SurveyAssignment, User, UserSession
+from .contact_imports import ContactImportReport
 from .contacts import Contact, ContactAttribute, ContactList, ContactListMember
 from .enums import (
     CollectionMode,
@@ -17,6 +18,7 @@ from .invitations import Invitation, InvitationEvent
 from .outbox import OutboundEmail
 from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
+from .tokens import TOKEN_SCOPES, ApiToken
 
 __all__ = [
     "ROLES",
@@ -50,4 +52,7 @@ __all__ = [
     "ResponseStatus",
     "SurveyStatus",
     "TemplateKind",
+    "TOKEN_SCOPES",
+    "ApiToken",
+    "ContactImportReport",
 ]
