@@ -227,3 +227,56 @@ def test_participant_codes_that_could_be_names_are_refused(signed_in, code):
 @pytest.mark.parametrize("code", ["", "PHB-014", "17", "x9"])
 def test_short_reference_codes_are_accepted(code):
     assert participant_code_problem(code) is None
+
+
+def test_interview_pages_show_the_participant_code_and_speak_to_the_interviewer(signed_in):
+    interview, response_id = start(signed_in, code="PHB-021")
+    consent = signed_in.get(f"/interviews/{response_id}/page/consent").get_data(as_text=True)
+    assert "Participant code: PHB-021" in consent
+    interview.answer("consent", {"agree": "yes"})
+    interview.answer("service", {"satisfied": "yes"})
+    interview.answer("more", {"visits": "2"})
+    check = signed_in.get(f"/interviews/{response_id}/check").get_data(as_text=True)
+    assert "Participant code: PHB-021" in check
+    assert "Check the person’s answers before submitting" in check and "Submit interview" in check
+    assert "Check your answers" not in check and "send your answers" not in check
+
+
+def test_the_section_counter_counts_the_sections_the_person_may_still_see(signed_in):
+    interview, response_id = start(signed_in)
+    # Before consent the later sections wait on it: counted, not "1 of 1".
+    assert "Section 1 of 3" in signed_in.get(f"/interviews/{response_id}/page/consent").get_data(as_text=True)
+    interview.answer("consent", {"agree": "yes"})
+    assert "Section 2 of 3" in signed_in.get(f"/interviews/{response_id}/page/service").get_data(as_text=True)
+    assert "Section 3 of 3" in signed_in.get(f"/interviews/{response_id}/page/more").get_data(as_text=True)
+
+
+def test_two_racing_interview_submits_complete_once_and_both_reach_the_completion_page(app, signed_in, volunteer):
+    import threading
+
+    interview, response_id = start(signed_in)
+    interview.answer("consent", {"agree": "yes"})
+    interview.answer("service", {"satisfied": "yes"})
+    interview.answer("more", {"visits": "1"})
+    db.session.close()
+    clients = []
+    for _ in range(2):
+        c = app.test_client()
+        sign_in(c, volunteer)
+        clients.append(c)
+    db.session.close()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def submit(c):
+        barrier.wait()
+        results.append(c.post(f"/interviews/{response_id}/submit"))
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [(r.status_code, r.location) for r in results] == [(303, f"/interviews/{response_id}/done")] * 2
+    db.session.expire_all()
+    assert count(Response) == 1 and db.session.get(Response, response_id).status == "completed"
