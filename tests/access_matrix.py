@@ -82,5 +82,6 @@ ACCESS = {
     "interviews.check": VOLUNTEERS,
     "interviews.submit": VOLUNTEERS,
     "interviews.done": VOLUNTEERS,
+    "interviews.withdraw": VOLUNTEERS,
     "interviews.declined": VOLUNTEERS,
 }
