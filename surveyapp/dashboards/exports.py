@@ -24,17 +24,9 @@ from sqlalchemy.orm import Session
 from ..models import Answer, Choice, ContactAttribute, Invitation, Question, Response, Survey, SurveyVersion
 from ..questionnaires import types
 from ..questionnaires.definition import Questionnaire
+from ..spreadsheet_cells import neutralise
 from . import figures, queries
 from .disclosure import Disclosure
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell value that no spreadsheet will run as a formula (numbers stay numbers)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)

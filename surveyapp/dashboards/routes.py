@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
+from ..numbers import query_int
 from . import bp, charts, figures, queries
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
 from .disclosure import display
@@ -178,7 +179,7 @@ def free_text(slug, name):
         abort(404)
     group = queries.respondent_count(db.session, survey.id, filters)
     search = (request.args.get("q") or "").strip()[:200]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = query_int("page", 1)
     total, answers = 0, []
     if d.shows_free_text(group):
         total, answers = queries.free_text(
