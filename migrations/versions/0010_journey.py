@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010_journey'
-down_revision = '0005_dash'
+down_revision = '0014_api_tokens'
 branch_labels = None
 depends_on = None
 
