@@ -11,6 +11,7 @@ from ..auth.access import roles_required
 from ..auth.users import UserError, create_user, deactivate_user, reactivate_user, set_assignments
 from ..extensions import db
 from ..models import ROLES, Survey, User
+from ..numbers import parse_id
 from . import bp
 
 
@@ -93,7 +94,9 @@ def user_assignments(user_id):
     surveys = list(db.session.scalars(select(Survey).where(Survey.is_interview.is_(True)).order_by(Survey.title)))
     if request.method == "POST":
         try:
-            chosen = {int(v) for v in request.form.getlist("survey")}
+            chosen = {parse_id(v) for v in request.form.getlist("survey")}
+            if None in chosen:
+                raise ValueError("not a survey id")
             added, removed = set_assignments(db.session, user, chosen)
         except (ValueError, UserError):
             db.session.rollback()

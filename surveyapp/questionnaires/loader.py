@@ -160,9 +160,16 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.const
 
 
 def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
-    loader = _LineLoader(text)
+    try:
+        loader = _LineLoader(text)  # the reader refuses NUL, ESC, U+FFFF... here
+    except yaml.YAMLError as exc:
+        return None, [Problem(None, "", f"YAML syntax error: {str(exc).splitlines()[0]}")]
     try:
         return loader.get_single_data(), loader.duplicate_keys
+    except RecursionError:
+        return None, [Problem(None, "", "the file is nested too deeply")]
+    except ValueError:  # Python refuses to read an integer of thousands of digits
+        return None, [Problem(None, "", "a number in the file is too long to read (over 4,300 digits)")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
