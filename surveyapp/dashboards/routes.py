@@ -16,7 +16,10 @@ from . import bp, charts, figures, queries
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
 from .disclosure import display
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# The partial bundle (bar, scatter, funnel: the trace types charts.py draws) built by scripts/build_assets.sh
+# from npm's plotly.js-finance-dist-min; the full bundle of the plotly package only if it has not been built.
+PLOTLY_PARTIAL_JS = Path(__file__).resolve().parent.parent / "static" / "dist" / "plotly.min.js"
+PLOTLY_FULL_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 WRITING_ENDPOINTS = {"dashboards.export"}  # exports are audited
 FREE_TEXT_PAGE = 50
 
@@ -29,8 +32,9 @@ def _read_only():
 @bp.get("/plotly.min.js")
 @roles_required("admin", "analyst")
 def plotly_js():
-    """plotly.js from the installed plotly package: no CDN, and only dashboard pages load it."""
-    response = send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400, conditional=True)
+    """plotly.js served locally (no CDN), and only dashboard pages load it."""
+    bundle = PLOTLY_PARTIAL_JS if PLOTLY_PARTIAL_JS.exists() else PLOTLY_FULL_JS
+    response = send_file(bundle, mimetype="text/javascript", max_age=86400, conditional=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
