@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
-from . import bp, charts, figures, queries
+from . import bp, charts, figures, filter_form, queries
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
 from .disclosure import display
 
@@ -122,12 +122,15 @@ def rates(slug):
 @roles_required("admin", "analyst")
 def results(slug):
     survey = survey_or_404(slug)
-    filters, errors = parse_filters(request.args)
+    args, date_errors = filter_form.canonical_args(request.args)
+    if args is not None and not date_errors:
+        # The form's fields (one segment list, day/month/year boxes) become the short query string links keep.
+        return redirect(url_for("dashboards.results", slug=slug, **args.to_dict(flat=False)))
+    filters, errors = parse_filters(args if args is not None else request.args)
+    errors = date_errors + errors
     d = disclosure_for(survey, "results")
     attributes = queries.attribute_names(db.session, survey.id)
-    values = (
-        queries.attribute_values(db.session, survey.id, filters.attribute) if filters.attribute in attributes else []
-    )
+    segments = [(a, queries.attribute_values(db.session, survey.id, a)) for a in attributes]
     respondents, respondents_raw, results_ = figures.question_results(db.session, survey, d, filters)
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     choice_questions = [q for q in queries.question_catalogue(db.session, survey.id, filters.version) if q.choices]
@@ -151,7 +154,11 @@ def results(slug):
         filters=filters,
         errors=errors,
         attributes=attributes,
-        values=values,
+        segments=segments,
+        date_parts={
+            k: filter_form.date_parts(request.args, k, v)
+            for k, v in (("from", filters.date_from), ("to", filters.date_to))
+        },
         respondents=respondents,
         respondents_raw=respondents_raw,
         results=results_,
