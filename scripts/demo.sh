@@ -6,15 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${PORT:-5000}"
 export SURVEYAPP_BASE_URL="http://127.0.0.1:${PORT}"   # this run's port wins over .env (python-dotenv never overrides)
-if [ ! -f .env ]; then
-  cat > .env <<ENV
-# Written by \`make demo\` for trying Voice Survey on this machine. Not committed; never use it in production.
-SURVEYAPP_ENV=development
-SURVEYAPP_BASE_URL=${SURVEYAPP_BASE_URL}
-SURVEYAPP_ORGANISATION="Northshire Patients' Forum"
-ENV
-  echo "Wrote .env (development settings): now every 'flask --app wsgi ...' command in this checkout uses them."
-fi
+bash scripts/dev_env.sh "$PORT"
 flask=.venv/bin/flask
 $flask --app wsgi db upgrade
 $flask --app wsgi demo
