@@ -40,7 +40,10 @@ def canonical_args(args) -> tuple[MultiDict | None, list[dict]]:
     if not any(key in args for key in FORM_KEYS):
         return None, []
     errors: list[dict] = []
-    out = MultiDict((k, v) for k, v in args.items(multi=True) if k not in FORM_KEYS and k not in ("attr", "value"))
+    # Empty fields ("All") are left out, so a filtered page's address says only what is filtered.
+    out = MultiDict(
+        (k, v) for k, v in args.items(multi=True) if v != "" and k not in FORM_KEYS and k not in ("attr", "value")
+    )
     if "segment" in args:
         attribute, sep, value = (args.get("segment") or "").partition("=")
         if sep and attribute and value:
