@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .contacts.routes import bp as optout_bp
     from .dashboards import bp as dashboards_bp
+    from .home import bp as home_bp
     from .interviews import bp as interviews_bp
     from .respond import bp as respond_bp
 
@@ -68,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(optout_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(home_bp)
 
     from .cli import register_cli
 

@@ -22,6 +22,9 @@ def configure_templating(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    from .timezones import localtime
+
+    app.jinja_env.filters["localtime"] = localtime
 
     @app.context_processor
     def _globals():

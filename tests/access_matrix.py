@@ -15,6 +15,7 @@ STAFF = frozenset({VOLUNTEER, ANALYST, ADMIN})
 
 ACCESS = {
     "static": EVERYONE,
+    "home.index": EVERYONE,  # what this instance is, and a link to sign in or to the role's home
     # auth
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,

@@ -160,6 +160,9 @@ def test_outbox_shows_the_servers_reply_and_retry_now_makes_rows_due(app, admin,
 
 
 def test_template_preview_save_and_refusals(app, admin, survey):
+    invitation, _ = _invite(survey, name="Dr Ann")
+    invitation.contact.attributes = [ContactAttribute(name="pct", value="north")]
+    db.session.commit()
     url = "/admin/surveys/mail-test/templates/reminder"
     form = {
         "subject": "Nudge for {{ name }}",
@@ -168,7 +171,8 @@ def test_template_preview_save_and_refusals(app, admin, survey):
     }
     page = admin.post(url, data={**form, "action": "preview"})
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "Nudge for Dr Alex Example" in html and "north" in html
+    # The preview is written for a real contact of this survey, not a made-up GP
+    assert page.status_code == 200 and "Nudge for Dr Ann" in html and "north" in html
     assert db.session.scalar(select(func.count()).select_from(MessageTemplate)) == 0
     assert admin.post(url, data={**form, "action": "save"}).status_code == 302
     saved = db.session.scalar(select(MessageTemplate))

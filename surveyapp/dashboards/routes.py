@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,11 +13,14 @@ from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
 from ..numbers import query_int
-from . import bp, charts, figures, queries
+from . import bp, charts, figures, filter_form, queries
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
 from .disclosure import display
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# The partial bundle (bar, scatter, funnel: the trace types charts.py draws) built by scripts/build_assets.sh
+# from npm's plotly.js-finance-dist-min; the full bundle of the plotly package only if it has not been built.
+PLOTLY_PARTIAL_JS = Path(__file__).resolve().parent.parent / "static" / "dist" / "plotly.min.js"
+PLOTLY_FULL_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 WRITING_ENDPOINTS = {"dashboards.export"}  # exports are audited
 FREE_TEXT_PAGE = 50
 
@@ -30,8 +33,9 @@ def _read_only():
 @bp.get("/plotly.min.js")
 @roles_required("admin", "analyst")
 def plotly_js():
-    """plotly.js from the installed plotly package: no CDN, and only dashboard pages load it."""
-    response = send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400, conditional=True)
+    """plotly.js served locally (no CDN), and only dashboard pages load it."""
+    bundle = PLOTLY_PARTIAL_JS if PLOTLY_PARTIAL_JS.exists() else PLOTLY_FULL_JS
+    response = send_file(bundle, mimetype="text/javascript", max_age=86400, conditional=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
@@ -119,12 +123,15 @@ def rates(slug):
 @roles_required("admin", "analyst")
 def results(slug):
     survey = survey_or_404(slug)
-    filters, errors = parse_filters(request.args)
+    args, date_errors = filter_form.canonical_args(request.args)
+    if args is not None and not date_errors:
+        # The form's fields (one segment list, day/month/year boxes) become the short query string links keep.
+        return redirect(url_for("dashboards.results", slug=slug, **args.to_dict(flat=False)))
+    filters, errors = parse_filters(args if args is not None else request.args)
+    errors = date_errors + errors
     d = disclosure_for(survey, "results")
     attributes = queries.attribute_names(db.session, survey.id)
-    values = (
-        queries.attribute_values(db.session, survey.id, filters.attribute) if filters.attribute in attributes else []
-    )
+    segments = [(a, queries.attribute_values(db.session, survey.id, a)) for a in attributes]
     respondents, respondents_raw, results_ = figures.question_results(db.session, survey, d, filters)
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     choice_questions = [q for q in queries.question_catalogue(db.session, survey.id, filters.version) if q.choices]
@@ -148,7 +155,11 @@ def results(slug):
         filters=filters,
         errors=errors,
         attributes=attributes,
-        values=values,
+        segments=segments,
+        date_parts={
+            k: filter_form.date_parts(request.args, k, v)
+            for k, v in (("from", filters.date_from), ("to", filters.date_to))
+        },
         respondents=respondents,
         respondents_raw=respondents_raw,
         results=results_,
