@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import record_audit
 from ..auth.access import require_survey_access, roles_required
-from ..contacts.selection import SelectionError
+from ..contacts.selection import SelectionError, contacts_to_invite, parse_where
 from ..extensions import db
 from ..mail.outbox import QueueError, outbox_counts, queue_invitations, queue_reminders, reminder_candidates, retry_now
 from ..mail.rendering import (

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from jinja2 import TemplateError, meta, pass_eval_context
 from jinja2.filters import do_replace
 from jinja2.sandbox import SandboxedEnvironment
