@@ -29,7 +29,7 @@ ENDPOINT_VALUES = {
 
 def build_world(import_survey, invite) -> dict:
     results = import_survey("dashboard_mix")
-    _invitation, token, _path = invite(results)
+    invitation, token, _path = invite(results)
     for n, colour in enumerate(["red", "blue", "red"]):
         respond(results, {"colour": colour, "score": n + 3, "comment": f"comment {n}"}, add_contact(f"c{n}@x.org"))
     interview = import_survey("interview")
@@ -48,6 +48,8 @@ def build_world(import_survey, invite) -> dict:
         "response_id": draft.id,
         "user_id": users[VOLUNTEER].id,
         "contact_id": 1,
+        "invitation_id": invitation.id,
+        "report_id": 1,
         "action": "send",
         "filename": "favicon.svg",
         "name": "comment",
