@@ -57,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .contacts.routes import bp as optout_bp
     from .dashboards import bp as dashboards_bp
     from .interviews import bp as interviews_bp
+    from .reports import bp as reports_bp
+    from .reports import share_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
@@ -66,6 +68,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(optout_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(share_bp)
 
     from .cli import register_cli
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..dashboards.disclosure import POLICIES, POLICY_LABELS
 
 MAX_DEFINITION_CHARACTERS = 1_000_000
 
@@ -24,3 +26,23 @@ class ImportSurveyForm(FlaskForm):
         ],
     )
     submit = SubmitField("Import", widget=GovSubmitInput())
+
+
+class DisclosurePolicyForm(FlaskForm):
+    """How the survey's figures are shown everywhere (dashboards, reports, API, exports)."""
+
+    policy = RadioField(
+        "How should figures be shown?",
+        choices=[(p, POLICY_LABELS[p]) for p in POLICIES],
+        widget=GovRadioInput(),
+        validators=[DataRequired(message="Choose how figures are shown")],
+    )
+    min_cell = IntegerField(
+        "Smallest group shown under professional opinion",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the smallest group size, a whole number from 1 to 50"),
+            NumberRange(min=1, max=50, message="The smallest group size must be a whole number from 1 to 50"),
+        ],
+    )
+    submit = SubmitField("Save disclosure policy", widget=GovSubmitInput())

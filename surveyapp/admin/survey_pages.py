@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Invitation, Response, Survey, SurveyVersion
 from ..questionnaires.loader import DefinitionError
 from . import bp
-from .forms import MAX_DEFINITION_CHARACTERS, ImportSurveyForm
+from .forms import MAX_DEFINITION_CHARACTERS, DisclosurePolicyForm, ImportSurveyForm
 from .surveys import ImportResult, SurveyNotFound, get_survey, import_definition
 
 
@@ -138,7 +138,45 @@ def survey(slug):
     survey = _survey_or_404(slug)
     counts = version_response_counts(db.session, survey)
     invited = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id))
-    return render_template("admin/survey.html", title=survey.title, survey=survey, counts=counts, invited=invited)
+    form = DisclosurePolicyForm(policy=survey.disclosure_policy, min_cell=survey.disclosure_min_cell)
+    return render_template(
+        "admin/survey.html", title=survey.title, survey=survey, counts=counts, invited=invited, policy_form=form
+    )
+
+
+@bp.post("/surveys/<slug>/disclosure")
+@roles_required("admin")
+def survey_disclosure(slug):
+    """Set the survey's disclosure policy: no re-import and no new version; audited."""
+    survey = _survey_or_404(slug)
+    form = DisclosurePolicyForm()
+    if not form.validate_on_submit():
+        counts = version_response_counts(db.session, survey)
+        invited = db.session.scalar(
+            select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id)
+        )
+        errors = [{"text": m, "href": f"#{name}"} for name, messages in form.errors.items() for m in messages]
+        return render_template(
+            "admin/survey.html",
+            title=survey.title,
+            survey=survey,
+            counts=counts,
+            invited=invited,
+            policy_form=form,
+            errors=errors,
+        ), 400
+    before = f"{survey.disclosure_policy} (min {survey.disclosure_min_cell})"
+    survey.disclosure_policy, survey.disclosure_min_cell = form.policy.data, form.min_cell.data
+    record_audit(
+        db.session,
+        "survey.disclosure_policy",
+        target=survey.slug,
+        survey=survey,
+        detail=f"{before} -> {survey.disclosure_policy} (min {survey.disclosure_min_cell})",
+    )
+    db.session.commit()
+    flash("Disclosure policy saved: it applies to every figure of this survey from now on.", "success")
+    return redirect(url_for("admin.survey", slug=survey.slug) + "#disclosure")
 
 
 @bp.get("/surveys/<slug>/definition")

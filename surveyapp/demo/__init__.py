@@ -22,6 +22,7 @@ from ..invitations.service import create_invitation, invitation_link, record_eve
 from ..journey import flow as journey
 from ..models import Contact, ContactAttribute, DeclinedInterview, Invitation, Response, Survey, SurveyAssignment, User
 from ..questionnaires import runtime
+from .report_backs import load_report_backs
 
 HERE = Path(__file__).parent
 DEMO_PASSWORD = "demo-password-not-for-real-use"
@@ -145,6 +146,11 @@ def load_demo(session: Session, seed: int = 2011) -> str:
         survey.opened_at = NOW - timedelta(days=35)
     _gp_invitations(session, rng, gp)
     _interviews(session, rng, phb, users)
+    gp.disclosure_policy, phb.disclosure_policy = (
+        "professional",
+        "people",
+    )  # GPs' professional opinion; people's own data
+    load_report_backs(session, gp, users["cochair@example.org"], NOW)
     untouched = session.scalars(
         select(Invitation)
         .where(Invitation.survey_id == gp.id, Invitation.first_opened_at.is_(None))

@@ -6,6 +6,7 @@ from .contacts import Contact, ContactAttribute, ContactList, ContactListMember
 from .invitations import EVENT_KINDS, Invitation, InvitationEvent
 from .outbox import OUTBOX_STATES, OutboundEmail
 from .questionnaire import SURVEY_STATUSES, Choice, MessageTemplate, Question, Survey, SurveyVersion
+from .reports import ACTION_STATUSES, ReportAction, ReportBack, ReportSection, ReportShare
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
 
 __all__ = [
@@ -34,5 +35,10 @@ __all__ = [
     "Answer",
     "DeclinedInterview",
     "Response",
+    "ACTION_STATUSES",
+    "ReportAction",
+    "ReportBack",
+    "ReportSection",
+    "ReportShare",
     "utcnow",
 ]
