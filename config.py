@@ -112,6 +112,10 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust (0: none),
         # so throttling sees the client's address rather than the proxy's.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # Printed reports and report back sheets: the organisation's name, and a logo file in the
+        # instance folder (PNG or SVG; none by default).
+        "ORGANISATION_NAME": env.get("ORGANISATION_NAME") or "",
+        "ORGANISATION_LOGO": env.get("ORGANISATION_LOGO") or "",
     }
     if mode == "development":
         cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or "development-only-key-not-for-production-use"

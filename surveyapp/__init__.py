@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .dashboards import bp as dashboards_bp
     from .home import bp as home_bp
     from .interviews import bp as interviews_bp
+    from .reports import bp as reports_bp
+    from .reports import share_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
@@ -70,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(share_bp)
 
     from .cli import register_cli
 

@@ -36,6 +36,7 @@ NAVIGATION = [
     ("admin.index", "Surveys", ("admin", "analyst")),
     ("interviews.index", "Interviews", ("volunteer",)),
     ("dashboards.index", "Dashboards", ("admin", "analyst")),
+    ("reports.index", "Report backs", ("admin", "analyst")),
     ("admin.contacts", "Contacts", ("admin",)),
     ("admin.outbox", "Outbox", ("admin",)),
     ("admin.users", "Users", ("admin",)),
