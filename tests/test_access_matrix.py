@@ -88,7 +88,7 @@ def world(app, import_survey, invite):
 
 def _report_back(survey, author, token: str) -> dict:
     """A report back with a section and an action, and a final one shared with the respondent's token."""
-    from surveyapp.reports import service
+    from surveyapp.services import report_backs as service
 
     draft = service.create_report(db.session, survey, "Matrix sheet", "Matrix group", created_by_id=author.id)
     section = service.add_section(draft, heading="Section", narrative="Text")

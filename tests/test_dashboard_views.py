@@ -144,7 +144,7 @@ def test_hostile_labels_and_answers_are_text_in_charts_and_pages(client, hostile
 
 
 def test_figure_json_cannot_end_its_script_block():
-    from surveyapp.dashboards import charts
+    from surveyapp.analysis import charts
 
     fig = charts.choice_bars(
         [{"value": "x", "label": "</script><script>alert(1)</script>", "count": 3, "percent": 50.0}]

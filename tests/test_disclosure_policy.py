@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveyapp.admin.surveys import import_definition
-from surveyapp.dashboards import exports, figures, queries
-from surveyapp.dashboards.disclosure import OFF, PEOPLE, PROFESSIONAL, SUPPRESSED, Disclosure
+from surveyapp.analysis import exports, figures, queries
+from surveyapp.analysis.disclosure import OFF, PEOPLE, PROFESSIONAL, SUPPRESSED, Disclosure
 from surveyapp.extensions import db
 from surveyapp.invitations.service import create_invitation
 from surveyapp.models import AuditEvent, Survey

@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, ReportBack, ReportShare, utcnow
-from surveyapp.reports import service
 from surveyapp.reports.markdown import render_narrative
+from surveyapp.services import report_backs as service
 
 SURVEY = """slug: areas
 title: Areas survey

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..dashboards.disclosure import POLICIES, POLICY_LABELS
+from ..analysis.disclosure import POLICIES, POLICY_LABELS
 from ..models import ROLES
 
 MAX_DEFINITION_CHARACTERS = 1_000_000

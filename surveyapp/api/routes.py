@@ -9,8 +9,8 @@ from flask import g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from ..analysis import figures, queries
 from ..auth.access import can_access_survey, roles_required
-from ..dashboards import figures, queries
 from ..dashboards.access import disclosure_for, mark_read_only, parse_filters, survey_or_404
 from ..extensions import db
 from ..models import Survey

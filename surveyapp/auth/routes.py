@@ -21,6 +21,7 @@ from ..models import User, utcnow
 from ..services.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from ..services.tokens import bearer_token
 from . import bp
+from .access import home_for
 from .forms import LoginForm, SignOutForm
 from .sessions import SESSION_KEY, end_current_session, start_session, validate_session
 from .throttle import record_attempt, sign_in_wait
@@ -66,12 +67,6 @@ def _bearer_refused() -> Response:
         mimetype="text/plain",
         headers={"WWW-Authenticate": 'Bearer realm="surveyapp", error="invalid_request"'},
     )
-
-
-def home_for(user) -> str:
-    if user.role == "volunteer":
-        return url_for("interviews.index")
-    return url_for("admin.index")
 
 
 def _unsafe_character(c: str) -> bool:

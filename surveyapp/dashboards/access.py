@@ -8,14 +8,14 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from .. import web
+from ..analysis.disclosure import Disclosure
+from ..analysis.queries import Filters
 from ..audit import record_audit
 from ..auth.access import require_survey_access
 from ..extensions import db
 from ..models import Survey
 from ..models.responses import COLLECTION_MODES
 from ..numbers import query_int
-from .disclosure import Disclosure
-from .queries import Filters
 
 EXACT_ROLES = ("admin", "analyst")
 

@@ -9,13 +9,14 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..analysis import charts, figures, queries
+from ..analysis.disclosure import Disclosure, display
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
 from ..numbers import query_int
-from . import bp, charts, figures, filter_form, queries
+from . import bp, filter_form
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
-from .disclosure import Disclosure, display
 
 # The partial bundle (bar, scatter, funnel: the trace types charts.py draws) built by scripts/build_assets.sh
 # from npm's plotly.js-finance-dist-min; the full bundle of the plotly package only if it has not been built.

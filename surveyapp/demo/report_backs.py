@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from ..models import Survey, User
-from ..reports import service
+from ..services import report_backs as service
 
 GROUP = "Talking therapies action group"
 

@@ -33,7 +33,7 @@ class Survey(db.Model):
     closes_on: Mapped[date | None] = mapped_column(Date)
     disclosure_threshold: Mapped[int] = mapped_column(Integer, default=7)
     disclosure_rounding: Mapped[int] = mapped_column(Integer, default=5)
-    # How figures are shown (dashboards/disclosure.py): people, professional or off; set on the survey's admin page.
+    # How figures are shown (analysis/disclosure.py): people, professional or off; set on the survey's admin page.
     disclosure_policy: Mapped[str] = mapped_column(String(20), default="people", server_default="people")
     disclosure_min_cell: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -45,7 +45,7 @@ MONTHS = (
     "December",
 )
 
-# How the dashboards aggregate and chart a type (dashboards/figures.py and charts.py dispatch on these).
+# How the dashboards aggregate and chart a type (analysis/figures.py and charts.py dispatch on these).
 RESULTS_CHOICE = "choice"  # counts per option, bar chart
 RESULTS_LIKERT = "likert"  # counts per option, diverging bar
 RESULTS_NUMBER = "number"  # summary statistics and a histogram
@@ -53,7 +53,7 @@ RESULTS_DATE = "date"  # counts per day, week or month
 RESULTS_TEXT = "text"  # a list of free-text answers
 RESULTS_NONE = "none"  # nothing to show (notes)
 
-# How exports lay a type out (dashboards/exports.py).
+# How exports lay a type out (analysis/exports.py).
 EXPORT_OPTIONS = "option"  # one 0/1 column per option
 EXPORT_CHOICE = "choice"  # one column: the option's value (or label)
 EXPORT_NUMBER = "number"

@@ -12,8 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..analysis.report_figures import FIGURE_CHOICES
 from ..models.reports import ACTION_STATUSES
-from .figures import FIGURE_CHOICES
 
 
 class ReportDetailsForm(FlaskForm):

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from ..extensions import db
 from ..models import ReportBack
-from . import service
+from ..services import report_backs as service
 from .markdown import render_narrative
 
 PLOTLY_JS = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"

@@ -11,12 +11,13 @@ from flask import abort, current_app, flash, g, jsonify, redirect, render_templa
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..analysis import queries
 from ..audit import record_audit
 from ..auth.access import can_access_survey, require_survey_access, roles_required
-from ..dashboards import queries
 from ..extensions import db
 from ..models import ReportAction, ReportBack, ReportSection, ReportShare, Survey, utcnow
-from . import bp, service
+from ..services import report_backs as service
+from . import bp
 from .forms import ActionForm, ConfirmForm, NewReportForm, ReportDetailsForm, SectionForm, ShareForm
 from .render import render_sheet, sheet_pdf
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..analysis.report_figures import FigureError, section_figure
 from ..models import ReportAction, ReportBack, ReportSection, ReportShare, Survey, utcnow
-from .figures import FigureError, section_figure
 
 CARRIED_STATUSES = ("open", "promised")  # an action still to happen goes on to the next sheet
 SHARE_TOKEN_BYTES = 32  # 256 bits, like the respondents' links

@@ -1,4 +1,4 @@
-"""The figures a report back section can hold, computed through dashboards/figures.py under the survey's policy.
+"""The figures a report back section can hold, computed through analysis/figures.py under the survey's policy.
 
 Each figure is a plain dict (JSON), the same whether live or frozen at finalising:
 {"kind", "title", "headers", "rows" (text cells, as shown), "chart" (a Plotly figure
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..dashboards import charts, figures, queries
-from ..dashboards.disclosure import SUPPRESSED, Disclosure, display
 from ..models import Survey
+from . import charts, figures, queries
+from .disclosure import SUPPRESSED, Disclosure, display
 
 FIGURE_CHOICES = [
     ("", "No figure"),
