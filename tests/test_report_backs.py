@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, ReportBack, ReportShare, utcnow
-from surveyapp.reports.markdown import render_narrative
+from surveyapp.narrative import render_narrative
 from surveyapp.services import report_backs as service
 
 SURVEY = """slug: areas

@@ -241,7 +241,7 @@ def non_responders(slug):
 
 def _report_page(survey: Survey, d, mode: str) -> str:
     """The printable report's HTML: the print layout (no navigation), each chart with its figures as a table."""
-    from ..reports.render import print_context
+    from ..printing import print_context
 
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
@@ -281,7 +281,7 @@ def report(slug):
 @roles_required("admin", "analyst")
 def report_pdf(slug):
     """The printable report as a PDF printed by Chromium on the server (exact only on request, audited)."""
-    from ..reports.render import PdfError, html_to_pdf
+    from ..printing import PdfError, html_to_pdf
 
     survey = survey_or_404(slug)
     d = disclosure_for(survey, "report.pdf")

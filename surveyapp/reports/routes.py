@@ -46,8 +46,8 @@ def _errors(form) -> list[dict]:
 
 @bp.context_processor
 def _sheet_helpers():
-    from .markdown import render_narrative
-    from .render import json_block
+    from ..narrative import render_narrative
+    from ..printing import json_block
 
     return {"json_block": json_block, "narrative": render_narrative}
 

@@ -12,9 +12,10 @@ from flask import abort, g, request, send_file
 
 from ..auth.throttle import record_token_guess, too_many_token_guesses
 from ..extensions import db
+from ..printing import PLOTLY_JS
 from ..services import report_backs as service
 from . import share_bp
-from .render import PLOTLY_JS, render_sheet
+from .render import render_sheet
 
 
 def _address() -> str:
