@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from .auth.access import require_survey_access
 from .extensions import db
 from .models import Survey
 
 
 def survey_or_404(slug: str) -> Survey:
-    """The survey with this slug, or the 404 page (authorisation is the caller's: require_survey_access)."""
-    return db.first_or_404(select(Survey).where(Survey.slug == slug))
+    """The survey with this slug, if the signed-in user may use it: else the 404 (or 403) page.
+
+    Authorisation by the survey itself happens here, so no survey-scoped view can forget it.
+    """
+    return require_survey_access(db.first_or_404(select(Survey).where(Survey.slug == slug)))
