@@ -110,8 +110,12 @@ def _public_response_join():
     return (Response.survey_id == Survey.id) & Response.respondent_key.in_(keys or [""])
 
 
-def start_response(db_session: Session, respondent: Respondent, first_page: str) -> Response:
-    """Create the response (once), at its first page. Two racing starts end with the same single row."""
+def start_response(db_session: Session, respondent: Respondent, first_page: str | None = None) -> Response:
+    """Create the response (once), at its first page, in the caller's (write) transaction.
+
+    Two racing starts end with the same single row: the loser's INSERT fails on the unique
+    respondent_key, its transaction is rolled back and the winner's row is read.
+    """
     if respondent.response is not None:
         return respondent.response
     survey = respondent.survey
@@ -121,26 +125,26 @@ def start_response(db_session: Session, respondent: Respondent, first_page: str)
         respondent_key, mode = f"pub:{secrets.token_urlsafe(18)}", "public"
     response = Response(
         survey_id=survey.id,
-        version_id=respondent.current_version_id,
+        version_id=respondent.current_version_id or survey.current_version_id,
         respondent_key=respondent_key,
         invitation_id=respondent.invitation.id if respondent.invitation else None,
         collection_mode=mode,
         status="in_progress",
         current_page=first_page,
     )
+    db_session.add(response)
     try:
-        with write_transaction(db_session):
-            db_session.add(response)
-            db_session.flush()
-            if respondent.invitation is not None and respondent.invitation.started_at is None:
-                respondent.invitation.started_at = utcnow()
-                record_event(db_session, respondent.invitation, "started")
+        db_session.flush()
     except IntegrityError:
+        db_session.rollback()
         existing = db_session.scalar(select(Response).where(Response.respondent_key == respondent_key))
         if existing is None:
             raise
         respondent.response = existing
         return existing
+    if respondent.invitation is not None and respondent.invitation.started_at is None:
+        respondent.invitation.started_at = utcnow()
+        record_event(db_session, respondent.invitation, "started")
     if respondent.kind == "p":
         mine = dict(cookie.get(PUBLIC_COOKIE_KEY, {}))
         mine[str(survey.id)] = respondent_key

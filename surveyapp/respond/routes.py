@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import g, redirect, request, url_for
 
+from ..database import write_transaction
 from ..extensions import db
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
@@ -146,7 +147,8 @@ def begin(kind, key):
     blocked = _gate(respondent)
     if blocked is not None:
         return blocked
-    response = start_response(db.session, respondent, flow.first_page_name(respondent.questionnaire, {}))
+    with write_transaction(db.session):
+        response = start_response(db.session, respondent, flow.first_page_name(respondent.questionnaire, {}))
     return redirect(Nav(kind, key).page(response.current_page or flow.CHECK_PAGE))
 
 
