@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: setup system-deps python-deps assets demo test test-fast screenshots clean
+.PHONY: setup system-deps python-deps assets demo lint test test-fast screenshots clean
 
 setup: system-deps python-deps assets
 
@@ -19,21 +19,27 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-assets: node_modules/.installed surveyapp/static/dist/app.css
+assets: node_modules/.installed surveyapp/static/dist/app.css surveyapp/static/dist/plotly.min.js
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
-surveyapp/static/dist/app.css: assets/app.scss node_modules/.installed
+surveyapp/static/dist/app.css surveyapp/static/dist/plotly.min.js: assets/app.scss node_modules/.installed
 	bash scripts/build_assets.sh
 
-# Quick start 1: set up, load the demo into an SQLite file and serve it on http://127.0.0.1:5000
+# Quick start 1: set up, write a development .env if there is none, load the demo into an SQLite file and
+# serve it on http://127.0.0.1:$(PORT) with the mail worker beside it (scripts/demo.sh)
+PORT ?= 5000
 demo: python-deps assets
-	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi db upgrade
-	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi demo
-	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	PORT=$(PORT) bash scripts/demo.sh
 
-# Quick start 2: set up everything and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
-test: setup
+# Style and layers: ruff (lint and format) and the import-linter contracts in pyproject.toml (docs/ARCHITECTURE.md)
+lint: python-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+# Quick start 2: set up everything, lint, and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
+test: setup lint
 	bash scripts/run_tests.sh $(PYTEST_ARGS)
 
 test-fast: python-deps assets

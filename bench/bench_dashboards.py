@@ -209,7 +209,7 @@ def measure(path: str, repeat: int) -> dict:
     """Endpoint times and bare-SQL times (median of `repeat`), in one process; peak RSS at the end."""
     from datetime import date
 
-    from surveyapp.dashboards import queries
+    from surveyapp.analysis import queries
     from surveyapp.extensions import db
     from surveyapp.models import Survey
 

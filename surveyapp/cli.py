@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .audit import record_audit
@@ -267,17 +267,33 @@ def users_create(email: str, role: str, password_stdin: bool):
 
 @users_cli.command("token")
 @click.argument("email")
-def users_token(email: str):
+@click.option("--days", type=click.IntRange(1, 366), default=90, show_default=True, help="Days until it expires.")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "write"]),
+    default="read",
+    show_default=True,
+    help="read: GET requests only; write: every method the API offers.",
+)
+def users_token(email: str, days: int, scope: str):
     """Issue an API token for EMAIL (printed alone on the last line; only its hash is stored)."""
-    from .services.users import UserError, issue_api_token
+    from .services.tokens import TokenError, issue_token
+    from .services.users import UserError, find_user
 
     try:
-        token = issue_api_token(db.session, email)
-    except UserError as exc:
+        user = find_user(db.session, email)
+        token, row = issue_token(db.session, user, days=days, scope=scope)
+    except (UserError, TokenError) as exc:
         raise click.ClickException(str(exc)) from None
-    record_audit(db.session, "api_token_issued", target=email.strip().lower())
+    record_audit(
+        db.session,
+        "api_token_issued",
+        target=user.email,
+        detail=f"token {row.id} ({scope}), expires {row.expires_at:%Y-%m-%d %H:%M} UTC",
+    )
     db.session.commit()
-    click.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(f"Token {row.id} for {user.email}: {scope}, expires {row.expires_at:%Y-%m-%d %H:%M} UTC.")
+    click.echo("API token (shown once; send it as 'Authorization: Bearer <token>', only to /api/):")
     click.echo(token)
 
 
@@ -306,7 +322,7 @@ def users_set_password(email: str, password_stdin: bool):
 @users_cli.command("deactivate")
 @click.argument("email")
 def users_deactivate(email: str):
-    """Stop EMAIL signing in (the account is kept for the audit trail); ends its sessions and API token."""
+    """Stop EMAIL signing in (the account is kept for the audit trail); ends its sessions, revokes its API tokens."""
     from .services.users import UserError, deactivate_user, find_user
 
     try:
@@ -321,13 +337,22 @@ def users_deactivate(email: str):
 
 @click.command("demo")
 @click.option("--seed", default=2011, show_default=True, help="Random seed for repeatable demo data.")
-def demo_command(seed: int):
-    """Load the two example questionnaires with made-up people and answers."""
+@click.option("--reset", is_flag=True, help="Delete everything in the database first, then load the demo again.")
+def demo_command(seed: int, reset: bool):
+    """Load the example questionnaires with made-up people and answers; print the accounts and links."""
     from .demo import load_demo
+    from .demo.first_round import demo_summary, load_reminder_round, reset_database
 
-    summary = load_demo(db.session, seed=seed)
+    if reset:
+        if current_app.config["SURVEYAPP_ENV"] == "production":
+            raise click.ClickException("demo --reset deletes every survey, answer and account: refused in production.")
+        reset_database()
+        click.echo("The database is empty again.")
+    first = load_demo(db.session, seed=seed) != "The demo data is loaded already."
+    load_reminder_round(db.session, seed=seed)
     db.session.commit()
-    click.echo(summary)
+    click.echo("Demo data loaded." if first else "The demo data is loaded already (--reset starts again).")
+    click.echo(demo_summary(db.session))
 
 
 def register_cli(app: Flask) -> None:

@@ -15,21 +15,26 @@ STAFF = frozenset({VOLUNTEER, ANALYST, ADMIN})
 
 ACCESS = {
     "static": EVERYONE,
+    "home.index": EVERYONE,  # what this instance is, and a link to sign in or to the role's home
     # auth
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
+    "auth.account": STAFF,  # your own account and API tokens
+    "auth.account_token_revoke": STAFF,  # only your own tokens (404 otherwise: tests/test_api_tokens.py)
     # the respondent's journey (personal link /s/<token>; the public link /p/<key> works the same way)
     "respond.start": TOKEN_HOLDER,
     "respond.begin": TOKEN_HOLDER,
     "respond.page": TOKEN_HOLDER,
     "respond.check": TOKEN_HOLDER,
     "respond.submit": TOKEN_HOLDER,
+    "respond.done": TOKEN_HOLDER,
     # admin: the survey list shows each signed-in person the surveys they may see
     "admin.index": STAFF,
     "admin.change_status": ADMINS,
     "admin.survey_import": ADMINS,
     "admin.survey": ADMINS,
     "admin.survey_definition": ADMINS,
+    "admin.survey_disclosure": ADMINS,
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
     "admin.users": ADMINS,
@@ -37,11 +42,14 @@ ACCESS = {
     "admin.user_deactivate": ADMINS,
     "admin.user_reactivate": ADMINS,
     "admin.user_assignments": ADMINS,
+    "admin.user_tokens": ADMINS,
+    "admin.user_token_revoke": ADMINS,
     "admin.audit_log": ADMINS,
     # contacts, invitations and email (issue 3): admins only
     "admin.contacts": ADMINS,
     "admin.contacts_import": ADMINS,
     "admin.contacts_upload": ADMINS,
+    "admin.contacts_import_problems": ADMINS,
     "admin.contact_erase": ADMINS,
     "admin.invitations": ADMINS,
     "admin.invitations_create": ADMINS,
@@ -60,6 +68,7 @@ ACCESS = {
     "dashboards.results": frozenset({ANALYST, ADMIN}),
     "dashboards.free_text": frozenset({ANALYST, ADMIN}),
     "dashboards.report": frozenset({ANALYST, ADMIN}),
+    "dashboards.report_pdf": frozenset({ANALYST, ADMIN}),
     "dashboards.exports": frozenset({ANALYST, ADMIN}),
     "dashboards.export": frozenset({ANALYST, ADMIN}),
     "dashboards.plotly_js": frozenset({ANALYST, ADMIN}),
@@ -75,5 +84,28 @@ ACCESS = {
     "interviews.page": VOLUNTEERS,
     "interviews.check": VOLUNTEERS,
     "interviews.submit": VOLUNTEERS,
+    "interviews.done": VOLUNTEERS,
+    "interviews.withdraw": VOLUNTEERS,
     "interviews.declined": VOLUNTEERS,
+    # report back sheets (issue 16): co-chairs (analysts) and admins, by the sheet's own survey
+    "reports.index": frozenset({ANALYST, ADMIN}),
+    "reports.new": frozenset({ANALYST, ADMIN}),
+    "reports.edit": frozenset({ANALYST, ADMIN}),
+    "reports.details": frozenset({ANALYST, ADMIN}),
+    "reports.section_add": frozenset({ANALYST, ADMIN}),
+    "reports.section_save": frozenset({ANALYST, ADMIN}),
+    "reports.section_change": frozenset({ANALYST, ADMIN}),
+    "reports.action_add": frozenset({ANALYST, ADMIN}),
+    "reports.action_save": frozenset({ANALYST, ADMIN}),
+    "reports.action_delete": frozenset({ANALYST, ADMIN}),
+    "reports.finalise": frozenset({ANALYST, ADMIN}),
+    "reports.duplicate": frozenset({ANALYST, ADMIN}),
+    "reports.print_view": frozenset({ANALYST, ADMIN}),
+    "reports.pdf": frozenset({ANALYST, ADMIN}),
+    "reports.share_create": frozenset({ANALYST, ADMIN}),
+    "reports.share_revoke": frozenset({ANALYST, ADMIN}),
+    "reports.logo": EVERYONE,  # the organisation's logo (or the product's icon): printed on shared sheets
+    # a report back's share link: the token is the credential (tests/test_report_backs.py: nothing else opens)
+    "shared.view": TOKEN_HOLDER,
+    "shared.plotly_js": EVERYONE,  # a public library, no data
 }

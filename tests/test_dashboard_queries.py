@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from dashboard_data import add_contact, at, respond
 
-from surveyapp.dashboards import figures, queries
-from surveyapp.dashboards.disclosure import EXACT, Disclosure
+from surveyapp.analysis import figures, queries
+from surveyapp.analysis.disclosure import EXACT, Disclosure
 from surveyapp.demo import load_demo
 from surveyapp.extensions import db
 from surveyapp.models import Survey, utcnow

@@ -12,4 +12,4 @@ def _links():
     return {"public_link": public_link}
 
 
-from . import accounts, audit_log, contacts, mail, responses, routes, survey_pages  # noqa: E402,F401
+from . import accounts, audit_log, contacts, mail, responses, routes, survey_pages, tokens  # noqa: E402,F401

@@ -51,7 +51,7 @@ def user_create():
     return render_template("admin/user_new.html", title="New account", values=values, roles=ROLES, errors=errors)
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @roles_required("admin")
 def user_deactivate(user_id):
     user = db.get_or_404(User, user_id)
@@ -67,7 +67,7 @@ def user_deactivate(user_id):
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @roles_required("admin")
 def user_reactivate(user_id):
     user = db.get_or_404(User, user_id)
@@ -80,7 +80,7 @@ def user_reactivate(user_id):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/assignments", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/assignments", methods=["GET", "POST"])
 @roles_required("admin")
 def user_assignments(user_id):
     user = db.get_or_404(User, user_id)

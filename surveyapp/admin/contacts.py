@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..contacts.erasure import erase_contact
-from ..contacts.importer import ImportFileError, import_contacts
+from ..contacts.importer import ImportFileError, import_contacts, problem_report_csv, store_problem_report
 from ..extensions import db
-from ..models import Contact, ContactList, ContactListMember
+from ..models import Contact, ContactImportReport, ContactList, ContactListMember
+from ..numbers import query_int
 from . import bp
 from .forms import ActionForm, ContactsUploadForm, form_errors
 
@@ -27,7 +29,9 @@ def contacts():
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(or_(Contact.email.like(pattern), func.lower(Contact.name).like(pattern)))
-    pagination = db.paginate(query, per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+    pagination = db.paginate(
+        query, page=query_int("page", 1), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False
+    )
     counts = db.session.execute(
         select(func.count(), func.count(Contact.opted_out_at), func.count(Contact.erased_at))
     ).one()
@@ -76,6 +80,7 @@ def contacts_import():
         count=report.created + report.updated,
         detail=report.summary(),
     )
+    stored = store_problem_report(db.session, report, upload.filename, current_user.id)
     db.session.commit()
     shown = list(
         db.session.scalars(
@@ -86,7 +91,29 @@ def contacts_import():
         )
     )
     return render_template(
-        "admin/contacts_report.html", title="Contacts imported", report=report, filename=upload.filename, recent=shown
+        "admin/contacts_report.html",
+        title="Contacts imported",
+        report=report,
+        groups=report.problem_groups(),
+        stored=stored,
+        filename=upload.filename,
+        recent=shown,
+    )
+
+
+@bp.get("/contacts/imports/<int:report_id>/problems.csv")
+@roles_required("admin")
+def contacts_import_problems(report_id):
+    """Every problem of an import, as CSV (kept REPORT_KEEP_DAYS days; cells neutralised against formulas)."""
+    stored = db.session.get(ContactImportReport, report_id)
+    if stored is None:
+        abort(404)
+    record_audit(db.session, "contacts.import_report_downloaded", target=stored.filename, count=stored.problem_count)
+    db.session.commit()
+    return Response(
+        problem_report_csv(stored),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="import-{stored.id}-problems.csv"'},
     )
 
 
@@ -96,7 +123,7 @@ def contacts_upload():
     return render_template("admin/contacts_upload.html", title="Upload contacts", list_name=None)
 
 
-@bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/erase", methods=["GET", "POST"])
 @roles_required("admin")
 def contact_erase(contact_id):
     contact = db.get_or_404(Contact, contact_id)

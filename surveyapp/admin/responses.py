@@ -59,7 +59,7 @@ def responses(slug):
     return render_template("admin/responses.html", title=f"Responses: {survey.title}", survey=survey, rows=rows)
 
 
-@bp.post("/responses/<int:response_id>/void")
+@bp.post("/responses/<id:response_id>/void")
 @roles_required("admin")
 def void(response_id):
     response = db.get_or_404(Response, response_id)

@@ -9,8 +9,9 @@ and that view alone is exempt from CSRF.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
+from ..auth.throttle import refuse_unknown_link
 from ..extensions import csrf, db
 from ..services.invitations import find_invitation_by_token
 from .forms import OneClickUnsubscribeForm, OptOutForm
@@ -20,9 +21,10 @@ bp = Blueprint("optout", __name__)
 
 
 def _invitation_or_404(token: str):
+    """The live invitation, or (counted by the link-guess throttle, like any URL with a token) 404 or 429."""
     invitation = find_invitation_by_token(db.session, token)
     if invitation is None:
-        abort(404)
+        refuse_unknown_link(db.session, request.remote_addr or "unknown")
     return invitation
 
 
@@ -42,6 +44,7 @@ def page(token):
     already = invitation.opted_out_at is not None
     return render_template(
         "optout/confirm.html",
+        token=token,
         title="Opt out of emails",
         survey=invitation.survey,
         already=already,
@@ -54,8 +57,9 @@ def page(token):
 def one_click(token):
     invitation = _invitation_or_404(token)
     form = OneClickUnsubscribeForm()
-    if not form.is_submitted():
-        # A person following the List-Unsubscribe link in a browser gets the page with a button.
+    if request.method == "GET":
+        # A person following the List-Unsubscribe link in a browser gets the page with a button, whose form
+        # posts to the opt-out page (with a CSRF token), not back here.
         return page(token)
     if not form.validate():
         abort(400)

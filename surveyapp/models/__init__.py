@@ -2,6 +2,7 @@
 
 from ._common import utcnow
 from .accounts import ROLES, AuditEvent, LoginAttempt, SurveyAssignment, User, UserSession
+from .contact_imports import ContactImportReport
 from .contacts import Contact, ContactAttribute, ContactList, ContactListMember
 from .enums import (
     CollectionMode,
@@ -16,7 +17,9 @@ from .enums import (
 from .invitations import Invitation, InvitationEvent
 from .outbox import OutboundEmail
 from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
+from .reports import ACTION_STATUSES, ReportAction, ReportBack, ReportSection, ReportShare
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
+from .tokens import TOKEN_SCOPES, ApiToken
 
 __all__ = [
     "ROLES",
@@ -41,6 +44,11 @@ __all__ = [
     "Answer",
     "DeclinedInterview",
     "Response",
+    "ACTION_STATUSES",
+    "ReportAction",
+    "ReportBack",
+    "ReportSection",
+    "ReportShare",
     "utcnow",
     "CollectionMode",
     "EmailKind",
@@ -50,4 +58,7 @@ __all__ = [
     "ResponseStatus",
     "SurveyStatus",
     "TemplateKind",
+    "TOKEN_SCOPES",
+    "ApiToken",
+    "ContactImportReport",
 ]

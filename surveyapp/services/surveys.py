@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.orm import Session
@@ -115,7 +116,7 @@ def _clear_questions(session: Session, version: SurveyVersion) -> None:
 
 def _add_question_rows(session: Session, version: SurveyVersion, questionnaire: Questionnaire) -> None:
     for position, q in enumerate(questionnaire.all_questions()):
-        if q.type == "note":
+        if q.is_note:  # no answer, so no row (the type declares it)
             continue
         row = Question(
             version_id=version.id, name=q.name, qtype=q.type, label=q.label, page_name=q.page_name, position=position
@@ -158,3 +159,15 @@ def version_response_counts(session: Session, survey: Survey) -> dict[int, tuple
         .group_by(Response.version_id)
     ).all()
     return {version_id: (int(total), int(completed)) for version_id, total, completed in rows}
+
+
+def survey_state(survey: Survey, today: date | None = None, current_version_id: int | None = -1) -> str:
+    """'open', 'closed' or 'not_open' as a respondent sees it (current_version_id: when already known)."""
+    today = today or date.today()
+    if current_version_id == -1:
+        current_version_id = survey.current_version_id
+    if survey.status == "closed" or (survey.closes_on is not None and survey.closes_on < today):
+        return "closed"
+    if survey.status != "open" or current_version_id is None:
+        return "not_open"
+    return "open"

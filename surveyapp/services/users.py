@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import ROLES, Survey, SurveyAssignment, User, UserSession, utcnow
 from .passwords import hash_password, password_problem
+from .tokens import revoke_all_tokens
 
 
 class UserError(ValueError):
@@ -37,20 +35,6 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     session.add(user)
     session.flush()
     return user
-
-
-def api_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(session: Session, email: str) -> str:
-    """A new API token for the account (replacing any old one); only its hash is kept."""
-    user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-    if user is None:
-        raise UserError(f"No account for {email}")
-    token = secrets.token_urlsafe(32)
-    user.api_token_hash = api_token_hash(token)
-    return token
 
 
 def find_user(session: Session, email: str) -> User:
@@ -81,13 +65,13 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def deactivate_user(session: Session, user: User) -> bool:
-    """Stop an account signing in (kept for the audit trail); ends its sessions and API token.
+    """Stop an account signing in (kept for the audit trail); ends its sessions and revokes its API tokens.
 
     Returns False when it was inactive already.
     """
     was_active = user.active
     user.active = False
-    user.api_token_hash = None
+    revoke_all_tokens(session, user)
     end_all_sessions(session, user)
     return was_active
 
