@@ -324,3 +324,66 @@ def test_demo_invitations_are_made_by_the_invite_service(app):
     assert audit is not None and audit.count == 206
     completed = db.session.scalars(select(Response).where(Response.status == ResponseStatus.COMPLETED)).all()
     assert completed
+
+
+def test_the_audit_log_is_paginated_and_keeps_its_filters(app, admin):
+    from surveyapp.audit import record_audit
+
+    for n in range(205):
+        record_audit(db.session, "export", target=f"t{n}", actor="someone")
+    db.session.commit()
+    first = admin.get("/admin/audit?action=export")
+    assert first.status_code == 200 and "205 events" in first.text and "Page 1 of 2" in first.text
+    assert 'href="/admin/audit?page=2&amp;action=export"' in first.text or "action=export&amp;page=2" in first.text
+    second = admin.get("/admin/audit?action=export&page=2")
+    assert second.text.count('<td class="govuk-table__cell">export</td>') == 5
+
+
+@pytest.mark.sqlite_only
+def test_migration_moves_5xx_failures_to_bounced(tmp_path):
+    from flask_migrate import upgrade
+    from sqlalchemy import insert, text
+
+    from surveyapp import create_app
+    from surveyapp.models import Survey as SurveyModel
+
+    app = create_app(
+        {"SURVEYAPP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db", "TESTING": True}
+    )
+    with app.app_context():
+        upgrade(revision="0005_dash")
+        with db.engine.begin() as conn:
+            conn.execute(insert(SurveyModel.__table__).values(id=1, slug="s", title="S", status="open"))
+            for n in (1, 2, 3):
+                conn.execute(insert(Contact.__table__).values(id=n, email=f"p{n}@example.org"))
+                conn.execute(
+                    text(
+                        "INSERT INTO invitation (id, survey_id, contact_id, token_nonce, token_hash, created_at, "
+                        "reminder_count, failed_at) VALUES (:n, 1, :n, x'00', :h, '2026-11-01 10:00:00', 0, :f)"
+                    ),
+                    {"n": n, "h": f"h{n}", "f": None if n == 3 else "2026-11-02 10:00:00"},
+                )
+            for n, error in ((1, "550 5.1.1 no such user"), (2, "gave up after 8 attempts; last error: 451 later")):
+                conn.execute(
+                    insert(OutboundEmail.__table__).values(
+                        invitation_id=n,
+                        survey_id=1,
+                        kind="invitation",
+                        to_address=f"p{n}@example.org",
+                        subject="s",
+                        body_text="b",
+                        headers={},
+                        status="failed",
+                        attempts=1,
+                        last_error=error,
+                    )
+                )
+        upgrade(revision="0012_invitation_states")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, failed_at, bounced_at FROM invitation ORDER BY id")).all()
+        db.engine.dispose()
+    assert [(r[0], r[1] is not None, r[2] is not None) for r in rows] == [
+        (1, False, True),  # a 5xx reply: bounced
+        (2, True, False),  # gave up after temporary failures: still failed
+        (3, False, False),
+    ]

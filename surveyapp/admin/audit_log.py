@@ -48,13 +48,18 @@ def audit_log():
         for name, label, parsed in (("from", "from", since), ("to", "to", until))
         if request.args.get(name) and parsed is None
     ]
-    events = list(db.session.scalars(audit_query(action, user_id, since, until).limit(PAGE_SIZE)))
+    pagination = db.paginate(
+        audit_query(action, user_id, since, until), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False
+    )
     actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
     people = list(db.session.execute(select(User.id, User.email).order_by(User.email)).all())
     return render_template(
         "admin/audit_log.html",
         title="Audit log",
-        events=events,
+        events=pagination.items,
+        total=pagination.total,
+        page=pagination.page,
+        pages=max(1, pagination.pages),
         actions=actions,
         people=people,
         filters={
@@ -63,6 +68,5 @@ def audit_log():
             "from": request.args.get("from", ""),
             "to": request.args.get("to", ""),
         },
-        page_size=PAGE_SIZE,
         errors=errors,
     )
