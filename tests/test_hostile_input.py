@@ -24,6 +24,7 @@ import pytest
 from access_matrix import ACCESS, ADMIN, ANALYST, ANONYMOUS, RESPONDENT, VOLUNTEER
 from auth_helpers import sign_in
 from conftest import csrf_token_from
+from flask import g
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from route_values import PARAMETER, build_world, path_for, values_for
@@ -86,6 +87,9 @@ class Walker:
             if role in self.world["users"]:
                 sign_in(client, self.world["users"][role])
             self.clients[role] = client
+            # The test's app context is shared by every request, and Flask-WTF caches the token on `g`:
+            # drop it, or this role would be handed the previous role's token.
+            g.pop("csrf_token", None)
             page = client.get("/admin/" if role in self.world["users"] else "/login").get_data(as_text=True)
             self.tokens[role] = csrf_token_from(page)
         return self.clients[role]
