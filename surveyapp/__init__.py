@@ -86,10 +86,16 @@ def _register_error_pages(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413, 429, 500):
 
         def handler(error, status=status):
-            return render_template(
-                f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html",
-                status=status,
-                error=error,
-            ), status
+            # Keep the error's own headers: Allow on a 405 (RFC 9110), WWW-Authenticate, Retry-After.
+            headers = [h for h in getattr(error, "get_headers", lambda: [])() if h[0].lower() != "content-type"]
+            return (
+                render_template(
+                    f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html",
+                    status=status,
+                    error=error,
+                ),
+                status,
+                headers,
+            )
 
         app.register_error_handler(status, handler)
