@@ -198,3 +198,14 @@ def test_cli_token_has_days_and_scope_and_prints_the_token_last(client, runner):
     assert missing.exit_code == 1 and "No account" in missing.output
     (issued, _) = audit_rows("api_token_issued")
     assert issued.target == "analyst@example.org" and "write" in issued.detail
+
+
+def test_huge_or_non_ascii_ids_on_the_token_and_report_pages_are_404(client):
+    sign_in(client, make_user("admin@example.org", "admin"))
+    for path in (
+        "/admin/users/" + "9" * 30 + "/tokens",
+        "/admin/users/²/tokens",
+        "/admin/contacts/imports/" + "9" * 30 + "/problems.csv",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/admin/users/" + "9" * 30 + "/tokens/revoke", data={"token_id": 1}).status_code == 404

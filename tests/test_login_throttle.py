@@ -50,6 +50,16 @@ def test_failures_from_many_addresses_do_not_lock_the_owner_out_of_a_known_addre
     assert signs_in(app, HOME)
 
 
+def test_a_fresh_success_does_not_slow_the_owners_next_sign_in_while_the_account_is_attacked(app, owner):
+    record_attempt(db.session, OWNER, HOME, succeeded=True)  # signed in from home a moment ago
+    for address in ATTACKERS:
+        record_attempt(db.session, OWNER, address, succeeded=False)
+    db.session.commit()
+    assert sign_in_wait(db.session, OWNER, OFFICE) > 600  # the account is under attack
+    assert sign_in_wait(db.session, OWNER, HOME) == 0
+    assert signs_in(app, HOME)
+
+
 def test_the_owners_known_address_is_slowed_not_blocked_while_the_account_is_attacked(app, owner):
     assert signs_in(app, HOME)
     for address in ATTACKERS:

@@ -101,7 +101,7 @@ def contacts_import():
     )
 
 
-@bp.get("/contacts/imports/<int:report_id>/problems.csv")
+@bp.get("/contacts/imports/<id:report_id>/problems.csv")
 @roles_required("admin")
 def contacts_import_problems(report_id):
     """Every problem of an import, as CSV (kept REPORT_KEEP_DAYS days; cells neutralised against formulas)."""

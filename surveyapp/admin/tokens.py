@@ -20,7 +20,7 @@ def _user(user_id: int) -> User:
     return user
 
 
-@bp.get("/users/<int:user_id>/tokens")
+@bp.get("/users/<id:user_id>/tokens")
 @roles_required("admin")
 def user_tokens(user_id):
     person = _user(user_id)
@@ -34,7 +34,7 @@ def user_tokens(user_id):
     )
 
 
-@bp.post("/users/<int:user_id>/tokens/revoke")
+@bp.post("/users/<id:user_id>/tokens/revoke")
 @roles_required("admin")
 def user_token_revoke(user_id):
     revoke_from_form(_user(user_id))

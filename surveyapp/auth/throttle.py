@@ -111,9 +111,11 @@ def sign_in_wait(session: Session, email: str, ip_address: str) -> int:
     if account_wait > 0:
         known_since = now - timedelta(days=_setting("LOGIN_KNOWN_ADDRESS_DAYS"))
         if pair_success is not None and pair_success > known_since:
-            last_try = session.scalar(select(func.max(LoginAttempt.at)).where(*pair))
-            slow = timedelta(seconds=_setting("LOGIN_KNOWN_ADDRESS_SLOW_SECONDS"))
-            waits.append((last_try + slow - now).total_seconds())
+            # One attempt per LOGIN_KNOWN_ADDRESS_SLOW_SECONDS after a failure; a success never slows the next.
+            last_failure = pair_failures[1]
+            if last_failure is not None:
+                slow = timedelta(seconds=_setting("LOGIN_KNOWN_ADDRESS_SLOW_SECONDS"))
+                waits.append((last_failure + slow - now).total_seconds())
         else:
             waits.append(account_wait)
 
