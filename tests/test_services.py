@@ -325,8 +325,8 @@ def test_demo_invitations_are_made_by_the_invite_service(app):
 
     load_demo(db.session)
     db.session.commit()
-    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "invitations.create"))
-    assert audit is not None and audit.count == 206
+    audits = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "invitations.create")).all()
+    assert 206 in [a.count for a in audits]  # the GP survey's invitations, made in one invite() call
     completed = db.session.scalars(select(Response).where(Response.status == ResponseStatus.COMPLETED)).all()
     assert completed
 
