@@ -140,7 +140,7 @@ def _fill(session: Session, rng: random.Random, response: Response, fixed: dict,
     answers: runtime.Answers = {}
     for page in questionnaire.pages:
         for q in page.questions:
-            if not runtime.is_visible(q, answers, today=today) or q.type == "note":
+            if not runtime.is_visible(q, answers, today=today) or q.is_note:
                 continue
             value = fixed.get(q.name, _random_value(rng, q, today))
             if value is not None:

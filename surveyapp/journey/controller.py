@@ -132,7 +132,7 @@ class Journey:
         if self.wording.drafts and form.get("action") == DRAFT_ACTION:
             return self._save_draft(page_def, changing, result)
         typed = {**answers, **result.values}
-        visible_now = [q.name for q in runtime.visible_questions(page_def, typed) if q.type != "note"]
+        visible_now = [q.name for q in runtime.visible_questions(page_def, typed) if not q.is_note]
         unseen = [n for n in visible_now if n not in shown]
         errors = [e for e in result.errors if e.name in shown]
         if errors:

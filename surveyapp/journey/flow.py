@@ -12,7 +12,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -325,7 +324,7 @@ def first_incomplete_page(
         missing = [
             q
             for q in runtime.visible_questions(page, answers)
-            if q.required and q.type != "note" and answers.get(q.name) in (None, "", [])
+            if q.required and not q.is_note and answers.get(q.name) in (None, "", [])
         ]
         if missing:
             result = runtime.parse_page(page, _FormOf(answers, page), answers)
@@ -340,17 +339,7 @@ class _FormOf:
     def __init__(self, answers: runtime.Answers, page: Page):
         self._values: dict[str, list[str]] = {}
         for q in page.questions:
-            value = answers.get(q.name)
-            if value is None:
-                continue
-            if isinstance(value, list):
-                self._values[q.name] = list(value)
-            elif isinstance(value, date):
-                self._values[f"{q.name}-day"] = [str(value.day)]
-                self._values[f"{q.name}-month"] = [str(value.month)]
-                self._values[f"{q.name}-year"] = [str(value.year)]
-            else:
-                self._values[q.name] = [str(value)]
+            self._values.update(runtime.as_posted(q, answers.get(q.name)))  # as the type declares
 
     def getlist(self, name: str) -> list[str]:
         return self._values.get(name, [])
@@ -370,7 +359,7 @@ def summary_rows(questionnaire: Questionnaire, answers: runtime.Answers) -> list
         rows = [
             (q, runtime.format_answer(q, answers.get(q.name)))
             for q in runtime.visible_questions(page, answers)
-            if q.type != "note"
+            if not q.is_note
         ]
         if rows:
             sections.append((page, rows))
