@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 
 # Files with no personal data that set their own caching (plotly.js is 4.8 MB).
 CACHEABLE_ENDPOINTS = {"static", "dashboards.plotly_js"}
@@ -48,6 +48,10 @@ def content_security_policy(nonce: str, path: str) -> str:
     )
 
 
+def _has_nul(fields) -> bool:
+    return any("\x00" in name or any("\x00" in value for value in values) for name, values in fields.lists())
+
+
 def init_security(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
@@ -55,6 +59,12 @@ def init_security(app: Flask) -> None:
     def _new_nonce():
         # A new nonce for every request (g can outlive a request when an app context was pushed already).
         g.pop("csp_nonce", None)
+
+    @app.before_request
+    def _refuse_nul_characters():
+        # No text in this product holds NUL, and PostgreSQL refuses it in any text value: a 400, never a 500.
+        if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+            abort(400)
 
     @app.after_request
     def _security_headers(response):

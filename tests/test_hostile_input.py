@@ -186,6 +186,15 @@ def test_no_hostile_value_in_each_field_alone_gets_a_500(app, world, endpoint):
     assert not walker.failures, _report(walker)
 
 
+@pytest.mark.parametrize(
+    "url", ["/login?next=a%00b", "/dashboards/a%00b/results", "/admin/contacts?q=%00"], ids=["query", "path", "search"]
+)
+def test_a_nul_character_anywhere_is_a_400(app, client, url):
+    """PostgreSQL refuses NUL in any text value; the app refuses it first, in every path, query and form."""
+    assert client.get(url).status_code in (400, 404)
+    assert client.post("/login", data={"email": "a\x00@example.org", "password": "x"}).status_code == 400
+
+
 HOSTILE_DEFINITIONS = {
     "NUL": ("title: a\x00b", "unacceptable character #x0000"),
     "ESC": ("title: a\x1bb", "unacceptable character #x001b"),
