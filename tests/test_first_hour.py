@@ -61,6 +61,8 @@ def test_home_page_says_what_this_is_and_links_to_sign_in(client):
     html = client.get("/").get_data(as_text=True)
     assert "Voice Survey" in html and "health and social-care feedback" in html
     assert 'href="/login"' in html and "Sign in" in html
+    # Every staff page's service name leads back here; a respondent's pages show the survey's title instead.
+    assert '<a href="/" class="govuk-service-navigation__link">' in client.get("/login").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("role", "home"), [("admin", "/admin/"), ("volunteer", "/interviews/")])
