@@ -94,6 +94,12 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": _int(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
         "LOGIN_THROTTLE_MINUTES": _int(env, "LOGIN_THROTTLE_MINUTES", 15),
+        "LOGIN_PAIR_FREE_FAILURES": _int(env, "LOGIN_PAIR_FREE_FAILURES", 3),
+        "LOGIN_PAIR_BASE_DELAY_SECONDS": _int(env, "LOGIN_PAIR_BASE_DELAY_SECONDS", 2),
+        "LOGIN_PAIR_MAX_DELAY_SECONDS": _int(env, "LOGIN_PAIR_MAX_DELAY_SECONDS", 900),
+        "LOGIN_PAIR_WINDOW_HOURS": _int(env, "LOGIN_PAIR_WINDOW_HOURS", 24),
+        "LOGIN_KNOWN_ADDRESS_DAYS": _int(env, "LOGIN_KNOWN_ADDRESS_DAYS", 90),
+        "LOGIN_KNOWN_ADDRESS_SLOW_SECONDS": _int(env, "LOGIN_KNOWN_ADDRESS_SLOW_SECONDS", 10),
         "TOKEN_GUESS_LIMIT": _int(env, "TOKEN_GUESS_LIMIT", 30),
         "TOKEN_GUESS_WINDOW_MINUTES": _int(env, "TOKEN_GUESS_WINDOW_MINUTES", 10),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -106,6 +112,10 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust (0: none),
         # so throttling sees the client's address rather than the proxy's.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # Printed reports and report back sheets: the organisation's name, and a logo file in the
+        # instance folder (PNG or SVG; none by default).
+        "ORGANISATION_NAME": env.get("ORGANISATION_NAME") or "",
+        "ORGANISATION_LOGO": env.get("ORGANISATION_LOGO") or "",
     }
     if mode == "development":
         cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or "development-only-key-not-for-production-use"

@@ -64,10 +64,10 @@ def make_app(path: str):
 
 def generate(path: str, n: int, seed: int = 5) -> None:
     """A survey with 1.5 n invitations (3 segments), n responses (95% completed) and their answers."""
-    from surveyapp.admin.surveys import import_definition, set_status
-    from surveyapp.auth.users import create_user
     from surveyapp.extensions import db
     from surveyapp.models import Choice, Question
+    from surveyapp.services.surveys import import_definition, set_status
+    from surveyapp.services.users import create_user
 
     if os.path.exists(path):
         os.remove(path)
@@ -209,7 +209,7 @@ def measure(path: str, repeat: int) -> dict:
     """Endpoint times and bare-SQL times (median of `repeat`), in one process; peak RSS at the end."""
     from datetime import date
 
-    from surveyapp.dashboards import queries
+    from surveyapp.analysis import queries
     from surveyapp.extensions import db
     from surveyapp.models import Survey
 

@@ -36,10 +36,12 @@ NAVIGATION = [
     ("admin.index", "Surveys", ("admin", "analyst")),
     ("interviews.index", "Interviews", ("volunteer",)),
     ("dashboards.index", "Dashboards", ("admin", "analyst")),
+    ("reports.index", "Report backs", ("admin", "analyst")),
     ("admin.contacts", "Contacts", ("admin",)),
     ("admin.outbox", "Outbox", ("admin",)),
     ("admin.users", "Users", ("admin",)),
     ("admin.audit_log", "Audit log", ("admin",)),
+    ("auth.account", "Your account", ("admin", "analyst", "volunteer")),
 ]
 
 

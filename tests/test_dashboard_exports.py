@@ -9,7 +9,7 @@ from dashboard_data import add_contact, respond
 from openpyxl import load_workbook
 from test_dashboard_views import sign_in
 
-from surveyapp.dashboards.exports import neutralise
+from surveyapp.analysis.exports import neutralise
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from dashboard_data import add_contact, at, respond
 
-from surveyapp.dashboards import figures, queries
-from surveyapp.dashboards.disclosure import EXACT, Disclosure
+from surveyapp.analysis import figures, queries
+from surveyapp.analysis.disclosure import EXACT, Disclosure
 from surveyapp.demo import load_demo
 from surveyapp.extensions import db
 from surveyapp.models import Survey, utcnow
@@ -65,10 +65,10 @@ def mix(import_survey):
     voided = respond(survey, {"colour": "red", "ok": "yes"}, add_contact("voided@example.org", area="south"))
     voided.voided_at = utcnow()
     respond(survey, {"colour": "red", "ok": "yes"}, mode="public", submitted_at=at("2026-03-11"))
-    from surveyapp.invitations.service import create_invitation
+    from surveyapp.services import invitations as invitation_service
 
     for i in range(2):
-        create_invitation(db.session, survey, add_contact(f"silent{i}@example.org", area="east"))
+        invitation_service.invite(db.session, survey, contacts=[add_contact(f"silent{i}@example.org", area="east")])[0]
     db.session.commit()
     return survey
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveyapp.dashboards.disclosure import SUPPRESSED, Disclosure
-from surveyapp.dashboards.stats import date_bins, number_bins, quantile, summary, wilson_interval
+from surveyapp.analysis.disclosure import SUPPRESSED, Disclosure
+from surveyapp.analysis.stats import date_bins, number_bins, quantile, summary, wilson_interval
 
 
 def test_wilson_interval_of_20_in_206_is_about_6_4_to_14_5_percent():

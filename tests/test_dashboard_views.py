@@ -6,9 +6,9 @@ import re
 import pytest
 from dashboard_data import add_contact, respond
 
-from surveyapp.auth.users import create_user
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, SurveyAssignment
+from surveyapp.services.users import create_user
 
 PASSWORD = "a-long-test-password-123"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
@@ -108,9 +108,9 @@ def test_survey_access_rule_is_checked_for_the_survey_itself(client, hostile, mo
 
 
 def test_non_responders_are_for_admins_only(client, hostile):
-    from surveyapp.invitations.service import create_invitation
+    from surveyapp.services import invitations as invitation_service
 
-    create_invitation(db.session, hostile, add_contact("silent@example.org", area="south"))
+    invitation_service.invite(db.session, hostile, contacts=[add_contact("silent@example.org", area="south")])[0]
     db.session.commit()
     sign_in(client, "analyst")
     assert client.get("/dashboards/hostile/non-responders").status_code == 403
@@ -144,7 +144,7 @@ def test_hostile_labels_and_answers_are_text_in_charts_and_pages(client, hostile
 
 
 def test_figure_json_cannot_end_its_script_block():
-    from surveyapp.dashboards import charts
+    from surveyapp.analysis import charts
 
     fig = charts.choice_bars(
         [{"value": "x", "label": "</script><script>alert(1)</script>", "count": 3, "percent": 50.0}]
@@ -175,8 +175,9 @@ def test_plotly_js_is_served_locally_on_dashboard_pages_only(client, hostile, in
 def test_free_text_is_hidden_for_a_small_filtered_group(client, hostile):
     sign_in(client, "analyst")
     small = client.get("/dashboards/hostile/text/said?attr=area&value=nowhere").get_data(as_text=True)
-    assert "hidden for a group of 7 or fewer" in small and 'id="answers"' not in small
-    assert "9 answers" in client.get("/dashboards/hostile/text/said").get_data(as_text=True)
+    assert "shown only where more than 7 people answered" in small and 'id="answers"' not in small
+    # 9 answers: the count is a figure like any other, so it is rounded too.
+    assert "10 answers" in client.get("/dashboards/hostile/text/said").get_data(as_text=True)
 
 
 def test_exact_figures_switch_is_audited_and_off_by_default(client, hostile):
@@ -195,16 +196,17 @@ def test_exact_figures_switch_is_audited_and_off_by_default(client, hostile):
     assert event is not None and event.actor == "analyst@example.org" and event.survey_id == hostile.id
 
 
-def test_report_always_applies_disclosure_control(client, hostile):
+def test_report_applies_the_policy_and_gives_exact_figures_only_marked_and_audited(client, hostile):
     sign_in(client, "analyst")
-    html = client.get("/dashboards/hostile/report?exact=1").get_data(as_text=True)
+    html = client.get("/dashboards/hostile/report").get_data(as_text=True)
     assert 'id="report-respondents">10<' in html  # 9 rounded to 10
-    assert (
-        db.session.scalar(
-            db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "results.exact_figures")
-        )
-        == 0
-    )
+    assert "Signed in as" not in html and "Sign out" not in html  # the print layout: no navigation
+    assert "app-exact-mark" not in html
+    exact = client.get("/dashboards/hostile/report?exact=1").get_data(as_text=True)
+    assert 'id="report-respondents">9<' in exact
+    assert 'class="app-exact-mark"' in exact and "Exact figures: not for publication" in exact
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "results.exact_figures"))
+    assert event is not None and event.target == "report" and event.actor == "analyst@example.org"
 
 
 def test_rates_page_shows_wilson_interval_and_breakdowns(client, app):
@@ -215,7 +217,7 @@ def test_rates_page_shows_wilson_interval_and_breakdowns(client, app):
     sign_in(client, "analyst", "analyst2@example.org")
     html = client.get("/dashboards/gp-iapt/?by=pct&exact=1").get_data(as_text=True)
     assert "9.7" in html and "6.4% to 14.5%" in html
-    assert 'id="segment-table"' in html and ">north<" in html
+    assert 'id="segment-table"' in html and ">North PCT (north)<" in html  # codes with their labels
     assert len(figures_in(html)) >= 4
     interview = client.get("/dashboards/phb-interview/").get_data(as_text=True)
     assert 'id="volunteer-table"' in interview and "volunteer2@example.org" in interview

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import TEST_DATABASE_URL, need
-from smtp_sink import SMTPSink, body_text
+from smtp_sink import RendezvousHandler, SMTPSink, body_text
 from sqlalchemy import func, select, update
 
 from surveyapp.contacts.importer import import_contacts
@@ -216,7 +216,7 @@ def test_server_closing_the_connection_mid_batch_loses_and_duplicates_nothing(ap
     assert outbox_states() == {"sent": 6}
 
 
-def test_permanent_5xx_marks_the_message_failed_with_the_servers_reply(app, runner, smtp, survey):
+def test_permanent_5xx_marks_the_message_failed_and_the_invitation_bounced(app, runner, smtp, survey):
     invitations = invite(runner, survey, ["gone@example.org", "ok@example.org"])
     smtp.handler.fail_rcpt_for["gone@example.org"] = "550 5.1.1 <gone@example.org>: no such user"
     queue_invitations(db.session, survey)
@@ -226,10 +226,32 @@ def test_permanent_5xx_marks_the_message_failed_with_the_servers_reply(app, runn
     row = db.session.scalar(select(OutboundEmail).where(OutboundEmail.to_address == "gone@example.org"))
     assert row.status == "failed" and row.last_error == "550 5.1.1 <gone@example.org>: no such user"
     invitation = db.session.get(Invitation, invitations["gone@example.org"].id)
-    assert invitation.failed_at is not None and invitation.emailed_at is None
-    failed = [e for e in invitation.events if e.kind == "failed"]
-    assert len(failed) == 1 and "550 5.1.1" in failed[0].detail
+    assert invitation.bounced_at is not None and invitation.failed_at is None and invitation.emailed_at is None
+    bounced = [e for e in invitation.events if e.kind == "bounced"]
+    assert len(bounced) == 1 and "550 5.1.1" in bounced[0].detail
     assert Worker().run_pass().handled == 0  # a failed message is not retried
+
+
+def test_a_bounced_reminder_stops_further_reminders(app, runner, smtp, survey):
+    survey.reminder_max = 3
+    db.session.commit()
+    invitations = invite(runner, survey, ["ann@example.org", "ben@example.org"])
+    queue_invitations(db.session, survey)
+    db.session.commit()
+    assert Worker().run_pass().sent == 2
+    smtp.handler.fail_rcpt_for["ann@example.org"] = "550 5.1.1 <ann@example.org>: mailbox gone"
+    later = utcnow() + timedelta(days=survey.reminder_interval_days + 1)
+    assert queue_reminders(db.session, survey, now=later).queued == 2
+    db.session.commit()
+    assert (Worker().run_pass().failed, len(smtp.messages)) == (1, 3)
+    ann = db.session.get(Invitation, invitations["ann@example.org"].id)
+    assert ann.bounced_at is not None
+    # Ben gets his second reminder; Ann, whose address bounced, gets none.
+    even_later = later + timedelta(days=survey.reminder_interval_days + 1)
+    assert queue_reminders(db.session, survey, now=even_later).queued == 1
+    db.session.commit()
+    assert Worker().run_pass().sent == 1
+    assert smtp.messages[-1]["To"] == "ben@example.org"
 
 
 def test_temporary_4xx_is_retried_with_growing_delays(app, runner, smtp, survey):
@@ -286,10 +308,13 @@ def test_a_closed_survey_sends_nothing(app, runner, survey):
 
 
 def _two_workers_never_send_the_same_message(app, runner, smtp, survey):
+    """Both workers really run side by side (the SMTP server holds each first message until both are
+    connected), each delivers some messages, and no message is delivered twice."""
     invite(runner, survey, [f"p{n}@example.org" for n in range(40)])
     queue_invitations(db.session, survey)
     db.session.commit()
-    app.config["MAIL_BATCH_SIZE"] = 3
+    smtp = SMTPSink(RendezvousHandler(connections=2)).start()
+    app.config.update(MAIL_BATCH_SIZE=3, MAIL_PORT=smtp.port, MAIL_TIMEOUT=10)
     results, errors = [], []
 
     def work():
@@ -301,14 +326,22 @@ def _two_workers_never_send_the_same_message(app, runner, smtp, survey):
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        smtp.stop()
     assert not errors
+    assert len(results) == 2 and all(r.sent >= 1 for r in results), [r.summary() for r in results]
     assert sum(r.sent for r in results) == 40
-    assert len(smtp.messages) == 40 and len(set(message_ids(smtp))) == 40
-    assert len(set(db.session.scalars(select(OutboundEmail.claimed_by)))) >= 1
+    assert len(smtp.messages) == 40 and len(set(message_ids(smtp))) == 40  # none twice
+    assert len(smtp.handler.by_session) >= 2  # over two SMTP connections at once
+    senders = dict(
+        db.session.execute(select(OutboundEmail.claimed_by, func.count()).group_by(OutboundEmail.claimed_by)).all()
+    )
+    assert len(senders) == 2 and min(senders.values()) >= 1, senders  # each worker delivered some
     assert outbox_states() == {"sent": 40}
 
 

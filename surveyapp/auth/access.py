@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -60,3 +60,10 @@ def require_survey_access(survey: Survey | None) -> Survey:
     if not can_access_survey(current_user, survey):
         abort(403)
     return survey
+
+
+def home_for(user) -> str:
+    """Where a signed-in person starts: volunteers their interviews, everyone else the admin pages."""
+    if user.role == "volunteer":
+        return url_for("interviews.index")
+    return url_for("admin.index")

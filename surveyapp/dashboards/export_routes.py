@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Response as HTTPResponse
 from flask import current_app, g, render_template, request, stream_with_context
 
+from ..analysis import exports, queries
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Survey
-from . import bp, exports, queries
+from . import bp
 from .access import parse_filters, survey_or_404
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

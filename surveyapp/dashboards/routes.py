@@ -9,12 +9,14 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..analysis import charts, figures, queries
+from ..analysis.disclosure import Disclosure, display
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
-from . import bp, charts, figures, filter_form, queries
+from ..numbers import query_int
+from . import bp, filter_form
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
-from .disclosure import display
 
 # The partial bundle (bar, scatter, funnel: the trace types charts.py draws) built by scripts/build_assets.sh
 # from npm's plotly.js-finance-dist-min; the full bundle of the plotly package only if it has not been built.
@@ -64,18 +66,8 @@ def rates(slug):
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
     funnel = figures.funnel_figures(db.session, survey, d, breakdown)
-    modes = [
-        {**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "voided")}}
-        for r in queries.responses_by_mode(db.session, survey.id)
-    ]
-    volunteers = (
-        [
-            {**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "declined")}}
-            for r in queries.responses_by_volunteer(db.session, survey.id)
-        ]
-        if survey.is_interview
-        else []
-    )
+    modes = figures.mode_figures(db.session, survey, d)
+    volunteers = figures.volunteer_figures(db.session, survey, d) if survey.is_interview else []
     timeline = charts.cumulative_completions(
         queries.completions_by_day(db.session, survey.id), queries.sends_by_day(db.session, survey.id), d
     )
@@ -130,7 +122,11 @@ def results(slug):
     errors = date_errors + errors
     d = disclosure_for(survey, "results")
     attributes = queries.attribute_names(db.session, survey.id)
-    segments = [(a, queries.attribute_values(db.session, survey.id, a)) for a in attributes]
+    segments = []
+    for attribute in attributes:
+        labels = figures.segment_labels(db.session, survey, attribute)
+        values = queries.attribute_values(db.session, survey.id, attribute)
+        segments.append((attribute, [(v, labels.get(v, v)) for v in values]))
     respondents, respondents_raw, results_ = figures.question_results(db.session, survey, d, filters)
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     choice_questions = [q for q in queries.question_catalogue(db.session, survey.id, filters.version) if q.choices]
@@ -168,6 +164,7 @@ def results(slug):
         versions=versions,
         tab="results",
         show_text=d.shows_free_text(respondents_raw),
+        labels=figures.segment_labels(db.session, survey, filters.attribute),
     )
 
 
@@ -181,15 +178,15 @@ def free_text(slug, name):
         (
             q
             for q in queries.question_catalogue(db.session, survey.id)
-            if q.name == name and q.qtype in queries.TEXT_TYPES
+            if q.name == name and queries.is_free_text(q.qtype)
         ),
         None,
     )
     if question is None:
         abort(404)
-    group = queries.respondent_count(db.session, survey.id, filters)
+    group = figures.text_group(db.session, survey, name, filters)
     search = (request.args.get("q") or "").strip()[:200]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = query_int("page", 1)
     total, answers = 0, []
     if d.shows_free_text(group):
         total, answers = queries.free_text(
@@ -215,6 +212,7 @@ def free_text(slug, name):
         answers=answers,
         group=group,
         page_size=FREE_TEXT_PAGE,
+        total_shown=d.cell(total),
         tab="results",
     )
 
@@ -241,12 +239,10 @@ def non_responders(slug):
     )
 
 
-@bp.get("/<slug>/report")
-@roles_required("admin", "analyst")
-def report(slug):
-    """The printable report back: disclosure control always on."""
-    survey = survey_or_404(slug)
-    d = disclosure_for(survey, "report", force=True)
+def _report_page(survey: Survey, d, mode: str) -> str:
+    """The printable report's HTML: the print layout (no navigation), each chart with its figures as a table."""
+    from ..printing import print_context
+
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
     funnel = figures.funnel_figures(db.session, survey, d, breakdown)
@@ -254,10 +250,6 @@ def report(slug):
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     if breakdown:
         chart_json["__representation"] = charts.figure_json(charts.representativeness(breakdown, by))
-    text_names = [r.name for r in results_ if r.kind == "text"]
-    quotes = {}
-    if d.shows_free_text(respondents_raw):
-        quotes = queries.text_questions_sample(db.session, survey.id, text_names, per_question=12)
     return render_template(
         "dashboards/report.html",
         title=f"Report: {survey.title}",
@@ -269,10 +261,43 @@ def report(slug):
         respondents=respondents,
         results=results_,
         charts=chart_json,
-        quotes=quotes,
-        tab="report",
+        quotes=figures.text_samples(db.session, d, survey, results_, per_question=12),
         ratio=figures.UNDER_REPRESENTED_RATIO,
         generated=utcnow(),
+        **print_context(mode, exact=not d.enabled),
+    )
+
+
+@bp.get("/<slug>/report")
+@roles_required("admin", "analyst")
+def report(slug):
+    """The printable report: under the survey's policy; exact figures only on request (audited) and marked."""
+    survey = survey_or_404(slug)
+    d = disclosure_for(survey, "report")
+    return _report_page(survey, d, "page")
+
+
+@bp.get("/<slug>/report.pdf")
+@roles_required("admin", "analyst")
+def report_pdf(slug):
+    """The printable report as a PDF printed by Chromium on the server (exact only on request, audited)."""
+    from ..printing import PdfError, html_to_pdf
+
+    survey = survey_or_404(slug)
+    d = disclosure_for(survey, "report.pdf")
+    try:
+        body = html_to_pdf(_report_page(survey, d, "pdf"))
+    except PdfError:
+        abort(503, description="The PDF could not be made just now: print the page from your browser instead.")
+    name = f"{survey.slug}-report{'-EXACT' if not d.enabled else ''}.pdf"
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -288,9 +313,18 @@ def tab_links(survey: Survey) -> list[tuple[str, str, str]]:
     ]
 
 
+def disclosure_rule(survey: Survey) -> str:
+    return Disclosure.for_survey(survey).rule_text()
+
+
+def survey_total(survey: Survey, n: int) -> int | str:
+    """A survey's headline count of respondents as every other page shows it (the Surveys list)."""
+    return Disclosure.for_survey(survey).total(n)
+
+
 @bp.app_context_processor
 def _dashboard_helpers():
-    return {"dashboard_tabs": tab_links}
+    return {"dashboard_tabs": tab_links, "disclosure_rule": disclosure_rule, "survey_total": survey_total}
 
 
 @bp.app_template_filter("figure")

@@ -14,9 +14,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..admin.surveys import import_definition, set_status
-from ..invitations.service import create_invitation, invitation_link, record_event
 from ..models import Contact, ContactList, ContactListMember, Invitation, Response, Survey, utcnow
+from ..services.invitations import invite, record_event
+from ..services.links import invitation_link
+from ..services.surveys import import_definition, set_status
 from . import DEMO_PASSWORD, DEMO_USERS, FIRST, HERE, LAST, _fill
 
 CARERS_SLUG = "carers-support"
@@ -46,7 +47,7 @@ def load_reminder_round(session: Session, seed: int = 2011) -> bool:
         session.add(ContactListMember(list_id=carers_list.id, contact_id=contact.id))
         if n > CARERS_INVITED:
             continue  # not invited yet: the admin invites them from the list
-        invitation = create_invitation(session, survey, contact)
+        invitation = invite(session, survey, contacts=[contact])[0]
         invitation.created_at = invitation.events[0].at = sent - timedelta(hours=1)
         invitation.emailed_at = invitation.last_emailed_at = sent
         record_event(session, invitation, "emailed", at=sent)

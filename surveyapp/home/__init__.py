@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
-from ..auth.routes import home_for
+from ..auth.access import home_for
 
 bp = Blueprint("home", __name__)
 

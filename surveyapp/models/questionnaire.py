@@ -9,18 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._common import UTCDateTime, utcnow
-
-SURVEY_STATUSES = ("draft", "open", "closed")
+from .enums import SurveyStatus, TemplateKind, check_in
 
 
 class Survey(db.Model):
     __tablename__ = "survey"
-    __table_args__ = (CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint(check_in("status", SurveyStatus), name="status"),
+        CheckConstraint("disclosure_policy IN ('people', 'professional', 'off')", name="disclosure_policy"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=SurveyStatus.DRAFT)
     # Settings a dashboard or the mailer reads in SQL; the rest stay in the definition.
     is_interview: Mapped[bool] = mapped_column(Boolean, default=False)
     public_link_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -31,6 +33,9 @@ class Survey(db.Model):
     closes_on: Mapped[date | None] = mapped_column(Date)
     disclosure_threshold: Mapped[int] = mapped_column(Integer, default=7)
     disclosure_rounding: Mapped[int] = mapped_column(Integer, default=5)
+    # How figures are shown (analysis/disclosure.py): people, professional or off; set on the survey's admin page.
+    disclosure_policy: Mapped[str] = mapped_column(String(20), default="people", server_default="people")
+    disclosure_min_cell: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -49,10 +54,6 @@ class Survey(db.Model):
     def current_version_id(self) -> int | None:
         version = self.current_version
         return version.id if version else None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
 
 
 class SurveyVersion(db.Model):
@@ -114,7 +115,7 @@ class MessageTemplate(db.Model):
     __tablename__ = "message_template"
     __table_args__ = (
         UniqueConstraint("survey_id", "kind"),
-        CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),
+        CheckConstraint(check_in("kind", TemplateKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

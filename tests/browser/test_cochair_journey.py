@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from browser.respondent import release_database
-from surveyapp.dashboards.disclosure import Disclosure
+from surveyapp.analysis.disclosure import Disclosure
 from surveyapp.demo import DEMO_PASSWORD, load_demo
 from surveyapp.extensions import db
 from surveyapp.journey import flow as journey
