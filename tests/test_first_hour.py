@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from config import ConfigError, config_from_env
 from surveyapp.contacts.importer import import_contacts
 from surveyapp.extensions import db
-from surveyapp.invitations.service import create_invitation, invitation_token
 from surveyapp.mail.outbox import queue_invitations, reminder_candidates
 from surveyapp.models import AuditEvent, Contact, Invitation, OutboundEmail, Survey, utcnow
+from surveyapp.services import invitations as invitation_service
+from surveyapp.services.links import invitation_token
 
 ORGANISED = """slug: carers-test
 title: Carers' test survey
@@ -47,7 +48,7 @@ def _invite(survey, email, name=None, emailed_days_ago=None):
     contact = Contact(email=email, name=name)
     db.session.add(contact)
     db.session.flush()
-    invitation = create_invitation(db.session, survey, contact)
+    invitation = invitation_service.invite(db.session, survey, contacts=[contact])[0]
     if emailed_days_ago is not None:
         invitation.emailed_at = invitation.last_emailed_at = utcnow() - timedelta(days=emailed_days_ago)
     db.session.commit()
@@ -61,6 +62,8 @@ def test_home_page_says_what_this_is_and_links_to_sign_in(client):
     html = client.get("/").get_data(as_text=True)
     assert "Voice Survey" in html and "health and social-care feedback" in html
     assert 'href="/login"' in html and "Sign in" in html
+    # Every staff page's service name leads back here; a respondent's pages show the survey's title instead.
+    assert '<a href="/" class="govuk-service-navigation__link">' in client.get("/login").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("role", "home"), [("admin", "/admin/"), ("volunteer", "/interviews/")])
@@ -197,7 +200,7 @@ def test_the_demo_has_a_round_with_reminders_due_and_a_list_to_invite(app):
     assert load_reminder_round(db.session) is False  # once
     db.session.commit()
     survey = db.session.scalar(select(Survey).where(Survey.slug == "carers-support"))
-    assert survey.is_open and survey.closes_on > date.today()
+    assert survey.status == "open" and survey.closes_on > date.today()
     due = list(db.session.scalars(reminder_candidates(survey, utcnow())))
     assert len(due) == CARERS_INVITED - 2  # the invited carers who have not answered
     summary = demo_summary(db.session)

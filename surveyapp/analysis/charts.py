@@ -242,7 +242,7 @@ def date_histogram(bins: list[dict], unit: str | None, title: str | None = None)
         [bar],
         title,
         height=300,
-        xaxis=_axis(type="date"),
+        xaxis=_axis(type="date", tickformat="%-d %b %Y", hoverformat="%-d %B %Y"),  # UK day-month-year
         yaxis=_axis(f"answers per {unit or 'day'}", rangemode="tozero"),
     )
 
@@ -404,7 +404,7 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
         None,
         height=340,
         legend=dict(orientation="h", y=-0.2),
-        xaxis=_axis(type="date"),
+        xaxis=_axis(type="date", tickformat="%-d %b %Y", hoverformat="%-d %B %Y"),  # UK day-month-year
         yaxis=_axis("completed responses", rangemode="tozero"),
     )
 

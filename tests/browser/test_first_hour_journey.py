@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from browser.respondent import release_database
-from surveyapp.auth.users import create_user
 from surveyapp.demo.first_round import CARERS, CARERS_COMPLETED, CARERS_INVITED, load_reminder_round
 from surveyapp.extensions import db
 from surveyapp.mail.outbox import reminder_candidates
 from surveyapp.models import Invitation, Survey, utcnow
+from surveyapp.services.users import create_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
