@@ -17,10 +17,10 @@ import secrets
 from flask import Flask, abort, g, request
 
 # Files with no personal data that set their own caching (plotly.js is 4.8 MB).
-CACHEABLE_ENDPOINTS = {"static", "dashboards.plotly_js"}
+CACHEABLE_ENDPOINTS = {"static", "dashboards.plotly_js", "shared.plotly_js"}
 
 # Paths whose pages draw Plotly charts (inline style attributes set by its script).
-INLINE_STYLE_PREFIXES = ("/dashboards", "/report")
+INLINE_STYLE_PREFIXES = ("/dashboards", "/report", "/r/")  # /report covers /reports/ (report back sheets)
 
 
 def csp_nonce() -> str:

@@ -89,7 +89,7 @@ def test_cochair_builds_finalises_prints_and_shares_a_report_back(app, web, live
     web.check(page)
 
     page.get_by_role("button", name="Finalise").click()
-    expect(page.locator("#report-status")).to_have_text("Final")
+    expect(page.locator("#report-status")).to_have_text("Final", timeout=30_000)
     web.check(page)
     page.get_by_role("link", name="Print view").click()
     expect(page.locator(".app-chart[data-drawn=true]")).to_have_count(2, timeout=20_000)
