@@ -134,7 +134,7 @@ def journey(browser: Browser, key: str, journey_id: str) -> None:
         raise JourneyFailed("no completion page")
 
 
-def http_transport(port: int, timeout: float = 30.0):
+def http_transport(port: int, timeout: float = 120.0):
     def transport(method, path, body, headers):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         try:
@@ -297,6 +297,8 @@ def start_gunicorn(target: str, env: dict, port: int, workers: int) -> subproces
         f"127.0.0.1:{port}",
         "--chdir",
         str(chdir),
+        "--timeout",
+        "120",  # the first request of a worker compiles the templates: slow on a loaded machine
         "--log-level",
         "warning",
         app_module,
@@ -420,6 +422,18 @@ def count_statements(target: str, database_url: str, instance: str, key: str) ->
     return {"statements": sum(kinds.values()), "by_kind": dict(kinds), "begin_commit": transaction_control}
 
 
+def warm_up(port: int, key: str, journeys: int) -> None:
+    """A few journeys at once, so that every worker has imported and compiled what it needs."""
+    threads = [
+        threading.Thread(target=journey, args=(Browser(http_transport(port, 300)), key, f"warm-{n}"))
+        for n in range(journeys)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def page_weight(port: int, key: str) -> dict:
     """The respondent's question page and every asset it loads: raw and gzipped bytes, and what the server sends."""
     browser = Browser(http_transport(port))
@@ -533,6 +547,7 @@ def bench_one(target: str, database: Database, args, folder: str) -> dict:
     env = production_env(database_url, port, instance)
     server = start_gunicorn(target, env, port, args.workers)
     try:
+        warm_up(port, key, 3 * args.workers)
         weight = page_weight(port, key) if target == "product" else None
         result, wall, client_cpu, before, after = run_load(
             port, key, args.clients, args.warmup, args.seconds, label, lambda: server_snapshot(server.pid)

@@ -8,6 +8,7 @@
   not leak to other sites in the Referer header.
 - `Cache-Control: no-store` on every page except static files: pages show
   personal data (answers, contacts, interviews), and shared computers are common.
+  Static files set their own caching (static_files.py: a year for versioned URLs).
 """
 
 from __future__ import annotations
@@ -49,7 +50,10 @@ def content_security_policy(nonce: str, path: str) -> str:
 
 
 def init_security(app: Flask) -> None:
+    from .static_files import init_static_files
+
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    init_static_files(app)  # far-future caching of versioned static URLs, gzip for text files
 
     @app.before_request
     def _new_nonce():
