@@ -306,7 +306,9 @@ def completed_notes(database_url: str) -> dict[str, list[tuple[int, str, int]]]:
     """note answer -> [(response id, status, number of answers)] for every response that has a note."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(database_url)
+    from config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(database_url))
     with engine.connect() as connection:
         rows = connection.execute(
             text(
