@@ -66,8 +66,9 @@ SECRET_KEY = "load-test-secret-" + secrets.token_urlsafe(32)
 class Gunicorn:
     """`gunicorn -c deploy/gunicorn.conf.py wsgi:app` on a port of its own."""
 
-    def __init__(self, env: dict, workers: int = 2, port: int | None = None, timeout: int = 30):
+    def __init__(self, env: dict, workers: int = 2, port: int | None = None, timeout: int = 30, access_log=False):
         self.port = port or free_port()
+        self.access_log_path = tempfile.mktemp(prefix="gunicorn-access-", suffix=".log") if access_log else None
         env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "WEB_CONCURRENCY": str(workers)}
         self.workers = workers
         self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
@@ -79,7 +80,7 @@ class Gunicorn:
                 "--timeout",
                 str(timeout),
                 "--access-logfile",
-                "/dev/null",
+                self.access_log_path or "/dev/null",
                 "wsgi:app",
             ],
             cwd=str(ROOT),
@@ -103,6 +104,9 @@ class Gunicorn:
                     continue
         return pids
 
+    def access_log(self) -> str:
+        return Path(self.access_log_path).read_text(errors="replace") if self.access_log_path else ""
+
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
 
@@ -116,6 +120,8 @@ class Gunicorn:
                 self.process.wait()
         self.log.close()
         Path(self.log.name).unlink(missing_ok=True)
+        if self.access_log_path:
+            Path(self.access_log_path).unlink(missing_ok=True)
 
 
 class Nginx:

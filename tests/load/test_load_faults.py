@@ -38,6 +38,7 @@ from servers import (
 
 pytestmark = pytest.mark.slow
 
+RESPONDENTS = int(os.environ.get("LOAD_RESPONDENTS", "200"))
 CUT = (ConnectionError, http.client.HTTPException, TimeoutError, OSError)
 
 
@@ -84,7 +85,7 @@ def check_acknowledged(database_url: str, completed: list[str], answered: list[s
 
 def test_200_respondents_while_workers_are_killed(tmp_path):
     database_url = f"sqlite:///{tmp_path}/app.db"
-    keys = prepare_database(database_url, str(tmp_path), invitations=200)
+    keys = prepare_database(database_url, str(tmp_path), invitations=RESPONDENTS)
     server = Gunicorn(production_env(database_url, str(tmp_path)), workers=4, timeout=120)
     stop = threading.Event()
     kills = []
@@ -142,7 +143,7 @@ def test_200_respondents_while_workers_are_killed(tmp_path):
         completed_rows = connection.scalar(text("SELECT count(*) FROM response WHERE status = 'completed'"))
     engine.dispose()
     print(
-        f"\n200 respondents, {len(kills)} workers killed in {seconds:.1f} s: {len(completed)} saw the completion "
+        f"\n{RESPONDENTS} respondents, {len(kills)} workers killed in {seconds:.1f} s: {len(completed)} saw the completion "
         f"page, {len(failed)} gave up, {completed_rows} completed responses; {dict(stats)}"
     )
     assert len(kills) >= 3, "the supervisor killed workers during the run"
@@ -150,7 +151,7 @@ def test_200_respondents_while_workers_are_killed(tmp_path):
     assert not twice, "no response completed twice"
     assert completed_rows == len(completed), "every completed response is one a respondent saw completed"
     assert stats["HTTP 5xx"] == 0, "no 5xx: a killed request is cut (and retried), never answered 5xx"
-    assert len(completed) >= 190, f"nearly every respondent completes despite the kills: {failed[:5]}"
+    assert len(completed) >= 0.95 * RESPONDENTS, f"nearly every respondent completes despite the kills: {failed[:5]}"
 
 
 # --------------------------------------------------------------------------- PostgreSQL restarted
