@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: setup system-deps python-deps assets demo test test-fast screenshots clean
+.PHONY: setup system-deps python-deps assets demo lint test test-fast screenshots clean
 
 setup: system-deps python-deps assets
 
@@ -32,8 +32,14 @@ demo: python-deps assets
 	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi demo
 	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-# Quick start 2: set up everything and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
-test: setup
+# Style and layers: ruff (lint and format) and the import-linter contracts in pyproject.toml (docs/ARCHITECTURE.md)
+lint: python-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+# Quick start 2: set up everything, lint, and run the whole test suite (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)
+test: setup lint
 	bash scripts/run_tests.sh $(PYTEST_ARGS)
 
 test-fast: python-deps assets

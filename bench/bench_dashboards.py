@@ -72,10 +72,10 @@ def make_app(path: str):
 
 def generate(path: str, n: int, seed: int = 5) -> None:
     """A survey with 1.5 n invitations (3 segments), n responses (95% completed) and their answers."""
-    from surveyapp.admin.surveys import import_definition, set_status
-    from surveyapp.auth.users import create_user
     from surveyapp.extensions import db
     from surveyapp.models import Choice, Question
+    from surveyapp.services.surveys import import_definition, set_status
+    from surveyapp.services.users import create_user
 
     postgres = "://" in path
     if not postgres and os.path.exists(path):

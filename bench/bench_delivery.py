@@ -57,14 +57,12 @@ def main() -> None:
     from sqlalchemy import select
 
     from surveyapp import create_app
-    from surveyapp.admin.surveys import import_definition, set_status
     from surveyapp.contacts.importer import import_contacts
-    from surveyapp.contacts.selection import contacts_to_invite
     from surveyapp.extensions import db
-    from surveyapp.invitations.service import create_invitation
     from surveyapp.mail.outbox import queue_invitations
     from surveyapp.mail.worker import Worker, outbox
-    from surveyapp.models import Contact
+    from surveyapp.services import invitations as invitation_service
+    from surveyapp.services.surveys import import_definition, set_status
 
     port = free_port()
     sink = start_sink(port)
@@ -94,10 +92,7 @@ def main() -> None:
                 for n in range(args.messages)
             )
             import_contacts(db.session, csv)
-            for contact in db.session.scalars(
-                select(Contact).where(Contact.id.in_(contacts_to_invite(db.session, survey.id)))
-            ):
-                create_invitation(db.session, survey, contact)
+            invitation_service.invite(db.session, survey)
             queued = queue_invitations(db.session, survey).queued
             db.session.commit()
             print(f"queued {queued} invitations", flush=True)

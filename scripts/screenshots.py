@@ -60,8 +60,8 @@ def demo_app(tmp: Path):
     from surveyapp import create_app
     from surveyapp.demo import load_demo
     from surveyapp.extensions import db
-    from surveyapp.invitations.service import invitation_link
     from surveyapp.models import Invitation, Response, Survey
+    from surveyapp.services.links import invitation_link
 
     app = create_app(
         {

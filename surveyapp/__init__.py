@@ -12,6 +12,7 @@ from config import check_production_config, config_from_env, normalise_database_
 # `mail` is aliased: the surveyapp.mail package would shadow the extension's name here.
 from .extensions import csrf, db, login_manager, migrate
 from .extensions import mail as mail_extension
+from .numbers import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="static",
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters["id"] = IdConverter  # <id:...>: bounded ASCII-digit ids in every route (numbers.py)
     app.config.update(config_from_env(instance_path=app.instance_path))
     if test_config:
         app.config.update(test_config)

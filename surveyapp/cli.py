@@ -1,6 +1,8 @@
 """Flask CLI groups: thin commands over the same plain functions the web pages call.
 
-Errors a user can cause end with a plain message and exit code 1, never a traceback.
+Imports services, models, the engine and mail only, never a blueprint or a view
+(tests/test_services.py checks it in a fresh interpreter). Errors a user can cause
+end with a plain message and exit code 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from .admin.surveys import SurveyNotFound, get_survey, import_definition, list_surveys, set_status
 from .audit import record_audit
 from .extensions import db
-from .invitations.service import create_invitation, invitation_link, make_up_contact
-from .models import Contact
+from .models import SurveyStatus
 from .questionnaires.loader import DefinitionError
+from .services.invitations import invite
+from .services.links import invitation_link
+from .services.surveys import SurveyNotFound, get_survey, import_definition, import_outcome, list_surveys, set_status
 
 surveys_cli = AppGroup("surveys", help="Import, list, open and close surveys.")
 invitations_cli = AppGroup("invitations", help="Invite people and print their personal links.")
@@ -60,16 +62,7 @@ def surveys_import(file: Path):
         survey=result.survey,
     )
     db.session.commit()
-    click.echo(
-        f"{result.survey.slug} version {result.version.number}"
-        + (
-            " (new survey)"
-            if result.created_survey
-            else " (new version)"
-            if result.created_version
-            else " (replaced: no one had answered it yet)"
-        )
-    )
+    click.echo(import_outcome(result))
 
 
 @surveys_cli.command("list")
@@ -86,7 +79,7 @@ def surveys_open(slug: str):
     """Open a survey to respondents."""
     survey = _survey_or_fail(slug)
     try:
-        set_status(db.session, survey, "open")
+        set_status(db.session, survey, SurveyStatus.OPEN)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     record_audit(db.session, "survey_opened", target=slug, survey=survey)
@@ -99,7 +92,7 @@ def surveys_open(slug: str):
 def surveys_close(slug: str):
     """Close a survey: links then show that it is closed."""
     survey = _survey_or_fail(slug)
-    set_status(db.session, survey, "closed")
+    set_status(db.session, survey, SurveyStatus.CLOSED)
     record_audit(db.session, "survey_closed", target=slug, survey=survey)
     db.session.commit()
     click.echo(f"{slug} is closed")
@@ -118,28 +111,14 @@ def surveys_close(slug: str):
 )
 def invitations_create(slug: str, list_name: str | None, conditions: tuple[str, ...]):
     """Invite every matching contact not invited yet (or one made-up contact when there are none); print the links."""
-    from .contacts.selection import SelectionError, contacts_to_invite, parse_where
+    from .contacts.selection import SelectionError
 
     survey = _survey_or_fail(slug)
     try:
-        query = contacts_to_invite(db.session, survey.id, list_name, parse_where(conditions))
+        invitations = invite(db.session, survey, list_name=list_name, where=conditions, make_up_contact_when_none=True)
     except SelectionError as exc:
         raise click.ClickException(str(exc)) from None
-    contacts = list(db.session.scalars(select(Contact).where(Contact.id.in_(query)).order_by(Contact.id)))
-    if not contacts and not list_name and not conditions and db.session.scalar(select(Contact.id).limit(1)) is None:
-        contacts = [make_up_contact(db.session)]
-    links = [invitation_link(create_invitation(db.session, survey, contact)) for contact in contacts]
-    if links:
-        from .audit import record_audit
-
-        record_audit(
-            db.session,
-            "invitations.create",
-            target=f"survey:{slug}",
-            survey=survey,
-            count=len(links),
-            detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None,
-        )
+    links = [invitation_link(invitation) for invitation in invitations]
     db.session.commit()
     for link in links:
         click.echo(link)
@@ -192,7 +171,6 @@ def invitations_remind(slug: str):
 @click.option("--list", "list_name", help="Also put every contact of the file on this list (created if new).")
 def contacts_import(file: Path, list_name: str | None):
     """Add or update contacts from a CSV FILE (an email column; a name column; other columns are attributes)."""
-    from .audit import record_audit
     from .contacts.importer import ImportFileError, import_contacts
 
     try:
@@ -271,7 +249,7 @@ def mail_send(watch: bool, retry_now: bool, poll: float):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_create(email: str, role: str, password_stdin: bool):
     """Create an account (password from a prompt, or --password-stdin)."""
-    from .auth.users import UserError, create_user
+    from .services.users import UserError, create_user
 
     password = (
         sys.stdin.readline().rstrip("\n")
@@ -289,17 +267,33 @@ def users_create(email: str, role: str, password_stdin: bool):
 
 @users_cli.command("token")
 @click.argument("email")
-def users_token(email: str):
+@click.option("--days", type=click.IntRange(1, 366), default=90, show_default=True, help="Days until it expires.")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "write"]),
+    default="read",
+    show_default=True,
+    help="read: GET requests only; write: every method the API offers.",
+)
+def users_token(email: str, days: int, scope: str):
     """Issue an API token for EMAIL (printed alone on the last line; only its hash is stored)."""
-    from .auth.users import UserError, issue_api_token
+    from .services.tokens import TokenError, issue_token
+    from .services.users import UserError, find_user
 
     try:
-        token = issue_api_token(db.session, email)
-    except UserError as exc:
+        user = find_user(db.session, email)
+        token, row = issue_token(db.session, user, days=days, scope=scope)
+    except (UserError, TokenError) as exc:
         raise click.ClickException(str(exc)) from None
-    record_audit(db.session, "api_token_issued", target=email.strip().lower())
+    record_audit(
+        db.session,
+        "api_token_issued",
+        target=user.email,
+        detail=f"token {row.id} ({scope}), expires {row.expires_at:%Y-%m-%d %H:%M} UTC",
+    )
     db.session.commit()
-    click.echo("API token (shown once; send it as 'Authorization: Bearer <token>'):")
+    click.echo(f"Token {row.id} for {user.email}: {scope}, expires {row.expires_at:%Y-%m-%d %H:%M} UTC.")
+    click.echo("API token (shown once; send it as 'Authorization: Bearer <token>', only to /api/):")
     click.echo(token)
 
 
@@ -308,7 +302,7 @@ def users_token(email: str):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_set_password(email: str, password_stdin: bool):
     """Set a new password for EMAIL (ends the account's sessions)."""
-    from .auth.users import UserError, find_user, set_password
+    from .services.users import UserError, find_user, set_password
 
     try:
         user = find_user(db.session, email)
@@ -328,8 +322,8 @@ def users_set_password(email: str, password_stdin: bool):
 @users_cli.command("deactivate")
 @click.argument("email")
 def users_deactivate(email: str):
-    """Stop EMAIL signing in (the account is kept for the audit trail); ends its sessions and API token."""
-    from .auth.users import UserError, deactivate_user, find_user
+    """Stop EMAIL signing in (the account is kept for the audit trail); ends its sessions, revokes its API tokens."""
+    from .services.users import UserError, deactivate_user, find_user
 
     try:
         user = find_user(db.session, email)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -14,8 +18,8 @@ def configure_engine_events(engine: Engine) -> None:
 
     pysqlite's own BEGIN is deferred: a transaction that reads first and writes
     later can fail half-way with "database is locked" when another writer got in
-    between. So we issue BEGIN ourselves, IMMEDIATE unless the request only reads
-    (GET pages that write nothing set g.read_only).
+    between. So we issue BEGIN ourselves: IMMEDIATE unless the request said it only
+    reads now (see begins_as_reader).
     """
     if engine.dialect.name != "sqlite":
         return
@@ -32,5 +36,57 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        read_only = has_request_context() and request.method in ("GET", "HEAD") and g.get("read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if begins_as_reader() else "BEGIN IMMEDIATE")
+
+
+def begins_as_reader() -> bool:
+    """Does the transaction starting now only read (a deferred BEGIN on SQLite)?
+
+    GET views that write nothing set g.read_only. A view that reads first and then
+    writes (the respondents' journey) sets g.read_first and does its writes inside
+    write_transaction(), which always starts as a writer.
+    """
+    if not has_request_context() or g.get("writing", False):
+        return False
+    if request.method in ("GET", "HEAD") and g.get("read_only", False):
+        return True
+    return g.get("read_first", False)
+
+
+def _real(session: Session | scoped_session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
+def commit_keeping(session: Session | scoped_session) -> None:
+    """Commit (or end a read transaction) without expiring the loaded objects.
+
+    What the request has already loaded stays usable, so rendering a template after the
+    commit opens no second transaction to read it again.
+    """
+    real = _real(session)
+    real.expire_on_commit = False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = True
+
+
+@contextmanager
+def write_transaction(session: Session | scoped_session) -> Iterator[Session]:
+    """End the read transaction, run the block in its own writer's transaction, commit it (keeping objects).
+
+    On SQLite this is the only time the request holds the write lock. An exception rolls back.
+    """
+    commit_keeping(session)
+    in_request = has_request_context()
+    if in_request:
+        g.writing = True
+    try:
+        yield _real(session)
+        commit_keeping(session)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        if in_request:
+            g.writing = False

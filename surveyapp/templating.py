@@ -37,6 +37,7 @@ NAVIGATION = [
     ("admin.outbox", "Outbox", ("admin",)),
     ("admin.users", "Users", ("admin",)),
     ("admin.audit_log", "Audit log", ("admin",)),
+    ("auth.account", "Your account", ("admin", "analyst", "volunteer")),
 ]
 
 

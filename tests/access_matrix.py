@@ -18,12 +18,15 @@ ACCESS = {
     # auth
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
+    "auth.account": STAFF,  # your own account and API tokens
+    "auth.account_token_revoke": STAFF,  # only your own tokens (404 otherwise: tests/test_api_tokens.py)
     # the respondent's journey (personal link /s/<token>; the public link /p/<key> works the same way)
     "respond.start": TOKEN_HOLDER,
     "respond.begin": TOKEN_HOLDER,
     "respond.page": TOKEN_HOLDER,
     "respond.check": TOKEN_HOLDER,
     "respond.submit": TOKEN_HOLDER,
+    "respond.done": TOKEN_HOLDER,
     # admin: the survey list shows each signed-in person the surveys they may see
     "admin.index": STAFF,
     "admin.change_status": ADMINS,
@@ -37,15 +40,19 @@ ACCESS = {
     "admin.user_deactivate": ADMINS,
     "admin.user_reactivate": ADMINS,
     "admin.user_assignments": ADMINS,
+    "admin.user_tokens": ADMINS,
+    "admin.user_token_revoke": ADMINS,
     "admin.audit_log": ADMINS,
     # contacts, invitations and email (issue 3): admins only
     "admin.contacts": ADMINS,
     "admin.contacts_import": ADMINS,
     "admin.contacts_upload": ADMINS,
+    "admin.contacts_import_problems": ADMINS,
     "admin.contact_erase": ADMINS,
     "admin.invitations": ADMINS,
     "admin.invitations_create": ADMINS,
     "admin.invitations_queue": ADMINS,
+    "admin.invitation_revoke": ADMINS,
     "admin.template_edit": ADMINS,
     "admin.outbox": ADMINS,
     "admin.outbox_retry_now": ADMINS,
@@ -74,5 +81,6 @@ ACCESS = {
     "interviews.page": VOLUNTEERS,
     "interviews.check": VOLUNTEERS,
     "interviews.submit": VOLUNTEERS,
+    "interviews.done": VOLUNTEERS,
     "interviews.declined": VOLUNTEERS,
 }

@@ -6,9 +6,9 @@ import hashlib
 import secrets
 from functools import lru_cache
 
-from surveyapp.auth.passwords import hash_password
 from surveyapp.extensions import db
 from surveyapp.models import Survey, SurveyAssignment, User, UserSession
+from surveyapp.services.passwords import hash_password
 
 PASSWORD = "plum-kettle-orbit-lantern"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 
 import pytest
@@ -118,7 +119,7 @@ def runner(app):
 @pytest.fixture
 def import_survey(app):
     """Import a test questionnaire by file name (tests/questionnaires/NAME.yaml) and open it."""
-    from surveyapp.admin.surveys import import_definition, set_status
+    from surveyapp.services.surveys import import_definition, set_status
 
     def _import(name: str, status: str = "open", text: str | None = None):
         source = text if text is not None else (QUESTIONNAIRES / f"{name}.yaml").read_text()
@@ -134,10 +135,15 @@ def import_survey(app):
 @pytest.fixture
 def invite(app):
     """Invite a made-up contact to a survey; returns (invitation, token, path)."""
-    from surveyapp.invitations.service import create_invitation, invitation_token, make_up_contact
+    from surveyapp.models import Contact
+    from surveyapp.services import invitations as invitation_service
+    from surveyapp.services.links import invitation_token
 
     def _invite(survey):
-        invitation = create_invitation(db.session, survey, make_up_contact(db.session))
+        contact = Contact(email=f"respondent-{secrets.token_hex(6)}@example.invalid")
+        db.session.add(contact)
+        db.session.flush()
+        invitation = invitation_service.invite(db.session, survey, contacts=[contact])[0]
         db.session.commit()
         token = invitation_token(invitation)
         return invitation, token, f"/s/{token}"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from surveyapp.extensions import db
-from surveyapp.invitations.service import create_invitation, record_event
 from surveyapp.journey import flow as journey
 from surveyapp.models import Contact, ContactAttribute, Response, User
 from surveyapp.respond.access import Respondent, start_response
+from surveyapp.services import invitations as invitation_service
+from surveyapp.services.invitations import record_event
 
 
 def add_contact(email: str, **attributes) -> Contact:
@@ -31,7 +32,7 @@ def respond(
 ) -> Response:
     """One response: by invitation (contact given), public link, or interview; saved as the journey saves it."""
     if contact is not None:
-        invitation = create_invitation(db.session, survey, contact)
+        invitation = invitation_service.invite(db.session, survey, contacts=[contact])[0]
         invitation.emailed_at = invitation.last_emailed_at = invitation.created_at
         record_event(db.session, invitation, "emailed")
         invitation.first_opened_at = invitation.created_at

@@ -43,4 +43,5 @@ class Journey:
         return self.client.get(f"{self.path}/check")
 
     def submit(self):
-        return self.client.post(f"{self.path}/submit")
+        """Submit, following the redirect to the completion page as a browser would."""
+        return self.client.post(f"{self.path}/submit", follow_redirects=True)

@@ -16,6 +16,7 @@ from auth_helpers import assign, make_user, sign_in
 from flask import url_for
 
 from surveyapp import create_app
+from surveyapp.contacts.importer import import_contacts, store_problem_report
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
 
@@ -63,6 +64,8 @@ def world(app, import_survey, invite):
         assign(volunteer, interview_survey)
     draft = start_interview(db.session, interview_survey, users[VOLUNTEER], "A-1")
     draft.current_page = "consent"
+    problems = import_contacts(db.session, "email\nnot-an-email\n")
+    stored_report = store_problem_report(db.session, problems, "bad.csv", None)
     db.session.commit()
     values = {
         "slug": interview_survey.slug,
@@ -73,7 +76,9 @@ def world(app, import_survey, invite):
         "user_id": volunteer_b.id,
         "filename": "favicon.svg",
         "contact_id": invitation.contact_id,
+        "invitation_id": invitation.id,
         "action": "send",
+        "report_id": stored_report.id,
     }
     return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}
 

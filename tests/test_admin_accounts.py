@@ -205,6 +205,6 @@ def test_a_deactivated_accounts_api_token_stops_working(app, runner):
     token = runner.invoke(args=["users", "token", "analyst@example.org"]).output.strip().splitlines()[-1]
     api = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    assert api.get("/admin/", headers=headers).status_code == 200
+    assert api.get("/api/surveys", headers=headers).status_code == 200
     runner.invoke(args=["users", "deactivate", "analyst@example.org"])
-    assert api.get("/admin/", headers=headers).status_code == 302
+    assert api.get("/api/surveys", headers=headers).status_code == 401

@@ -3,10 +3,11 @@
 import pytest
 from flask import g
 
-from surveyapp.auth.users import create_user, issue_api_token
 from surveyapp.demo import load_demo
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, User
+from surveyapp.services.tokens import issue_token
+from surveyapp.services.users import create_user, find_user
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def token_for(role: str) -> str:
     email = f"api-{role}@example.org"
     if db.session.scalar(db.select(User.id).where(User.email == email)) is None:
         create_user(db.session, email, role, "a-long-test-password-123")
-    token = issue_api_token(db.session, email)
+    token, _ = issue_token(db.session, find_user(db.session, email))
     db.session.commit()
     return token
 

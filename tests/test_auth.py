@@ -11,7 +11,10 @@ from auth_helpers import PASSWORD, log_in, make_user, sign_in
 from conftest import csrf_token_from, make_app
 from sqlalchemy import func, select
 
-from surveyapp.auth.passwords import (
+from surveyapp.extensions import db
+from surveyapp.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
+from surveyapp.security import content_security_policy
+from surveyapp.services.passwords import (
     COMMON_PASSWORDS_FILE,
     MAX_LENGTH,
     MIN_LENGTH,
@@ -20,9 +23,6 @@ from surveyapp.auth.passwords import (
     password_problem,
     verify_password,
 )
-from surveyapp.extensions import db
-from surveyapp.models import AuditEvent, LoginAttempt, User, UserSession, utcnow
-from surveyapp.security import content_security_policy
 
 
 def error_text(html: str) -> list[str]:
@@ -111,10 +111,52 @@ def test_deactivated_account_cannot_sign_in(client):
     assert client.get("/admin/").status_code == 302
 
 
-def test_sign_in_never_redirects_off_site(client):
+HOSTILE_NEXT = [
+    "//evil.example/",
+    "//evil",
+    "/\t/evil.example",  # the tab is dropped by browsers, leaving //evil.example
+    "/\r\n//evil.example",  # a header injection attempt: must not 500
+    "/\n/evil.example",
+    "/\\evil",
+    "\\\\evil",
+    "https://evil",
+    "http:/evil",
+    "javascript:alert(1)",
+    "/%2F/evil",
+    "/%2f%2fevil",
+    "/%5Cevil",
+    "/%09/evil",
+    "/\u3000/evil",  # ideographic space
+    "/\u2028/evil",  # line separator
+    "/\xa0/evil",  # no-break space
+    "/\x00/evil",
+    "/\u200b/evil",  # zero-width space (a format character)
+    "evil.example",
+    " /admin/",
+    "/" + "a" * 5000,
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_sign_in_never_redirects_off_site(client, target):
     make_user("admin@example.org", "admin")
-    response = log_in(client, "admin@example.org", query_string={"next": "//evil.example/"})
-    assert response.location == "/admin/"
+    response = log_in(client, "admin@example.org", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+
+def test_the_raw_query_string_tab_trick_lands_on_the_home_page(client):
+    make_user("admin@example.org", "admin")
+    for raw in ("/%09/evil.example", "/%0D%0A//evil.example", "%2F%2Fevil.example"):
+        client.post("/logout")
+        response = client.post(f"/login?next={raw}", data={"email": "admin@example.org", "password": PASSWORD})
+        assert response.status_code == 302 and response.headers["Location"] == "/admin/", raw
+
+
+@pytest.mark.parametrize("target", ["/dashboards/", "/admin/users?page=2", "/admin/contacts?q=a%20b#top"])
+def test_sign_in_returns_to_a_page_on_this_site(client, target):
+    make_user("admin@example.org", "admin")
+    response = log_in(client, "admin@example.org", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == target
 
 
 def test_too_many_failures_for_one_account_are_throttled_even_with_the_right_password(app, client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -201,3 +203,96 @@ def test_values_that_mean_something_to_copy_are_stored_as_written(app):
     assert contacts["b@example.org"].attribute_map() == {"note": "a\\tb"}
     again = import_contacts(db.session, csv)
     assert again.summary() == "created 0, updated 0, unchanged 2, invalid 0"
+
+
+# --- large reports (issue 13, item 9) ----------------------------------------------------------------------
+
+
+def _bad_rows_csv(n: int) -> bytes:
+    lines = ["email,name"]
+    for i in range(n):
+        if i % 4 == 0:
+            lines.append(f",no email {i}")
+        elif i % 4 == 1:
+            lines.append(f"=HYPERLINK(evil{i}),x")  # also a formula, for the CSV guard
+        else:
+            lines.append(f"not-an-email-{i},x")
+    lines.append("good@example.org,Good")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_huge_report_shows_a_bounded_page_and_offers_every_row_as_csv(app):
+    import csv
+    import io
+
+    from auth_helpers import make_user, sign_in
+
+    sign_in(client := app.test_client(), make_user("admin@example.org", "admin"))
+    rows = 20_000
+    response = client.post(
+        "/admin/contacts/import",
+        data={"file": (io.BytesIO(_bad_rows_csv(rows)), "bad.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert len(page) < 150_000, len(page)  # 20,000 rows in full were several MB
+    assert "Rows without an email address" in page and "Invalid email addresses" in page
+    assert "the first 100 of 5000" in page and "the first 100 of 15000" in page
+    assert page.count('<td class="govuk-table__cell govuk-table__cell--numeric">') <= 2 * 100 + 2
+    link = re.search(r'href="(/admin/contacts/imports/\d+/problems\.csv)"', page).group(1)
+
+    download = client.get(link)
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    table = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+    assert table[0] == ["line", "kind", "reason"]
+    assert len(table) == rows + 1
+    assert [int(r[0]) for r in table[1:]] == list(range(2, rows + 2))
+    assert {r[1] for r in table[1:]} == {"no_email", "invalid_email"}
+    # No cell starts a formula: the quoted bad value is inside the reason, and reasons starting with = get a '.
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in table for cell in r)
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 1
+    audit = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert audit[-2:] == ["contacts.import", "contacts.import_report_downloaded"]
+
+
+def test_a_reason_quotes_at_most_a_hundred_characters_of_a_bad_value(app):
+    report = import_contacts(db.session, ("email\n" + "x" * 5000 + "\n").encode())
+    assert len(report.problems[0].reason) < 200
+
+
+def test_problem_groups_count_every_kind_and_keep_the_first_rows(app):
+    report = import_contacts(db.session, _bad_rows_csv(1000))
+    groups = {g.kind: g for g in report.problem_groups(shown_per_kind=10)}
+    assert groups["no_email"].count == 250 and groups["invalid_email"].count == 750
+    assert [p.line for p in groups["no_email"].shown] == list(range(2, 42, 4))
+
+
+def test_the_problem_report_needs_an_admin_and_an_existing_report(app):
+    from auth_helpers import make_user, sign_in
+
+    from surveyapp.contacts.importer import store_problem_report
+
+    stored = store_problem_report(db.session, import_contacts(db.session, b"email\nnope\n"), "f.csv", None)
+    db.session.commit()
+    analyst = app.test_client()
+    sign_in(analyst, make_user("analyst@example.org", "analyst"))
+    assert analyst.get(f"/admin/contacts/imports/{stored.id}/problems.csv").status_code == 403
+    admin = app.test_client()
+    sign_in(admin, make_user("admin@example.org", "admin"))
+    assert admin.get(f"/admin/contacts/imports/{stored.id + 1}/problems.csv").status_code == 404
+    assert admin.get(f"/admin/contacts/imports/{stored.id}/problems.csv").status_code == 200
+
+
+def test_old_problem_reports_are_deleted(app):
+    from datetime import timedelta
+
+    from surveyapp.contacts.importer import store_problem_report
+    from surveyapp.models import ContactImportReport, utcnow
+
+    old = store_problem_report(db.session, import_contacts(db.session, b"email\nnope\n"), "old.csv", None)
+    old.created_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    store_problem_report(db.session, import_contacts(db.session, b"email\nnope\n"), "new.csv", None)
+    db.session.commit()
+    assert db.session.scalars(select(ContactImportReport.filename)).all() == ["new.csv"]

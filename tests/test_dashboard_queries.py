@@ -65,10 +65,10 @@ def mix(import_survey):
     voided = respond(survey, {"colour": "red", "ok": "yes"}, add_contact("voided@example.org", area="south"))
     voided.voided_at = utcnow()
     respond(survey, {"colour": "red", "ok": "yes"}, mode="public", submitted_at=at("2026-03-11"))
-    from surveyapp.invitations.service import create_invitation
+    from surveyapp.services import invitations as invitation_service
 
     for i in range(2):
-        create_invitation(db.session, survey, add_contact(f"silent{i}@example.org", area="east"))
+        invitation_service.invite(db.session, survey, contacts=[add_contact(f"silent{i}@example.org", area="east")])[0]
     db.session.commit()
     return survey
 

@@ -6,9 +6,9 @@ import re
 import pytest
 from dashboard_data import add_contact, respond
 
-from surveyapp.auth.users import create_user
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, SurveyAssignment
+from surveyapp.services.users import create_user
 
 PASSWORD = "a-long-test-password-123"
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
@@ -108,9 +108,9 @@ def test_survey_access_rule_is_checked_for_the_survey_itself(client, hostile, mo
 
 
 def test_non_responders_are_for_admins_only(client, hostile):
-    from surveyapp.invitations.service import create_invitation
+    from surveyapp.services import invitations as invitation_service
 
-    create_invitation(db.session, hostile, add_contact("silent@example.org", area="south"))
+    invitation_service.invite(db.session, hostile, contacts=[add_contact("silent@example.org", area="south")])[0]
     db.session.commit()
     sign_in(client, "analyst")
     assert client.get("/dashboards/hostile/non-responders").status_code == 403

@@ -329,8 +329,11 @@ def test_to_dict_is_the_native_format():
 
 
 def test_the_documented_schema_is_the_one_used():
-    schema = json.loads(SCHEMA_PATH.read_text())
-    assert load_schema() == schema
+    schema = load_schema()
+    # schema.json leaves the type enum to the declarations in types.py; the loader fills it in.
+    assert {k: v for k, v in schema.items() if k != "$defs"} == {
+        k: v for k, v in json.loads(SCHEMA_PATH.read_text()).items() if k != "$defs"
+    }
     assert schema["$defs"]["question"]["properties"]["type"]["enum"] == list(QUESTION_TYPES)
     doc_schema = HERE.parent / "docs" / "questionnaire.schema.json"
     assert json.loads(doc_schema.read_text()) == schema

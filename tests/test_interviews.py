@@ -8,10 +8,10 @@ import pytest
 from auth_helpers import assign, make_user, sign_in
 from sqlalchemy import func, select
 
-from surveyapp.admin.surveys import set_status
 from surveyapp.extensions import db
 from surveyapp.interviews.service import participant_code_problem
 from surveyapp.models import Answer, DeclinedInterview, Response, SurveyAssignment
+from surveyapp.services.surveys import set_status
 
 
 def shown(html: str) -> list[str]:
@@ -95,8 +95,11 @@ def test_a_whole_interview_uses_the_same_pages_conditions_and_validation(signed_
     assert interview.answer("more", {"visits": "3"}).location.endswith(f"/interviews/{response_id}/check")
     check = signed_in.get(f"/interviews/{response_id}/check").get_data(as_text=True)
     assert "Waited too long" in check and f'action="/interviews/{response_id}/submit"' in check
-    done = signed_in.post(f"/interviews/{response_id}/submit")
-    assert done.status_code == 200 and "Interview submitted" in done.get_data(as_text=True)
+    submitted = signed_in.post(f"/interviews/{response_id}/submit")
+    assert submitted.status_code == 303 and submitted.location == f"/interviews/{response_id}/done"
+    for _ in range(2):  # the completion page can be reloaded
+        done = signed_in.get(submitted.location).get_data(as_text=True)
+        assert "Interview submitted" in done and "Participant code: PHB-014" in done
 
     response = db.session.get(Response, response_id)
     assert response.status == "completed" and response.submitted_at is not None
@@ -107,7 +110,7 @@ def test_a_whole_interview_uses_the_same_pages_conditions_and_validation(signed_
     assert "PHB-014" in listing and "Submitted" in listing
     # A second submit (double click, back button) stores nothing more and cannot reopen it.
     again = signed_in.post(f"/interviews/{response_id}/submit")
-    assert again.status_code == 302 and again.location == "/interviews/"
+    assert again.status_code == 303 and again.location == f"/interviews/{response_id}/done"
     assert count(Response) == 1 and count(Answer) == 4
     assert interview.answer("more", {"visits": "5"}).location == "/interviews/"
     assert db.session.scalar(select(Answer.value_number).where(Answer.value_text == "3")) == 3
@@ -161,7 +164,7 @@ def test_a_draft_is_saved_at_every_page_and_resumed_later(app, signed_in, volunt
     page = later.get(f"/interviews/{response_id}/page/service").get_data(as_text=True)
     assert re.search(r'value="yes"\s+checked', page)
     assert Interview(later, response_id).answer("more", {}).location.endswith("/check")
-    assert later.post(f"/interviews/{response_id}/submit").status_code == 200
+    assert later.post(f"/interviews/{response_id}/submit").status_code == 303
     assert db.session.get(Response, response_id).status == "completed"
 
 

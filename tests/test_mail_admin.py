@@ -9,11 +9,9 @@ from conftest import csrf_token_from, make_app
 from sqlalchemy import func, select
 from test_contacts_import import MESSY
 
-from surveyapp.auth.users import create_user
 from surveyapp.contacts.erasure import erase_contact
 from surveyapp.contacts.importer import import_contacts
 from surveyapp.extensions import db
-from surveyapp.invitations.service import create_invitation, invitation_token
 from surveyapp.mail.outbox import queue_invitations
 from surveyapp.mail.rendering import DEFAULTS, MessageRenderer, TemplateProblem, TemplateText, check_template
 from surveyapp.mail.worker import Worker
@@ -26,6 +24,9 @@ from surveyapp.models import (
     OutboundEmail,
     Response,
 )
+from surveyapp.services import invitations as invitation_service
+from surveyapp.services.links import invitation_token
+from surveyapp.services.users import create_user
 
 PASSWORD = "a-long-test-password-123"
 ADMIN_PAGES = [
@@ -63,7 +64,7 @@ def _invite(survey, email="ann@example.org", name="Dr Ann"):
     contact = Contact(email=email, name=name)
     db.session.add(contact)
     db.session.flush()
-    invitation = create_invitation(db.session, survey, contact)
+    invitation = invitation_service.invite(db.session, survey, contacts=[contact])[0]
     db.session.commit()
     return invitation, invitation_token(invitation)
 
@@ -113,7 +114,7 @@ def test_every_admin_post_needs_a_csrf_token(database_url, _schema):
     with app.app_context():
         from conftest import QUESTIONNAIRES, _empty_tables
 
-        from surveyapp.admin.surveys import import_definition, set_status
+        from surveyapp.services.surveys import import_definition, set_status
 
         _empty_tables()
         survey = import_definition(db.session, (QUESTIONNAIRES / "mail_invitation.yaml").read_text(), "t").survey
@@ -249,7 +250,7 @@ def test_opt_out_form_needs_csrf_but_one_click_does_not(database_url, _schema):
     with app.app_context():
         from conftest import QUESTIONNAIRES, _empty_tables
 
-        from surveyapp.admin.surveys import import_definition, set_status
+        from surveyapp.services.surveys import import_definition, set_status
 
         _empty_tables()
         survey = import_definition(db.session, (QUESTIONNAIRES / "mail_invitation.yaml").read_text(), "t").survey

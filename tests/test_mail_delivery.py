@@ -216,7 +216,7 @@ def test_server_closing_the_connection_mid_batch_loses_and_duplicates_nothing(ap
     assert outbox_states() == {"sent": 6}
 
 
-def test_permanent_5xx_marks_the_message_failed_with_the_servers_reply(app, runner, smtp, survey):
+def test_permanent_5xx_marks_the_message_failed_and_the_invitation_bounced(app, runner, smtp, survey):
     invitations = invite(runner, survey, ["gone@example.org", "ok@example.org"])
     smtp.handler.fail_rcpt_for["gone@example.org"] = "550 5.1.1 <gone@example.org>: no such user"
     queue_invitations(db.session, survey)
@@ -226,10 +226,32 @@ def test_permanent_5xx_marks_the_message_failed_with_the_servers_reply(app, runn
     row = db.session.scalar(select(OutboundEmail).where(OutboundEmail.to_address == "gone@example.org"))
     assert row.status == "failed" and row.last_error == "550 5.1.1 <gone@example.org>: no such user"
     invitation = db.session.get(Invitation, invitations["gone@example.org"].id)
-    assert invitation.failed_at is not None and invitation.emailed_at is None
-    failed = [e for e in invitation.events if e.kind == "failed"]
-    assert len(failed) == 1 and "550 5.1.1" in failed[0].detail
+    assert invitation.bounced_at is not None and invitation.failed_at is None and invitation.emailed_at is None
+    bounced = [e for e in invitation.events if e.kind == "bounced"]
+    assert len(bounced) == 1 and "550 5.1.1" in bounced[0].detail
     assert Worker().run_pass().handled == 0  # a failed message is not retried
+
+
+def test_a_bounced_reminder_stops_further_reminders(app, runner, smtp, survey):
+    survey.reminder_max = 3
+    db.session.commit()
+    invitations = invite(runner, survey, ["ann@example.org", "ben@example.org"])
+    queue_invitations(db.session, survey)
+    db.session.commit()
+    assert Worker().run_pass().sent == 2
+    smtp.handler.fail_rcpt_for["ann@example.org"] = "550 5.1.1 <ann@example.org>: mailbox gone"
+    later = utcnow() + timedelta(days=survey.reminder_interval_days + 1)
+    assert queue_reminders(db.session, survey, now=later).queued == 2
+    db.session.commit()
+    assert (Worker().run_pass().failed, len(smtp.messages)) == (1, 3)
+    ann = db.session.get(Invitation, invitations["ann@example.org"].id)
+    assert ann.bounced_at is not None
+    # Ben gets his second reminder; Ann, whose address bounced, gets none.
+    even_later = later + timedelta(days=survey.reminder_interval_days + 1)
+    assert queue_reminders(db.session, survey, now=even_later).queued == 1
+    db.session.commit()
+    assert Worker().run_pass().sent == 1
+    assert smtp.messages[-1]["To"] == "ben@example.org"
 
 
 def test_temporary_4xx_is_retried_with_growing_delays(app, runner, smtp, survey):

@@ -25,11 +25,11 @@ from sqlalchemy import func, select
 
 from surveyapp.contacts.importer import import_contacts
 from surveyapp.extensions import db
-from surveyapp.invitations.service import create_invitation
 from surveyapp.mail.outbox import queue_invitations
 from surveyapp.mail.recorder import SentRecorder
 from surveyapp.mail.worker import Worker
 from surveyapp.models import Contact, Invitation, InvitationEvent, OutboundEmail
+from surveyapp.services import invitations as invitation_service
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = 60
@@ -49,7 +49,7 @@ def queue(import_survey, count: int) -> list[str]:
     csv = "email,name\n" + "".join(f"gp{n}@practice.example.org,Dr {n}\n" for n in range(count))
     import_contacts(db.session, csv)
     for contact in db.session.scalars(select(Contact).order_by(Contact.id)):
-        create_invitation(db.session, survey, contact)
+        invitation_service.invite(db.session, survey, contacts=[contact])[0]
     assert queue_invitations(db.session, survey).queued == count
     db.session.commit()
     ids = list(db.session.scalars(select(OutboundEmail.message_id)))

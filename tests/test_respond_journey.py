@@ -120,8 +120,8 @@ def test_double_submit_stores_one_response(client, import_survey, invite):
     journey = _complete(client, path)
     first = journey.submit()
     assert "Your answers have been sent" in first.get_data(as_text=True)
-    second = journey.submit()
-    assert "You have already completed this survey" in second.get_data(as_text=True)
+    second = journey.submit()  # a double click or the back button: the same completion page, nothing stored
+    assert "Your answers have been sent" in second.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
     assert (
         db.session.scalar(select(func.count()).select_from(InvitationEvent).where(InvitationEvent.kind == "completed"))
@@ -146,21 +146,48 @@ def test_two_concurrent_submits_store_one_completion(app, client, import_survey,
     def submit():
         with app.test_client() as c:
             barrier.wait()
-            results.append(c.post(f"{path}/submit").get_data(as_text=True))
+            posted = c.post(f"{path}/submit")
+            results.append((posted.status_code, posted.location, c.get(posted.location).get_data(as_text=True)))
 
     threads = [threading.Thread(target=submit) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert sum("Your answers have been sent" in r for r in results) == 1
-    assert sum("already completed" in r for r in results) == 1
+    # Winner and loser are answered the same way: the completion page, which says the answers are in.
+    assert [(status, location) for status, location, _ in results] == [(303, f"{path}/done")] * 2
+    assert all("Your answers have been sent" in page for _, _, page in results)
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
     assert (
         db.session.scalar(select(func.count()).select_from(InvitationEvent).where(InvitationEvent.kind == "completed"))
         == 1
     )
+
+
+def test_the_thank_you_page_can_be_reloaded_and_revisited(client, app, import_survey, invite):
+    survey = import_survey("yes_no")
+    _, _, path = invite(survey)
+    _complete(client, path)
+    submitted = client.post(f"{path}/submit")
+    assert submitted.status_code == 303 and submitted.location == f"{path}/done"
+    for _ in range(2):  # a reload, then a later visit from another browser
+        page = client.get(submitted.location)
+        assert page.status_code == 200 and "Your answers have been sent" in page.get_data(as_text=True)
+    assert "Your answers have been sent" in app.test_client().get(f"{path}/done").get_data(as_text=True)
+    assert (
+        db.session.scalar(select(func.count()).select_from(InvitationEvent).where(InvitationEvent.kind == "completed"))
+        == 1
+    )
+
+
+def test_the_thank_you_page_before_submitting_leads_back_into_the_journey(client, import_survey, invite):
+    survey = import_survey("yes_no")
+    _, _, path = invite(survey)
+    assert client.get(f"{path}/done").location == path  # not started: the start page
+    Journey(client, path).start()
+    assert client.get(f"{path}/done").location == path  # started: the start page resumes
+    assert client.get(path).location.endswith("/page/main")
 
 
 def test_two_concurrent_starts_make_one_response(app, import_survey, invite):
@@ -197,7 +224,7 @@ def test_get_of_the_link_does_not_use_it_up(client, app, import_survey, invite):
 
 
 def test_closed_survey_says_so(client, import_survey, invite):
-    from surveyapp.admin.surveys import set_status
+    from surveyapp.services.surveys import set_status
 
     survey = import_survey("yes_no")
     _, _, path = invite(survey)
@@ -264,11 +291,12 @@ def test_public_link_gives_each_browser_its_own_response(app, import_survey):
 
 
 def test_emailed_link_uses_the_configured_base_url_not_the_host_header(app, import_survey):
-    from surveyapp.invitations.service import create_invitation, invitation_link, make_up_contact
+    from surveyapp.services.invitations import invite
+    from surveyapp.services.links import invitation_link
 
     survey = import_survey("yes_no")
     with app.test_request_context("/", headers={"Host": "evil.example"}):
-        invitation = create_invitation(db.session, survey, make_up_contact(db.session))
+        invitation = invite(db.session, survey, make_up_contact_when_none=True)[0]
         assert invitation_link(invitation).startswith("http://surveys.test/s/")
 
 

@@ -1,4 +1,5 @@
-"""Guessing personal-link tokens is throttled per address: plain 404s up to the limit, then 429 until the window passes."""
+"""Guessing link tokens is throttled per address: plain 404s up to the limit, then 429 for unknown tokens until the
+window passes. A valid token is never refused, and costs no throttle query."""
 
 from __future__ import annotations
 
@@ -44,18 +45,35 @@ def test_guesses_below_the_limit_look_like_any_unknown_url(limited, client):
     )
 
 
-def test_past_the_limit_every_link_answers_429_even_a_valid_one(limited, client, import_survey, invite):
+def test_past_the_limit_unknown_tokens_answer_429_but_a_valid_link_still_works(limited, client, import_survey, invite):
     survey = import_survey("yes_no")
     _, _, path = invite(survey)
     assert client.get(path).status_code == 200  # valid links do not count as guesses
     _guess(client, LIMIT)
-    for url in (f"/s/{UNKNOWN}", path, f"{path}/page/main", f"/p/{UNKNOWN}"):
+    for url in (f"/s/{UNKNOWN}", f"/s/{UNKNOWN}/page/main", f"/p/{UNKNOWN}", f"/s/{UNKNOWN}/check"):
         response = client.get(url)
         assert response.status_code == 429, url
         assert "Too many attempts" in response.text
-    assert client.post(f"{path}/start").status_code == 429
-    # Refused before any lookup: nothing more is written for a throttled address.
+    assert client.post(f"/s/{UNKNOWN}/start").status_code == 429
+    # The person with the real link is never refused, whatever their address did.
+    assert client.get(path).status_code == 200
+    assert client.post(f"{path}/start").status_code == 302
+    assert client.get(f"{path}/page/main").status_code == 200
+    # Refused without a new row: a throttled address writes nothing more.
     assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == LIMIT
+
+
+@pytest.mark.parametrize("suffix", ["/opt-out", "/unsubscribe"])
+def test_opt_out_and_unsubscribe_urls_are_covered_by_the_same_throttle(limited, client, import_survey, invite, suffix):
+    _, token, path = invite(import_survey("yes_no"))
+    plain_404 = client.get("/no/such/page")
+    for i in range(LIMIT):
+        response = client.get(f"/s/{UNKNOWN}{i}{suffix}")
+        assert response.status_code == 404
+        assert _without_nonce(response.get_data()) == _without_nonce(plain_404.get_data())
+    assert client.get(f"/s/{UNKNOWN}{suffix}").status_code == 429
+    assert client.post(f"/s/{UNKNOWN}/unsubscribe", data={"List-Unsubscribe": "One-Click"}).status_code == 429
+    assert client.get(f"{path}{suffix}").status_code == 200  # the real link still works
 
 
 def test_unknown_public_keys_count_as_guesses(limited, client):
@@ -66,7 +84,7 @@ def test_unknown_public_keys_count_as_guesses(limited, client):
 def test_another_address_is_unaffected(limited, client, import_survey, invite):
     _, _, path = invite(import_survey("yes_no"))
     _guess(client, LIMIT)
-    assert client.get(path).status_code == 429
+    assert client.get(f"/s/{UNKNOWN}").status_code == 429
     other = limited.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
     assert other.get(path).status_code == 200
@@ -76,7 +94,7 @@ def test_another_address_is_unaffected(limited, client, import_survey, invite):
 def test_when_the_window_has_passed_requests_go_through_again(limited, client, import_survey, invite):
     _, _, path = invite(import_survey("yes_no"))
     _guess(client, LIMIT)
-    assert client.get(path).status_code == 429
+    assert client.get(f"/s/{UNKNOWN}").status_code == 429
     for attempt in db.session.scalars(select(LoginAttempt)):
         attempt.at -= timedelta(minutes=11)
     db.session.commit()

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import accounts, audit_log, contacts, mail, responses, routes, survey_pages  # noqa: E402,F401
+
+@bp.context_processor
+def _links():
+    from ..services.links import public_link
+
+    return {"public_link": public_link}
+
+
+from . import accounts, audit_log, contacts, mail, responses, routes, survey_pages, tokens  # noqa: E402,F401

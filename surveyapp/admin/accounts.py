@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit import record_audit
 from ..auth.access import roles_required
-from ..auth.users import UserError, create_user, deactivate_user, reactivate_user, set_assignments
 from ..extensions import db
 from ..models import ROLES, Survey, User
+from ..services.users import UserError, create_user, deactivate_user, reactivate_user, set_assignments
 from . import bp
-
-
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
+from .forms import ActionForm, AssignmentsForm, UserForm, form_errors
 
 
 @bp.get("/users")
@@ -32,16 +26,14 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def user_create():
-    values = {"email": "", "role": "volunteer"}
+    form = UserForm(role="volunteer")
     errors = []
-    if request.method == "POST":
-        values = {"email": request.form.get("email", "").strip(), "role": request.form.get("role", "")}
-        password = request.form.get("password", "")
-        if values["role"] not in ROLES:
-            errors.append({"text": "Select a role", "href": "#role"})
+    if form.is_submitted():
+        if not form.validate():
+            errors = form_errors(form)
         else:
             try:
-                user = create_user(db.session, values["email"], values["role"], password)
+                user = create_user(db.session, form.email.data, form.role.data, form.password.data or "")
             except UserError as exc:
                 message = str(exc)
                 errors.append({"text": message, "href": "#password" if "Password" in message else "#email"})
@@ -55,13 +47,16 @@ def user_create():
                 )
                 return redirect(url_for("admin.users"))
         db.session.rollback()
+    values = {"email": form.email.data or "", "role": form.role.data if form.role.data in ROLES else ""}
     return render_template("admin/user_new.html", title="New account", values=values, roles=ROLES, errors=errors)
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @roles_required("admin")
 def user_deactivate(user_id):
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     if user.id == current_user.id:
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.users"))
@@ -72,10 +67,12 @@ def user_deactivate(user_id):
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @roles_required("admin")
 def user_reactivate(user_id):
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     if reactivate_user(db.session, user):
         record_audit(db.session, "user_reactivated", target=user.email)
     db.session.commit()
@@ -83,19 +80,22 @@ def user_reactivate(user_id):
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/users/<int:user_id>/assignments", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/assignments", methods=["GET", "POST"])
 @roles_required("admin")
 def user_assignments(user_id):
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     if user.role != "volunteer":
         flash("Only volunteers are assigned to interview surveys.", "error")
         return redirect(url_for("admin.users"))
     surveys = list(db.session.scalars(select(Survey).where(Survey.is_interview.is_(True)).order_by(Survey.title)))
-    if request.method == "POST":
+    form = AssignmentsForm()
+    form.survey.choices = [(s.id, s.title) for s in surveys]
+    if form.is_submitted():
+        if not form.validate():
+            abort(400, "; ".join(e["text"] for e in form_errors(form)))
         try:
-            chosen = {int(v) for v in request.form.getlist("survey")}
-            added, removed = set_assignments(db.session, user, chosen)
-        except (ValueError, UserError):
+            added, removed = set_assignments(db.session, user, set(form.survey.data or []))
+        except UserError:
             db.session.rollback()
             abort(400)
         titles = {s.id: s.slug for s in surveys}

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import AuditEvent, User
+from ..numbers import query_int
 from . import bp
 
 PAGE_SIZE = 200
@@ -40,7 +41,7 @@ def audit_query(action: str | None, user_id: int | None, since: date | None, unt
 def audit_log():
     g.read_only = True
     action = request.args.get("action") or None
-    user_id = request.args.get("user", type=int)
+    user_id = query_int("user")
     since, until = _day(request.args.get("from")), _day(request.args.get("to"))
     errors = [
         {"text": f"Enter the {label} date as YYYY-MM-DD", "href": f"#{name}"}

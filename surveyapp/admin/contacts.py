@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..contacts.erasure import erase_contact
-from ..contacts.importer import ImportFileError, import_contacts
+from ..contacts.importer import ImportFileError, import_contacts, problem_report_csv, store_problem_report
 from ..extensions import db
-from ..models import Contact, ContactList, ContactListMember
+from ..models import Contact, ContactImportReport, ContactList, ContactListMember
+from ..numbers import query_int
 from . import bp
+from .forms import ActionForm, ContactsUploadForm, form_errors
 
 PAGE_SIZE = 100
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 @bp.get("/contacts")
@@ -29,13 +25,13 @@ def _page_number() -> int:
 def contacts():
     g.read_only = True
     search = (request.args.get("q") or "").strip()
-    page = _page_number()
     query = select(Contact).options(selectinload(Contact.attributes)).order_by(Contact.id)
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(or_(Contact.email.like(pattern), func.lower(Contact.name).like(pattern)))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    pagination = db.paginate(
+        query, page=query_int("page", 1), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False
+    )
     counts = db.session.execute(
         select(func.count(), func.count(Contact.opted_out_at), func.count(Contact.erased_at))
     ).one()
@@ -48,10 +44,10 @@ def contacts():
     return render_template(
         "admin/contacts.html",
         title="Contacts",
-        contacts=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        contacts=pagination.items,
+        total=pagination.total,
+        page=pagination.page,
+        pages=max(1, pagination.pages),
         search=search,
         counts=counts,
         lists=lists,
@@ -61,11 +57,12 @@ def contacts():
 @bp.post("/contacts/import")
 @roles_required("admin")
 def contacts_import():
-    upload = request.files.get("file")
-    list_name = (request.form.get("list_name") or "").strip() or None
+    form = ContactsUploadForm()
+    upload = form.file.data
+    list_name = (form.list_name.data or "").strip() or None
     errors = []
-    if upload is None or not upload.filename:
-        errors.append({"text": "Choose a CSV file to upload", "href": "#file"})
+    if not form.validate_on_submit():
+        errors = form_errors(form)
     else:
         try:
             report = import_contacts(db.session, upload.read(), list_name)
@@ -83,6 +80,7 @@ def contacts_import():
         count=report.created + report.updated,
         detail=report.summary(),
     )
+    stored = store_problem_report(db.session, report, upload.filename, current_user.id)
     db.session.commit()
     shown = list(
         db.session.scalars(
@@ -93,7 +91,29 @@ def contacts_import():
         )
     )
     return render_template(
-        "admin/contacts_report.html", title="Contacts imported", report=report, filename=upload.filename, recent=shown
+        "admin/contacts_report.html",
+        title="Contacts imported",
+        report=report,
+        groups=report.problem_groups(),
+        stored=stored,
+        filename=upload.filename,
+        recent=shown,
+    )
+
+
+@bp.get("/contacts/imports/<int:report_id>/problems.csv")
+@roles_required("admin")
+def contacts_import_problems(report_id):
+    """Every problem of an import, as CSV (kept REPORT_KEEP_DAYS days; cells neutralised against formulas)."""
+    stored = db.session.get(ContactImportReport, report_id)
+    if stored is None:
+        abort(404)
+    record_audit(db.session, "contacts.import_report_downloaded", target=stored.filename, count=stored.problem_count)
+    db.session.commit()
+    return Response(
+        problem_report_csv(stored),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="import-{stored.id}-problems.csv"'},
     )
 
 
@@ -103,13 +123,11 @@ def contacts_upload():
     return render_template("admin/contacts_upload.html", title="Upload contacts", list_name=None)
 
 
-@bp.route("/contacts/<int:contact_id>/erase", methods=["GET", "POST"])
+@bp.route("/contacts/<id:contact_id>/erase", methods=["GET", "POST"])
 @roles_required("admin")
 def contact_erase(contact_id):
-    contact = db.session.get(Contact, contact_id)
-    if contact is None:
-        abort(404)
-    if request.method == "POST":
+    contact = db.get_or_404(Contact, contact_id)
+    if ActionForm().validate_on_submit():
         if erase_contact(db.session, contact):
             db.session.commit()
             flash(f"The personal data of contact {contact_id} has been erased.", "success")

@@ -1,4 +1,4 @@
-"""Admin pages: a survey's invitations and their state, its email templates, the outbox.
+"""Admin pages: a survey's invitations and their state (revoking one), its email templates, the outbox.
 
 Nothing here talks to an SMTP server: buttons queue rows (or make them due) and
 the `mail send` worker delivers them.
@@ -15,37 +15,50 @@ from sqlalchemy.orm import selectinload
 
 from ..audit import record_audit
 from ..auth.access import require_survey_access, roles_required
-from ..contacts.selection import SelectionError, contacts_to_invite, parse_where
+from ..contacts.selection import SelectionError
 from ..extensions import db
-from ..invitations.service import create_invitation
 from ..mail.outbox import QueueError, outbox_counts, queue_invitations, queue_reminders, reminder_candidates, retry_now
 from ..mail.rendering import PLACEHOLDERS, TemplateProblem, TemplateText, check_template, preview, template_text
-from ..models import OUTBOX_STATES, Contact, ContactList, Invitation, MessageTemplate, OutboundEmail, Survey, utcnow
+from ..models import (
+    ContactList,
+    EmailStatus,
+    Invitation,
+    InvitationState,
+    MessageTemplate,
+    OutboundEmail,
+    Survey,
+    TemplateKind,
+    utcnow,
+)
+from ..numbers import query_int
+from ..services.invitations import InvitationError, invite, revoke_invitation
+from ..web import survey_or_404
 from . import bp
-from .contacts import PAGE_SIZE, _page_number
-from .surveys import SurveyNotFound, get_survey
+from .contacts import PAGE_SIZE
+from .forms import ActionForm, InviteForm, RevokeForm, TemplateForm, form_errors
 
 # The state an admin sees for an invitation: the furthest it got, as one SQL expression.
 INVITATION_STATE = case(
-    (Invitation.revoked_at.is_not(None), "revoked"),
-    (Invitation.completed_at.is_not(None), "completed"),
-    (Invitation.opted_out_at.is_not(None), "opted out"),
-    (Invitation.started_at.is_not(None), "started"),
-    (Invitation.first_opened_at.is_not(None), "opened"),
-    (Invitation.failed_at.is_not(None), "failed"),
-    (Invitation.reminder_count > 0, "reminded"),
-    (Invitation.emailed_at.is_not(None), "emailed"),
-    else_="not emailed",
+    (Invitation.revoked_at.is_not(None), InvitationState.REVOKED),
+    (Invitation.completed_at.is_not(None), InvitationState.COMPLETED),
+    (Invitation.opted_out_at.is_not(None), InvitationState.OPTED_OUT),
+    (Invitation.started_at.is_not(None), InvitationState.STARTED),
+    (Invitation.first_opened_at.is_not(None), InvitationState.OPENED),
+    (Invitation.bounced_at.is_not(None), InvitationState.BOUNCED),
+    (Invitation.failed_at.is_not(None), InvitationState.FAILED),
+    (Invitation.reminder_count > 0, InvitationState.REMINDED),
+    (Invitation.emailed_at.is_not(None), InvitationState.EMAILED),
+    else_=InvitationState.NOT_EMAILED,
 )
-STATE_ORDER = ("not emailed", "emailed", "reminded", "failed", "opened", "started", "completed", "opted out", "revoked")
 
 
 def _survey(slug: str) -> Survey:
-    try:
-        survey = get_survey(db.session, slug)
-    except SurveyNotFound:
-        abort(404)
-    return require_survey_access(survey)
+    return require_survey_access(survey_or_404(slug))
+
+
+def _flash_errors(form) -> None:
+    for error in form_errors(form):
+        flash(error["text"], "error")
 
 
 @bp.get("/surveys/<slug>/invitations")
@@ -53,21 +66,27 @@ def _survey(slug: str) -> Survey:
 def invitations(slug):
     g.read_only = True
     survey = _survey(slug)
-    page = _page_number()
     states = dict(
         db.session.execute(
             select(INVITATION_STATE, func.count()).where(Invitation.survey_id == survey.id).group_by(INVITATION_STATE)
         ).all()
     )
     total = sum(states.values())
-    rows = db.session.execute(
-        select(Invitation, INVITATION_STATE)
+    pagination = db.paginate(
+        select(Invitation)
         .where(Invitation.survey_id == survey.id)
         .options(selectinload(Invitation.contact))
-        .order_by(Invitation.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+        .order_by(Invitation.id),
+        page=query_int("page", 1),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    page_states = dict(
+        db.session.execute(
+            select(Invitation.id, INVITATION_STATE).where(Invitation.id.in_([i.id for i in pagination.items]))
+        ).all()
+    )
     remindable = db.session.scalar(
         select(func.count()).select_from(reminder_candidates(survey, utcnow()).order_by(None).options().subquery())
     )
@@ -77,15 +96,15 @@ def invitations(slug):
         title=f"Invitations: {survey.title}",
         survey=survey,
         states=states,
-        state_order=STATE_ORDER,
+        state_order=list(InvitationState),
         total=total,
-        rows=rows,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        rows=[(invitation, page_states[invitation.id]) for invitation in pagination.items],
+        page=pagination.page,
+        pages=max(1, pagination.pages),
         remindable=remindable,
         lists=lists,
         outbox=outbox_counts(db.session, survey),
-        own_templates={k: template_text(db.session, survey, k)[1] for k in ("invitation", "reminder")},
+        own_templates={k: template_text(db.session, survey, k)[1] for k in TemplateKind},
     )
 
 
@@ -93,35 +112,59 @@ def invitations(slug):
 @roles_required("admin")
 def invitations_create(slug):
     survey = _survey(slug)
-    list_name = (request.form.get("list_name") or "").strip() or None
-    conditions = [line.strip() for line in (request.form.get("where") or "").splitlines() if line.strip()]
+    form = InviteForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("admin.invitations", slug=slug))
     try:
-        query = contacts_to_invite(db.session, survey.id, list_name, parse_where(conditions))
+        invitations = invite(
+            db.session, survey, list_name=(form.list_name.data or "").strip() or None, where=form.conditions()
+        )
     except SelectionError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("admin.invitations", slug=slug))
-    contacts = list(db.session.scalars(select(Contact).where(Contact.id.in_(query)).order_by(Contact.id)))
-    for contact in contacts:
-        create_invitation(db.session, survey, contact)
-    record_audit(
-        db.session,
-        "invitations.create",
-        target=f"survey:{slug}",
-        survey=survey,
-        count=len(contacts),
-        detail="; ".join(filter(None, [list_name and f"list={list_name}", *conditions])) or None,
-    )
     db.session.commit()
     flash(
-        f"{len(contacts)} contact(s) invited." if contacts else "Every matching contact is invited already.", "success"
+        f"{len(invitations)} contact(s) invited." if invitations else "Every matching contact is invited already.",
+        "success",
     )
     return redirect(url_for("admin.invitations", slug=slug))
+
+
+@bp.post("/invitations/<id:invitation_id>/revoke")
+@roles_required("admin")
+def invitation_revoke(invitation_id):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    # Authorised by the invitation's own survey, not by anything in the URL.
+    survey = require_survey_access(db.session.get(Survey, invitation.survey_id))
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("admin.invitations", slug=survey.slug))
+    try:
+        revoke_invitation(db.session, invitation, form.reason.data)
+    except InvitationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.invitations", slug=survey.slug))
+    db.session.commit()
+    flash(
+        f"The invitation of {invitation.contact.email or 'an erased contact'} is revoked: its link no longer works "
+        "and no more emails will be sent for it.",
+        "success",
+    )
+    return redirect(url_for("admin.invitations", slug=survey.slug))
 
 
 @bp.post("/surveys/<slug>/invitations/<any(send,remind):action>")
 @roles_required("admin")
 def invitations_queue(slug, action):
     survey = _survey(slug)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("admin.invitations", slug=slug))
     try:
         result = (queue_invitations if action == "send" else queue_reminders)(db.session, survey)
     except QueueError as exc:
@@ -143,8 +186,12 @@ def template_edit(slug, kind):
     survey = _survey(slug)
     current, own = template_text(db.session, survey, kind)
     errors, rendered = [], None
-    if request.method == "POST":
-        action = request.form.get("action", "preview")
+    form = TemplateForm()
+    if form.is_submitted() and not form.validate():
+        errors = form_errors(form)
+        current = TemplateText(form.subject.data or "", form.body_text.data or "", form.body_html.data or "")
+    elif form.is_submitted():
+        action = form.action.data or "preview"
         if action == "reset":
             db.session.execute(
                 MessageTemplate.__table__.delete().where(
@@ -156,9 +203,9 @@ def template_edit(slug, kind):
             flash(f"The {kind} template is back to the default.", "success")
             return redirect(url_for("admin.template_edit", slug=slug, kind=kind))
         current = TemplateText(
-            request.form.get("subject", ""),
-            request.form.get("body_text", "").replace("\r\n", "\n"),
-            request.form.get("body_html", "").replace("\r\n", "\n"),
+            form.subject.data or "",
+            (form.body_text.data or "").replace("\r\n", "\n"),
+            (form.body_html.data or "").replace("\r\n", "\n"),
         )
         try:
             check_template(current)
@@ -200,25 +247,25 @@ def template_edit(slug, kind):
 def outbox():
     g.read_only = True
     status = request.args.get("status")
-    if status not in OUTBOX_STATES:
+    if status not in set(EmailStatus):
         status = None
-    page = _page_number()
     query = select(OutboundEmail).order_by(OutboundEmail.id.desc())
     if status:
         query = query.where(OutboundEmail.status == status)
+    pagination = db.paginate(
+        query, page=query_int("page", 1), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False
+    )
     counts = outbox_counts(db.session)
-    total = counts.get(status, 0) if status else sum(counts.values())
-    rows = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     surveys = dict(db.session.execute(select(Survey.id, Survey.slug)).all())
     return render_template(
         "admin/outbox.html",
         title="Outbox",
-        rows=rows,
+        rows=pagination.items,
         counts=counts,
-        states=OUTBOX_STATES,
+        states=list(EmailStatus),
         status=status,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        page=pagination.page,
+        pages=max(1, pagination.pages),
         surveys=surveys,
         capturing=capturing(),
     )
@@ -227,6 +274,10 @@ def outbox():
 @bp.post("/outbox/retry-now")
 @roles_required("admin")
 def outbox_retry_now():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return redirect(url_for("admin.outbox"))
     count = retry_now(db.session)
     db.session.commit()
     flash(f"{count} message(s) waiting to retry will be tried on the mail worker's next pass.", "success")

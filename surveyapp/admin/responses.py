@@ -6,7 +6,7 @@ results (queries filter on `voided_at IS NULL`).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +15,9 @@ from ..audit import record_audit
 from ..auth.access import require_survey_access, roles_required
 from ..extensions import db
 from ..models import Response, Survey, User, utcnow
+from ..web import survey_or_404
 from . import bp
+from .forms import VoidForm, form_errors
 
 MAX_REASON = 1000
 
@@ -46,7 +48,7 @@ def void_response(session: Session, response: Response, by: User, reason: str) -
 @bp.get("/surveys/<slug>/responses")
 @roles_required("admin")
 def responses(slug):
-    survey = require_survey_access(db.session.scalar(select(Survey).where(Survey.slug == slug)))
+    survey = require_survey_access(survey_or_404(slug))
     rows = db.session.execute(
         select(Response, User.email)
         .outerjoin(User, User.id == Response.volunteer_id)
@@ -57,16 +59,19 @@ def responses(slug):
     return render_template("admin/responses.html", title=f"Responses: {survey.title}", survey=survey, rows=rows)
 
 
-@bp.post("/responses/<int:response_id>/void")
+@bp.post("/responses/<id:response_id>/void")
 @roles_required("admin")
 def void(response_id):
-    response = db.session.get(Response, response_id)
-    if response is None:
-        abort(404)
+    response = db.get_or_404(Response, response_id)
     # Authorised by the response's own survey, not by anything in the URL.
     survey = require_survey_access(db.session.get(Survey, response.survey_id))
+    form = VoidForm()
+    if not form.validate_on_submit():
+        for error in form_errors(form):
+            flash(error["text"], "error")
+        return redirect(url_for("admin.responses", slug=survey.slug))
     try:
-        void_response(db.session, response, current_user, request.form.get("reason", ""))
+        void_response(db.session, response, current_user, form.reason.data)
     except VoidError as exc:
         db.session.rollback()
         flash(str(exc), "error")

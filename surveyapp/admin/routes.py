@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..audit import record_audit
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
-from ..models import Invitation, Response, Survey
+from ..models import Invitation, Response, ResponseStatus, Survey, SurveyStatus
+from ..services.surveys import SurveyStatusError, set_status
+from ..web import survey_or_404
 from . import bp
-from .surveys import get_survey, set_status
+from .forms import SurveyStatusForm, form_errors
 
 
 @bp.get("/")
@@ -31,7 +33,11 @@ def index():
     completed = dict(
         db.session.execute(
             select(Response.survey_id, func.count())
-            .where(Response.survey_id.in_(ids), Response.status == "completed", Response.voided_at.is_(None))
+            .where(
+                Response.survey_id.in_(ids),
+                Response.status == ResponseStatus.COMPLETED,
+                Response.voided_at.is_(None),
+            )
             .group_by(Response.survey_id)
         ).all()
     )
@@ -41,18 +47,22 @@ def index():
 @bp.post("/surveys/<slug>/status/<any(open,closed):status>")
 @roles_required("admin")
 def change_status(slug, status):
-    survey = get_survey(db.session, slug)
+    survey = survey_or_404(slug)
+    form = SurveyStatusForm()
+    if not form.validate_on_submit():
+        abort(400, "; ".join(e["text"] for e in form_errors(form)))
+    back = url_for("admin.survey", slug=survey.slug) if form.back.data == "survey" else url_for("admin.index")
     try:
         set_status(db.session, survey, status)
-    except ValueError as exc:
+    except SurveyStatusError as exc:
         flash(str(exc), "error")
-        return redirect(_back(survey))
-    record_audit(db.session, f"survey_{'opened' if status == 'open' else 'closed'}", target=survey.slug, survey=survey)
+        return redirect(back)
+    record_audit(
+        db.session,
+        "survey_opened" if status == SurveyStatus.OPEN else "survey_closed",
+        target=survey.slug,
+        survey=survey,
+    )
     db.session.commit()
     flash(f"“{survey.title}” is now {status}.", "success")
-    return redirect(_back(survey))
-
-
-def _back(survey):
-    # The survey's own page sends back=survey so the admin stays there; the list is the default.
-    return url_for("admin.survey", slug=survey.slug) if request.form.get("back") == "survey" else url_for("admin.index")
+    return redirect(back)

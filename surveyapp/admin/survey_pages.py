@@ -1,6 +1,6 @@
 """Admin pages for one survey: import a definition (as the CLI does), the survey's page, its versions' source.
 
-The import page calls `surveys.import_definition`, the same function as
+The import page calls `services.surveys.import_definition`, the same function as
 `flask surveys import`, and shows every problem of a rejected file with its line.
 """
 
@@ -9,30 +9,19 @@ from __future__ import annotations
 import io
 import json
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from flask import flash, g, redirect, render_template, send_file, url_for
+from sqlalchemy import func, select
 
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
-from ..models import Invitation, Response, Survey, SurveyVersion
+from ..models import Invitation, SurveyVersion
+from ..numbers import query_int
 from ..questionnaires.loader import DefinitionError
+from ..services.surveys import import_definition, import_outcome, version_response_counts
+from ..web import survey_or_404
 from . import bp
 from .forms import MAX_DEFINITION_CHARACTERS, ImportSurveyForm
-from .surveys import ImportResult, SurveyNotFound, get_survey, import_definition
-
-
-def import_outcome(result: ImportResult) -> str:
-    """What an import did, in the words the CLI prints."""
-    how = (
-        "new survey"
-        if result.created_survey
-        else "new version"
-        if result.created_version
-        else "replaced: no one had answered it yet"
-    )
-    return f"{result.survey.slug} version {result.version.number} ({how})"
 
 
 def _definition_from(form: ImportSurveyForm) -> tuple[str, str, list[dict]]:
@@ -110,32 +99,11 @@ def survey_import():
     )
 
 
-def version_response_counts(session: Session, survey: Survey) -> dict[int, tuple[int, int]]:
-    """version id -> (responses, completed), voided ones left out: one GROUP BY query."""
-    rows = session.execute(
-        select(
-            Response.version_id,
-            func.count(),
-            func.coalesce(func.sum(case((Response.status == "completed", 1), else_=0)), 0),
-        )
-        .where(Response.survey_id == survey.id, Response.voided_at.is_(None))
-        .group_by(Response.version_id)
-    ).all()
-    return {version_id: (int(total), int(completed)) for version_id, total, completed in rows}
-
-
-def _survey_or_404(slug: str) -> Survey:
-    try:
-        return get_survey(db.session, slug)
-    except SurveyNotFound:
-        abort(404)
-
-
 @bp.get("/surveys/<slug>")
 @roles_required("admin")
 def survey(slug):
     g.read_only = True
-    survey = _survey_or_404(slug)
+    survey = survey_or_404(slug)
     counts = version_response_counts(db.session, survey)
     invited = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id))
     return render_template("admin/survey.html", title=survey.title, survey=survey, counts=counts, invited=invited)
@@ -146,15 +114,13 @@ def survey(slug):
 def survey_definition(slug):
     """A version's definition as it was imported (?version=N; the current one by default), as a download."""
     g.read_only = True
-    survey = _survey_or_404(slug)
-    number = request.args.get("version", type=int)
+    survey = survey_or_404(slug)
+    number = query_int("version")
     if number is None and survey.current_version is not None:
         number = survey.current_version.number
-    version = db.session.scalar(
+    version = db.first_or_404(
         select(SurveyVersion).where(SurveyVersion.survey_id == survey.id, SurveyVersion.number == number)
     )
-    if version is None:
-        abort(404)
     text = version.source_text
     if text is None:  # imported before the source was kept: the stored definition is equivalent
         text = json.dumps(version.definition, indent=2, ensure_ascii=False)

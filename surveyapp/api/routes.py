@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import jsonify, request
+from flask import g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -14,6 +14,8 @@ from ..dashboards import figures, queries
 from ..dashboards.access import disclosure_for, mark_read_only, parse_filters, survey_or_404
 from ..extensions import db
 from ..models import Survey
+from ..services import tokens
+from ..services.tokens import bearer_token
 from . import bp
 
 OPENAPI = Path(__file__).with_name("openapi.json")
@@ -28,16 +30,38 @@ def _public(data):
     return data
 
 
+def _refuse(status: int, error: str, message: str, bearer_error: str | None = None):
+    response = jsonify(error=error, message=message)
+    response.status_code = status
+    challenge = 'Bearer realm="surveyapp"'
+    if bearer_error:
+        challenge += f', error="{bearer_error}"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response
+
+
 @bp.before_request
 def _authenticate():
+    """A Bearer token (services/tokens.py) or the signed-in session; the token wins when both are sent."""
+    g.read_only = True  # finding the token only reads
+    token = bearer_token(request)
+    if token is not None:
+        row = tokens.find_live_token(db.session, token)
+        if row is None:
+            return _refuse(401, "unauthorized", "The token is unknown, expired or revoked.", "invalid_token")
+        if not tokens.allows(row, request.method):
+            return _refuse(403, "insufficient_scope", "This token is read-only.", "insufficient_scope")
+        if tokens.needs_recording(row):
+            db.session.commit()  # end the read, then write as a writer (SQLite: BEGIN IMMEDIATE)
+            g.read_only = False
+            tokens.record_use(db.session, row)
+            db.session.commit()
+        g._login_user = row.user  # Flask-Login's current_user, for this request only (no session)
     mark_read_only()
     if request.endpoint == "api.openapi":
         return None
     if not current_user.is_authenticated:
-        response = jsonify(error="unauthorized", message="Sign in, or send Authorization: Bearer <token>.")
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Bearer realm="surveyapp"'
-        return response
+        return _refuse(401, "unauthorized", "Sign in, or send Authorization: Bearer <token>.")
     return None
 
 

@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms import EmailField, IntegerField, PasswordField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.widgets import HiddenInput
 
 
 class LoginForm(FlaskForm):
@@ -16,3 +17,14 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message="Enter your password"), Length(max=128)],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class RevokeTokenForm(FlaskForm):
+    """Revoke one API token (which one is in the form, so the URL carries no id to guess)."""
+
+    token_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=2_147_483_647)])
+    submit = SubmitField("Revoke", widget=GovSubmitInput())
+
+
+class SignOutForm(FlaskForm):
+    """The sign-out button: nothing but its CSRF token."""

@@ -1,12 +1,16 @@
 """Sign-in and sign-out, and how each request finds its user.
 
 A browser is signed in only while its server-side session (auth/sessions.py)
-is live; the JSON API uses `Authorization: Bearer <token>` instead.
+is live. The JSON API also takes `Authorization: Bearer <token>` (services/tokens.py,
+checked in api/routes.py); anywhere else a Bearer header is refused with 401.
 """
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+from flask import Response, abort, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
@@ -14,12 +18,12 @@ from sqlalchemy import func, select
 from ..audit import record_audit
 from ..extensions import db, login_manager
 from ..models import User, utcnow
+from ..services.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from ..services.tokens import bearer_token
 from . import bp
-from .forms import LoginForm
-from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from .forms import LoginForm, SignOutForm
 from .sessions import SESSION_KEY, end_current_session, start_session, validate_session
-from .throttle import DEFAULTS, is_throttled, record_attempt
-from .users import api_token_hash
+from .throttle import record_attempt, sign_in_wait
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Sign in to see this page."
@@ -38,16 +42,6 @@ def load_user(user_id: str):
     return user
 
 
-@login_manager.request_loader
-def load_user_from_api_token(req):
-    """`Authorization: Bearer <token>` for the JSON API (tokens from `flask users token EMAIL`)."""
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    user = db.session.scalar(select(User).where(User.api_token_hash == api_token_hash(header[7:].strip())))
-    return user if user is not None and user.active else None
-
-
 @bp.before_app_request
 def _load_user_first():
     """Find the user before the view runs, and commit what that changed (last seen, a timed-out session).
@@ -56,10 +50,22 @@ def _load_user_first():
     """
     if request.endpoint == "static":
         return
+    if not request.path.startswith("/api/") and bearer_token(request) is not None:
+        # A token is for the JSON API only: never a way into the pages (exports, admin forms).
+        return _bearer_refused()
     # g outlives a request when an app context was pushed already (tests, scripts): load afresh.
     g.pop("_login_user", None)
     _ = current_user.is_authenticated
     db.session.commit()
+
+
+def _bearer_refused() -> Response:
+    return Response(
+        "API tokens are accepted only by the JSON API under /api/.\n",
+        status=401,
+        mimetype="text/plain",
+        headers={"WWW-Authenticate": 'Bearer realm="surveyapp", error="invalid_request"'},
+    )
 
 
 def home_for(user) -> str:
@@ -68,11 +74,37 @@ def home_for(user) -> str:
     return url_for("admin.index")
 
 
-def _safe_next(target: str | None) -> str | None:
-    # Only local paths: never send someone to another site after sign-in.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+def _unsafe_character(c: str) -> bool:
+    # Browsers drop tabs and newlines from URLs and treat backslashes as slashes; control, format and
+    # separator characters (unicode whitespace included) have no place in a path of ours either.
+    return c == "\\" or c.isspace() or unicodedata.category(c)[0] in "CZ"
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site, exactly as the redirect will send it; otherwise None.
+
+    The check runs on the final string (werkzeug writes the Location header verbatim), and again on
+    the percent-decoded path, so `/%2F/evil` or `/%5Cevil` cannot become another host either.
+    """
+    if not target or len(target) > 2000 or not target.isascii():
+        return None
+    parts = urlsplit(target)
+    decoded_path = unquote(parts.path)
+    for text in (target, decoded_path):
+        if any(_unsafe_character(c) for c in text):
+            return None
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith("//") or decoded_path.startswith("//"):
+        return None
+    return target
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _render(form, error=None, status=200):
@@ -95,11 +127,12 @@ def login():
         return _render(form)
     email = form.email.data.strip().lower()
     ip_address = request.remote_addr or "unknown"
-    if is_throttled(db.session, email, ip_address):
-        record_audit(db.session, "sign_in_throttled", target=email, actor="anonymous")
+    wait = sign_in_wait(db.session, email, ip_address)
+    if wait:
+        record_audit(db.session, "sign_in_throttled", target=email, actor="anonymous", detail=f"wait {wait} s")
         db.session.commit()
-        minutes = current_app.config.get("LOGIN_THROTTLE_MINUTES") or DEFAULTS["LOGIN_THROTTLE_MINUTES"]
-        return _render(form, f"Too many attempts to sign in. Wait {minutes} minutes, then try again.", 429)
+        page, status = _render(form, f"Too many attempts to sign in. Wait {_duration(wait)}, then try again.", 429)
+        return page, status, {"Retry-After": str(wait)}
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
     if user is not None and ok and user.active:
@@ -113,7 +146,7 @@ def login():
         user.last_login_at = utcnow()
         record_audit(db.session, "sign_in", target=user.email, actor=user.email, user_id=user.id)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        return redirect(safe_next(request.args.get("next")) or home_for(user))
     record_attempt(db.session, email, ip_address, succeeded=False)
     record_audit(db.session, "sign_in_failed", target=email, actor="anonymous")
     db.session.commit()
@@ -122,6 +155,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if not SignOutForm().validate_on_submit():
+        abort(400)
     if current_user.is_authenticated:
         record_audit(db.session, "sign_out", target=current_user.email)
     end_current_session(db.session)

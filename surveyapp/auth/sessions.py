@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from flask import current_app, request
 from flask import session as cookie
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import User, UserSession, utcnow
@@ -70,14 +70,3 @@ def end_current_session(db_session: Session) -> None:
     row = current_session_row(db_session)
     if row is not None and row.ended_at is None:
         row.ended_at = utcnow()
-
-
-def end_all_sessions(db_session: Session, user: User) -> int:
-    """End every live session of `user` (deactivation, password change)."""
-    result = db_session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount

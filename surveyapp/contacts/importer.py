@@ -10,21 +10,27 @@ Promises:
 - an invalid row is not imported and is reported with its line number in the
   file (the header is line 1) and the reason; the first row of an email
   repeated within the file wins and the repeats are reported;
-- the work is a handful of set-based statements, not a query per row.
+- the work is a handful of set-based statements, not a query per row;
+- the problems are grouped by kind for the page (the first SHOWN_PER_KIND of each,
+  with counts), and the full list is kept as a CSV (store_problem_report) for
+  REPORT_KEEP_DAYS, so a file of 300,000 bad rows gives a small page and a download.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import any_, bindparam, select, update
+from sqlalchemy import any_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from ..models import Contact, ContactAttribute, ContactList, ContactListMember, utcnow
+from ..models import Contact, ContactAttribute, ContactImportReport, ContactList, ContactListMember, utcnow
+from ..spreadsheet_cells import neutralise
 from .emails import EmailNormaliser, InvalidEmail
 
 EMAIL_HEADINGS = {"email", "emailaddress", "mail", "emailaddr"}
@@ -34,6 +40,19 @@ MAX_VALUE = 500
 MAX_ATTRIBUTE_NAME = 100
 CHUNK = 500  # bound parameters per IN (...) query: well under SQLite's limit
 _SPACES = re.compile(r"\s+")
+SHOWN_PER_KIND = 100
+REPORT_KEEP_DAYS = 7
+QUOTED_MAX = 100  # characters of a bad value quoted in a reason
+# The kinds of problem, in the order the report lists them.
+PROBLEM_KINDS = {
+    "unreadable": "Lines that cannot be read as CSV",
+    "too_many_values": "Rows with more values than the header names",
+    "no_email": "Rows without an email address",
+    "invalid_email": "Invalid email addresses",
+    "repeated_email": "Email addresses repeated in the file",
+    "name_too_long": "Names that are too long",
+    "value_too_long": "Attribute values that are too long",
+}
 
 
 class ImportFileError(ValueError):
@@ -44,6 +63,15 @@ class ImportFileError(ValueError):
 class RowProblem:
     line: int
     reason: str
+    kind: str = field(default="invalid_email", compare=False)  # a key of PROBLEM_KINDS
+
+
+@dataclass
+class ProblemGroup:
+    kind: str
+    label: str
+    count: int = 0
+    shown: list[RowProblem] = field(default_factory=list)
 
 
 @dataclass
@@ -59,6 +87,24 @@ class ImportReport:
     @property
     def invalid(self) -> int:
         return len(self.problems)
+
+    def problem_groups(self, shown_per_kind: int = SHOWN_PER_KIND) -> list[ProblemGroup]:
+        """Each kind of problem with its count and its first `shown_per_kind` rows, in PROBLEM_KINDS order."""
+        groups = {kind: ProblemGroup(kind, label) for kind, label in PROBLEM_KINDS.items()}
+        for problem in self.problems:
+            group = groups[problem.kind]
+            group.count += 1
+            if len(group.shown) < shown_per_kind:
+                group.shown.append(problem)
+        return [g for g in groups.values() if g.count]
+
+    def problems_csv(self) -> str:
+        """Every problem as CSV (line, kind, reason), cells neutralised against spreadsheet formulas."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["line", "kind", "reason"])
+        writer.writerows([p.line, p.kind, neutralise(p.reason)] for p in self.problems)
+        return out.getvalue()
 
     def summary(self) -> str:
         text = f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, invalid {self.invalid}"
@@ -81,6 +127,10 @@ def _heading_key(heading: str) -> str:
 
 def _attribute_name(heading: str) -> str:
     return re.sub(r"[\s\-]+", "_", heading.strip().lower())
+
+
+def _quoted(value: str) -> str:
+    return value if len(value) <= QUOTED_MAX else value[:QUOTED_MAX] + "…"
 
 
 def _clean(value: str) -> str:
@@ -152,28 +202,35 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
         except StopIteration:
             break
         except csv.Error as exc:
-            report.problems.append(RowProblem(line, f"cannot be read as CSV ({exc})"))
+            report.problems.append(RowProblem(line, f"cannot be read as CSV ({exc})", "unreadable"))
             continue
         if not any(c.strip() for c in cells):
             continue  # a blank line
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            report.problems.append(RowProblem(line, f"has {len(cells)} values but the header names {width} columns"))
+            report.problems.append(
+                RowProblem(line, f"has {len(cells)} values but the header names {width} columns", "too_many_values")
+            )
             continue
         raw_email = cells[email_col].strip() if email_col < len(cells) else ""
         try:
             email = normaliser.normalise(raw_email)
         except InvalidEmail as exc:
-            reason = "has no email address" if not raw_email else f"“{raw_email}” is not a valid email address: {exc}"
-            report.problems.append(RowProblem(line, reason))
+            if not raw_email:
+                report.problems.append(RowProblem(line, "has no email address", "no_email"))
+            else:
+                reason = f"“{_quoted(raw_email)}” is not a valid email address: {exc}"
+                report.problems.append(RowProblem(line, reason, "invalid_email"))
             continue
         if email in first_line_of:
             report.problems.append(
-                RowProblem(line, f"repeats the email address on line {first_line_of[email]} ({email})")
+                RowProblem(
+                    line, f"repeats the email address on line {first_line_of[email]} ({email})", "repeated_email"
+                )
             )
             continue
         name = _clean(cells[name_col]) if name_col is not None and name_col < len(cells) else ""
         if len(name) > MAX_NAME:
-            report.problems.append(RowProblem(line, f"the name is longer than {MAX_NAME} characters"))
+            report.problems.append(RowProblem(line, f"the name is longer than {MAX_NAME} characters", "name_too_long"))
             continue
         attributes = {}
         too_long = None
@@ -184,7 +241,8 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
             elif value:
                 attributes[attribute] = value
         if too_long:
-            report.problems.append(RowProblem(line, f"the value of “{too_long}” is longer than {MAX_VALUE} characters"))
+            reason = f"the value of “{too_long}” is longer than {MAX_VALUE} characters"
+            report.problems.append(RowProblem(line, reason, "value_too_long"))
             continue
         first_line_of[email] = line
         rows.append(_Row(line, email, name or None, attributes))
@@ -339,3 +397,28 @@ def add_to_list(session: Session, list_name: str, contact_ids: list[int]) -> int
     if new:
         _insert(session, ContactListMember.__table__, [{"list_id": contact_list.id, "contact_id": c} for c in new])
     return len(new)
+
+
+def store_problem_report(
+    session: Session, report: ImportReport, filename: str, user_id: int | None
+) -> ContactImportReport | None:
+    """Keep the full problem list for download (gzipped CSV); drops reports older than REPORT_KEEP_DAYS."""
+    session.execute(
+        delete(ContactImportReport).where(ContactImportReport.created_at < utcnow() - timedelta(days=REPORT_KEEP_DAYS))
+    )
+    if not report.problems:
+        return None
+    row = ContactImportReport(
+        filename=filename[:200],
+        user_id=user_id,
+        problem_count=len(report.problems),
+        problems_csv_gz=gzip.compress(report.problems_csv().encode("utf-8"), compresslevel=6),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def problem_report_csv(row: ContactImportReport) -> bytes:
+    """The stored report as UTF-8 CSV with a BOM (so Excel reads it as UTF-8)."""
+    return b"\xef\xbb\xbf" + gzip.decompress(row.problems_csv_gz)

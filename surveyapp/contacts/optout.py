@@ -6,8 +6,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..audit import record_audit
-from ..invitations.service import record_event
-from ..models import Contact, Invitation, OutboundEmail, utcnow
+from ..models import EmailStatus, Invitation, InvitationEventKind, OutboundEmail, utcnow
+from ..services.invitations import record_event
 
 CANCELLED = "cancelled: the recipient opted out"
 
@@ -28,7 +28,13 @@ def opt_out(session: Session, invitation: Invitation, everywhere: bool = False) 
         changed = True
     if not changed:
         return False
-    record_event(session, invitation, "opted_out", at=now, detail="all surveys" if everywhere else "this survey")
+    record_event(
+        session,
+        invitation,
+        InvitationEventKind.OPTED_OUT,
+        at=now,
+        detail="all surveys" if everywhere else "this survey",
+    )
     invitation_ids = select(Invitation.id).where(
         or_(Invitation.id == invitation.id, Invitation.contact_id == contact.id)
         if everywhere
@@ -36,8 +42,11 @@ def opt_out(session: Session, invitation: Invitation, everywhere: bool = False) 
     )
     session.execute(
         update(OutboundEmail)
-        .where(OutboundEmail.invitation_id.in_(invitation_ids), OutboundEmail.status.in_(("queued", "retrying")))
-        .values(status="failed", last_error=CANCELLED)
+        .where(
+            OutboundEmail.invitation_id.in_(invitation_ids),
+            OutboundEmail.status.in_((EmailStatus.QUEUED, EmailStatus.RETRYING)),
+        )
+        .values(status=EmailStatus.FAILED, last_error=CANCELLED)
     )
     record_audit(
         session,
@@ -48,8 +57,3 @@ def opt_out(session: Session, invitation: Invitation, everywhere: bool = False) 
         actor="respondent",
     )
     return True
-
-
-def is_opted_out(session: Session, invitation: Invitation) -> bool:
-    contact = session.get(Contact, invitation.contact_id)
-    return invitation.opted_out_at is not None or (contact is not None and contact.opted_out_at is not None)

@@ -11,25 +11,31 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
+from ..auth.throttle import refuse_unknown_link
 from ..extensions import csrf, db
-from ..invitations.service import find_invitation_by_token
+from ..services.invitations import find_invitation_by_token
+from .forms import OneClickUnsubscribeForm, OptOutForm
 from .optout import opt_out
 
 bp = Blueprint("optout", __name__)
 
 
 def _invitation_or_404(token: str):
+    """The live invitation, or (counted by the link-guess throttle, like any URL with a token) 404 or 429."""
     invitation = find_invitation_by_token(db.session, token)
     if invitation is None:
-        abort(404)
+        refuse_unknown_link(db.session, request.remote_addr or "unknown")
     return invitation
 
 
 @bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
 def page(token):
     invitation = _invitation_or_404(token)
-    if request.method == "POST":
-        everywhere = request.form.get("scope") == "all"
+    form = OptOutForm()
+    if form.is_submitted():
+        if not form.validate():
+            abort(400)
+        everywhere = form.scope.data == "all"
         opt_out(db.session, invitation, everywhere=everywhere)
         db.session.commit()
         return render_template(
@@ -49,10 +55,11 @@ def page(token):
 @csrf.exempt
 def one_click(token):
     invitation = _invitation_or_404(token)
-    if request.method == "GET":
+    form = OneClickUnsubscribeForm()
+    if not form.is_submitted():
         # A person following the List-Unsubscribe link in a browser gets the page with a button.
         return page(token)
-    if request.form.get("List-Unsubscribe") != "One-Click":
+    if not form.validate():
         abort(400)
     opt_out(db.session, invitation)
     db.session.commit()

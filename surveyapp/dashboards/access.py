@@ -6,13 +6,14 @@ from datetime import date
 
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
 
+from .. import web
 from ..audit import record_audit
 from ..auth.access import require_survey_access
 from ..extensions import db
 from ..models import Survey
 from ..models.responses import COLLECTION_MODES
+from ..numbers import query_int
 from .disclosure import Disclosure
 from .queries import Filters
 
@@ -29,7 +30,7 @@ def mark_read_only(writes: bool = False) -> None:
 
 
 def survey_or_404(slug: str) -> Survey:
-    return require_survey_access(db.session.scalar(select(Survey).where(Survey.slug == slug)))
+    return require_survey_access(web.survey_or_404(slug))
 
 
 def disclosure_for(survey: Survey, where: str, force: bool = False) -> Disclosure:
@@ -60,7 +61,6 @@ def parse_filters(args) -> tuple[Filters, list[dict]]:
             errors.append({"text": f"{label} must be a date like 2026-03-27", "href": f"#{key}"})
             return None
 
-    version = args.get("version", "")
     mode = args.get("mode") or None
     if mode and mode not in COLLECTION_MODES:
         errors.append({"text": "Choose a collection mode from the list", "href": "#mode"})
@@ -71,7 +71,7 @@ def parse_filters(args) -> tuple[Filters, list[dict]]:
         mode=mode,
         date_from=day("from", "The start date"),
         date_to=day("to", "The end date"),
-        version=int(version) if version.isdigit() else None,
+        version=query_int("version", args=args),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         errors.append({"text": "The start date must be on or before the end date", "href": "#from"})

@@ -22,24 +22,17 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Choice, ContactAttribute, Invitation, Question, Response, Survey, SurveyVersion
+from ..questionnaires import types
 from ..questionnaires.definition import Questionnaire
+from ..spreadsheet_cells import neutralise
 from . import figures, queries
 from .disclosure import Disclosure
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell value that no spreadsheet will run as a formula (numbers stay numbers)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
-    kind: str  # meta, attribute, choice, option, number, date, text
+    kind: str  # meta, attribute, or how the question's type is exported (types.EXPORT_*)
     question: str | None = None
     option: str | None = None
 
@@ -53,16 +46,12 @@ def columns_for(session: Session, survey: Survey, version: int | None = None) ->
     ]
     cols += [Column(f"attr:{name}", "attribute", option=name) for name in queries.attribute_names(session, survey.id)]
     for q in queries.question_catalogue(session, survey.id, version):
-        if q.qtype == "multiple_choice":
-            cols += [Column(f"{q.name}.{value}", "option", q.name, value) for value, _ in q.choices]
-        elif q.qtype in queries.CHOICE_TYPES:
-            cols.append(Column(q.name, "choice", q.name))
-        elif q.qtype in queries.NUMBER_TYPES:
-            cols.append(Column(q.name, "number", q.name))
-        elif q.qtype == "date":
-            cols.append(Column(q.name, "date", q.name))
-        else:
-            cols.append(Column(q.name, "text", q.name))
+        declared = queries.declared(q.qtype)
+        export = declared.export if declared is not None else types.EXPORT_TEXT
+        if export == types.EXPORT_OPTIONS:
+            cols += [Column(f"{q.name}.{value}", export, q.name, value) for value, _ in q.choices]
+        elif export != types.EXPORT_NONE:
+            cols.append(Column(q.name, export, q.name))
     return cols
 
 
@@ -77,17 +66,17 @@ def _pivot_query(survey: Survey, cols: list[Column], labels: bool, filters: quer
                 .correlate(Response)
                 .scalar_subquery()
             )
-        elif col.kind == "option":
+        elif col.kind == types.EXPORT_OPTIONS:
             answered = func.max(case((Question.name == col.question, 1), else_=None))
             ticked = func.max(case((and_(Question.name == col.question, Choice.value == col.option), 1), else_=0))
             selected.append(case((answered.is_(None), None), else_=ticked))
-        elif col.kind == "choice":
+        elif col.kind == types.EXPORT_CHOICE:
             selected.append(func.max(case((Question.name == col.question, Choice.label if labels else Choice.value))))
-        elif col.kind == "number":
+        elif col.kind == types.EXPORT_NUMBER:
             selected.append(func.max(case((Question.name == col.question, Answer.value_number))))
-        elif col.kind == "date":
+        elif col.kind == types.EXPORT_DATE:
             selected.append(func.max(case((Question.name == col.question, Answer.value_date))))
-        elif col.kind == "text":
+        elif col.kind == types.EXPORT_TEXT:
             selected.append(func.max(case((Question.name == col.question, Answer.value_text))))
     return (
         select(*selected)
@@ -148,12 +137,13 @@ def codebook_rows(session: Session, survey: Survey) -> tuple[list[str], list[lis
         questionnaire = Questionnaire.from_dict(version.definition)
         for page in questionnaire.pages:
             for q in page.questions:
-                if q.type == "note":
+                if q.question_type.export == types.EXPORT_NONE:
                     continue
+                per_option = q.question_type.export == types.EXPORT_OPTIONS
                 conditions = " and ".join(f"({c})" for c in (page.relevant, q.relevant) if c)
                 rows.append(
                     [
-                        q.name if q.type != "multiple_choice" else "",
+                        "" if per_option else q.name,
                         q.name,
                         version.number,
                         q.type,
@@ -166,7 +156,7 @@ def codebook_rows(session: Session, survey: Survey) -> tuple[list[str], list[lis
                     ]
                 )
                 for choice in q.choices or []:
-                    column = f"{q.name}.{choice.value}" if q.type == "multiple_choice" else ""
+                    column = f"{q.name}.{choice.value}" if per_option else ""
                     rows.append([column, q.name, version.number, q.type, "", "", "", "", choice.value, choice.label])
     return [neutralise(h) for h in headers], [[neutralise(v) for v in row] for row in rows]
 

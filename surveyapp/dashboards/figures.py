@@ -99,15 +99,7 @@ class QuestionResult:
 
 
 def _kind(qtype: str) -> str:
-    if qtype == "likert":
-        return "likert"
-    if qtype in queries.CHOICE_TYPES:
-        return "choice"
-    if qtype in queries.NUMBER_TYPES:
-        return "number"
-    if qtype == "date":
-        return "date"
-    return "text"
+    return queries.results_kind(qtype)  # declared with the type (questionnaires/types.py)
 
 
 def _number_label(start: float, end: float) -> str:

@@ -32,10 +32,31 @@ from ..models import (
     User,
 )
 from ..models.responses import COLLECTION_MODES
+from ..questionnaires import types
 
-TEXT_TYPES = ("short_text", "long_text")
-NUMBER_TYPES = ("integer", "decimal", "rating")
-CHOICE_TYPES = ("single_choice", "multiple_choice", "likert", "yes_no")
+
+def declared(qtype: str) -> types.QuestionType | None:
+    """A stored question's type declaration (None for a type no longer declared: shown as text)."""
+    try:
+        return types.get(qtype)
+    except KeyError:
+        return None
+
+
+def results_kind(qtype: str) -> str:
+    """How a type's results are aggregated and charted (types.RESULTS_*: choice, likert, number, date, text)."""
+    question_type = declared(qtype)
+    return question_type.results if question_type is not None else types.RESULTS_TEXT
+
+
+def is_free_text(qtype: str) -> bool:
+    return results_kind(qtype) == types.RESULTS_TEXT
+
+
+def _free_text_types() -> tuple[str, ...]:
+    return types.names_where(lambda t: t.results == types.RESULTS_TEXT)
+
+
 NO_VALUE = "(none)"  # the segment of contacts without the attribute, or responses without an invitation
 
 
@@ -441,7 +462,8 @@ def distributions(
     respondents = respondent_count(session, survey_id, filters)
     total = session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey_id)) or 0
     question_ids = list(questions)
-    multi_ids = [qid for qid, (_, qtype) in questions.items() if qtype == "multiple_choice"]
+    storage = {qid: getattr(declared(qtype), "storage", None) for qid, (_, qtype) in questions.items()}
+    multi_ids = [qid for qid, kept_as in storage.items() if kept_as is not None and kept_as.multiple]
     kept = filters.conditions(survey_id)
     if strategy == "subtract" or (strategy is None and respondents * 2 > total):
         everything = select().select_from(Answer).where(Answer.question_id.in_(question_ids))
@@ -476,16 +498,17 @@ def distributions(
     for (qid, choice_id, number, day), n in counts.items():
         if n <= 0 or qid not in questions:
             continue
-        name, qtype = questions[qid]
+        name = questions[qid][0]
+        kept_as = storage[qid]
         if choice_id is not None:
             value = choice_values[choice_id]
             choices.setdefault(name, {})[value] = choices.get(name, {}).get(value, 0) + n
-        elif number is not None and qtype in NUMBER_TYPES:
+        elif number is not None and kept_as is not None and kept_as.is_number:
             numbers.setdefault(name, {})[float(number)] = numbers.get(name, {}).get(float(number), 0) + n
-        elif day is not None and qtype == "date":
+        elif day is not None and kept_as is not None and kept_as.is_date:
             key = str(day)[:10]
             dates.setdefault(name, {})[key] = dates.get(name, {}).get(key, 0) + n
-        if qtype != "multiple_choice":  # one answer row per respondent (text included)
+        if qid not in multi_ids:  # one answer row per respondent (text included)
             answered[name] = answered.get(name, 0) + n
     for qid, n in multi.items():
         if n <= 0:
@@ -556,7 +579,7 @@ def free_text(
 ) -> tuple[int, list[dict]]:
     """(how many match, one page of them newest first) of a text question's answers."""
     base = _answers_of(survey_id, filters).where(
-        Question.name == question_name, Answer.value_text.is_not(None), Question.qtype.in_(TEXT_TYPES)
+        Question.name == question_name, Answer.value_text.is_not(None), Question.qtype.in_(_free_text_types())
     )
     if search:
         base = base.where(Answer.value_text.ilike(f"%{_like_escape(search)}%", escape="\\"))

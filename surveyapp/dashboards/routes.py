@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
+from ..numbers import query_int
 from . import bp, charts, figures, queries
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
 from .disclosure import display
@@ -170,7 +171,7 @@ def free_text(slug, name):
         (
             q
             for q in queries.question_catalogue(db.session, survey.id)
-            if q.name == name and q.qtype in queries.TEXT_TYPES
+            if q.name == name and queries.is_free_text(q.qtype)
         ),
         None,
     )
@@ -178,7 +179,7 @@ def free_text(slug, name):
         abort(404)
     group = queries.respondent_count(db.session, survey.id, filters)
     search = (request.args.get("q") or "").strip()[:200]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = query_int("page", 1)
     total, answers = 0, []
     if d.shows_free_text(group):
         total, answers = queries.free_text(

@@ -16,12 +16,26 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..admin.surveys import import_definition, set_status
-from ..auth.users import create_user
-from ..invitations.service import create_invitation, invitation_link, record_event
 from ..journey import flow as journey
-from ..models import Contact, ContactAttribute, DeclinedInterview, Invitation, Response, Survey, SurveyAssignment, User
+from ..models import (
+    CollectionMode,
+    Contact,
+    ContactAttribute,
+    DeclinedInterview,
+    Invitation,
+    InvitationEventKind,
+    Response,
+    ResponseStatus,
+    Survey,
+    SurveyAssignment,
+    SurveyStatus,
+    User,
+)
 from ..questionnaires import runtime
+from ..services.invitations import invite, record_event
+from ..services.links import invitation_link
+from ..services.surveys import import_definition, set_status
+from ..services.users import create_user
 
 HERE = Path(__file__).parent
 DEMO_PASSWORD = "demo-password-not-for-real-use"
@@ -141,7 +155,7 @@ def load_demo(session: Session, seed: int = 2011) -> str:
     gp = import_definition(session, (HERE / "gp_iapt.yaml").read_text(), "gp_iapt.yaml").survey
     phb = import_definition(session, (HERE / "phb_interview.yaml").read_text(), "phb_interview.yaml").survey
     for survey in (gp, phb):
-        set_status(session, survey, "open")
+        set_status(session, survey, SurveyStatus.OPEN)
         survey.opened_at = NOW - timedelta(days=35)
     _gp_invitations(session, rng, gp)
     _interviews(session, rng, phb, users)
@@ -184,12 +198,12 @@ def _gp_invitations(session: Session, rng: random.Random, survey: Survey) -> Non
     starters = set(rng.sample(sorted(set(range(len(gps))) - completers), 5))
     openers = set(rng.sample(sorted(set(range(len(gps))) - completers - starters), 14))
     today = NOW.date()
-    for i, (contact, area) in enumerate(gps):
-        invitation = create_invitation(session, survey, contact)
+    invitations = invite(session, survey, contacts=[contact for contact, _area in gps])
+    for i, ((_contact, area), invitation) in enumerate(zip(gps, invitations, strict=True)):
         invitation.created_at = sent - timedelta(hours=1)
         invitation.events[0].at = invitation.created_at
         invitation.emailed_at = invitation.last_emailed_at = sent
-        record_event(session, invitation, "emailed", at=sent)
+        record_event(session, invitation, InvitationEventKind.EMAILED, at=sent)
         if i in completers:
             wave = rng.choices([0, 1, 2], weights=[9, 7, 4])[0]
             done_at = [sent, *reminders][wave] + timedelta(hours=rng.randint(1, 96))
@@ -198,33 +212,33 @@ def _gp_invitations(session: Session, rng: random.Random, survey: Survey) -> Non
         for r in reminders[:wave] if done_at else reminders:
             invitation.reminder_count += 1
             invitation.last_emailed_at = r
-            record_event(session, invitation, "reminded", at=r)
+            record_event(session, invitation, InvitationEventKind.REMINDED, at=r)
         if i in completers or i in starters or i in openers:
             opened = (done_at or rng.choice([sent, *reminders]) + timedelta(hours=rng.randint(1, 72))) - timedelta(
                 minutes=9
             )
             invitation.first_opened_at = opened
-            record_event(session, invitation, "opened", at=opened)
+            record_event(session, invitation, InvitationEventKind.OPENED, at=opened)
         if i in completers or i in starters:
             started = invitation.first_opened_at + timedelta(minutes=1)
             invitation.started_at = started
-            record_event(session, invitation, "started", at=started)
+            record_event(session, invitation, InvitationEventKind.STARTED, at=started)
             response = Response(
                 survey_id=survey.id,
                 version_id=survey.current_version_id,
                 respondent_key=f"inv:{invitation.id}",
                 invitation_id=invitation.id,
-                collection_mode="link",
-                status="in_progress",
+                collection_mode=CollectionMode.LINK,
+                status=ResponseStatus.IN_PROGRESS,
                 started_at=started,
             )
             session.add(response)
             session.flush()
             _fill(session, rng, response, {"practice_area": area, "pct": area}, today)
             if done_at:
-                response.status, response.submitted_at = "completed", done_at
+                response.status, response.submitted_at = ResponseStatus.COMPLETED, done_at
                 invitation.completed_at = done_at
-                record_event(session, invitation, "completed", at=done_at)
+                record_event(session, invitation, InvitationEventKind.COMPLETED, at=done_at)
             else:
                 response.current_page = journey.questionnaire_of(response.version).pages[1].name
     session.flush()
@@ -248,17 +262,20 @@ def _interviews(session: Session, rng: random.Random, survey: Survey, users: dic
             survey_id=survey.id,
             version_id=survey.current_version_id,
             respondent_key=f"int:demo-{k}",
-            collection_mode="interview",
+            collection_mode=CollectionMode.INTERVIEW,
             volunteer_id=volunteer.id,
             participant_code=f"PHB-{100 + k}",
-            status="in_progress",
+            status=ResponseStatus.IN_PROGRESS,
             started_at=at,
         )
         session.add(response)
         session.flush()
         _fill(session, rng, response, {consent_name: "yes"} if consent_name else {}, today)
         if k != 13:
-            response.status, response.submitted_at = "completed", at + timedelta(minutes=rng.randint(20, 50))
+            response.status, response.submitted_at = (
+                ResponseStatus.COMPLETED,
+                at + timedelta(minutes=rng.randint(20, 50)),
+            )
         else:
             response.current_page = journey.questionnaire_of(response.version).pages[1].name
     session.flush()

@@ -1,18 +1,19 @@
-"""Views of interview mode: the respondents' page engine (respond/journey.py and its
-templates) with an InterviewNav, plus the consent stop and the volunteer's list."""
+"""Views of interview mode: who may enter (the signed-in volunteer who owns the interview), its URLs
+and wording; the steps themselves are the journey controller's (journey/controller.py), shared with
+respondents. Plus the consent stop and the volunteer's list."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.access import can_access_survey, roles_required
+from ..database import commit_keeping, write_transaction
 from ..extensions import db
-from ..journey import flow as journey
-from ..journey.pages import render_page
+from ..journey import flow
+from ..journey.controller import INTERVIEWER, Journey, render
 from ..models import Survey
-from ..questionnaires import runtime
-from ..respond.access import survey_state
+from ..services.surveys import survey_state
 from . import bp
 from .service import (
     assigned_surveys,
@@ -26,16 +27,25 @@ from .service import (
 )
 
 
-class InterviewNav:
-    """The URLs the journey templates need, for one interview (same methods as respond's Nav)."""
+@bp.teardown_request
+def _forget_transaction_flags(_exc):
+    for name in ("read_only", "read_first", "writing"):
+        g.pop(name, None)
 
-    save_note = (
-        "The answers are saved each time you continue. You can stop and resume this interview "
-        "later from your list of interviews."
-    )
+
+def _read_first() -> None:
+    """After sign-in was checked (which may touch the session row): reads without the write lock."""
+    commit_keeping(db.session)
+    g.read_only = request.method in ("GET", "HEAD")
+    g.read_first = True
+
+
+class InterviewNav:
+    """The URLs of one interview."""
 
     def __init__(self, response_id: int):
         self.response_id = response_id
+        self.back_when_first = url_for("interviews.index")
 
     def start(self) -> str:
         return url_for("interviews.resume", response_id=self.response_id)
@@ -43,7 +53,7 @@ class InterviewNav:
     begin = start
 
     def page(self, name: str, change: bool = False) -> str:
-        if name == journey.CHECK_PAGE:
+        if name == flow.CHECK_PAGE:
             return self.check()
         return url_for(
             "interviews.page", response_id=self.response_id, page_name=name, **({"change": 1} if change else {})
@@ -54,6 +64,9 @@ class InterviewNav:
 
     def submit(self) -> str:
         return url_for("interviews.submit", response_id=self.response_id)
+
+    def done(self) -> str:
+        return url_for("interviews.done", response_id=self.response_id)
 
 
 def _survey_for_volunteer(slug: str) -> Survey:
@@ -67,7 +80,8 @@ def _closed(survey: Survey):
     state = survey_state(survey)
     if state == "open":
         return None
-    return render_template(
+    return render(
+        db.session,
         "respond/closed.html",
         title="This survey is closed" if state == "closed" else "This survey is not open yet",
         survey=survey,
@@ -75,21 +89,54 @@ def _closed(survey: Survey):
     )
 
 
-def _interview(response_id: int):
-    """(response, survey, questionnaire, answers), or a response to return instead."""
+def _submitted():
+    flash("That interview has been submitted, so it cannot be changed.", "info")
+    return redirect(url_for("interviews.index"))
+
+
+def _caption(response) -> str:
+    return f"Participant code: {response.participant_code or 'none'}"
+
+
+def _journey(response, survey) -> Journey:
+    def on_page_values(page_def, values):
+        if refuses_consent(page_def, values):
+            with write_transaction(db.session):
+                decline_interview(db.session, response)
+            return redirect(url_for("interviews.declined", slug=survey.slug))
+        return None
+
+    return Journey(
+        db.session,
+        response,
+        flow.questionnaire_for_version(db.session, response.version_id),
+        InterviewNav(response.id),
+        INTERVIEWER,
+        title=survey.title,
+        caption=_caption(response),
+        on_page_values=on_page_values,
+        already_completed=_submitted,
+    )
+
+
+def _interview(response_id: int, completed_too: bool = False):
+    """(journey, None) for the volunteer's own draft on an open survey, else (None, what to answer instead).
+
+    `completed_too`: a completed interview enters as well (submit sends it to the completion page).
+    """
+    _read_first()
     response = interview_for(db.session, current_user, response_id)
     if response is None:
         abort(404)
     survey = db.session.get(Survey, response.survey_id)
+    if completed_too and response.status == "completed" and response.voided_at is None:
+        return _journey(response, survey), None
     if response.status == "completed" or response.voided_at is not None:
-        flash("That interview has been submitted, so it cannot be changed.", "info")
-        return None, redirect(url_for("interviews.index"))
+        return None, _submitted()
     closed = _closed(survey)
     if closed is not None:
         return None, closed
-    questionnaire = journey.questionnaire_of(response.version)
-    answers = journey.load_answers(db.session, response, questionnaire)
-    return (response, survey, questionnaire, answers), None
+    return _journey(response, survey), None
 
 
 @bp.get("/")
@@ -112,11 +159,12 @@ def new(slug):
     closed = _closed(survey)
     if closed is not None:
         return closed
-    questionnaire = journey.questionnaire_of(survey.current_version)
+    questionnaire = flow.questionnaire_for_version(db.session, survey.current_version_id)
     code = (request.form.get("participant_code") or "").strip() if request.method == "POST" else ""
     problem = participant_code_problem(code) if request.method == "POST" else None
     if request.method == "GET" or problem:
-        return render_template(
+        return render(
+            db.session,
             "interviews/new.html",
             title=f"New interview: {questionnaire.title}",
             survey=survey,
@@ -125,127 +173,57 @@ def new(slug):
             problem=problem,
             errors=[{"text": problem, "href": "#participant_code"}] if problem else None,
         )
-    response = start_interview(db.session, survey, current_user, code)
-    answers = journey.load_answers(db.session, response, questionnaire)
-    response.current_page = journey.first_page_name(questionnaire, answers)
-    db.session.commit()
+    with write_transaction(db.session):
+        response = start_interview(db.session, survey, current_user, code)
+        response.current_page = flow.first_page_name(questionnaire, {})
     return redirect(InterviewNav(response.id).page(response.current_page))
 
 
-@bp.get("/<int:response_id>")
+@bp.get("/<id:response_id>")
 @roles_required("volunteer")
 def resume(response_id):
-    context, early = _interview(response_id)
+    journey, early = _interview(response_id)
     if early is not None:
         return early
-    response = context[0]
-    return redirect(InterviewNav(response.id).page(response.current_page or journey.CHECK_PAGE))
+    return redirect(journey.nav.page(journey.response.current_page or flow.CHECK_PAGE))
 
 
-@bp.route("/<int:response_id>/page/<page_name>", methods=["GET", "POST"])
+@bp.route("/<id:response_id>/page/<page_name>", methods=["GET", "POST"])
 @roles_required("volunteer")
 def page(response_id, page_name):
-    context, early = _interview(response_id)
+    journey, early = _interview(response_id)
     if early is not None:
         return early
-    response, survey, questionnaire, answers = context
-    try:
-        page_def = questionnaire.page(page_name)
-    except KeyError:
-        abort(404)
-    nav = InterviewNav(response.id)
-    if page_name not in journey.page_names(questionnaire, answers):
-        return redirect(nav.page(journey.next_page_name(questionnaire, answers, page_name)))
-    changing = request.args.get("change") == "1"
-    if request.method == "GET":
-        return _render_page(questionnaire, page_def, answers, nav, changing)
-
-    shown = set(request.form.getlist("_shown"))
-    result = runtime.parse_page(page_def, request.form, answers)
-    visible_now = [
-        q.name for q in runtime.visible_questions(page_def, {**answers, **result.values}) if q.type != "note"
-    ]
-    unseen = [n for n in visible_now if n not in shown]
-    errors = [e for e in result.errors if e.name in shown]
-    if errors:
-        return _render_page(
-            questionnaire, page_def, {**answers, **result.values}, nav, changing, errors=errors, raw=result.raw
-        )
-    if refuses_consent(page_def, result.values):
-        decline_interview(db.session, response)
-        db.session.commit()
-        return redirect(url_for("interviews.declined", slug=survey.slug))
-    answers = journey.save_answers(
-        db.session, response, questionnaire, result.values, [q.name for q in page_def.questions]
-    )
-    if unseen:
-        response.current_page = page_name
-        db.session.commit()
-        return _render_page(
-            questionnaire,
-            page_def,
-            answers,
-            nav,
-            changing,
-            notice="More questions have been added to this page because of the answers.",
-        )
-    target = journey.CHECK_PAGE if changing else journey.next_page_name(questionnaire, answers, page_name)
-    response.current_page = target
-    db.session.commit()
-    return redirect(nav.page(target))
-
-
-def _render_page(questionnaire, page_def, answers, nav, changing, errors=None, raw=None, notice=None):
-    return render_page(
-        questionnaire,
-        page_def,
-        answers,
-        nav,
-        changing,
-        errors=errors,
-        raw=raw,
-        notice=notice,
-        back_when_first=url_for("interviews.index"),
+    return journey.page(
+        page_name, request.args.get("change") == "1", request.form if request.method == "POST" else None
     )
 
 
-@bp.get("/<int:response_id>/check")
+@bp.get("/<id:response_id>/check")
 @roles_required("volunteer")
 def check(response_id):
-    context, early = _interview(response_id)
-    if early is not None:
-        return early
-    response, survey, questionnaire, answers = context
-    nav = InterviewNav(response.id)
-    previous = journey.previous_page_name(questionnaire, answers, journey.CHECK_PAGE)
-    return render_template(
-        "respond/check.html",
-        title="Check the answers before submitting",
-        questionnaire=questionnaire,
-        sections=journey.summary_rows(questionnaire, answers),
-        nav=nav,
-        back_url=nav.page(previous) if previous else None,
-    )
+    journey, early = _interview(response_id)
+    return early if early is not None else journey.check()
 
 
-@bp.post("/<int:response_id>/submit")
+@bp.post("/<id:response_id>/submit")
 @roles_required("volunteer")
 def submit(response_id):
-    context, early = _interview(response_id)
-    if early is not None:
-        return early
-    response, survey, questionnaire, answers = context
-    nav = InterviewNav(response.id)
-    incomplete = journey.first_incomplete_page(questionnaire, answers)
-    if incomplete is not None:
-        # Something required is still unanswered: show that page with its errors (as for respondents).
-        page_name, errors = incomplete
-        response.current_page = page_name
-        db.session.commit()
-        return _render_page(questionnaire, questionnaire.page(page_name), answers, nav, False, errors=errors)
-    journey.mark_completed(db.session, response)
-    db.session.commit()
-    return render_template("interviews/done.html", title="Interview submitted", survey=survey, response=response)
+    journey, early = _interview(response_id, completed_too=True)
+    return early if early is not None else journey.submit()
+
+
+@bp.get("/<id:response_id>/done")
+@roles_required("volunteer")
+def done(response_id):
+    _read_first()
+    response = interview_for(db.session, current_user, response_id)
+    if response is None:
+        abort(404)
+    if response.status != "completed":
+        return redirect(url_for("interviews.resume", response_id=response.id))
+    survey = db.session.get(Survey, response.survey_id)
+    return _journey(response, survey).done()
 
 
 @bp.get("/declined/<slug>")

@@ -7,16 +7,21 @@ views (respond/, interviews/) only parse requests and render.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Answer, Choice, Question, Response, SurveyVersion, utcnow
-from ..questionnaires import runtime
+from ..questionnaires import expressions, runtime
 from ..questionnaires.definition import Page, Questionnaire
+from ..questionnaires.types import StoredValue
 
 CHECK_PAGE = "__check__"
 
@@ -30,6 +35,77 @@ class QuestionRow:
 
 def questionnaire_of(version: SurveyVersion) -> Questionnaire:
     return Questionnaire.from_dict(version.definition)
+
+
+# Parsed questionnaires, per process, by version id. A version is frozen once answered, but
+# until then an import may replace it in place (new definition, new question rows), so each
+# entry is checked against the definition's text and the version's newest question id, which
+# the journey reads in the same query as the survey: a replaced or new version is seen at once.
+QUESTIONNAIRE_CACHE_SIZE = 64
+
+
+@dataclass
+class _CachedVersion:
+    fingerprint: tuple[str, int | None]
+    questionnaire: Questionnaire
+    rows: dict[str, QuestionRow] | None = None
+
+
+_cache: OrderedDict[int, _CachedVersion] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def version_fingerprint_columns():
+    """The columns (definition text, newest question id) that a query adds to identify a version's content."""
+    newest_question = (
+        select(func.max(Question.id))
+        .where(Question.version_id == SurveyVersion.id)
+        .correlate(SurveyVersion)
+        .scalar_subquery()
+    )
+    return cast(SurveyVersion.definition, Text), newest_question
+
+
+def cached_questionnaire(version_id: int, definition_text: str, newest_question_id: int | None) -> Questionnaire:
+    """The parsed questionnaire of a version, from the per-process cache when its content is unchanged."""
+    fingerprint = (definition_text, newest_question_id)
+    with _cache_lock:
+        entry = _cache.get(version_id)
+        if entry is not None and entry.fingerprint == fingerprint:
+            _cache.move_to_end(version_id)
+            return entry.questionnaire
+    questionnaire = Questionnaire.from_dict(json.loads(definition_text))
+    with _cache_lock:
+        _cache[version_id] = _CachedVersion(fingerprint, questionnaire)
+        _cache.move_to_end(version_id)
+        while len(_cache) > QUESTIONNAIRE_CACHE_SIZE:
+            _cache.popitem(last=False)
+    return questionnaire
+
+
+def questionnaire_for_version(session: Session, version_id: int) -> Questionnaire:
+    """The parsed questionnaire of a version: one small query, then the cache."""
+    text, newest = session.execute(select(*version_fingerprint_columns()).where(SurveyVersion.id == version_id)).one()
+    return cached_questionnaire(version_id, text, newest)
+
+
+def clear_questionnaire_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _rows_for(session: Session, version_id: int, questionnaire: Questionnaire) -> dict[str, QuestionRow]:
+    """Question and choice ids of a version; cached beside the questionnaire they were read with."""
+    with _cache_lock:
+        entry = _cache.get(version_id)
+        if entry is not None and entry.questionnaire is questionnaire and entry.rows is not None:
+            return entry.rows
+    rows = question_rows(session, version_id)
+    with _cache_lock:
+        entry = _cache.get(version_id)
+        if entry is not None and entry.questionnaire is questionnaire:
+            entry.rows = rows
+    return rows
 
 
 def question_rows(session: Session, version_id: int) -> dict[str, QuestionRow]:
@@ -49,53 +125,71 @@ def question_rows(session: Session, version_id: int) -> dict[str, QuestionRow]:
 
 
 def load_answers(session: Session, response: Response, questionnaire: Questionnaire) -> runtime.Answers:
-    """The typed answers of a response, as the engine expects them."""
+    """The typed answers of a response, as the engine expects them (each type reads its own rows)."""
     rows = session.execute(
-        select(Question.name, Question.qtype, Choice.value, Answer.value_text, Answer.value_number, Answer.value_date)
+        select(Question.name, Choice.value, Answer.value_text, Answer.value_number, Answer.value_date)
         .join(Question, Answer.question_id == Question.id)
         .outerjoin(Choice, Answer.choice_id == Choice.id)
         .where(Answer.response_id == response.id)
         .order_by(Answer.id)
     ).all()
-    answers: runtime.Answers = {}
-    for name, qtype, choice_value, text, number, day in rows:
-        if qtype == "multiple_choice":
-            answers.setdefault(name, []).append(choice_value)
-        elif choice_value is not None:
-            answers[name] = choice_value
-        elif qtype in ("integer", "rating"):
-            answers[name] = int(number)
-        elif qtype == "decimal":
-            try:
-                answers[name] = Decimal(text)
-            except (InvalidOperation, TypeError):
-                answers[name] = Decimal(str(number))
-        elif qtype == "date":
-            answers[name] = day
-        else:
-            answers[name] = text
-    # Keep the form's own option order for multiple choice.
-    for q in questionnaire.all_questions():
-        if q.type == "multiple_choice" and q.name in answers:
-            order = {c.value: i for i, c in enumerate(q.choices)}
-            answers[q.name].sort(key=lambda v: order.get(v, 0))
-    return answers
+    stored: dict[str, list[StoredValue]] = {}
+    for name, choice_value, text, number, day in rows:
+        stored.setdefault(name, []).append(StoredValue(choice_value, text, number, day))
+    by_name = {q.name: q for q in questionnaire.all_questions()}
+    return {name: runtime.stored_answer(by_name[name], values) for name, values in stored.items() if name in by_name}
 
 
 def _answer_rows(row: QuestionRow, qtype: str, value) -> list[Answer]:
-    if value is None or value == [] or value == "":
-        return []
-    if qtype == "multiple_choice":
-        return [Answer(question_id=row.id, choice_id=row.choice_ids[v], value_text=v) for v in value]
-    if row.choice_ids:
-        return [Answer(question_id=row.id, choice_id=row.choice_ids[value], value_text=value)]
-    if qtype in ("integer", "rating"):
-        return [Answer(question_id=row.id, value_number=float(value), value_text=str(value))]
-    if qtype == "decimal":
-        return [Answer(question_id=row.id, value_number=float(value), value_text=str(value))]
-    if qtype == "date":
-        return [Answer(question_id=row.id, value_date=value, value_text=value.isoformat())]
-    return [Answer(question_id=row.id, value_text=str(value))]
+    answers = []
+    for columns in runtime.answer_rows(qtype, value):
+        choice = columns.pop("choice", None)
+        choice_id = row.choice_ids[choice] if choice is not None else None
+        answers.append(Answer(question_id=row.id, choice_id=choice_id, **columns))
+    return answers
+
+
+def _row_values(response_id: int, answer: Answer) -> dict:
+    return {
+        "response_id": response_id,
+        "question_id": answer.question_id,
+        "choice_id": answer.choice_id,
+        "value_text": answer.value_text,
+        "value_number": answer.value_number,
+        "value_date": answer.value_date,
+    }
+
+
+def _write_changes(
+    session: Session,
+    response_id: int,
+    questionnaire: Questionnaire,
+    rows: dict[str, QuestionRow],
+    before: runtime.Answers,
+    after: runtime.Answers,
+) -> None:
+    """Delete the stored rows of answers that changed or went, insert the new ones in one executemany."""
+    changed = [q for q in questionnaire.all_questions() if q.name in rows and before.get(q.name) != after.get(q.name)]
+    gone = [rows[q.name].id for q in changed if q.name in before]
+    if gone:
+        session.execute(delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(gone)))
+    values = [
+        _row_values(response_id, answer)
+        for q in changed
+        if q.name in after
+        for answer in _answer_rows(rows[q.name], q.type, after[q.name])
+    ]
+    if values:
+        # render_nulls keeps every row's columns the same, so the rows go as one executemany.
+        session.execute(insert(Answer).execution_options(render_nulls=True), values)
+
+
+def _merged(
+    questionnaire: Questionnaire, answers: runtime.Answers, new_values: runtime.Answers, replaced_names: list[str]
+) -> runtime.Answers:
+    merged = {k: v for k, v in answers.items() if k not in replaced_names}
+    merged.update({k: v for k, v in new_values.items() if v is not None})
+    return runtime.prune_hidden(questionnaire, merged)
 
 
 def save_answers(
@@ -107,26 +201,87 @@ def save_answers(
 ) -> runtime.Answers:
     """Store a page's answers, then drop answers that later questions' conditions now hide.
 
-    Returns the pruned answers. Runs inside the caller's transaction.
+    Returns the pruned answers. Runs inside the caller's transaction (for the demo and tests;
+    the journey itself uses save_page).
     """
-    answers = load_answers(session, response, questionnaire)
-    for name in replaced_names:
-        answers.pop(name, None)
-    answers.update({k: v for k, v in new_values.items() if v is not None})
-    pruned = runtime.prune_hidden(questionnaire, answers)
-    rows = question_rows(session, response.version_id)
-    session.execute(delete(Answer).where(Answer.response_id == response.id))
-    for q in questionnaire.all_questions():
-        if q.name in pruned and q.name in rows:
-            for answer in _answer_rows(rows[q.name], q.type, pruned[q.name]):
-                answer.response_id = response.id
-                session.add(answer)
+    before = load_answers(session, response, questionnaire)
+    pruned = _merged(questionnaire, before, new_values, replaced_names)
+    _write_changes(session, response.id, questionnaire, question_rows(session, response.version_id), before, pruned)
     response.updated_at = utcnow()
     return pruned
 
 
+def save_page(
+    session: Session,
+    response: Response,
+    questionnaire: Questionnaire,
+    seen: runtime.Answers,
+    new_values: runtime.Answers,
+    replaced_names: list[str],
+    target_for: Callable[[runtime.Answers], str],
+) -> tuple[runtime.Answers, str] | None:
+    """Store a page's answers and the page the journey goes to next, in the caller's write transaction.
+
+    `seen` are the answers read before the write transaction began. The response row is updated
+    first, on condition that it is still in progress and unchanged since (its updated_at): that
+    takes the row's lock and proves `seen` current, so only the answers that changed are written
+    (deleted, then inserted in one executemany). If another request changed the response in
+    between, the row is locked and read again and its answers recomputed. Answers that the new
+    values' conditions hide are discarded. Returns (the answers now, the next page), or None
+    when the response is no longer in progress.
+    """
+    now = utcnow()
+    answers = _merged(questionnaire, seen, new_values, replaced_names)
+    target = target_for(answers)
+    claimed = session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == "in_progress", Response.updated_at == response.updated_at)
+        .values(current_page=target, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    before = seen
+    if claimed != 1:
+        status = session.scalar(select(Response.status).where(Response.id == response.id).with_for_update())
+        if status != "in_progress":
+            return None
+        before = load_answers(session, response, questionnaire)
+        answers = _merged(questionnaire, before, new_values, replaced_names)
+        target = target_for(answers)
+        session.execute(
+            update(Response)
+            .where(Response.id == response.id)
+            .values(current_page=target, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    rows = _rows_for(session, response.version_id, questionnaire)
+    _write_changes(session, response.id, questionnaire, rows, before, answers)
+    set_committed_value(response, "current_page", target)
+    set_committed_value(response, "updated_at", now)
+    return answers, target
+
+
 def page_names(questionnaire: Questionnaire, answers: runtime.Answers) -> list[str]:
     return [p.name for p in runtime.visible_pages(questionnaire, answers)]
+
+
+def section_names(questionnaire: Questionnaire, answers: runtime.Answers) -> list[str]:
+    """The sections this person will see, as far as their answers tell: the visible pages, and the
+    hidden pages whose conditions (the page's or its questions') still wait for an unanswered
+    question. Computed the same way on the start page and on every page."""
+    visible = set(page_names(questionnaire, answers))
+
+    def pending(page: Page) -> bool:
+        conditions = [page.relevant, *(q.relevant for q in page.questions)]
+        return any(answers.get(n) in (None, "", []) for c in conditions if c for n in _references(c))
+
+    return [p.name for p in questionnaire.pages if p.name in visible or pending(p)]
+
+
+def _references(expression: str) -> frozenset[str]:
+    try:
+        return expressions.parse(expression).references
+    except expressions.ExpressionError:  # the loader rejects these
+        return frozenset()
 
 
 def next_page_name(questionnaire: Questionnaire, answers: runtime.Answers, current: str) -> str:
@@ -218,6 +373,19 @@ def summary_rows(questionnaire: Questionnaire, answers: runtime.Answers) -> list
     return sections
 
 
+def set_current_page(session: Session, response: Response, page_name: str) -> None:
+    """Remember where the person is (while the response is in progress), without reloading it."""
+    now = utcnow()
+    session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == "in_progress")
+        .values(current_page=page_name, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(response, "current_page", page_name)
+    set_committed_value(response, "updated_at", now)
+
+
 def mark_completed(session: Session, response: Response) -> bool:
     """Complete a response exactly once: only the first of two racing submits wins.
 
@@ -231,5 +399,9 @@ def mark_completed(session: Session, response: Response) -> bool:
         .values(status="completed", submitted_at=now, updated_at=now, current_page=None)
         .execution_options(synchronize_session=False)
     )
-    session.refresh(response)
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        session.refresh(response)
+        return False
+    for name, value in (("status", "completed"), ("submitted_at", now), ("updated_at", now), ("current_page", None)):
+        set_committed_value(response, name, value)
+    return True

@@ -15,8 +15,21 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..audit import record_audit
-from ..invitations.service import invitation_link, record_event
-from ..models import Contact, Invitation, OutboundEmail, Response, Survey, utcnow
+from ..models import (
+    Contact,
+    EmailKind,
+    EmailStatus,
+    Invitation,
+    InvitationEventKind,
+    OutboundEmail,
+    Response,
+    ResponseStatus,
+    Survey,
+    SurveyStatus,
+    utcnow,
+)
+from ..services.invitations import record_event
+from ..services.links import invitation_link, opt_out_link, unsubscribe_link
 from .rendering import MessageRenderer, TemplateProblem, template_text
 
 INSERT_CHUNK = 1000
@@ -30,16 +43,6 @@ class QueueError(ValueError):
 class QueueResult:
     queued: int
     problems: tuple[str, ...] = ()
-
-
-def opt_out_link(invitation: Invitation) -> str:
-    """The opt-out page (GET shows a button; nothing happens until it is pressed)."""
-    return invitation_link(invitation) + "/opt-out"
-
-
-def one_click_unsubscribe_link(invitation: Invitation) -> str:
-    """RFC 8058 target for List-Unsubscribe: mailbox providers POST to it."""
-    return invitation_link(invitation) + "/unsubscribe"
 
 
 def new_message_id() -> str:
@@ -56,7 +59,7 @@ def _lock_survey(session: Session, survey: Survey) -> None:
 
 
 def _require_open(survey: Survey) -> None:
-    if survey.status != "open":
+    if survey.status != SurveyStatus.OPEN:
         raise QueueError(f"The survey “{survey.slug}” is {survey.status}: open it before sending emails.")
 
 
@@ -68,7 +71,9 @@ def _renderer(session: Session, survey: Survey, kind: str) -> MessageRenderer:
         raise QueueError(f"The {kind} template of “{survey.slug}” cannot be used: {exc}") from None
 
 
-def _queue(session: Session, survey: Survey, kind: str, invitations: list[Invitation], on_queued=None) -> QueueResult:
+def _queue(
+    session: Session, survey: Survey, kind: EmailKind, invitations: list[Invitation], on_queued=None
+) -> QueueResult:
     renderer = _renderer(session, survey, kind)
     queued_at = utcnow()  # real time, even when reminders are judged at a chosen moment
     rows, problems = [], []
@@ -91,10 +96,10 @@ def _queue(session: Session, survey: Survey, kind: str, invitations: list[Invita
                 "body_text": message.body_text,
                 "body_html": message.body_html,
                 "headers": {
-                    "List-Unsubscribe": f"<{one_click_unsubscribe_link(invitation)}>",
+                    "List-Unsubscribe": f"<{unsubscribe_link(invitation)}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 },
-                "status": "queued",
+                "status": EmailStatus.QUEUED,
                 "attempts": 0,
                 "next_attempt_at": queued_at,
                 "message_id": new_message_id(),
@@ -113,6 +118,7 @@ def _sendable(query):
         query.join(Contact, Contact.id == Invitation.contact_id)
         .where(
             Invitation.revoked_at.is_(None),
+            Invitation.bounced_at.is_(None),
             Invitation.opted_out_at.is_(None),
             Invitation.completed_at.is_(None),
             Contact.opted_out_at.is_(None),
@@ -134,12 +140,14 @@ def queue_invitations(session: Session, survey: Survey) -> QueueResult:
                 select(Invitation).where(
                     Invitation.survey_id == survey.id,
                     Invitation.emailed_at.is_(None),
-                    ~exists().where(OutboundEmail.invitation_id == Invitation.id, OutboundEmail.kind == "invitation"),
+                    ~exists().where(
+                        OutboundEmail.invitation_id == Invitation.id, OutboundEmail.kind == EmailKind.INVITATION
+                    ),
                 )
             )
         )
     )
-    result = _queue(session, survey, "invitation", invitations)
+    result = _queue(session, survey, EmailKind.INVITATION, invitations)
     record_audit(
         session,
         "invitations.send",
@@ -153,7 +161,7 @@ def queue_invitations(session: Session, survey: Survey) -> QueueResult:
 
 def reminder_candidates(survey: Survey, now: datetime):
     """THE eligibility rule, as one SQL query: not completed, not opted out (here or everywhere),
-    not erased, fewer than reminder_max reminders, last emailed at least reminder_interval_days ago."""
+    not revoked, not bounced, not erased, fewer than reminder_max reminders, last emailed at least reminder_interval_days ago."""
     cutoff = now - timedelta(days=survey.reminder_interval_days)
     return _sendable(
         select(Invitation).where(
@@ -162,7 +170,9 @@ def reminder_candidates(survey: Survey, now: datetime):
             Invitation.last_emailed_at.is_not(None),
             Invitation.last_emailed_at <= cutoff,
             ~exists().where(
-                Response.invitation_id == Invitation.id, Response.status == "completed", Response.voided_at.is_(None)
+                Response.invitation_id == Invitation.id,
+                Response.status == ResponseStatus.COMPLETED,
+                Response.voided_at.is_(None),
             ),
         )
     )
@@ -178,9 +188,11 @@ def queue_reminders(session: Session, survey: Survey, now: datetime | None = Non
     def note(invitation: Invitation) -> None:
         invitation.reminder_count = (invitation.reminder_count or 0) + 1
         invitation.last_emailed_at = now
-        record_event(session, invitation, "reminded", at=now, detail=f"reminder {invitation.reminder_count}")
+        record_event(
+            session, invitation, InvitationEventKind.REMINDED, at=now, detail=f"reminder {invitation.reminder_count}"
+        )
 
-    result = _queue(session, survey, "reminder", invitations, on_queued=note)
+    result = _queue(session, survey, EmailKind.REMINDER, invitations, on_queued=note)
     record_audit(
         session,
         "invitations.remind",
@@ -194,7 +206,7 @@ def queue_reminders(session: Session, survey: Survey, now: datetime | None = Non
 
 def retry_now(session: Session, survey: Survey | None = None) -> int:
     """Make every message waiting out a retry delay due now (an admin's "retry now")."""
-    query = update(OutboundEmail).where(OutboundEmail.status == "retrying")
+    query = update(OutboundEmail).where(OutboundEmail.status == EmailStatus.RETRYING)
     if survey is not None:
         query = query.where(OutboundEmail.survey_id == survey.id)
     count = session.execute(query.values(next_attempt_at=utcnow())).rowcount

@@ -27,7 +27,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.engine import Dialect, Engine
 
-from ..models import Invitation, InvitationEvent, OutboundEmail, utcnow
+from ..models import EmailStatus, Invitation, InvitationEvent, OutboundEmail, utcnow
 
 outbox = OutboundEmail.__table__
 invitation_table = Invitation.__table__
@@ -35,8 +35,12 @@ event_table = InvitationEvent.__table__
 
 MARK_SENT = (
     update(outbox)
-    .where(outbox.c.id == bindparam("b_id"), outbox.c.claimed_by == bindparam("b_worker"), outbox.c.status == "sending")
-    .values(status="sent", sent_at=bindparam("b_at"), last_error=bindparam("b_note"))
+    .where(
+        outbox.c.id == bindparam("b_id"),
+        outbox.c.claimed_by == bindparam("b_worker"),
+        outbox.c.status == EmailStatus.SENDING,
+    )
+    .values(status=EmailStatus.SENT, sent_at=bindparam("b_at"), last_error=bindparam("b_note"))
 )
 INVITATION_EMAILED = (
     update(invitation_table)

@@ -1,22 +1,32 @@
 """Invitation and reminder emails from each survey's templates, rendered in Jinja's sandbox.
 
-Admins write the templates, so they run in `SandboxedEnvironment` (no attribute
-access to internals, no imports). The subject becomes a header: a line break in
-it is refused. Links always come from SURVEYAPP_BASE_URL (never a request's Host).
+Admins write the templates, so they run in a sandbox (`LimitedSandbox`: no attribute
+access to internals, no imports, no operator or filter that can build a huge value)
+and every rendering has a time limit (RENDER_SECONDS) and an output limit
+(MAX_RENDERED_CHARACTERS); whatever goes wrong becomes a TemplateProblem with a
+message for the form. The subject becomes a header: every control and
+line-separator character in it is refused. Links always come from
+SURVEYAPP_BASE_URL (never a request's Host).
 """
 
 from __future__ import annotations
 
+import sys
+import time
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-from jinja2 import TemplateError, meta
+from jinja2 import TemplateError, meta, pass_eval_context
+from jinja2.filters import do_replace
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import MessageTemplate, Survey
+from ..services.links import RespondentLink, respondent_url
+
+EXAMPLE_TOKEN = "EXAMPLE-PERSONAL-LINK"
 
 PLACEHOLDERS = {
     "name": "the contact's name (may be empty)",
@@ -65,12 +75,105 @@ DEFAULTS = {
     },
 }
 
-_text_env = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-_html_env = SandboxedEnvironment(autoescape=True, keep_trailing_newline=True)
+RENDER_SECONDS = 2.0  # per message, all parts (a nested loop in Preview must not hold a worker)
+MAX_RENDERED_CHARACTERS = 200_000  # per part; a real email is a few thousand
+MAX_INTEGER_BITS = 4096  # no template needs numbers longer than about 1,200 digits
 
 
 class TemplateProblem(ValueError):
     """A template cannot be used; str() says why in plain English."""
+
+
+class LimitedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, plus: `*`, `**` and `%` cannot build huge strings, lists or numbers, and the filters
+    that take a width (center, indent, wordwrap, format) are not available."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        for name in ("center", "indent", "wordwrap", "format"):
+            self.filters.pop(name, None)
+        self.filters["replace"] = _bounded_replace
+        self.globals.pop("lipsum", None)  # a Python loop the time limit cannot interrupt
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "%" and isinstance(left, str):
+            raise TemplateProblem("Formatting text with % is not available in templates.")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+                    if len(sequence) * max(count, 0) > MAX_RENDERED_CHARACTERS:
+                        raise TemplateProblem("The template would repeat text too many times.")
+            if isinstance(left, int) and isinstance(right, int):
+                _check_bits(abs(left).bit_length() + abs(right).bit_length())
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
+            _check_bits(max(abs(left).bit_length(), 1) * right)
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_bits(bits: int) -> None:
+    if bits > MAX_INTEGER_BITS:
+        raise TemplateProblem("The template computes a number too large to show.")
+
+
+@pass_eval_context
+def _bounded_replace(eval_ctx, value, old, new, count=None):
+    text, old, new = str(value), str(old), str(new)
+    occurrences = (len(text) + 1) if old == "" else text.count(old)
+    if len(text) + occurrences * max(len(new) - len(old), 0) > MAX_RENDERED_CHARACTERS:
+        raise TemplateProblem("The template's replace() would make the text too long.")
+    return do_replace(eval_ctx, value, old, new, count)
+
+
+_text_env = LimitedSandbox(autoescape=False, keep_trailing_newline=True)
+_html_env = LimitedSandbox(autoescape=True, keep_trailing_newline=True)
+
+# Header fields: C0 and C1 controls (NUL, tab, LF, VT, FF, CR, NEL...), line and paragraph separators, surrogates.
+_HEADER_REFUSED_CATEGORIES = {"Cc", "Zl", "Zp", "Cs"}
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def header_problem(value: str) -> str | None:
+    """Why `value` cannot be an email header field (a control or line-separator character), or None."""
+    for character in value:
+        if unicodedata.category(character) in _HEADER_REFUSED_CATEGORIES:
+            return f"a line break or other control character (U+{ord(character):04X})"
+    return None
+
+
+def render_limited(template, context: dict, deadline: float | None = None) -> str:
+    """Render before `deadline` (time.monotonic(); checked on every template line), at most
+    MAX_RENDERED_CHARACTERS long; TemplateProblem otherwise."""
+    deadline = deadline or time.monotonic() + RENDER_SECONDS
+
+    def on_line(frame, event, arg):
+        if event == "line" and time.monotonic() > deadline:
+            raise TemplateProblem(f"The template takes too long to render (more than {RENDER_SECONDS:g} seconds).")
+        return on_line
+
+    def on_call(frame, event, arg):
+        return on_line if frame.f_code.co_filename == "<template>" else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        parts, size = [], 0
+        for part in template.generate(context):
+            size += len(part)
+            if size > MAX_RENDERED_CHARACTERS:
+                raise TemplateProblem(f"The template renders more than {MAX_RENDERED_CHARACTERS:,} characters.")
+            parts.append(part)
+        return "".join(parts)
+    except TemplateProblem:
+        raise
+    except Exception as exc:  # the sandbox's OverflowError (range), lipsum's ValueError, a TemplateError...
+        raise TemplateProblem(f"The template cannot be rendered: {_first_line(exc)}") from None
+    finally:
+        sys.settrace(previous)
 
 
 @dataclass(frozen=True)
@@ -107,9 +210,12 @@ class MessageRenderer:
     def __init__(self, survey: Survey, text: TemplateText):
         self.survey = survey
         check_template(text)
-        self._subject = _text_env.from_string(text.subject)
-        self._text = _text_env.from_string(text.body_text)
-        self._html = _html_env.from_string(text.body_html)
+        try:
+            self._subject = _text_env.from_string(text.subject)
+            self._text = _text_env.from_string(text.body_text)
+            self._html = _html_env.from_string(text.body_html)
+        except TemplateError as exc:  # e.g. a filter that is not available
+            raise TemplateProblem(f"The template has a mistake: {_first_line(exc)}") from None
         self._base = {"survey_title": survey.title, "closes_on": format_closing_date(survey.closes_on)}
 
     def render(self, name: str | None, attributes: dict[str, str], link: str, opt_out_link: str) -> RenderedMessage:
@@ -120,23 +226,24 @@ class MessageRenderer:
             "link": link,
             "opt_out_link": opt_out_link,
         }
-        try:
-            subject = self._subject.render(context).strip()
-            body_text = self._text.render(context)
-            body_html = self._html.render(context)
-        except TemplateError as exc:
-            raise TemplateProblem(f"The template cannot be rendered: {exc}") from None
-        if "\r" in subject or "\n" in subject:
-            raise TemplateProblem("The subject would contain a line break, which is not allowed in an email header.")
+        deadline = time.monotonic() + RENDER_SECONDS
+        subject = render_limited(self._subject, context, deadline).strip()
+        body_text = render_limited(self._text, context, deadline)
+        body_html = render_limited(self._html, context, deadline)
+        problem = header_problem(subject)
+        if problem:
+            raise TemplateProblem(f"The subject would contain {problem}, which is not allowed in an email header.")
         if not subject:
             raise TemplateProblem("The subject would be empty.")
         return RenderedMessage(subject, body_text, body_html)
 
 
 def check_template(text: TemplateText) -> None:
-    """Syntax, known placeholders only, and no line break in the subject; TemplateProblem otherwise."""
-    if "\r" in text.subject or "\n" in text.subject:
-        raise TemplateProblem("The subject must be one line: email headers cannot contain line breaks.")
+    """Syntax, known placeholders only, and no control or line-break character in the subject; TemplateProblem
+    otherwise."""
+    problem = header_problem(text.subject)
+    if problem:
+        raise TemplateProblem(f"The subject must be one line of text: it contains {problem}.")
     for label, source, env in (
         ("subject", text.subject, _text_env),
         ("plain-text body", text.body_text, _text_env),
@@ -145,7 +252,7 @@ def check_template(text: TemplateText) -> None:
         try:
             names = meta.find_undeclared_variables(env.parse(source))
         except TemplateError as exc:
-            raise TemplateProblem(f"The {label} has a mistake: {exc}") from None
+            raise TemplateProblem(f"The {label} has a mistake: {_first_line(exc)}") from None
         if label == "plain-text body" and "link" not in names:
             raise TemplateProblem("The plain-text body must contain the personal link: {{ link }}")
         unknown = sorted(names - PLACEHOLDERS.keys())
@@ -155,17 +262,12 @@ def check_template(text: TemplateText) -> None:
             )
 
 
-def link_base() -> str:
-    return current_app.config["SURVEYAPP_BASE_URL"]
-
-
 def preview(survey: Survey, text: TemplateText) -> RenderedMessage:
     """The message as a made-up contact would receive it."""
-    base = link_base()
     renderer = MessageRenderer(survey, text)
     return renderer.render(
         "Dr Alex Example",
         {"pct": "north", "practice_code": "N81001"},
-        f"{base}/s/EXAMPLE-PERSONAL-LINK",
-        f"{base}/s/EXAMPLE-PERSONAL-LINK/opt-out",
+        respondent_url(RespondentLink.PERSONAL, EXAMPLE_TOKEN),
+        respondent_url(RespondentLink.OPT_OUT, EXAMPLE_TOKEN),
     )

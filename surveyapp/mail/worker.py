@@ -14,7 +14,9 @@ Promises:
   MAIL_LEASE_SECONDS (a crashed worker) are claimed again and re-sent with the
   same Message-ID, so a duplicate after a crash can be recognised;
 - temporary failures (refused or lost connection, timeouts, 4xx) wait with
-  growing delays; 5xx replies mark the message failed with the server's reply;
+  growing delays; 5xx replies mark the message failed with the server's reply
+  and its invitation bounced (no more reminders); giving up after MAX_ATTEMPTS
+  marks the invitation failed;
 - MAIL_RATE_LIMIT (messages a second, 0 = none) paces sending;
 - without MAIL_SERVER (development only: production refuses to start), messages
   are "captured": marked sent without SMTP and shown on the admin's captured page.
@@ -39,7 +41,7 @@ from sqlalchemy import and_, case, insert, or_, select, update
 
 from ..audit import record_audit
 from ..extensions import db, mail
-from ..models import Invitation, InvitationEvent, OutboundEmail, utcnow
+from ..models import EmailStatus, Invitation, InvitationEvent, InvitationEventKind, OutboundEmail, utcnow
 from .message import OutboxMessage
 from .recorder import SentRecorder
 
@@ -193,8 +195,11 @@ class Worker:
     def claim_batch(self, now: datetime) -> tuple[list, int]:
         """Take up to batch_size due rows; returns (rows, how many were recovered from a lapsed lease)."""
         session = db.session
-        stale = and_(outbox.c.status == "sending", outbox.c.claimed_at < now - self.lease)
-        due = or_(and_(outbox.c.status.in_(("queued", "retrying")), outbox.c.next_attempt_at <= now), stale)
+        stale = and_(outbox.c.status == EmailStatus.SENDING, outbox.c.claimed_at < now - self.lease)
+        due = or_(
+            and_(outbox.c.status.in_((EmailStatus.QUEUED, EmailStatus.RETRYING)), outbox.c.next_attempt_at <= now),
+            stale,
+        )
         query = (
             select(
                 outbox.c.id,
@@ -222,50 +227,69 @@ class Worker:
                 session.execute(
                     update(outbox)
                     .where(outbox.c.id.in_([r.id for r in rows]))
-                    .values(status="sending", claimed_at=now, claimed_by=self.worker_id, attempts=outbox.c.attempts + 1)
+                    .values(
+                        status=EmailStatus.SENDING,
+                        claimed_at=now,
+                        claimed_by=self.worker_id,
+                        attempts=outbox.c.attempts + 1,
+                    )
                 )
             session.commit()
         except BaseException:
             session.rollback()
             raise
-        return rows, sum(1 for r in rows if r.status == "sending")
+        return rows, sum(1 for r in rows if r.status == EmailStatus.SENDING)
 
     # ---- outcomes (each committed at once) ----------------------------------------------
     def _mine(self, row_id: int):
-        return and_(outbox.c.id == row_id, outbox.c.claimed_by == self.worker_id, outbox.c.status == "sending")
+        return and_(
+            outbox.c.id == row_id, outbox.c.claimed_by == self.worker_id, outbox.c.status == EmailStatus.SENDING
+        )
 
     def record_failure(self, row, error: str, permanent: bool) -> str:
-        """Failed for good (5xx, or too many attempts) or 'retrying' later; returns the new status."""
+        """Failed for good (5xx, or too many attempts) or 'retrying' later; returns the new status.
+
+        A 5xx reply bounces the message's invitation (bounced_at, a 'bounced' event: no more
+        reminders); giving up after MAX_ATTEMPTS temporary failures marks it failed.
+        """
         session = db.session
         now = utcnow()
         attempts = row.attempts + 1  # as counted by the claim
+        bounced = permanent
         if not permanent and attempts >= MAX_ATTEMPTS:
             permanent, error = True, f"gave up after {attempts} attempts; last error: {error}"
         if permanent:
             done = session.execute(
-                update(outbox).where(self._mine(row.id)).values(status="failed", last_error=error[:2000])
+                update(outbox).where(self._mine(row.id)).values(status=EmailStatus.FAILED, last_error=error[:2000])
             ).rowcount
             if done and row.invitation_id is not None:
+                column, kind = (
+                    ("bounced_at", InvitationEventKind.BOUNCED)
+                    if bounced
+                    else ("failed_at", InvitationEventKind.FAILED)
+                )
                 session.execute(
-                    update(invitation_table).where(invitation_table.c.id == row.invitation_id).values(failed_at=now)
+                    update(invitation_table).where(invitation_table.c.id == row.invitation_id).values({column: now})
                 )
                 session.execute(
                     insert(event_table).values(
                         invitation_id=row.invitation_id,
                         survey_id=row.survey_id,
-                        kind="failed",
+                        kind=kind,
                         at=now,
                         detail=f"{row.kind}: {error}"[:1000],
                     )
                 )
-            status = "failed"
+            status = EmailStatus.FAILED
         else:
             session.execute(
                 update(outbox)
                 .where(self._mine(row.id))
-                .values(status="retrying", last_error=error[:2000], next_attempt_at=now + retry_delay(attempts))
+                .values(
+                    status=EmailStatus.RETRYING, last_error=error[:2000], next_attempt_at=now + retry_delay(attempts)
+                )
             )
-            status = "retrying"
+            status = EmailStatus.RETRYING
         session.commit()
         log.warning("message %s %s: %s", row.id, status, error)
         return status
@@ -308,7 +332,7 @@ class Worker:
 
     @staticmethod
     def _count(stats: PassStats, status: str) -> None:
-        if status == "failed":
+        if status == EmailStatus.FAILED:
             stats.failed += 1
         else:
             stats.retrying += 1
@@ -348,7 +372,7 @@ class Worker:
                     update(outbox)
                     .where(self._mine(row.id))
                     .values(
-                        status=case((outbox.c.attempts > 1, "retrying"), else_="queued"),
+                        status=case((outbox.c.attempts > 1, EmailStatus.RETRYING), else_=EmailStatus.QUEUED),
                         attempts=outbox.c.attempts - 1,
                         claimed_by=None,
                     )

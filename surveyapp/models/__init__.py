@@ -2,11 +2,23 @@
 
 from ._common import utcnow
 from .accounts import ROLES, AuditEvent, LoginAttempt, SurveyAssignment, User, UserSession
+from .contact_imports import ContactImportReport
 from .contacts import Contact, ContactAttribute, ContactList, ContactListMember
-from .invitations import EVENT_KINDS, Invitation, InvitationEvent
-from .outbox import OUTBOX_STATES, OutboundEmail
-from .questionnaire import SURVEY_STATUSES, Choice, MessageTemplate, Question, Survey, SurveyVersion
+from .enums import (
+    CollectionMode,
+    EmailKind,
+    EmailStatus,
+    InvitationEventKind,
+    InvitationState,
+    ResponseStatus,
+    SurveyStatus,
+    TemplateKind,
+)
+from .invitations import Invitation, InvitationEvent
+from .outbox import OutboundEmail
+from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
+from .tokens import TOKEN_SCOPES, ApiToken
 
 __all__ = [
     "ROLES",
@@ -19,12 +31,9 @@ __all__ = [
     "ContactAttribute",
     "ContactList",
     "ContactListMember",
-    "EVENT_KINDS",
     "Invitation",
     "InvitationEvent",
-    "OUTBOX_STATES",
     "OutboundEmail",
-    "SURVEY_STATUSES",
     "Choice",
     "MessageTemplate",
     "Question",
@@ -35,4 +44,15 @@ __all__ = [
     "DeclinedInterview",
     "Response",
     "utcnow",
+    "CollectionMode",
+    "EmailKind",
+    "EmailStatus",
+    "InvitationEventKind",
+    "InvitationState",
+    "ResponseStatus",
+    "SurveyStatus",
+    "TemplateKind",
+    "TOKEN_SCOPES",
+    "ApiToken",
+    "ContactImportReport",
 ]

@@ -9,19 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._common import UTCDateTime, utcnow
-
-EVENT_KINDS = (
-    "created",
-    "emailed",
-    "reminded",
-    "opened",
-    "started",
-    "completed",
-    "failed",
-    "bounced",
-    "opted_out",
-    "revoked",
-)
+from .enums import InvitationEventKind, check_in
 
 
 class Invitation(db.Model):
@@ -42,8 +30,12 @@ class Invitation(db.Model):
     first_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Gave up after repeated temporary failures (the mail worker's MAX_ATTEMPTS).
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A permanent delivery failure (an SMTP 5xx reply): no more emails to this invitation.
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Revoked by an admin: the link answers 404 and no more emails are sent.
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     contact = relationship("Contact")
@@ -58,11 +50,7 @@ class InvitationEvent(db.Model):
 
     __tablename__ = "invitation_event"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('created', 'emailed', 'reminded', 'opened', 'started', 'completed', "
-            "'failed', 'bounced', 'opted_out', 'revoked')",
-            name="kind",
-        ),
+        CheckConstraint(check_in("kind", InvitationEventKind), name="kind"),
         # The dashboards' "invitations and reminders sent" markers (migration 0005_dash).
         Index("ix_invitation_event_survey_kind_at", "survey_id", "kind", "at"),
     )

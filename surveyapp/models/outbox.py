@@ -9,15 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ._common import UTCDateTime, utcnow
-
-OUTBOX_STATES = ("queued", "sending", "sent", "retrying", "failed")
+from .enums import EmailKind, EmailStatus, check_in
 
 
 class OutboundEmail(db.Model):
     __tablename__ = "outbound_email"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sending', 'sent', 'retrying', 'failed')", name="status"),
-        CheckConstraint("kind IN ('invitation', 'reminder', 'other')", name="kind"),
+        CheckConstraint(check_in("status", EmailStatus), name="status"),
+        CheckConstraint(check_in("kind", EmailKind), name="kind"),
         Index("ix_outbound_email_status_next", "status", "next_attempt_at"),
     )
 
@@ -30,7 +29,7 @@ class OutboundEmail(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    status: Mapped[str] = mapped_column(String(20), default=EmailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,18 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._common import UTCDateTime, utcnow
-
-SURVEY_STATUSES = ("draft", "open", "closed")
+from .enums import SurveyStatus, TemplateKind, check_in
 
 
 class Survey(db.Model):
     __tablename__ = "survey"
-    __table_args__ = (CheckConstraint("status IN ('draft', 'open', 'closed')", name="status"),)
+    __table_args__ = (CheckConstraint(check_in("status", SurveyStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=SurveyStatus.DRAFT)
     # Settings a dashboard or the mailer reads in SQL; the rest stay in the definition.
     is_interview: Mapped[bool] = mapped_column(Boolean, default=False)
     public_link_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -49,10 +48,6 @@ class Survey(db.Model):
     def current_version_id(self) -> int | None:
         version = self.current_version
         return version.id if version else None
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == "open"
 
 
 class SurveyVersion(db.Model):
@@ -114,7 +109,7 @@ class MessageTemplate(db.Model):
     __tablename__ = "message_template"
     __table_args__ = (
         UniqueConstraint("survey_id", "kind"),
-        CheckConstraint("kind IN ('invitation', 'reminder')", name="kind"),
+        CheckConstraint(check_in("kind", TemplateKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,15 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._common import UTCDateTime, utcnow
+from .enums import CollectionMode, ResponseStatus, check_in
 
-COLLECTION_MODES = ("link", "public", "interview")
+COLLECTION_MODES = tuple(CollectionMode)
 
 
 class Response(db.Model):
     __tablename__ = "response"
     __table_args__ = (
-        CheckConstraint("collection_mode IN ('link', 'public', 'interview')", name="collection_mode"),
-        CheckConstraint("status IN ('in_progress', 'completed')", name="status"),
+        CheckConstraint(check_in("collection_mode", CollectionMode), name="collection_mode"),
+        CheckConstraint(check_in("status", ResponseStatus), name="status"),
         Index("ix_response_survey_status", "survey_id", "status"),
     )
 
@@ -32,7 +33,7 @@ class Response(db.Model):
     collection_mode: Mapped[str] = mapped_column(String(10))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     participant_code: Mapped[str | None] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    status: Mapped[str] = mapped_column(String(20), default=ResponseStatus.IN_PROGRESS)
     current_page: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

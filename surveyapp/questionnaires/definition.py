@@ -13,26 +13,11 @@ import decimal
 from dataclasses import dataclass, field
 from typing import Any
 
-QUESTION_TYPES = (
-    "single_choice",
-    "multiple_choice",
-    "likert",
-    "rating",
-    "short_text",
-    "long_text",
-    "integer",
-    "decimal",
-    "date",
-    "yes_no",
-    "note",
-)
-CHOICE_TYPES = {"single_choice", "multiple_choice", "likert", "yes_no"}
-TEXT_TYPES = {"short_text", "long_text"}
-NUMBER_TYPES = {"integer", "decimal", "rating"}
+from . import types
 
-DEFAULT_MAX_LENGTH = {"short_text": 500, "long_text": 5000}
-DEFAULT_RATING_MIN = 0
-DEFAULT_RATING_MAX = 10
+# The built-in types (every registered type is in types.names(); see types.py).
+QUESTION_TYPES = types.BUILT_IN
+CHOICE_TYPES = set(types.names_where(lambda t: t.has_choices))
 
 SETTINGS_DEFAULTS: dict[str, Any] = {
     "interview": False,
@@ -52,14 +37,8 @@ class Choice:
     label: str
 
 
-YES_NO_CHOICES = [Choice("yes", "Yes"), Choice("no", "No")]
-LIKERT_AGREEMENT_CHOICES = [
-    Choice("strongly_agree", "Strongly agree"),
-    Choice("agree", "Agree"),
-    Choice("neither", "Neither agree nor disagree"),
-    Choice("disagree", "Disagree"),
-    Choice("strongly_disagree", "Strongly disagree"),
-]
+YES_NO_CHOICES = [Choice(v, label) for v, label in types.YES_NO_CHOICES]
+LIKERT_AGREEMENT_CHOICES = [Choice(v, label) for v, label in types.LIKERT_AGREEMENT_CHOICES]
 
 # Optional question attributes, in the order to_dict() writes them.
 _OPTIONAL_FIELDS = (
@@ -109,27 +88,28 @@ class Question:
     width: int | None = None
 
     def __post_init__(self) -> None:
-        if self.type == "yes_no" and not self.choices:
-            self.choices = list(YES_NO_CHOICES)
-        elif self.type == "likert" and not self.choices:
-            self.choices = list(LIKERT_AGREEMENT_CHOICES)
-        elif self.type == "rating":
-            if self.min is None:
-                self.min = DEFAULT_RATING_MIN
-            if self.max is None:
-                self.max = DEFAULT_RATING_MAX
-        elif self.type in DEFAULT_MAX_LENGTH and self.max_length is None:
-            self.max_length = DEFAULT_MAX_LENGTH[self.type]
+        declared = self.question_type
+        if declared.default_choices is not None and not self.choices:
+            self.choices = [Choice(v, label) for v, label in declared.default_choices]
+        for key, value in declared.defaults.items():
+            if getattr(self, key) is None:
+                setattr(self, key, value)
         if self.consent:
             self.required = True
 
     @property
+    def question_type(self) -> types.QuestionType:
+        """The type's declaration (surveyapp/questionnaires/types.py)."""
+        return types.get(self.type)
+
+    @property
     def is_choice(self) -> bool:
-        return self.type in CHOICE_TYPES
+        return self.question_type.has_choices
 
     @property
     def is_note(self) -> bool:
-        return self.type == "note"
+        """True for questions without an answer (notes)."""
+        return not self.question_type.has_answer
 
     def choice_label(self, value: str) -> str:
         """The label of a choice value; the value itself if it is not one of the choices."""
@@ -144,7 +124,7 @@ class Question:
             data["required"] = True
         if self.consent:
             data["consent"] = True
-        if self.choices and self.type != "yes_no":
+        if self.choices and self.question_type.custom_choices:
             data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
         for key in _OPTIONAL_FIELDS:
             value = getattr(self, key)
@@ -152,7 +132,7 @@ class Question:
                 continue
             if key in ("min", "max"):
                 value = _bound_to_json(value)
-            if key == "max_length" and value == DEFAULT_MAX_LENGTH.get(self.type):
+            if key == "max_length" and value == self.question_type.defaults.get("max_length"):
                 continue
             data[key] = value
         return data
@@ -185,16 +165,19 @@ def _bound_to_json(value):
 
 
 def bound_from_json(qtype: str, value):
-    """A min/max value from JSON/YAML, typed for the question type."""
+    """A min/max value from JSON/YAML (already validated), typed for the question type."""
     if value is None:
         return None
-    if qtype == "date":
+    bounds = types.get(qtype).bounds
+    if bounds is types.BOUNDS_DATE:
         return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-    if qtype == "decimal":
+    if bounds is types.BOUNDS_DECIMAL:
         if isinstance(value, float):
             value = repr(value)
         return decimal.Decimal(str(value))
-    return int(value)
+    if bounds is None or bounds is types.BOUNDS_INTEGER:
+        return int(value)
+    return bounds.parse(value)
 
 
 @dataclass

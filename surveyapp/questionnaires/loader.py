@@ -9,7 +9,6 @@ cross-field rules (names, references, expressions, bounds) are checked here.
 from __future__ import annotations
 
 import datetime
-import decimal
 import difflib
 import functools
 import json
@@ -22,8 +21,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from . import expressions
-from .definition import QUESTION_TYPES, Questionnaire
+from . import expressions, patterns, types
+from .definition import Questionnaire
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_FILE_SIZE = 1_000_000
@@ -31,24 +30,12 @@ MAX_FILE_SIZE = 1_000_000
 SLUG_RE = re.compile(r"[a-z0-9-]{1,64}\Z")
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 MAX_NAME_LENGTH = 64
-MAX_RATING_POINTS = 21
-
-_COMMON_KEYS = {"name", "type", "label", "hint", "relevant"}
-_ANSWER_KEYS = _COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message"}
-TYPE_KEYS: dict[str, set[str]] = {
-    "single_choice": _ANSWER_KEYS | {"choices"},
-    "multiple_choice": _ANSWER_KEYS | {"choices"},
-    "likert": _ANSWER_KEYS | {"choices"},
-    "yes_no": _ANSWER_KEYS | {"consent"},
-    "rating": _ANSWER_KEYS | {"min", "max", "min_label", "max_label"},
-    "integer": _ANSWER_KEYS | {"min", "max", "suffix", "width"},
-    "decimal": _ANSWER_KEYS | {"min", "max", "suffix", "width"},
-    "date": _ANSWER_KEYS | {"min", "max"},
-    "short_text": _ANSWER_KEYS | {"min_length", "max_length", "pattern", "pattern_message", "width"},
-    "long_text": _ANSWER_KEYS | {"min_length", "max_length"},
-    "note": set(_COMMON_KEYS),
-}
-
+#: how deeply mappings and lists may nest (a real definition needs about 6 levels)
+MAX_NESTING = 32
+#: digits in a whole number (Python refuses to read more than 4,300)
+MAX_DIGITS = 100
+# What YAML 1.1 accepts as text (its "printable" set); anything else gets a line-numbered problem.
+_UNPRINTABLE_RE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TYPE_WORDS = {
     "string": "text",
     "boolean": "true or false",
@@ -104,18 +91,31 @@ class LineList(list):
     item_lines: list = []
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Well-formed YAML that a definition may not contain (too deep, too long a number)."""
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers, refuses aliases, and reads dates and yes/no as text."""
+    """SafeLoader that keeps line numbers, refuses aliases, deep nesting and huge numbers,
+    and reads dates and yes/no as text."""
 
     def __init__(self, stream):
         super().__init__(stream)
         self.duplicate_keys: list[Problem] = []
+        self.depth = 0
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not supported", event.start_mark)
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise _Refused(None, None, f"mappings and lists are nested more than {MAX_NESTING} levels deep", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -147,6 +147,13 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return result
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode):
+    digits = sum(c.isdigit() for c in node.value)
+    if digits > MAX_DIGITS:
+        raise _Refused(None, None, f"a number has {digits} digits (at most {MAX_DIGITS} are allowed)", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
 def _construct_bool(loader: _LineLoader, node: yaml.ScalarNode):
     # YAML 1.2 booleans only: yes/no/on/off stay text, so `value: no` means 'no'.
     text = loader.construct_scalar(node)
@@ -156,13 +163,38 @@ def _construct_bool(loader: _LineLoader, node: yaml.ScalarNode):
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _LineLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
+def _unprintable_problems(text: str, limit: int = 5) -> list[Problem]:
+    """Control characters (NUL, ESC ...) and non-characters (U+FFFF ...): one problem each, with its line."""
+    problems = []
+    for match in _UNPRINTABLE_RE.finditer(text):
+        if len(problems) == limit:
+            problems.append(Problem(None, "", "more characters that are not allowed follow"))
+            break
+        line = text.count("\n", 0, match.start()) + 1
+        problems.append(
+            Problem(
+                line,
+                "",
+                f"the character U+{ord(match.group()):04X} is not allowed in a definition (control characters and non-characters cannot be used)",
+            )
+        )
+    return problems
+
+
 def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
+    problems = _unprintable_problems(text)
+    if problems:
+        return None, problems
     loader = _LineLoader(text)
     try:
         return loader.get_single_data(), loader.duplicate_keys
+    except _Refused as exc:
+        mark = exc.problem_mark
+        return None, [Problem(mark.line + 1 if mark is not None else None, "", exc.problem)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -170,6 +202,8 @@ def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(line, "", f"YAML syntax error: {detail}")]
     except yaml.YAMLError as exc:
         return None, [Problem(None, "", f"YAML syntax error: {exc}")]
+    except RecursionError:  # a safety net: nesting is refused above long before this
+        return None, [Problem(None, "", "the file is nested too deeply to be read")]
     finally:
         loader.dispose()
 
@@ -240,14 +274,25 @@ def _did_you_mean(word: str, options: Iterable[str]) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def _schema_file() -> str:
+    return SCHEMA_PATH.read_text(encoding="utf-8")
+
+
 def load_schema() -> dict:
-    """The JSON Schema of the native format (surveyapp/questionnaires/schema.json)."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    """The JSON Schema of the native format: schema.json with the registered question types as the
+    `type` enum (types.py declares them; docs/questionnaire.schema.json is this for the built-in ones)."""
+    schema = json.loads(_schema_file())
+    schema["$defs"]["question"]["properties"]["type"] = {"enum": list(types.names())}
+    return schema
 
 
-@functools.lru_cache(maxsize=1)
-def _validator() -> jsonschema.Draft202012Validator:
+@functools.lru_cache(maxsize=4)
+def _validator_for(type_names: tuple[str, ...]) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(load_schema())
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return _validator_for(types.names())
 
 
 def _schema_problems(data: dict) -> list[Problem]:
@@ -288,8 +333,8 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
             Problem(
                 line,
                 where,
-                f"unknown type '{instance}'{_did_you_mean(instance, QUESTION_TYPES)} "
-                f"(expected one of: {', '.join(QUESTION_TYPES)})",
+                f"unknown type '{instance}'{_did_you_mean(instance, types.names())} "
+                f"(expected one of: {', '.join(types.names())})",
             )
         ]
     what = f"'{key}'" if key else "this"
@@ -480,12 +525,13 @@ class _Checker:
 
     def check_question(self, q: dict, where: str, page_index: int, position: float) -> None:
         qtype = q.get("type")
-        if not isinstance(qtype, str) or qtype not in TYPE_KEYS:
+        if not isinstance(qtype, str) or qtype not in types.names():
             return  # the schema reported the unknown type; nothing else can be judged
-        allowed = TYPE_KEYS[qtype]
+        declared = types.get(qtype)
+        allowed = declared.allowed_keys
         for key in q:
             if key not in allowed and key in _all_question_keys():
-                users = [t for t in QUESTION_TYPES if key in TYPE_KEYS[t]]
+                users = types.names_where(lambda t, key=key: key in t.allowed_keys)
                 self.add(
                     q.line_of(key), where, f"'{key}' does not apply to {qtype} questions (only to: {', '.join(users)})"
                 )
@@ -498,7 +544,7 @@ class _Checker:
             if key in q and key in allowed and not given:
                 self.add(q.line_of(key), where, f"'{key}' is set but '{needs}' is not")
 
-        if qtype in ("single_choice", "multiple_choice") and "choices" not in q:
+        if declared.needs_choices and "choices" not in q:
             self.add(q.line, where, f"a {qtype} question needs 'choices'")
         choices = q.get("choices") if "choices" in allowed else None
         if isinstance(choices, str):
@@ -513,7 +559,7 @@ class _Checker:
         elif isinstance(choices, list):
             self.check_choices(choices, where)
 
-        self.check_bounds(q, qtype, where)
+        self.check_bounds(q, declared, where)
         for key in ("relevant", "constraint"):
             text = q.get(key)
             if key in allowed and isinstance(text, str) and text.strip():
@@ -521,27 +567,21 @@ class _Checker:
                 own_name = name if name is not None and self.order.get(name) == position else None
                 self.check_expression(text, key, q.line_of(key), where, position, page_index, own_name=own_name)
 
-    def check_bounds(self, q: dict, qtype: str, where: str) -> None:
+    def check_bounds(self, q: dict, declared: types.QuestionType, where: str) -> None:
         bounds = {}
         for key in ("min", "max"):
-            if key not in q or key not in TYPE_KEYS[qtype] or q[key] is None:
+            if key not in q or declared.bounds is None or q[key] is None:
                 continue
-            value = _typed_bound(qtype, q[key])
+            value = declared.bounds.parse(q[key])
             if value is None:
-                kind = {"date": "a date like 2024-01-31", "decimal": "a number"}.get(qtype, "a whole number")
-                self.add(q.line_of(key), where, f"'{key}' must be {kind}")
+                self.add(q.line_of(key), where, f"'{key}' must be {declared.bounds.description}")
             else:
                 bounds[key] = value
-        if "min" in bounds and "max" in bounds:
-            if bounds["min"] > bounds["max"]:
-                self.add(q.line_of("min"), where, f"'min' ({q['min']}) is greater than 'max' ({q['max']})")
-            elif qtype == "rating" and bounds["max"] - bounds["min"] + 1 > MAX_RATING_POINTS:
-                self.add(q.line_of("min"), where, f"a rating scale can have at most {MAX_RATING_POINTS} points")
-        if qtype == "rating" and ("min" in bounds) != ("max" in bounds):
-            low = bounds.get("min", 0)
-            high = bounds.get("max", 10)
-            if low > high:
-                self.add(q.line, where, f"the rating scale runs from {low} to {high}, which is backwards")
+        if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
+            self.add(q.line_of("min"), where, f"'min' ({q['min']}) is greater than 'max' ({q['max']})")
+        if declared.check_definition is not None:
+            for key, message in declared.check_definition(q, bounds):
+                self.add(q.line_of(key) if key else q.line, where, message)
         lengths = [q.get(k) for k in ("min_length", "max_length")]
         if all(isinstance(v, int) and not isinstance(v, bool) for v in lengths) and lengths[0] > lengths[1]:
             self.add(
@@ -550,11 +590,10 @@ class _Checker:
                 f"'min_length' ({lengths[0]}) is greater than 'max_length' ({lengths[1]})",
             )
         pattern = q.get("pattern")
-        if isinstance(pattern, str) and "pattern" in TYPE_KEYS[qtype]:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                self.add(q.line_of("pattern"), where, f"'pattern' is not a valid regular expression: {exc.msg}")
+        if isinstance(pattern, str) and "pattern" in declared.allowed_keys:
+            problem = patterns.problem(pattern)
+            if problem:
+                self.add(q.line_of("pattern"), where, f"'pattern' {problem}")
 
     def check_expression(
         self, text: str, key: str, line, where: str, position, page_index: int, own_name: str | None = None
@@ -606,23 +645,6 @@ def _is_date(text: str) -> bool:
     return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
 
 
-def _typed_bound(qtype: str, value):
-    """The bound as a comparable value, or None when it is the wrong kind."""
-    if isinstance(value, bool):
-        return None
-    if qtype == "date":
-        return datetime.date.fromisoformat(value) if isinstance(value, str) and _is_date(value) else None
-    if qtype == "decimal":
-        if isinstance(value, (int, float)):
-            return decimal.Decimal(repr(value)) if isinstance(value, float) else value
-        try:
-            number = decimal.Decimal(str(value).strip())
-        except decimal.InvalidOperation:
-            return None
-        return number if number.is_finite() else None
-    return value if isinstance(value, int) else None
-
-
 # --- building --------------------------------------------------------------------
 
 
@@ -657,6 +679,9 @@ def validate_data(data: Any) -> list[Problem]:
                 f"a questionnaire file must be a mapping with slug, title and pages; this one is {kind}",
             )
         ]
+    too_deep = _nesting_problem(data)
+    if too_deep:
+        return [too_deep]
     if not isinstance(data, LineDict):
         data = _with_lines(data)
     problems = _schema_problems(data) + _Checker(data).run()
@@ -665,6 +690,27 @@ def validate_data(data: Any) -> list[Problem]:
         if problem not in unique:
             unique.append(problem)
     return sorted(unique, key=lambda p: (p.line is None, p.line or 0))
+
+
+def _nesting_problem(data: Any) -> Problem | None:
+    """Refuse data (e.g. from json.loads) nested deeper than MAX_NESTING or holding huge numbers, without recursion."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_DIGITS * 3.33:
+                return Problem(None, "", f"a number has more than {MAX_DIGITS} digits")
+            continue
+        if depth > MAX_NESTING:
+            return Problem(
+                getattr(value, "line", None), "", f"mappings and lists are nested more than {MAX_NESTING} levels deep"
+            )
+        stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 _KIND_WORDS = {"string": "text", "array": "a list", "boolean": "true or false", "number": "a number"}

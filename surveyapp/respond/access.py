@@ -1,20 +1,31 @@
-"""Who is answering: the response behind a personal link or a public link."""
+"""Who is answering: the response behind a personal link or a public link.
+
+One query finds everything a journey request needs: the invitation (personal links),
+the survey, the response so far, and the identity of the questionnaire version it
+answers (the response's own version, else the survey's newest), so that the parsed
+questionnaire comes from the per-process cache. Unknown tokens are counted by the
+link-guess throttle; a valid token never consults it.
+"""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
 
 from flask import abort, request
 from flask import session as cookie
-from sqlalchemy import select
+from sqlalchemy import func, join, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ..auth.throttle import record_token_guess, too_many_token_guesses
-from ..invitations.service import find_invitation_by_token, record_event
-from ..models import Invitation, Response, Survey, utcnow
+from ..auth.throttle import refuse_unknown_link
+from ..database import write_transaction
+from ..invitations import tokens
+from ..journey import flow
+from ..models import Invitation, Response, Survey, SurveyVersion, utcnow
+from ..questionnaires.definition import Questionnaire
+from ..services.invitations import record_event
+from ..services.surveys import survey_state  # noqa: F401  (re-exported for the views)
 
 PUBLIC_COOKIE_KEY = "public_responses"
 
@@ -28,58 +39,79 @@ class Respondent:
     survey: Survey
     invitation: Invitation | None
     response: Response | None
+    current_version_id: int | None = None
+    version_id: int | None = None  # the response's version, else the survey's newest
+    definition_text: str | None = None
+    newest_question_id: int | None = None
 
-
-def survey_state(survey: Survey, today: date | None = None) -> str:
-    """'open', 'closed' or 'not_open' as a respondent sees it."""
-    today = today or date.today()
-    if survey.status == "closed" or (survey.closes_on is not None and survey.closes_on < today):
-        return "closed"
-    if survey.status != "open" or survey.current_version_id is None:
-        return "not_open"
-    return "open"
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return flow.cached_questionnaire(self.version_id, self.definition_text, self.newest_question_id)
 
 
 def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def refuse_if_guessing(db_session: Session) -> None:
-    """429 for an address that has tried too many unknown links lately, valid links included."""
-    if too_many_token_guesses(db_session, client_address()):
-        abort(429)
-
-
-def _unknown_link(db_session: Session):
-    """Count the guess (in its own transaction), then the same 404 as any unknown URL."""
-    db_session.rollback()
-    record_token_guess(db_session, client_address())
-    db_session.commit()
-    abort(404)
+def _journey_query(entities, from_clause, response_join):
+    """SELECT entities, the survey, the response (outer join), and the version's identity columns."""
+    newest = aliased(SurveyVersion)
+    current_version_id = (
+        select(newest.id)
+        .where(newest.survey_id == Survey.id)
+        .order_by(newest.number.desc())
+        .limit(1)
+        .correlate(Survey)
+        .scalar_subquery()
+    )
+    definition_text, newest_question_id = flow.version_fingerprint_columns()
+    return (
+        select(*entities, Survey, Response, current_version_id, SurveyVersion.id, definition_text, newest_question_id)
+        .select_from(from_clause)
+        .outerjoin(Response, response_join)
+        .outerjoin(SurveyVersion, SurveyVersion.id == func.coalesce(Response.version_id, current_version_id))
+    )
 
 
 def resolve(db_session: Session, kind: str, key: str) -> Respondent:
-    """The respondent behind a URL, or the same 404 as any unknown URL."""
+    """The respondent behind a URL, or the same 404 as any unknown URL (counted as a guess)."""
     if kind == "s":
-        invitation = find_invitation_by_token(db_session, key)
-        if invitation is None:
-            _unknown_link(db_session)
-        response = db_session.scalar(select(Response).where(Response.respondent_key == f"inv:{invitation.id}"))
-        return Respondent(kind, key, invitation.survey, invitation, response)
-    if kind == "p":
-        survey = db_session.scalar(select(Survey).where(Survey.public_key == key))
-        if survey is None or not survey.public_link_enabled or not secrets.compare_digest(survey.public_key, key):
-            _unknown_link(db_session)
-        respondent_key = cookie.get(PUBLIC_COOKIE_KEY, {}).get(str(survey.id))
-        response = None
-        if respondent_key:
-            response = db_session.scalar(select(Response).where(Response.respondent_key == respondent_key))
-        return Respondent(kind, key, survey, None, response)
-    abort(404)
+        if not tokens.looks_like_token(key):
+            refuse_unknown_link(db_session, client_address())
+        row = db_session.execute(
+            _journey_query(
+                [Invitation],
+                join(Invitation, Survey, Survey.id == Invitation.survey_id),
+                Response.invitation_id == Invitation.id,
+            ).where(Invitation.token_hash == tokens.token_hash(key))
+        ).first()
+        if row is None or row[0].revoked_at is not None:
+            refuse_unknown_link(db_session, client_address())
+        invitation, rest = row[0], row[1:]
+    elif kind == "p":
+        row = db_session.execute(
+            _journey_query([], Survey, _public_response_join()).where(Survey.public_key == key)
+        ).first()
+        if row is None or not row[0].public_link_enabled or not secrets.compare_digest(row[0].public_key, key):
+            refuse_unknown_link(db_session, client_address())
+        invitation, rest = None, tuple(row)
+    else:
+        abort(404)
+    survey, response, current_version_id, version_id, definition_text, newest_question_id = rest
+    return Respondent(
+        kind, key, survey, invitation, response, current_version_id, version_id, definition_text, newest_question_id
+    )
 
 
-def start_response(db_session: Session, respondent: Respondent) -> Response:
-    """Create the response (once). Two racing starts end with the same single row."""
+def _public_response_join():
+    """The response whose key this browser's cookie holds for a survey ("" never matches)."""
+    mine = cookie.get(PUBLIC_COOKIE_KEY, {})
+    keys = list(mine.values()) if isinstance(mine, dict) else []
+    return (Response.survey_id == Survey.id) & Response.respondent_key.in_(keys or [""])
+
+
+def start_response(db_session: Session, respondent: Respondent, first_page: str) -> Response:
+    """Create the response (once), at its first page. Two racing starts end with the same single row."""
     if respondent.response is not None:
         return respondent.response
     survey = respondent.survey
@@ -89,25 +121,26 @@ def start_response(db_session: Session, respondent: Respondent) -> Response:
         respondent_key, mode = f"pub:{secrets.token_urlsafe(18)}", "public"
     response = Response(
         survey_id=survey.id,
-        version_id=survey.current_version_id,
+        version_id=respondent.current_version_id,
         respondent_key=respondent_key,
         invitation_id=respondent.invitation.id if respondent.invitation else None,
         collection_mode=mode,
         status="in_progress",
+        current_page=first_page,
     )
-    db_session.add(response)
     try:
-        db_session.flush()
+        with write_transaction(db_session):
+            db_session.add(response)
+            db_session.flush()
+            if respondent.invitation is not None and respondent.invitation.started_at is None:
+                respondent.invitation.started_at = utcnow()
+                record_event(db_session, respondent.invitation, "started")
     except IntegrityError:
-        db_session.rollback()
         existing = db_session.scalar(select(Response).where(Response.respondent_key == respondent_key))
         if existing is None:
             raise
         respondent.response = existing
         return existing
-    if respondent.invitation is not None and respondent.invitation.started_at is None:
-        respondent.invitation.started_at = utcnow()
-        record_event(db_session, respondent.invitation, "started")
     if respondent.kind == "p":
         mine = dict(cookie.get(PUBLIC_COOKIE_KEY, {}))
         mine[str(survey.id)] = respondent_key
@@ -121,5 +154,6 @@ def note_link_opened(db_session: Session, respondent: Respondent) -> None:
     """Record the first opening of a personal link (a GET: it never uses the link up)."""
     invitation = respondent.invitation
     if invitation is not None and invitation.first_opened_at is None:
-        invitation.first_opened_at = utcnow()
-        record_event(db_session, invitation, "opened")
+        with write_transaction(db_session):
+            invitation.first_opened_at = utcnow()
+            record_event(db_session, invitation, "opened")

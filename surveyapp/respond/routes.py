@@ -1,29 +1,41 @@
-"""Views of the respondent's journey: thin, post-save-redirect; the work is in journey.py."""
+"""Views of the respondent's journey: who may enter (a link's token or a public key) and its URLs.
+
+The steps themselves (page, check, submit, completion) are the journey controller's
+(journey/controller.py), shared with interviews.
+"""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import g, redirect, request, url_for
 
 from ..extensions import db
-from ..invitations.service import record_event
-from ..journey import flow as journey
-from ..journey.pages import render_page
+from ..journey import flow
+from ..journey.controller import RESPONDENT, Journey, render
 from ..models import utcnow
-from ..questionnaires import runtime
+from ..services.invitations import record_event
 from . import bp
-from .access import Respondent, note_link_opened, refuse_if_guessing, resolve, start_response, survey_state
+from .access import Respondent, note_link_opened, resolve, start_response, survey_state
 
 KIND = "<any(s,p):kind>/<key>"
 
 
 @bp.before_request
-def _throttle_link_guessing():
-    # Before any lookup, so an address past the limit learns nothing more, not even about valid links.
-    refuse_if_guessing(db.session)
+def _read_first():
+    # Reads run in a read transaction (no SQLite write lock); writes use write_transaction().
+    g.read_only = request.method in ("GET", "HEAD")
+    g.read_first = True
+
+
+@bp.teardown_request
+def _forget_transaction_flags(_exc):
+    for name in ("read_only", "read_first", "writing"):
+        g.pop(name, None)
 
 
 class Nav:
-    """The URLs a journey template needs, so interviews can reuse the same templates."""
+    """The URLs of a respondent's journey."""
+
+    back_when_first = None
 
     def __init__(self, kind: str, key: str):
         self.kind, self.key = kind, key
@@ -35,7 +47,7 @@ class Nav:
         return url_for("respond.begin", kind=self.kind, key=self.key)
 
     def page(self, name: str, change: bool = False) -> str:
-        if name == journey.CHECK_PAGE:
+        if name == flow.CHECK_PAGE:
             return self.check()
         return url_for(
             "respond.page", kind=self.kind, key=self.key, page_name=name, **({"change": 1} if change else {})
@@ -47,16 +59,23 @@ class Nav:
     def submit(self) -> str:
         return url_for("respond.submit", kind=self.kind, key=self.key)
 
+    def done(self) -> str:
+        return url_for("respond.done", kind=self.kind, key=self.key)
+
 
 def _gate(respondent: Respondent):
     """The page to show instead of the journey when it cannot go on, or None."""
     if respondent.response is not None and respondent.response.status == "completed":
-        return render_template(
-            "respond/completed.html", title="You have already completed this survey", survey=respondent.survey
+        return render(
+            db.session,
+            "respond/completed.html",
+            title="You have already completed this survey",
+            survey=respondent.survey,
         )
-    state = survey_state(respondent.survey)
+    state = survey_state(respondent.survey, current_version_id=respondent.current_version_id)
     if state != "open":
-        return render_template(
+        return render(
+            db.session,
             "respond/closed.html",
             title="This survey is closed" if state == "closed" else "This survey is not open yet",
             survey=respondent.survey,
@@ -65,24 +84,60 @@ def _gate(respondent: Respondent):
     return None
 
 
+def _journey(respondent: Respondent) -> Journey:
+    invitation = respondent.invitation
+
+    def on_complete(session):
+        if invitation is not None:
+            invitation.completed_at = utcnow()
+            record_event(session, invitation, "completed")
+
+    return Journey(
+        db.session,
+        respondent.response,
+        respondent.questionnaire,
+        Nav(respondent.kind, respondent.key),
+        RESPONDENT,
+        title=respondent.survey.title,
+        on_complete=on_complete,
+    )
+
+
+def _entered(kind, key, completed_too: bool = False):
+    """(journey, None) for a response in progress on an open survey, else (None, what to answer instead).
+
+    `completed_too`: a completed response enters as well (submit sends it to the completion page).
+    """
+    respondent = resolve(db.session, kind, key)
+    if completed_too and respondent.response is not None and respondent.response.status == "completed":
+        return _journey(respondent), None
+    blocked = _gate(respondent)
+    if blocked is not None:
+        return None, blocked
+    if respondent.response is None:
+        return None, redirect(Nav(kind, key).start())
+    return _journey(respondent), None
+
+
 @bp.get(f"/{KIND}")
 def start(kind, key):
     respondent = resolve(db.session, kind, key)
     note_link_opened(db.session, respondent)
-    db.session.commit()
     blocked = _gate(respondent)
     if blocked is not None:
         return blocked
     nav = Nav(kind, key)
-    if respondent.response is not None:
-        # Resume where they left off.
-        return redirect(
-            nav.page(respondent.response.current_page or journey.CHECK_PAGE)
-            if respondent.response.current_page
-            else nav.check()
-        )
-    questionnaire = journey.questionnaire_of(respondent.survey.current_version)
-    return render_template("respond/start.html", title=questionnaire.title, questionnaire=questionnaire, nav=nav)
+    if respondent.response is not None:  # resume where they left off
+        return redirect(nav.page(respondent.response.current_page or flow.CHECK_PAGE))
+    questionnaire = respondent.questionnaire
+    return render(
+        db.session,
+        "respond/start.html",
+        title=questionnaire.title,
+        questionnaire=questionnaire,
+        nav=nav,
+        sections=len(flow.section_names(questionnaire, {})),
+    )
 
 
 @bp.post(f"/{KIND}/start")
@@ -91,113 +146,35 @@ def begin(kind, key):
     blocked = _gate(respondent)
     if blocked is not None:
         return blocked
-    response = start_response(db.session, respondent)
-    questionnaire = journey.questionnaire_of(response.version)
-    answers = journey.load_answers(db.session, response, questionnaire)
-    if response.current_page is None:
-        response.current_page = journey.first_page_name(questionnaire, answers)
-    target = response.current_page
-    db.session.commit()
-    return redirect(Nav(kind, key).page(target))
-
-
-def _journey_context(kind, key):
-    respondent = resolve(db.session, kind, key)
-    blocked = _gate(respondent)
-    if blocked is not None:
-        return respondent, None, None, blocked
-    if respondent.response is None:
-        return respondent, None, None, redirect(Nav(kind, key).start())
-    questionnaire = journey.questionnaire_of(respondent.response.version)
-    answers = journey.load_answers(db.session, respondent.response, questionnaire)
-    return respondent, questionnaire, answers, None
+    response = start_response(db.session, respondent, flow.first_page_name(respondent.questionnaire, {}))
+    return redirect(Nav(kind, key).page(response.current_page or flow.CHECK_PAGE))
 
 
 @bp.route(f"/{KIND}/page/<page_name>", methods=["GET", "POST"])
 def page(kind, key, page_name):
-    respondent, questionnaire, answers, early = _journey_context(kind, key)
+    journey, early = _entered(kind, key)
     if early is not None:
         return early
-    try:
-        page_def = questionnaire.page(page_name)
-    except KeyError:
-        abort(404)
-    nav = Nav(kind, key)
-    if page_name not in journey.page_names(questionnaire, answers):
-        return redirect(nav.page(journey.next_page_name(questionnaire, answers, page_name)))
-    changing = request.args.get("change") == "1"
-    shown = set(request.form.getlist("_shown")) if request.method == "POST" else set()
-    if request.method == "GET":
-        return render_page(questionnaire, page_def, answers, nav, changing)
-
-    result = runtime.parse_page(page_def, request.form, answers)
-    visible_now = [
-        q.name for q in runtime.visible_questions(page_def, {**answers, **result.values}) if q.type != "note"
-    ]
-    unseen = [n for n in visible_now if n not in shown]
-    errors = [e for e in result.errors if e.name in shown]
-    if errors:
-        return render_page(
-            questionnaire, page_def, {**answers, **result.values}, nav, changing, errors=errors, raw=result.raw
-        )
-    page_question_names = [q.name for q in page_def.questions]
-    answers = journey.save_answers(db.session, respondent.response, questionnaire, result.values, page_question_names)
-    if unseen:
-        # Answers on this page revealed more questions: show them before moving on (works without JavaScript).
-        respondent.response.current_page = page_name
-        db.session.commit()
-        return render_page(
-            questionnaire,
-            page_def,
-            answers,
-            nav,
-            changing,
-            notice="More questions have been added to this page because of your answers.",
-        )
-    target = journey.CHECK_PAGE if changing else journey.next_page_name(questionnaire, answers, page_name)
-    respondent.response.current_page = target
-    db.session.commit()
-    return redirect(nav.page(target))
+    return journey.page(
+        page_name, request.args.get("change") == "1", request.form if request.method == "POST" else None
+    )
 
 
 @bp.get(f"/{KIND}/check")
 def check(kind, key):
-    respondent, questionnaire, answers, early = _journey_context(kind, key)
-    if early is not None:
-        return early
-    nav = Nav(kind, key)
-    previous = journey.previous_page_name(questionnaire, answers, journey.CHECK_PAGE)
-    return render_template(
-        "respond/check.html",
-        title="Check your answers before submitting",
-        questionnaire=questionnaire,
-        sections=journey.summary_rows(questionnaire, answers),
-        nav=nav,
-        back_url=nav.page(previous) if previous else None,
-    )
+    journey, early = _entered(kind, key)
+    return early if early is not None else journey.check()
 
 
 @bp.post(f"/{KIND}/submit")
 def submit(kind, key):
-    respondent, questionnaire, answers, early = _journey_context(kind, key)
-    if early is not None:
-        return early
-    nav = Nav(kind, key)
-    incomplete = journey.first_incomplete_page(questionnaire, answers)
-    if incomplete is not None:
-        # Something required is still unanswered: show that page with its errors.
-        page_name, errors = incomplete
-        respondent.response.current_page = page_name
-        db.session.commit()
-        return render_page(questionnaire, questionnaire.page(page_name), answers, nav, False, errors=errors)
-    if not journey.mark_completed(db.session, respondent.response):
-        # Another submit (double click, second tab) got there first.
-        db.session.commit()
-        return _gate(respondent)
-    if respondent.invitation is not None:
-        respondent.invitation.completed_at = utcnow()
-        record_event(db.session, respondent.invitation, "completed")
-    db.session.commit()
-    return render_template(
-        "respond/done.html", title="Thank you: your answers have been sent", survey=respondent.survey
-    )
+    journey, early = _entered(kind, key, completed_too=True)
+    return early if early is not None else journey.submit()
+
+
+@bp.get(f"/{KIND}/done")
+def done(kind, key):
+    respondent = resolve(db.session, kind, key)
+    if respondent.response is not None and respondent.response.status == "completed":
+        return _journey(respondent).done()
+    return redirect(Nav(kind, key).start())

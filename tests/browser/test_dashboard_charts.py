@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from test_dashboard_views import HOSTILE_LABEL, HOSTILE_YAML, PASSWORD
 
 from browser.respondent import release_database
-from surveyapp.auth.users import create_user
 from surveyapp.extensions import db
+from surveyapp.services.users import create_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -315,32 +315,47 @@ export function decodeAnswers(data) {
 
 // --- the page --------------------------------------------------------------------------
 
-/** A question's typed value from its inputs, as runtime.parse_page coerces it (null when empty or invalid). */
-function readValue(block) {
-  const name = block.dataset.question;
-  const type = block.dataset.type;
-  const field = (suffix = "") => block.querySelector(`[name="${CSS.escape(name + suffix)}"]`);
-  if (type === "multiple_choice") {
+// How to read a question's value, by the `data-value-kind` its type declares
+// (surveyapp/questionnaires/types.py); the same coercions as the type's parse on the server.
+const INTEGER_RE = /^-?\d+$/;
+const DECIMAL_RE = /^-?(\d+(\.\d*)?|\.\d+)$/;
+const checkedValue = (block, name) => block.querySelector(`input[name="${CSS.escape(name)}"]:checked`)?.value ?? null;
+const typedText = (block, name) => {
+  const input = block.querySelector(`[name="${CSS.escape(name)}"]`);
+  const text = input ? input.value.trim() : "";
+  return text || null;
+};
+const READERS = {
+  none: () => null,
+  text: typedText,
+  integer: (block, name) => {
+    const text = typedText(block, name);
+    return text !== null && INTEGER_RE.test(text) ? Number(text) : null;
+  },
+  decimal: (block, name) => {
+    const text = typedText(block, name);
+    return text !== null && DECIMAL_RE.test(text) ? Number(text) : null;
+  },
+  choice: checkedValue,
+  "choice-number": (block, name) => {
+    const value = checkedValue(block, name);
+    return value === null ? null : Number(value);
+  },
+  choices: (block, name) => {
     const chosen = [...block.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((i) => i.value);
     return chosen.length ? chosen : null;
-  }
-  if (["single_choice", "likert", "yes_no", "rating"].includes(type)) {
-    const checked = block.querySelector(`input[name="${CSS.escape(name)}"]:checked`);
-    if (!checked) return null;
-    return type === "rating" ? Number(checked.value) : checked.value;
-  }
-  if (type === "date") {
-    const parts = ["-day", "-month", "-year"].map((s) => (field(s) ? field(s).value.trim() : ""));
+  },
+  date: (block, name) => {
+    const parts = ["-day", "-month", "-year"].map((suffix) => typedText(block, name + suffix) ?? "");
     if (!parts.every((p) => /^\d+$/.test(p)) || parts[2].length !== 4) return null;
     return dateFromParts(Number(parts[2]), Number(parts[1]), Number(parts[0]));
-  }
-  const input = field();
-  if (!input || type === "note") return null;
-  const text = input.value.trim();
-  if (!text) return null;
-  if (type === "integer") return /^-?\d+$/.test(text) ? Number(text) : null;
-  if (type === "decimal") return /^-?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : null;
-  return text;
+  },
+};
+
+/** A question's typed value from its inputs, as the server's parse gives it (null when empty or invalid). */
+function readValue(block) {
+  const reader = READERS[block.dataset.valueKind] || READERS.text;
+  return reader(block, block.dataset.question);
 }
 
 function setShown(block, shown) {

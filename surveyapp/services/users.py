@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import ROLES, User
+from ..models import ROLES, Survey, SurveyAssignment, User, UserSession, utcnow
 from .passwords import hash_password, password_problem
+from .tokens import revoke_all_tokens
 
 
 class UserError(ValueError):
@@ -39,20 +37,6 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     return user
 
 
-def api_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(session: Session, email: str) -> str:
-    """A new API token for the account (replacing any old one); only its hash is kept."""
-    user = session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
-    if user is None:
-        raise UserError(f"No account for {email}")
-    token = secrets.token_urlsafe(32)
-    user.api_token_hash = api_token_hash(token)
-    return token
-
-
 def find_user(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
@@ -60,10 +44,19 @@ def find_user(session: Session, email: str) -> User:
     return user
 
 
+def end_all_sessions(session: Session, user: User) -> int:
+    """End every live server-side session of `user` (deactivation, password change)."""
+    result = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def set_password(session: Session, user: User, password: str) -> None:
     """Change the password (same rules as a new account) and end the account's sessions."""
-    from .sessions import end_all_sessions
-
     problem = password_problem(password)
     if problem:
         raise UserError(problem)
@@ -72,15 +65,13 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 
 def deactivate_user(session: Session, user: User) -> bool:
-    """Stop an account signing in (kept for the audit trail); ends its sessions and API token.
+    """Stop an account signing in (kept for the audit trail); ends its sessions and revokes its API tokens.
 
     Returns False when it was inactive already.
     """
-    from .sessions import end_all_sessions
-
     was_active = user.active
     user.active = False
-    user.api_token_hash = None
+    revoke_all_tokens(session, user)
     end_all_sessions(session, user)
     return was_active
 
@@ -93,8 +84,6 @@ def reactivate_user(session: Session, user: User) -> bool:
 
 def set_assignments(session: Session, user: User, survey_ids: set[int]) -> tuple[set[int], set[int]]:
     """Assign a volunteer to exactly these interview surveys; returns (added, removed) survey ids."""
-    from ..models import Survey, SurveyAssignment
-
     if user.role != "volunteer":
         raise UserError("Only volunteers are assigned to interview surveys")
     interview_ids = set(

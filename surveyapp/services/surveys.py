@@ -1,17 +1,18 @@
-"""Surveys: import a definition as a new survey or a new version, open, close, list.
+"""Survey lifecycle: import a definition as a new survey or a new version, open, close, list.
 
-Plain functions over a session; the CLI and the admin pages both call these.
+Plain functions over a session; the CLI, the admin pages and the demo all call these.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Choice, Question, Response, Survey, SurveyVersion, utcnow
+from ..models import Choice, Question, Response, ResponseStatus, Survey, SurveyStatus, SurveyVersion, utcnow
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.loader import load_definition_text
 
@@ -21,12 +22,28 @@ class SurveyNotFound(LookupError):
         super().__init__(f"No survey with the slug '{slug}'. `surveys list` shows the slugs.")
 
 
+class SurveyStatusError(ValueError):
+    """A survey cannot take the status asked for; str() says why."""
+
+
 @dataclass
 class ImportResult:
     survey: Survey
     version: SurveyVersion
     created_survey: bool
     created_version: bool
+
+
+def import_outcome(result: ImportResult) -> str:
+    """What an import did, in the words the CLI prints and the admin page shows."""
+    how = (
+        "new survey"
+        if result.created_survey
+        else "new version"
+        if result.created_version
+        else "replaced: no one had answered it yet"
+    )
+    return f"{result.survey.slug} version {result.version.number} ({how})"
 
 
 def get_survey(session: Session, slug: str) -> Survey:
@@ -51,7 +68,7 @@ def import_definition(session: Session, text: str, source: str = "<upload>") -> 
     survey = session.scalar(select(Survey).where(Survey.slug == questionnaire.slug))
     created_survey = survey is None
     if created_survey:
-        survey = Survey(slug=questionnaire.slug, title=questionnaire.title, status="draft")
+        survey = Survey(slug=questionnaire.slug, title=questionnaire.title, status=SurveyStatus.DRAFT)
         session.add(survey)
         session.flush()
     _apply_settings(survey, questionnaire)
@@ -109,13 +126,19 @@ def _add_question_rows(session: Session, version: SurveyVersion, questionnaire: 
     session.flush()
 
 
-def set_status(session: Session, survey: Survey, status: str) -> None:
-    if status == "open":
+def set_status(session: Session, survey: Survey, status: SurveyStatus | str) -> None:
+    """Open or close a survey (or put it back to draft). Raises SurveyStatusError for an unknown
+    status or a survey without a questionnaire to open."""
+    try:
+        status = SurveyStatus(status)
+    except ValueError:
+        raise SurveyStatusError(f"'{status}' is not a survey status: use one of {', '.join(SurveyStatus)}.") from None
+    if status == SurveyStatus.OPEN:
         if survey.current_version is None:
-            raise ValueError(f"Survey '{survey.slug}' has no questionnaire to open.")
+            raise SurveyStatusError(f"Survey '{survey.slug}' has no questionnaire to open.")
         survey.opened_at = survey.opened_at or utcnow()
         survey.closed_at = None
-    elif status == "closed":
+    elif status == SurveyStatus.CLOSED:
         survey.closed_at = utcnow()
     survey.status = status
 
@@ -124,5 +147,27 @@ def list_surveys(session: Session) -> list[Survey]:
     return list(session.scalars(select(Survey).order_by(Survey.slug)))
 
 
-def questionnaire_for(version: SurveyVersion) -> Questionnaire:
-    return Questionnaire.from_dict(version.definition)
+def version_response_counts(session: Session, survey: Survey) -> dict[int, tuple[int, int]]:
+    """version id -> (responses, completed), voided ones left out: one GROUP BY query."""
+    rows = session.execute(
+        select(
+            Response.version_id,
+            func.count(),
+            func.coalesce(func.sum(case((Response.status == ResponseStatus.COMPLETED, 1), else_=0)), 0),
+        )
+        .where(Response.survey_id == survey.id, Response.voided_at.is_(None))
+        .group_by(Response.version_id)
+    ).all()
+    return {version_id: (int(total), int(completed)) for version_id, total, completed in rows}
+
+
+def survey_state(survey: Survey, today: date | None = None, current_version_id: int | None = -1) -> str:
+    """'open', 'closed' or 'not_open' as a respondent sees it (current_version_id: when already known)."""
+    today = today or date.today()
+    if current_version_id == -1:
+        current_version_id = survey.current_version_id
+    if survey.status == "closed" or (survey.closes_on is not None and survey.closes_on < today):
+        return "closed"
+    if survey.status != "open" or current_version_id is None:
+        return "not_open"
+    return "open"

@@ -1,0 +1,252 @@
+"""The one journey controller: question pages, check your answers, submit and completion.
+
+Respondents (respond/) and volunteers (interviews/) use the same steps. A blueprint
+decides who may enter and finds the response, and gives the controller its URLs (a
+Nav: page(name, change), check(), submit(), done(), back_when_first) and its Wording.
+Everything else happens here, once.
+
+Transactions: a request reads in a read transaction (deferred on SQLite: no write
+lock); each write runs in database.write_transaction(), which takes the write lock
+only for the writes and commits before anything renders. Templates render after the
+transaction has ended, from the objects already loaded (nothing is read twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort, redirect, render_template
+from sqlalchemy.orm import Session
+
+from ..database import commit_keeping, write_transaction
+from ..models import Response
+from ..questionnaires import runtime
+from ..questionnaires.definition import Page, Questionnaire
+from . import flow
+from .conditions import answers_for_browser, page_blocks
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What differs between a respondent's pages and an interviewer's."""
+
+    check_title: str
+    send_heading: str
+    send_text: str
+    submit_button: str
+    revealed_notice: str
+    save_note: str
+    done_template: str
+    done_title: str
+
+
+RESPONDENT = Wording(
+    check_title="Check your answers before submitting",
+    send_heading="Now send your answers",
+    send_text="When you submit, you cannot change your answers.",
+    submit_button="Submit answers",
+    revealed_notice="More questions have been added to this page because of your answers.",
+    save_note=(
+        "Your answers are saved each time you continue. You can close this page and come back to it with the same link."
+    ),
+    done_template="respond/done.html",
+    done_title="Thank you: your answers have been sent",
+)
+
+INTERVIEWER = Wording(
+    check_title="Check the person’s answers before submitting",
+    send_heading="Now submit the interview",
+    send_text="When you submit, the answers cannot be changed.",
+    submit_button="Submit interview",
+    revealed_notice="More questions have been added to this page because of the answers.",
+    save_note=(
+        "The answers are saved each time you continue. You can stop and resume this interview "
+        "later from your list of interviews."
+    ),
+    done_template="interviews/done.html",
+    done_title="Interview submitted",
+)
+
+
+def render(session: Session, template: str, **context):
+    """End the request's transaction (keeping what it loaded), then render."""
+    commit_keeping(session)
+    return render_template(template, **context)
+
+
+class Journey:
+    """One response's way through its questionnaire, for the blueprint that let the person in.
+
+    `on_page_values(page, values)`: a blueprint's say before a page is saved (interviews: consent
+    refused); a response to return instead, or None. `on_complete(session)`: what else the winning
+    submit writes in its transaction (respondents: the invitation's timeline).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        response: Response,
+        questionnaire: Questionnaire,
+        nav,
+        wording: Wording,
+        *,
+        title: str,
+        caption: str | None = None,
+        on_page_values: Callable[[Page, dict], object | None] | None = None,
+        on_complete: Callable[[Session], None] | None = None,
+        already_completed: Callable[[], object] | None = None,
+    ):
+        self.session, self.response, self.questionnaire = session, response, questionnaire
+        self.nav, self.wording, self.title, self.caption = nav, wording, title, caption
+        self.on_page_values, self.on_complete = on_page_values, on_complete
+        self._already_completed = already_completed
+        self._answers: runtime.Answers | None = None
+
+    @property
+    def answers(self) -> runtime.Answers:
+        if self._answers is None:
+            self._answers = flow.load_answers(self.session, self.response, self.questionnaire)
+        return self._answers
+
+    # -- question pages ---------------------------------------------------------------------------
+
+    def page(self, page_name: str, changing: bool, form=None):
+        """GET (form None) shows the page; POST validates it, saves and moves on (or shows the errors)."""
+        try:
+            page_def = self.questionnaire.page(page_name)
+        except KeyError:
+            abort(404)
+        answers = self.answers
+        if page_name not in flow.page_names(self.questionnaire, answers):
+            return redirect(self.nav.page(flow.next_page_name(self.questionnaire, answers, page_name)))
+        if form is None:
+            return self.render_page(page_def, answers, changing)
+
+        shown = set(form.getlist("_shown"))
+        result = runtime.parse_page(page_def, form, answers)
+        typed = {**answers, **result.values}
+        visible_now = [q.name for q in runtime.visible_questions(page_def, typed) if q.type != "note"]
+        unseen = [n for n in visible_now if n not in shown]
+        errors = [e for e in result.errors if e.name in shown]
+        if errors:
+            return self.render_page(page_def, typed, changing, errors=errors, raw=result.raw)
+        if self.on_page_values is not None:
+            early = self.on_page_values(page_def, result.values)
+            if early is not None:
+                return early
+
+        def target_for(saved: runtime.Answers) -> str:
+            if unseen:  # answers on this page revealed more questions: show them before moving on
+                return page_name
+            return flow.CHECK_PAGE if changing else flow.next_page_name(self.questionnaire, saved, page_name)
+
+        with write_transaction(self.session):
+            saved = flow.save_page(
+                self.session,
+                self.response,
+                self.questionnaire,
+                answers,
+                result.values,
+                [q.name for q in page_def.questions],
+                target_for,
+            )
+        if saved is None:  # completed in another tab meanwhile
+            return self.already_completed()
+        self._answers, target = saved
+        if unseen:
+            return self.render_page(page_def, self._answers, changing, notice=self.wording.revealed_notice)
+        return redirect(self.nav.page(target))
+
+    def render_page(
+        self,
+        page_def: Page,
+        answers: runtime.Answers,
+        changing: bool,
+        errors: list[runtime.FieldError] | None = None,
+        raw: dict | None = None,
+        notice: str | None = None,
+    ):
+        """The page with its visible questions, errors (linked to their fields) and what was typed."""
+        questionnaire = self.questionnaire
+        previous = flow.CHECK_PAGE if changing else flow.previous_page_name(questionnaire, answers, page_def.name)
+        sections = flow.section_names(questionnaire, answers)
+        return render(
+            self.session,
+            "respond/page.html",
+            title=page_def.title or questionnaire.title,
+            questionnaire=questionnaire,
+            page=page_def,
+            blocks=page_blocks(page_def, answers),
+            condition_answers=answers_for_browser(page_def, answers),
+            answers=answers,
+            raw=raw or {},
+            field_errors={e.name: e.message for e in (errors or [])},
+            errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in (errors or [])],
+            back_url=self.nav.page(previous) if previous else self.nav.back_when_first,
+            nav=self.nav,
+            wording=self.wording,
+            caption=self.caption,
+            action=self.nav.page(page_def.name, change=changing),
+            notice=notice,
+            progress=(sections.index(page_def.name) + 1, len(sections))
+            if page_def.name in sections and len(sections) > 1
+            else None,
+        )
+
+    # -- check your answers, submit, completion ---------------------------------------------------
+
+    def check(self):
+        answers = self.answers
+        previous = flow.previous_page_name(self.questionnaire, answers, flow.CHECK_PAGE)
+        return render(
+            self.session,
+            "respond/check.html",
+            title=self.wording.check_title,
+            questionnaire=self.questionnaire,
+            sections=flow.summary_rows(self.questionnaire, answers),
+            nav=self.nav,
+            wording=self.wording,
+            caption=self.caption,
+            back_url=self.nav.page(previous) if previous else None,
+        )
+
+    def submit(self):
+        """Complete the response once; a missing required answer shows its page with the errors.
+
+        Whether this submit won or another one (double click, second tab) got there first, the
+        person is sent to the completion page: the answers are in either way. So is a submit that
+        arrives after completion (a double click, the back button).
+        """
+        if self.response.status == "completed":
+            return redirect(self.nav.done(), code=303)
+        answers = self.answers
+        incomplete = flow.first_incomplete_page(self.questionnaire, answers)
+        if incomplete is not None:
+            page_name, errors = incomplete
+            with write_transaction(self.session):
+                flow.set_current_page(self.session, self.response, page_name)
+            return self.render_page(self.questionnaire.page(page_name), answers, False, errors=errors)
+        with write_transaction(self.session):
+            won = flow.mark_completed(self.session, self.response)
+            if won and self.on_complete is not None:
+                self.on_complete(self.session)
+        return redirect(self.nav.done(), code=303)
+
+    def done(self):
+        """The completion page: it can be reloaded and revisited."""
+        if self.response.status != "completed":
+            return redirect(self.nav.page(self.response.current_page or flow.CHECK_PAGE))
+        return render(
+            self.session,
+            self.wording.done_template,
+            title=self.wording.done_title,
+            survey_title=self.title,
+            response=self.response,
+            caption=self.caption,
+        )
+
+    def already_completed(self):
+        if self._already_completed is not None:
+            return self._already_completed()
+        return redirect(self.nav.done(), code=303)

@@ -1,0 +1,1 @@
+"""Mail: the outbox, sandboxed template rendering, the sending worker and message building (no views)."""

@@ -1,0 +1,665 @@
+"""Question types, each declared once.
+
+A `QuestionType` says everything the rest of the product needs to know about one
+type of question: which definition keys it takes and what they default to, how a
+posted answer is read, parsed, checked and formatted for "check your answers",
+how it is stored in answer rows (`Storage`), how the dashboards aggregate and
+chart it (`results`), how exports lay it out (`export`), which template macro
+renders it, and how the browser's live conditions read its value (`value_kind`).
+
+The loader, the runtime, the journey's storage, the dashboards, the exports and
+static/js/conditions.js read these declarations; none of them lists types. Adding
+a type is `register(QuestionType(...))` here plus one macro in
+templates/respond/_questions.html (or another template named by `template`).
+
+Plain Python: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import patterns
+
+QUESTIONS_TEMPLATE = "respond/_questions.html"
+MAX_NUMBER_LENGTH = 30
+INTEGER_RE = re.compile(r"-?\d+\Z")
+DECIMAL_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)\Z")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# How the dashboards aggregate and chart a type (dashboards/figures.py and charts.py dispatch on these).
+RESULTS_CHOICE = "choice"  # counts per option, bar chart
+RESULTS_LIKERT = "likert"  # counts per option, diverging bar
+RESULTS_NUMBER = "number"  # summary statistics and a histogram
+RESULTS_DATE = "date"  # counts per day, week or month
+RESULTS_TEXT = "text"  # a list of free-text answers
+RESULTS_NONE = "none"  # nothing to show (notes)
+
+# How exports lay a type out (dashboards/exports.py).
+EXPORT_OPTIONS = "option"  # one 0/1 column per option
+EXPORT_CHOICE = "choice"  # one column: the option's value (or label)
+EXPORT_NUMBER = "number"
+EXPORT_DATE = "date"
+EXPORT_TEXT = "text"
+EXPORT_NONE = "none"
+
+# Definition keys every question takes, and every question that has an answer.
+COMMON_KEYS = frozenset({"name", "type", "label", "hint", "relevant"})
+ANSWER_KEYS = COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message"}
+
+
+class Invalid(Exception):
+    """A posted value that cannot be accepted; the message is shown to the person answering."""
+
+
+# --- storage -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    """One answer row as read back: the chosen option's value and the typed columns."""
+
+    choice: str | None
+    text: str | None
+    number: float | None
+    day: datetime.date | None
+
+
+@dataclass(frozen=True)
+class Storage:
+    """How a type's answers are kept in `answer` rows (choice_id, value_text, value_number, value_date).
+
+    `to_rows(value)` gives the column values of each row (key "choice" for the option's
+    value, which the journey turns into a choice_id); `from_rows(rows)` reads them back.
+    """
+
+    name: str
+    column: str | None  # the typed column the dashboards group by (None: the option)
+    to_rows: Callable[[Any], list[dict]]
+    from_rows: Callable[[Sequence[StoredValue]], Any]
+    uses_choices: bool = False
+    multiple: bool = False  # one row per chosen option
+
+    @property
+    def is_number(self) -> bool:
+        return self.column == "value_number"
+
+    @property
+    def is_date(self) -> bool:
+        return self.column == "value_date"
+
+
+def _decimal_from_row(row: StoredValue) -> decimal.Decimal:
+    try:
+        return decimal.Decimal(row.text)
+    except (decimal.InvalidOperation, TypeError):
+        return decimal.Decimal(str(row.number))
+
+
+STORE_CHOICE = Storage(
+    "choice",
+    None,
+    to_rows=lambda v: [{"choice": v, "value_text": v}],
+    from_rows=lambda rows: rows[0].choice,
+    uses_choices=True,
+)
+STORE_CHOICES = Storage(
+    "choices",
+    None,
+    to_rows=lambda v: [{"choice": item, "value_text": item} for item in v],
+    from_rows=lambda rows: [r.choice for r in rows],
+    uses_choices=True,
+    multiple=True,
+)
+STORE_INTEGER = Storage(
+    "integer",
+    "value_number",
+    to_rows=lambda v: [{"value_number": float(v), "value_text": str(v)}],
+    from_rows=lambda rows: int(rows[0].number),
+)
+STORE_DECIMAL = Storage(
+    "decimal",
+    "value_number",
+    to_rows=lambda v: [{"value_number": float(v), "value_text": str(v)}],
+    from_rows=lambda rows: _decimal_from_row(rows[0]),
+)
+STORE_DATE = Storage(
+    "date",
+    "value_date",
+    to_rows=lambda v: [{"value_date": v, "value_text": v.isoformat()}],
+    from_rows=lambda rows: rows[0].day,
+)
+STORE_TEXT = Storage(
+    "text",
+    "value_text",
+    to_rows=lambda v: [{"value_text": str(v)}],
+    from_rows=lambda rows: rows[0].text,
+)
+
+
+# --- helpers the declarations share --------------------------------------------------------
+
+
+def quoted(question) -> str:
+    return f"‘{question.label}’"
+
+
+def format_date(value: datetime.date) -> str:
+    """A date as GOV.UK writes it: 5 October 2011."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_number(value) -> str:
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def getlist(form, name: str) -> list[str]:
+    """Every posted value of a field (a MultiDict, or a plain dict of strings or lists)."""
+    if hasattr(form, "getlist"):
+        values = form.getlist(name)
+    else:
+        values = form.get(name, [])
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values]
+    return [v for v in values if isinstance(v, str)]
+
+
+def first(form, name: str) -> str:
+    values = getlist(form, name)
+    return values[0] if values else ""
+
+
+def read_first(question, form) -> str:
+    return first(form, question.name)
+
+
+def read_all(question, form) -> list[str]:
+    return getlist(form, question.name)
+
+
+def posted_as_text(question, value) -> dict[str, list[str]]:
+    return {question.name: [str(value)]}
+
+
+def no_check(question, value) -> None:
+    return None
+
+
+def parse_text(question, raw) -> str | None:
+    return raw.strip() or None
+
+
+def parse_one_choice(question, raw) -> str | None:
+    text = raw.strip()
+    if not text:
+        return None
+    if text not in {c.value for c in question.choices}:
+        raise Invalid("Select one of the options")
+    return text
+
+
+def parse_integer(question, raw, message: str = "Enter a whole number, like 12") -> int | None:
+    text = raw.strip()
+    if not text:
+        return None
+    if not INTEGER_RE.match(text) or len(text) > MAX_NUMBER_LENGTH:
+        raise Invalid(message)
+    return int(text)
+
+
+def parse_decimal(question, raw) -> decimal.Decimal | None:
+    text = raw.strip()
+    if not text:
+        return None
+    if not DECIMAL_RE.match(text) or len(text) > MAX_NUMBER_LENGTH:
+        raise Invalid("Enter a number, like 12 or 3.5")
+    return decimal.Decimal(text)
+
+
+def check_number_range(question, value) -> None:
+    low, high = question.min, question.max
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            raise Invalid(f"Enter a number between {format_number(low)} and {format_number(high)}")
+        if low is not None:
+            raise Invalid(f"Enter a number that is {format_number(low)} or more")
+        raise Invalid(f"Enter a number that is {format_number(high)} or less")
+
+
+def check_text(question, value: str) -> None:
+    if question.min_length is not None and len(value) < question.min_length:
+        raise Invalid(f"{quoted(question)} must be {question.min_length} characters or more")
+    if question.max_length is not None and len(value) > question.max_length:
+        raise Invalid(f"{quoted(question)} must be {question.max_length} characters or less")
+    if question.pattern and not patterns.full_match(question.pattern, value):
+        raise Invalid(question.pattern_message or f"Enter {quoted(question)} in the correct format")
+
+
+def format_choice(question, value) -> str:
+    return question.choice_label(str(value))
+
+
+def format_choices(question, value) -> str:
+    values = value if isinstance(value, (list, tuple)) else str(value).split()
+    return ", ".join(question.choice_label(v) for v in values)
+
+
+def format_as_number(question, value) -> str:
+    if isinstance(value, (int, decimal.Decimal)) and not isinstance(value, bool):
+        text = format_number(value)
+        return f"{text} {question.suffix}" if question.suffix else text
+    return str(value)
+
+
+def format_as_text(question, value) -> str:
+    return str(value)
+
+
+def bound_integer(value):
+    """A whole-number bound from the file, or None when it is not one."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def bound_decimal(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return decimal.Decimal(repr(value))
+    if isinstance(value, int):
+        return value
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def bound_date(value):
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What `min` and `max` are for a type: how to read them from the file and what to call them."""
+
+    parse: Callable[[Any], Any]  # the typed bound, or None when it is the wrong kind
+    description: str  # for "'min' must be ..."
+    to_json: Callable[[Any], Any] = lambda v: v
+
+
+BOUNDS_INTEGER = Bounds(bound_integer, "a whole number")
+BOUNDS_DECIMAL = Bounds(bound_decimal, "a number", to_json=lambda v: str(v) if isinstance(v, decimal.Decimal) else v)
+BOUNDS_DATE = Bounds(bound_date, "a date like 2024-01-31", to_json=lambda v: v.isoformat())
+
+
+# --- the declaration --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """Everything about one type of question, in one place (see the module docstring)."""
+
+    name: str
+    #: how answers are stored; None for types without an answer (notes)
+    storage: Storage | None
+    #: the template macro that renders it (in `template`)
+    macro: str
+    #: how static/js/conditions.js reads the value: none, text, integer, decimal, date, choice,
+    #: choice-number (a checked radio read as a number) or choices (every ticked box)
+    value_kind: str
+    #: how the dashboards aggregate and chart it (RESULTS_*)
+    results: str
+    #: how exports lay it out (EXPORT_*)
+    export: str
+    #: definition keys it takes besides ANSWER_KEYS (or COMMON_KEYS without an answer)
+    keys: frozenset[str] = frozenset()
+    #: parse the raw posted value: typed value, None when empty; raises Invalid
+    parse: Callable[[Any, Any], Any] = parse_text
+    #: further checks of a parsed value (ranges, lengths, patterns); raises Invalid
+    check: Callable[[Any, Any], None] = no_check
+    #: the raw posted value from the form
+    read: Callable[[Any, Any], Any] = read_first
+    #: a stored value as the form fields that would post it (to re-check stored answers)
+    posted: Callable[[Any, Any], dict[str, list[str]]] = posted_as_text
+    #: the answer as plain text for "check your answers"
+    format: Callable[[Any, Any], str] = format_as_text
+    #: "Enter an answer for {label}" (the quoted label is filled in)
+    required_message: str = "Enter an answer for {label}"
+    #: suffix of the id of the first input (GOV.UK: dates focus the day field)
+    field_suffix: str = ""
+    #: min/max and their kind (None: the type takes no bounds)
+    bounds: Bounds | None = None
+    #: defaults filled in when a definition leaves them out (e.g. {"min": 0, "max": 10})
+    defaults: dict = field(default_factory=dict)
+    #: options when the definition gives none ((value, label) pairs); None: no options
+    default_choices: tuple[tuple[str, str], ...] | None = None
+    #: the answer is one of the question's options (`choices`)
+    has_choices: bool = False
+    #: the definition may give its own `choices` (a list or the name of a choice list)
+    custom_choices: bool = False
+    #: further checks of the definition: (bounds given, as typed) -> list of (key or None, message)
+    check_definition: Callable[[dict, dict], list[tuple[str | None, str]]] | None = None
+    #: the template that holds `macro`
+    template: str = QUESTIONS_TEMPLATE
+
+    @property
+    def has_answer(self) -> bool:
+        return self.storage is not None
+
+    @property
+    def needs_choices(self) -> bool:
+        return self.custom_choices and self.default_choices is None
+
+    @property
+    def allowed_keys(self) -> frozenset[str]:
+        base = ANSWER_KEYS if self.has_answer else COMMON_KEYS
+        extra = {"choices"} if self.custom_choices else set()
+        if self.bounds is not None:
+            extra |= {"min", "max"}
+        return frozenset(base | self.keys | extra)
+
+    def required_text(self, question) -> str:
+        return self.required_message.format(label=quoted(question))
+
+
+_REGISTRY: dict[str, QuestionType] = {}
+
+
+def register(question_type: QuestionType) -> QuestionType:
+    """Add a type (or replace one of the same name); returns it."""
+    _REGISTRY[question_type.name] = question_type
+    return question_type
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+
+
+def get(name: str) -> QuestionType:
+    """The declaration of a type; KeyError for a type nobody declared."""
+    return _REGISTRY[name]
+
+
+def names() -> tuple[str, ...]:
+    """Every registered type, in the order they were declared."""
+    return tuple(_REGISTRY)
+
+
+def all_types() -> Iterable[QuestionType]:
+    return tuple(_REGISTRY.values())
+
+
+def names_where(test: Callable[[QuestionType], bool]) -> tuple[str, ...]:
+    return tuple(t.name for t in _REGISTRY.values() if test(t))
+
+
+# --- the built-in types -----------------------------------------------------------------
+
+
+def _parse_choices(question, raw) -> list[str] | None:
+    chosen = {v.strip() for v in raw if v.strip()}
+    if not chosen:
+        return None
+    values = [c.value for c in question.choices]
+    if not chosen <= set(values):
+        raise Invalid("Select only from the options shown")
+    return [v for v in values if v in chosen]
+
+
+def _parse_rating(question, raw) -> int | None:
+    return parse_integer(question, raw, f"Select a number from {question.min} to {question.max}")
+
+
+def _check_rating(question, value) -> None:
+    if not question.min <= value <= question.max:
+        raise Invalid(f"Select a number from {question.min} to {question.max}")
+
+
+MAX_RATING_POINTS = 21
+
+
+def _check_rating_definition(q: dict, bounds: dict) -> list[tuple[str | None, str]]:
+    low, high = bounds.get("min"), bounds.get("max")
+    if low is not None and high is not None:
+        if low <= high and high - low + 1 > MAX_RATING_POINTS:
+            return [("min", f"a rating scale can have at most {MAX_RATING_POINTS} points")]
+        return []
+    low = 0 if low is None else low
+    high = 10 if high is None else high
+    if ("min" in bounds or "max" in bounds) and low > high:
+        return [(None, f"the rating scale runs from {low} to {high}, which is backwards")]
+    return []
+
+
+def _read_date(question, form) -> dict[str, str]:
+    return {part: first(form, f"{question.name}-{part}") for part in ("day", "month", "year")}
+
+
+def _posted_date(question, value) -> dict[str, list[str]]:
+    return {
+        f"{question.name}-day": [str(value.day)],
+        f"{question.name}-month": [str(value.month)],
+        f"{question.name}-year": [str(value.year)],
+    }
+
+
+def _parse_date(question, raw: dict) -> datetime.date | None:
+    parts = {k: (raw.get(k) or "").strip() for k in ("day", "month", "year")}
+    if not any(parts.values()):
+        return None
+    missing = [k for k in ("day", "month", "year") if not parts[k]]
+    if missing:
+        raise Invalid("Date must include a " + " and ".join(missing))
+    if not all(v.isdigit() for v in parts.values()):
+        raise Invalid("Date must be a real date")
+    if len(parts["year"]) != 4:
+        raise Invalid("Year must include 4 numbers")
+    try:
+        return datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        raise Invalid("Date must be a real date") from None
+
+
+def _check_date(question, value) -> None:
+    low, high = question.min, question.max
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            raise Invalid(f"Date must be between {format_date(low)} and {format_date(high)}")
+        if low is not None:
+            raise Invalid(f"Date must be the same as or after {format_date(low)}")
+        raise Invalid(f"Date must be the same as or before {format_date(high)}")
+
+
+def _format_date(question, value) -> str:
+    return format_date(value) if isinstance(value, datetime.date) else str(value)
+
+
+def _parse_long_text(question, raw) -> str | None:
+    return raw.strip().replace("\r\n", "\n").replace("\r", "\n") or None
+
+
+YES_NO_CHOICES = (("yes", "Yes"), ("no", "No"))
+LIKERT_AGREEMENT_CHOICES = (
+    ("strongly_agree", "Strongly agree"),
+    ("agree", "Agree"),
+    ("neither", "Neither agree nor disagree"),
+    ("disagree", "Disagree"),
+    ("strongly_disagree", "Strongly disagree"),
+)
+_ONE_CHOICE = {
+    "storage": STORE_CHOICE,
+    "value_kind": "choice",
+    "export": EXPORT_CHOICE,
+    "parse": parse_one_choice,
+    "format": format_choice,
+    "required_message": "Select an answer for {label}",
+    "has_choices": True,
+    "custom_choices": True,
+}
+_TEXT_KEYS = frozenset({"min_length", "max_length"})
+
+register(QuestionType("single_choice", macro="radios", results=RESULTS_CHOICE, **_ONE_CHOICE))
+register(
+    QuestionType(
+        "multiple_choice",
+        storage=STORE_CHOICES,
+        macro="checkboxes",
+        value_kind="choices",
+        results=RESULTS_CHOICE,
+        export=EXPORT_OPTIONS,
+        read=read_all,
+        parse=_parse_choices,
+        posted=lambda question, value: {question.name: list(value)},
+        format=format_choices,
+        required_message="Select at least one answer for {label}",
+        has_choices=True,
+        custom_choices=True,
+    )
+)
+register(
+    QuestionType(
+        "likert",
+        macro="radios",
+        results=RESULTS_LIKERT,
+        default_choices=LIKERT_AGREEMENT_CHOICES,
+        **_ONE_CHOICE,
+    )
+)
+register(
+    QuestionType(
+        "rating",
+        storage=STORE_INTEGER,
+        macro="scale",
+        value_kind="choice-number",
+        results=RESULTS_NUMBER,
+        export=EXPORT_NUMBER,
+        keys=frozenset({"min_label", "max_label"}),
+        parse=_parse_rating,
+        check=_check_rating,
+        format=format_as_number,
+        required_message="Select an answer for {label}",
+        bounds=BOUNDS_INTEGER,
+        defaults={"min": 0, "max": 10},
+        check_definition=_check_rating_definition,
+    )
+)
+register(
+    QuestionType(
+        "short_text",
+        storage=STORE_TEXT,
+        macro="text_input",
+        value_kind="text",
+        results=RESULTS_TEXT,
+        export=EXPORT_TEXT,
+        keys=_TEXT_KEYS | {"pattern", "pattern_message", "width"},
+        check=check_text,
+        defaults={"max_length": 500},
+    )
+)
+register(
+    QuestionType(
+        "long_text",
+        storage=STORE_TEXT,
+        macro="textarea",
+        value_kind="text",
+        results=RESULTS_TEXT,
+        export=EXPORT_TEXT,
+        keys=_TEXT_KEYS,
+        parse=_parse_long_text,
+        check=check_text,
+        defaults={"max_length": 5000},
+    )
+)
+_NUMBER = {
+    "value_kind": "decimal",
+    "results": RESULTS_NUMBER,
+    "export": EXPORT_NUMBER,
+    "keys": frozenset({"suffix", "width"}),
+    "check": check_number_range,
+    "format": format_as_number,
+    "required_message": "Enter a number for {label}",
+}
+register(
+    QuestionType(
+        "integer",
+        storage=STORE_INTEGER,
+        macro="whole_number",
+        parse=parse_integer,
+        bounds=BOUNDS_INTEGER,
+        **{**_NUMBER, "value_kind": "integer"},
+    )
+)
+register(
+    QuestionType(
+        "decimal", storage=STORE_DECIMAL, macro="decimal_number", parse=parse_decimal, bounds=BOUNDS_DECIMAL, **_NUMBER
+    )
+)
+register(
+    QuestionType(
+        "date",
+        storage=STORE_DATE,
+        macro="date_input",
+        value_kind="date",
+        results=RESULTS_DATE,
+        export=EXPORT_DATE,
+        read=_read_date,
+        parse=_parse_date,
+        check=_check_date,
+        posted=_posted_date,
+        format=_format_date,
+        required_message="Enter a date for {label}",
+        field_suffix="-day",
+        bounds=BOUNDS_DATE,
+    )
+)
+register(
+    QuestionType(
+        "yes_no",
+        macro="yes_no",
+        results=RESULTS_CHOICE,
+        keys=frozenset({"consent"}),
+        default_choices=YES_NO_CHOICES,
+        **{**_ONE_CHOICE, "custom_choices": False},
+    )
+)
+register(
+    QuestionType(
+        "note",
+        storage=None,
+        macro="note",
+        value_kind="none",
+        results=RESULTS_NONE,
+        export=EXPORT_NONE,
+    )
+)
+
+BUILT_IN = names()
