@@ -243,7 +243,7 @@ def generate_postgresql(url: str, n: int, survey_id: int, version_id: int, quest
                    CASE WHEN completed THEN 'completed' ELSE 'in_progress' END, sent, coalesce(done_at, sent), done_at
             FROM gen WHERE responded""",
     ]
-    for name, (qid, qtype) in questions.items():
+    for qid, qtype in questions.values():
         opts = choices.get(qid, [])
         ids = "ARRAY[" + ",".join(str(c) for c, _ in opts) + "]"
         values = "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for _, v in opts) + "]"

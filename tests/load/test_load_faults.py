@@ -286,7 +286,9 @@ def test_sqlite_full_disk_answers_503_and_loses_nothing(tmp_path):
         links = keys["links"]
         server = Gunicorn(production_env(database_url, str(tmp_path)), workers=2, timeout=120)
         connect = connect_to(server.port)
-        completed = [f"room-{n}" for n in range(10) if run_journey(connect, links[n], f"room-{n}").get("completed_page")]
+        completed = [
+            f"room-{n}" for n in range(10) if run_journey(connect, links[n], f"room-{n}").get("completed_page")
+        ]
 
         filler = disk / "filler"
         with open(filler, "wb") as handle:

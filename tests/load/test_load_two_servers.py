@@ -81,7 +81,9 @@ def queue_invitations(database_url: str, count: int) -> int:
         source = (ROOT / "tests/questionnaires/mail_invitation.yaml").read_text()
         survey = import_definition(db.session, source).survey
         set_status(db.session, survey, "open")
-        import_contacts(db.session, "email,name\n" + "".join(f"gp{n}@practice.example.org,Dr {n}\n" for n in range(count)))
+        import_contacts(
+            db.session, "email,name\n" + "".join(f"gp{n}@practice.example.org,Dr {n}\n" for n in range(count))
+        )
         for contact in db.session.scalars(select(Contact).where(Contact.email.like("gp%")).order_by(Contact.id)):
             create_invitation(db.session, survey, contact)
         queued = queue(db.session, survey).queued
