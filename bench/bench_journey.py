@@ -366,8 +366,8 @@ class Database:
 def prepare_product(database_url: str, instance: str) -> str:
     """Schema, the survey (open, public link); returns the public key."""
     from surveyapp import create_app
-    from surveyapp.admin.surveys import import_definition, set_status
     from surveyapp.extensions import db
+    from surveyapp.services.surveys import import_definition, set_status
 
     app = create_app(_app_config(database_url, instance))
     with app.app_context():

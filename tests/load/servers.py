@@ -277,10 +277,11 @@ def journey_steps(respondent: Respondent, link: str, note: str):
 def prepare_database(database_url: str, instance: str, invitations: int = 0, **config) -> dict:
     """Schema, the four-question survey (open) and `invitations` personal links; returns keys and links."""
     from surveyapp import create_app
-    from surveyapp.admin.surveys import import_definition, set_status
     from surveyapp.extensions import db
-    from surveyapp.invitations.service import create_invitation, invitation_token
     from surveyapp.models import Contact
+    from surveyapp.services.invitations import invite
+    from surveyapp.services.links import invitation_token
+    from surveyapp.services.surveys import import_definition, set_status
 
     app = create_app(
         {
@@ -300,7 +301,7 @@ def prepare_database(database_url: str, instance: str, invitations: int = 0, **c
         contacts = [Contact(email=f"person{n}@example.org") for n in range(invitations)]
         db.session.add_all(contacts)
         db.session.flush()
-        links = [f"/s/{invitation_token(create_invitation(db.session, survey, c))}" for c in contacts]
+        links = [f"/s/{invitation_token(i)}" for i in invite(db.session, survey, contacts=contacts)] if contacts else []
         db.session.commit()
         result = {"public_key": survey.public_key, "links": links, "survey_id": survey.id}
         db.session.remove()

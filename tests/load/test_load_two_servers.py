@@ -59,15 +59,12 @@ def pg_database():
 
 def queue_invitations(database_url: str, count: int) -> int:
     """`count` contacts invited to the mail test survey, every invitation email queued."""
-    from sqlalchemy import select
-
     from surveyapp import create_app
-    from surveyapp.admin.surveys import import_definition, set_status
     from surveyapp.contacts.importer import import_contacts
     from surveyapp.extensions import db
-    from surveyapp.invitations.service import create_invitation
     from surveyapp.mail.outbox import queue_invitations as queue
-    from surveyapp.models import Contact
+    from surveyapp.services.invitations import invite
+    from surveyapp.services.surveys import import_definition, set_status
 
     app = create_app(
         {
@@ -84,8 +81,7 @@ def queue_invitations(database_url: str, count: int) -> int:
         import_contacts(
             db.session, "email,name\n" + "".join(f"gp{n}@practice.example.org,Dr {n}\n" for n in range(count))
         )
-        for contact in db.session.scalars(select(Contact).where(Contact.email.like("gp%")).order_by(Contact.id)):
-            create_invitation(db.session, survey, contact)
+        invite(db.session, survey)
         queued = queue(db.session, survey).queued
         db.session.commit()
         db.session.remove()
