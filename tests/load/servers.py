@@ -195,15 +195,23 @@ class JourneyError(Exception):
 
 
 class Respondent:
-    """One person's browser: a cookie jar and requests over a new connection each (as to sync workers)."""
+    """One person's browser: a cookie jar and requests over a new connection each (as to sync workers).
 
-    def __init__(self, connect):
+    With `origin` (e.g. https://localhost:8443) it sends the Referer a browser would: the last page's
+    address, unless that page's Referrer-Policy was `no-referrer`.
+    """
+
+    def __init__(self, connect, origin: str | None = None):
         self.connect = connect
+        self.origin = origin
         self.cookies: dict[str, str] = {}
         self.statuses: list[int] = []
+        self.referer: str | None = None
 
     def request(self, method: str, path: str, form=None):
         headers = {"User-Agent": "load-test"}
+        if self.referer:
+            headers["Referer"] = self.referer
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -218,6 +226,9 @@ class Respondent:
         finally:
             connection.close()
         self.statuses.append(response.status)
+        if self.origin and response.status == 200:
+            policy = (response.getheader("Referrer-Policy") or "").lower()
+            self.referer = None if policy == "no-referrer" else self.origin + path
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _, val = value.split(";", 1)[0].partition("=")

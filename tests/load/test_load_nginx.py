@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import need
-from servers import Gunicorn, Nginx, nginx_available, prepare_database, production_env
+from servers import Gunicorn, Nginx, Respondent, journey_steps, nginx_available, prepare_database, production_env
 
 pytestmark = pytest.mark.slow
 
@@ -109,6 +109,17 @@ def test_pages_through_nginx_carry_each_security_header_once_and_no_gunicorn(sta
         assert len(values) == 1, f"{name}: {values}"
     assert "nonce-" in response.getheader("Content-Security-Policy"), "the app's own policy, not nginx's"
     assert response.getheader("Server") == "nginx"
+
+
+def test_a_browser_journey_over_tls_through_nginx_completes(stack):
+    """Over HTTPS Flask-WTF also checks that the Referer is this site: a browser sends one only if the
+    pages' Referrer-Policy allows it (`no-referrer` made every POST behind the TLS proxy answer 400)."""
+    _, nginx, keys = stack
+    respondent = Respondent(lambda: nginx.connection(timeout=120), origin=f"https://localhost:{nginx.https_port}")
+    state, steps = journey_steps(respondent, f"/p/{keys['public_key']}", "over-tls")
+    for step in steps:
+        step()
+    assert state["completed_page"] is True
 
 
 def test_gunicorn_does_not_announce_itself(stack):

@@ -117,7 +117,7 @@ def test_two_servers_behind_nginx_two_mail_workers_one_postgresql(pg_database, t
             )
 
         # One respondent, one request at a time: round-robin sends each to the other server.
-        respondent = Respondent(lambda: nginx.connection(timeout=120))
+        respondent = Respondent(lambda: nginx.connection(timeout=120), origin=f"https://localhost:{nginx.https_port}")
         link = f"/p/{keys['public_key']}"
         state, steps = journey_steps(respondent, link, "across-two-servers")
         for step in steps:
