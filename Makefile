@@ -19,18 +19,18 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-assets: node_modules/.installed surveyapp/static/dist/app.css
+assets: node_modules/.installed surveyapp/static/dist/app.css surveyapp/static/dist/plotly.min.js
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
-surveyapp/static/dist/app.css: assets/app.scss node_modules/.installed
+surveyapp/static/dist/app.css surveyapp/static/dist/plotly.min.js: assets/app.scss node_modules/.installed
 	bash scripts/build_assets.sh
 
-# Quick start 1: set up, load the demo into an SQLite file and serve it on http://127.0.0.1:5000
+# Quick start 1: set up, write a development .env if there is none, load the demo into an SQLite file and
+# serve it on http://127.0.0.1:$(PORT) with the mail worker beside it (scripts/demo.sh)
+PORT ?= 5000
 demo: python-deps assets
-	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi db upgrade
-	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi demo
-	SURVEYAPP_ENV=development $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	PORT=$(PORT) bash scripts/demo.sh
 
 # Style and layers: ruff (lint and format) and the import-linter contracts in pyproject.toml (docs/ARCHITECTURE.md)
 lint: python-deps

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "test", "please-change-me"}
 MIN_SECRET_LENGTH = 32
+DEFAULT_ORGANISATION = "the survey team"
+DEFAULT_TIMEZONE = "Europe/London"
 
 
-class ConfigError(RuntimeError):
-    """The configuration is unsafe or incomplete; the message says what to set."""
+class ConfigError(click.ClickException, RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set.
+
+    A ClickException, so that `flask --app wsgi ...` prints the message and exits with 1, no traceback.
+    """
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -33,6 +41,14 @@ def _int(env, name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"SURVEYAPP_TIMEZONE must be a time zone name such as Europe/London, not {name!r}") from None
+    return name.strip()
 
 
 def normalise_database_url(url: str) -> str:
@@ -54,6 +70,10 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         "SECRET_KEY": env.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL") or default_db),
         "SURVEYAPP_BASE_URL": (env.get("SURVEYAPP_BASE_URL") or "").rstrip("/"),
+        # Who runs the surveys, named in every invitation and reminder (a survey's settings.organisation wins)
+        "SURVEYAPP_ORGANISATION": (env.get("SURVEYAPP_ORGANISATION") or "").strip() or DEFAULT_ORGANISATION,
+        # Times are stored in UTC and shown in this zone
+        "SURVEYAPP_TIMEZONE": _time_zone(env.get("SURVEYAPP_TIMEZONE") or DEFAULT_TIMEZONE),
         "DEBUG": _bool(env.get("FLASK_DEBUG")),
         # Flask-Mail's own names
         "MAIL_SERVER": env.get("MAIL_SERVER") or None,
@@ -92,6 +112,10 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust (0: none),
         # so throttling sees the client's address rather than the proxy's.
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        # Printed reports and report back sheets: the organisation's name, and a logo file in the
+        # instance folder (PNG or SVG; none by default).
+        "ORGANISATION_NAME": env.get("ORGANISATION_NAME") or "",
+        "ORGANISATION_LOGO": env.get("ORGANISATION_LOGO") or "",
     }
     if mode == "development":
         cfg["SECRET_KEY"] = cfg["SECRET_KEY"] or "development-only-key-not-for-production-use"

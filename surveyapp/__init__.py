@@ -58,7 +58,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .contacts.routes import bp as optout_bp
     from .dashboards import bp as dashboards_bp
+    from .home import bp as home_bp
     from .interviews import bp as interviews_bp
+    from .reports import bp as reports_bp
+    from .reports import share_bp
     from .respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
@@ -68,6 +71,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(optout_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(share_bp)
 
     from .cli import register_cli
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from .audit import record_audit
@@ -337,13 +337,22 @@ def users_deactivate(email: str):
 
 @click.command("demo")
 @click.option("--seed", default=2011, show_default=True, help="Random seed for repeatable demo data.")
-def demo_command(seed: int):
-    """Load the two example questionnaires with made-up people and answers."""
+@click.option("--reset", is_flag=True, help="Delete everything in the database first, then load the demo again.")
+def demo_command(seed: int, reset: bool):
+    """Load the example questionnaires with made-up people and answers; print the accounts and links."""
     from .demo import load_demo
+    from .demo.first_round import demo_summary, load_reminder_round, reset_database
 
-    summary = load_demo(db.session, seed=seed)
+    if reset:
+        if current_app.config["SURVEYAPP_ENV"] == "production":
+            raise click.ClickException("demo --reset deletes every survey, answer and account: refused in production.")
+        reset_database()
+        click.echo("The database is empty again.")
+    first = load_demo(db.session, seed=seed) != "The demo data is loaded already."
+    load_reminder_round(db.session, seed=seed)
     db.session.commit()
-    click.echo(summary)
+    click.echo("Demo data loaded." if first else "The demo data is loaded already (--reset starts again).")
+    click.echo(demo_summary(db.session))
 
 
 def register_cli(app: Flask) -> None:

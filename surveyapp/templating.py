@@ -22,6 +22,9 @@ def configure_templating(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    from .timezones import localtime
+
+    app.jinja_env.filters["localtime"] = localtime
 
     @app.context_processor
     def _globals():
@@ -33,6 +36,7 @@ NAVIGATION = [
     ("admin.index", "Surveys", ("admin", "analyst")),
     ("interviews.index", "Interviews", ("volunteer",)),
     ("dashboards.index", "Dashboards", ("admin", "analyst")),
+    ("reports.index", "Report backs", ("admin", "analyst")),
     ("admin.contacts", "Contacts", ("admin",)),
     ("admin.outbox", "Outbox", ("admin",)),
     ("admin.users", "Users", ("admin",)),

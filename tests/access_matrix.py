@@ -15,6 +15,7 @@ STAFF = frozenset({VOLUNTEER, ANALYST, ADMIN})
 
 ACCESS = {
     "static": EVERYONE,
+    "home.index": EVERYONE,  # what this instance is, and a link to sign in or to the role's home
     # auth
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
@@ -33,6 +34,7 @@ ACCESS = {
     "admin.survey_import": ADMINS,
     "admin.survey": ADMINS,
     "admin.survey_definition": ADMINS,
+    "admin.survey_disclosure": ADMINS,
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
     "admin.users": ADMINS,
@@ -66,6 +68,7 @@ ACCESS = {
     "dashboards.results": frozenset({ANALYST, ADMIN}),
     "dashboards.free_text": frozenset({ANALYST, ADMIN}),
     "dashboards.report": frozenset({ANALYST, ADMIN}),
+    "dashboards.report_pdf": frozenset({ANALYST, ADMIN}),
     "dashboards.exports": frozenset({ANALYST, ADMIN}),
     "dashboards.export": frozenset({ANALYST, ADMIN}),
     "dashboards.plotly_js": frozenset({ANALYST, ADMIN}),
@@ -82,5 +85,27 @@ ACCESS = {
     "interviews.check": VOLUNTEERS,
     "interviews.submit": VOLUNTEERS,
     "interviews.done": VOLUNTEERS,
+    "interviews.withdraw": VOLUNTEERS,
     "interviews.declined": VOLUNTEERS,
+    # report back sheets (issue 16): co-chairs (analysts) and admins, by the sheet's own survey
+    "reports.index": frozenset({ANALYST, ADMIN}),
+    "reports.new": frozenset({ANALYST, ADMIN}),
+    "reports.edit": frozenset({ANALYST, ADMIN}),
+    "reports.details": frozenset({ANALYST, ADMIN}),
+    "reports.section_add": frozenset({ANALYST, ADMIN}),
+    "reports.section_save": frozenset({ANALYST, ADMIN}),
+    "reports.section_change": frozenset({ANALYST, ADMIN}),
+    "reports.action_add": frozenset({ANALYST, ADMIN}),
+    "reports.action_save": frozenset({ANALYST, ADMIN}),
+    "reports.action_delete": frozenset({ANALYST, ADMIN}),
+    "reports.finalise": frozenset({ANALYST, ADMIN}),
+    "reports.duplicate": frozenset({ANALYST, ADMIN}),
+    "reports.print_view": frozenset({ANALYST, ADMIN}),
+    "reports.pdf": frozenset({ANALYST, ADMIN}),
+    "reports.share_create": frozenset({ANALYST, ADMIN}),
+    "reports.share_revoke": frozenset({ANALYST, ADMIN}),
+    "reports.logo": EVERYONE,  # the organisation's logo (or the product's icon): printed on shared sheets
+    # a report back's share link: the token is the credential (tests/test_report_backs.py: nothing else opens)
+    "shared.view": TOKEN_HOLDER,
+    "shared.plotly_js": EVERYONE,  # a public library, no data
 }

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from surveyapp.extensions import db
 from surveyapp.journey import flow as journey
 from surveyapp.models import Contact, ContactAttribute, Response, User
-from surveyapp.respond.access import Respondent, start_response
 from surveyapp.services import invitations as invitation_service
 from surveyapp.services.invitations import record_event
 
@@ -36,7 +35,18 @@ def respond(
         invitation.emailed_at = invitation.last_emailed_at = invitation.created_at
         record_event(db.session, invitation, "emailed")
         invitation.first_opened_at = invitation.created_at
-        response = start_response(db.session, Respondent("s", "x", survey, invitation, None))
+        response = Response(
+            survey_id=survey.id,
+            version_id=survey.current_version_id,
+            respondent_key=f"inv:{invitation.id}",
+            invitation_id=invitation.id,
+            collection_mode="link",
+            status="in_progress",
+        )
+        db.session.add(response)
+        db.session.flush()
+        invitation.started_at = invitation.created_at
+        record_event(db.session, invitation, "started")
     else:
         n[0] += 1
         response = Response(

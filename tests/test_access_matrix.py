@@ -19,6 +19,7 @@ from surveyapp import create_app
 from surveyapp.contacts.importer import import_contacts, store_problem_report
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
+from surveyapp.models import ReportShare
 
 LINK_SURVEY = """slug: matrix-link
 title: Matrix by link
@@ -67,7 +68,9 @@ def world(app, import_survey, invite):
     problems = import_contacts(db.session, "email\nnot-an-email\n")
     stored_report = store_problem_report(db.session, problems, "bad.csv", None)
     db.session.commit()
+    report_ids = _report_back(interview_survey, users[ANALYST], token)
     values = {
+        **report_ids,
         "slug": interview_survey.slug,
         "status": "closed",
         "kind": "s",
@@ -83,8 +86,26 @@ def world(app, import_survey, invite):
     return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}
 
 
+def _report_back(survey, author, token: str) -> dict:
+    """A report back with a section and an action, and a final one shared with the respondent's token."""
+    from surveyapp.reports import service
+
+    draft = service.create_report(db.session, survey, "Matrix sheet", "Matrix group", created_by_id=author.id)
+    section = service.add_section(draft, heading="Section", narrative="Text")
+    service.add_action(draft, "Ask something")
+    final = service.create_report(db.session, survey, "Shared sheet", "Other group", created_by_id=author.id)
+    service.finalise(db.session, final)
+    share, _ = service.create_share(db.session, final, 7)
+    share.token_hash = service.share_token_hash(token)  # the link is the credential: the respondent holds it
+    old_share = ReportShare(report_id=draft.id, token_hash="0" * 64, expires_at=share.expires_at)  # to revoke
+    db.session.add(old_share)
+    db.session.commit()
+    return {"report_id": draft.id, "section_id": section.id, "action_id": draft.actions[0].id, "share_id": old_share.id}
+
+
 # URL values that differ by endpoint (the same argument name means different things).
 ENDPOINT_VALUES = {
+    "reports.section_change": {"change": "up"},
     "admin.template_edit": {"kind": "invitation"},
     "dashboards.export": {"filename": "responses.csv"},
     "dashboards.free_text": {"name": "why_not"},

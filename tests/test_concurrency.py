@@ -93,3 +93,18 @@ def test_twenty_concurrent_submits_of_one_invitation_store_one_response_and_one_
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 1
     assert events("completed") == 1
     assert response.invitation.completed_at is not None
+
+
+def test_twenty_concurrent_saves_of_one_page_leave_one_set_of_answers(app, import_survey, invite):
+    # The page's answers are read before the write lock is taken; the guarded write (the response's
+    # updated_at) makes the late racers read again, so no answer is stored twice.
+    survey = import_survey("concurrency", text=ONE_QUESTION)
+    _invitation, _token, path = invite(survey)
+    assert app.test_client().post(f"{path}/start").status_code == 302
+    release_database()
+
+    statuses = race(app, "POST", f"{path}/page/only", data={"_shown": "fine", "fine": "yes"})
+
+    assert statuses == [302] * RACERS
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 1
+    assert db.session.scalars(select(Response)).one().current_page == "__check__"

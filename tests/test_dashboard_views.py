@@ -175,8 +175,9 @@ def test_plotly_js_is_served_locally_on_dashboard_pages_only(client, hostile, in
 def test_free_text_is_hidden_for_a_small_filtered_group(client, hostile):
     sign_in(client, "analyst")
     small = client.get("/dashboards/hostile/text/said?attr=area&value=nowhere").get_data(as_text=True)
-    assert "hidden for a group of 7 or fewer" in small and 'id="answers"' not in small
-    assert "9 answers" in client.get("/dashboards/hostile/text/said").get_data(as_text=True)
+    assert "shown only where more than 7 people answered" in small and 'id="answers"' not in small
+    # 9 answers: the count is a figure like any other, so it is rounded too.
+    assert "10 answers" in client.get("/dashboards/hostile/text/said").get_data(as_text=True)
 
 
 def test_exact_figures_switch_is_audited_and_off_by_default(client, hostile):
@@ -195,16 +196,17 @@ def test_exact_figures_switch_is_audited_and_off_by_default(client, hostile):
     assert event is not None and event.actor == "analyst@example.org" and event.survey_id == hostile.id
 
 
-def test_report_always_applies_disclosure_control(client, hostile):
+def test_report_applies_the_policy_and_gives_exact_figures_only_marked_and_audited(client, hostile):
     sign_in(client, "analyst")
-    html = client.get("/dashboards/hostile/report?exact=1").get_data(as_text=True)
+    html = client.get("/dashboards/hostile/report").get_data(as_text=True)
     assert 'id="report-respondents">10<' in html  # 9 rounded to 10
-    assert (
-        db.session.scalar(
-            db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "results.exact_figures")
-        )
-        == 0
-    )
+    assert "Signed in as" not in html and "Sign out" not in html  # the print layout: no navigation
+    assert "app-exact-mark" not in html
+    exact = client.get("/dashboards/hostile/report?exact=1").get_data(as_text=True)
+    assert 'id="report-respondents">9<' in exact
+    assert 'class="app-exact-mark"' in exact and "Exact figures: not for publication" in exact
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "results.exact_figures"))
+    assert event is not None and event.target == "report" and event.actor == "analyst@example.org"
 
 
 def test_rates_page_shows_wilson_interval_and_breakdowns(client, app):
@@ -215,7 +217,7 @@ def test_rates_page_shows_wilson_interval_and_breakdowns(client, app):
     sign_in(client, "analyst", "analyst2@example.org")
     html = client.get("/dashboards/gp-iapt/?by=pct&exact=1").get_data(as_text=True)
     assert "9.7" in html and "6.4% to 14.5%" in html
-    assert 'id="segment-table"' in html and ">north<" in html
+    assert 'id="segment-table"' in html and ">North PCT (north)<" in html  # codes with their labels
     assert len(figures_in(html)) >= 4
     interview = client.get("/dashboards/phb-interview/").get_data(as_text=True)
     assert 'id="volunteer-table"' in interview and "volunteer2@example.org" in interview

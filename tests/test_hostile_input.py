@@ -22,17 +22,16 @@ from urllib.parse import quote
 
 import pytest
 from access_matrix import ACCESS, ADMIN, ANALYST, ANONYMOUS, RESPONDENT, VOLUNTEER
-from auth_helpers import assign, make_user, sign_in
+from auth_helpers import sign_in
 from conftest import csrf_token_from
-from dashboard_data import add_contact, respond
-from flask import url_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from route_values import PARAMETER, build_world, path_for, values_for
 
 from surveyapp import create_app
 from surveyapp.contacts.importer import ImportFileError, import_contacts
 from surveyapp.extensions import db
-from surveyapp.interviews.service import start_interview
+from surveyapp.questionnaires.loader import DefinitionError, load_definition_text
 
 ROLES = (ANONYMOUS, VOLUNTEER, ANALYST, ADMIN)
 # Already percent-encoded: they go into paths, query strings and form bodies as the bytes a client sends.
@@ -57,7 +56,6 @@ FORM_FIELDS = (
     "email password role active surveys list_name where subject body_text body_html reason confirm "
     "definition_text participant_code consent action next _shown back"
 ).split()
-PARAMETER = re.compile(r"<(?:(\w+)(?:\([^>]*\))?:)?(\w+)>")
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"')
 
 
@@ -71,58 +69,8 @@ ENDPOINTS = _endpoints()
 
 @pytest.fixture
 def world(app, import_survey, invite):
-    """A survey with answers and a personal link, an interview survey with a volunteer's draft, four accounts."""
     app.config["WTF_CSRF_ENABLED"] = True  # every POST below carries a valid token, as a real form would
-    results = import_survey("dashboard_mix")
-    _invitation, token, _path = invite(results)
-    for n, colour in enumerate(["red", "blue", "red"]):
-        respond(results, {"colour": colour, "score": n + 3, "comment": f"comment {n}"}, add_contact(f"c{n}@x.org"))
-    interview = import_survey("interview")
-    users = {role: make_user(f"{role}@example.org", role) for role in (ADMIN, ANALYST, VOLUNTEER)}
-    assign(users[VOLUNTEER], interview)
-    draft = start_interview(db.session, interview, users[VOLUNTEER], "A-1")
-    draft.current_page = "consent"
-    db.session.commit()
-    values = {
-        "slug": results.slug,
-        "status": "closed",
-        "kind": "s",
-        "key": token,
-        "token": token,
-        "page_name": "one",
-        "response_id": draft.id,
-        "user_id": users[VOLUNTEER].id,
-        "contact_id": 1,
-        "action": "send",
-        "filename": "favicon.svg",
-        "name": "comment",
-    }
-    return {"users": users, "values": values, "interview_slug": interview.slug}
-
-
-ENDPOINT_VALUES = {
-    "admin.template_edit": {"kind": "invitation"},
-    "dashboards.export": {"filename": "responses.csv"},
-    "interviews.page": {"page_name": "consent"},
-}
-
-
-def _values(world, endpoint: str) -> dict:
-    values = dict(world["values"], **ENDPOINT_VALUES.get(endpoint, {}))
-    if endpoint in ("interviews.new", "interviews.declined"):
-        values["slug"] = world["interview_slug"]
-    return values
-
-
-def _path(rule, values: dict, hostile: tuple[str, str] | None = None) -> str:
-    """The rule's path with valid values, or with one argument replaced by an already-encoded hostile value."""
-    with_values = {name: values[name] for name in rule.arguments}
-    if hostile is None:
-        return url_for(rule.endpoint, **with_values)
-    name, raw = hostile
-    return PARAMETER.sub(
-        lambda m: raw if m.group(2) == name else quote(str(with_values[m.group(2)]), safe=""), rule.rule
-    )
+    return build_world(import_survey, invite)
 
 
 class Walker:
@@ -185,18 +133,18 @@ SINGLE = ("30 digits", "superscript two", "NUL", "over-long", "lone surrogate")
 
 def _walk(app, world, endpoint: str, each_field_alone: bool) -> Walker:
     walker = Walker(app, world)
-    values = _values(world, endpoint)
+    values = values_for(world, endpoint)
     for rule in [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]:
         arguments = [m.group(2) for m in PARAMETER.finditer(rule.rule) if m.group(1) != "any"]
         with app.test_request_context():
-            path = _path(rule, values)
+            path = path_for(rule, values)
         for method in [m for m in ("GET", "POST") if m in rule.methods]:
             fields = walker.fields_on(_meant_for(endpoint)[-1], path) if "GET" in rule.methods else FORM_FIELDS
             if not each_field_alone:
                 for role in ROLES:
                     for raw in HOSTILE.values():
                         for name in arguments:
-                            walker.send(role, method, _path(rule, values, (name, raw)))
+                            walker.send(role, method, path_for(rule, values, (name, raw)))
                         walker.send(role, method, path, query="&".join(f"{q}={raw}" for q in QUERY_FIELDS))
                         if method == "POST":
                             walker.send(role, method, path, form="&".join(f"{quote(f)}={raw}" for f in fields))
@@ -228,6 +176,23 @@ def test_no_hostile_value_in_each_field_alone_gets_a_500(app, world, endpoint):
     """One field at a time, so that a 400 for one field cannot hide a 500 behind another."""
     walker = _walk(app, world, endpoint, each_field_alone=True)
     assert not walker.failures, _report(walker)
+
+
+HOSTILE_DEFINITIONS = {
+    "NUL": ("title: a\x00b", "unacceptable character #x0000"),
+    "ESC": ("title: a\x1bb", "unacceptable character #x001b"),
+    "U+FFFF": ("title: a\uffffb", "unacceptable character #xffff"),
+    "deep YAML": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    "deep JSON": ('{"a":' * 100_000 + "1" + "}" * 100_000, "nested too deeply"),
+    "5,000 digits": ("slug: x\ntitle: y\npages: []\nversion: " + "9" * 5000, "too long to read"),
+}
+
+
+@pytest.mark.parametrize(("text", "message"), HOSTILE_DEFINITIONS.values(), ids=HOSTILE_DEFINITIONS.keys())
+def test_a_hostile_survey_definition_is_refused_with_the_error_list(app, text, message):
+    with pytest.raises(DefinitionError) as refused:
+        load_definition_text(text)
+    assert message in str(refused.value)
 
 
 # --- property-based: the respondent's page and the contact importer ------------------------------------------

@@ -134,20 +134,31 @@ def test_declined_consent_keeps_nothing_but_the_count(signed_in, survey, volunte
     assert "nothing from this interview was kept" in page
     assert count(Response) == 0 and count(Answer) == 0
     declined = db.session.scalars(select(DeclinedInterview)).all()
-    assert [(d.survey_id, d.volunteer_id) for d in declined] == [(survey.id, volunteer.id)]
+    assert [(d.survey_id, d.volunteer_id, d.reason) for d in declined] == [(survey.id, volunteer.id, "declined")]
     assert "PHB-099" not in signed_in.get("/interviews/").get_data(as_text=True)
     assert signed_in.get(f"/interviews/{response_id}").status_code == 404
 
 
-def test_changing_consent_to_no_from_the_check_page_also_deletes_everything(signed_in):
-    interview, response_id = start(signed_in)
+def test_changing_consent_to_no_on_a_draft_asks_first_then_records_a_withdrawal(signed_in, survey):
+    interview, response_id = start(signed_in, code="PHB-040")
     interview.answer("consent", {"agree": "yes"})
     interview.answer("service", {"satisfied": "yes"})
     interview.answer("more", {"visits": "1"})
     assert count(Answer) == 3
-    response = interview.answer("consent", {"agree": "no"}, change=1)
-    assert response.location == "/interviews/declined/test-interview"
-    assert count(Response) == 0 and count(Answer) == 0 and count(DeclinedInterview) == 1
+    asked = interview.answer("consent", {"agree": "no"}, change=1)
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Stop the interview and delete the answers?" in html
+    assert "the 2 answers given so far" in html and "Participant code: PHB-040" in html
+    assert count(Response) == 1 and count(Answer) == 3  # nothing discarded yet
+    assert db.session.scalar(select(Answer.value_text).join(Response).where(Answer.value_text == "yes")) == "yes"
+    # "No, keep the interview" goes back to the page; the stored consent is still yes.
+    assert f'href="/interviews/{response_id}/page/consent"' in html
+    withdrawn = signed_in.post(f"/interviews/{response_id}/withdraw")
+    assert withdrawn.location == "/interviews/declined/test-interview?withdrew=1"
+    assert "withdrew during the interview" in signed_in.get(withdrawn.location).get_data(as_text=True)
+    assert count(Response) == 0 and count(Answer) == 0
+    assert db.session.scalars(select(DeclinedInterview.reason)).all() == ["withdrew"]
+    assert "PHB-040" not in signed_in.get("/interviews/").get_data(as_text=True)
 
 
 def test_a_draft_is_saved_at_every_page_and_resumed_later(app, signed_in, volunteer):
@@ -227,3 +238,88 @@ def test_participant_codes_that_could_be_names_are_refused(signed_in, code):
 @pytest.mark.parametrize("code", ["", "PHB-014", "17", "x9"])
 def test_short_reference_codes_are_accepted(code):
     assert participant_code_problem(code) is None
+
+
+def test_interview_pages_show_the_participant_code_and_speak_to_the_interviewer(signed_in):
+    interview, response_id = start(signed_in, code="PHB-021")
+    consent = signed_in.get(f"/interviews/{response_id}/page/consent").get_data(as_text=True)
+    assert "Participant code: PHB-021" in consent
+    interview.answer("consent", {"agree": "yes"})
+    interview.answer("service", {"satisfied": "yes"})
+    interview.answer("more", {"visits": "2"})
+    check = signed_in.get(f"/interviews/{response_id}/check").get_data(as_text=True)
+    assert "Participant code: PHB-021" in check
+    assert "Check the person’s answers before submitting" in check and "Submit interview" in check
+    assert "Check your answers" not in check and "send your answers" not in check
+
+
+def test_the_section_counter_counts_the_sections_the_person_may_still_see(signed_in):
+    interview, response_id = start(signed_in)
+    # Before consent the later sections wait on it: counted, not "1 of 1".
+    assert "Section 1 of 3" in signed_in.get(f"/interviews/{response_id}/page/consent").get_data(as_text=True)
+    interview.answer("consent", {"agree": "yes"})
+    assert "Section 2 of 3" in signed_in.get(f"/interviews/{response_id}/page/service").get_data(as_text=True)
+    assert "Section 3 of 3" in signed_in.get(f"/interviews/{response_id}/page/more").get_data(as_text=True)
+
+
+def test_two_racing_interview_submits_complete_once_and_both_reach_the_completion_page(app, signed_in, volunteer):
+    import threading
+
+    interview, response_id = start(signed_in)
+    interview.answer("consent", {"agree": "yes"})
+    interview.answer("service", {"satisfied": "yes"})
+    interview.answer("more", {"visits": "1"})
+    db.session.close()
+    clients = []
+    for _ in range(2):
+        c = app.test_client()
+        sign_in(c, volunteer)
+        clients.append(c)
+    db.session.close()
+    barrier = threading.Barrier(2)
+    results = []
+
+    def submit(c):
+        barrier.wait()
+        results.append(c.post(f"/interviews/{response_id}/submit"))
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [(r.status_code, r.location) for r in results] == [(303, f"/interviews/{response_id}/done")] * 2
+    db.session.expire_all()
+    assert count(Response) == 1 and db.session.get(Response, response_id).status == "completed"
+
+
+def test_save_draft_keeps_what_was_typed_valid_or_not_and_says_what_is_still_needed(signed_in):
+    interview, response_id = start(signed_in, code="PHB-030")
+    interview.answer("consent", {"agree": "yes"})
+    page = signed_in.get(f"/interviews/{response_id}/page/more").get_data(as_text=True)
+    assert "Save draft" in page and "data-warn-unsaved" in page and "js/unsaved.js" in page
+    # The required question left empty: a draft saves anyway and stays on the page.
+    draft = interview.answer("service", {"action": "draft"})
+    html = draft.get_data(as_text=True)
+    assert draft.status_code == 200 and "Draft saved." in html and "Still needed" in html
+    assert "Are you satisfied with the service?" in html and "govuk-error-summary" not in html
+    assert db.session.get(Response, response_id).current_page == "service"
+    # A valid answer and an out-of-range one: the valid one is stored, the other reported.
+    interview.answer("more", {"visits": "12", "action": "draft"})
+    invalid = interview.answer("more", {"visits": "4000", "action": "draft"}).get_data(as_text=True)
+    assert "Draft saved." in invalid and 'value="4000"' in invalid  # as typed, with what is wrong
+    assert db.session.scalar(select(Answer.value_number).where(Answer.value_text == "12")) == 12
+    complete = interview.answer("more", {"visits": "5", "action": "draft"}).get_data(as_text=True)
+    assert "Everything on this page has an answer." in complete
+    # Resuming later returns to the page of the draft.
+    assert signed_in.get(f"/interviews/{response_id}").location.endswith("/page/more")
+
+
+def test_respondents_have_no_save_draft_button(client, import_survey, invite):
+    _, _, path = invite(import_survey("yes_no"))
+    client.post(f"{path}/start")
+    page = client.get(f"{path}/page/main").get_data(as_text=True)
+    assert "Save draft" not in page and "unsaved.js" not in page
+    # "action=draft" from a respondent is just a Continue.
+    posted = client.post(f"{path}/page/main", data={"_shown": "smoker", "action": "draft"})
+    assert "There is a problem" in posted.get_data(as_text=True)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import TEST_DATABASE_URL, need
-from smtp_sink import SMTPSink, body_text
+from smtp_sink import RendezvousHandler, SMTPSink, body_text
 from sqlalchemy import func, select, update
 
 from surveyapp.contacts.importer import import_contacts
@@ -308,10 +308,13 @@ def test_a_closed_survey_sends_nothing(app, runner, survey):
 
 
 def _two_workers_never_send_the_same_message(app, runner, smtp, survey):
+    """Both workers really run side by side (the SMTP server holds each first message until both are
+    connected), each delivers some messages, and no message is delivered twice."""
     invite(runner, survey, [f"p{n}@example.org" for n in range(40)])
     queue_invitations(db.session, survey)
     db.session.commit()
-    app.config["MAIL_BATCH_SIZE"] = 3
+    smtp = SMTPSink(RendezvousHandler(connections=2)).start()
+    app.config.update(MAIL_BATCH_SIZE=3, MAIL_PORT=smtp.port, MAIL_TIMEOUT=10)
     results, errors = [], []
 
     def work():
@@ -323,14 +326,22 @@ def _two_workers_never_send_the_same_message(app, runner, smtp, survey):
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        smtp.stop()
     assert not errors
+    assert len(results) == 2 and all(r.sent >= 1 for r in results), [r.summary() for r in results]
     assert sum(r.sent for r in results) == 40
-    assert len(smtp.messages) == 40 and len(set(message_ids(smtp))) == 40
-    assert len(set(db.session.scalars(select(OutboundEmail.claimed_by)))) >= 1
+    assert len(smtp.messages) == 40 and len(set(message_ids(smtp))) == 40  # none twice
+    assert len(smtp.handler.by_session) >= 2  # over two SMTP connections at once
+    senders = dict(
+        db.session.execute(select(OutboundEmail.claimed_by, func.count()).group_by(OutboundEmail.claimed_by)).all()
+    )
+    assert len(senders) == 2 and min(senders.values()) >= 1, senders  # each worker delivered some
     assert outbox_states() == {"sent": 40}
 
 

@@ -305,3 +305,15 @@ def test_database_copy_alone_does_not_give_working_links(app, import_survey, inv
     stored = db.session.get(Invitation, invitation.id)
     assert token not in (stored.token_hash, stored.token_nonce.hex())
     assert len(token) == 43  # 256 bits of HMAC output, base64url
+
+
+def test_the_section_counter_counts_only_the_sections_this_respondent_may_see(client, import_survey, invite):
+    survey = import_survey("conditions_across_pages")
+    _, _, path = invite(survey)
+    assert "It has 4 short sections" in client.get(path).get_data(as_text=True)
+    journey = Journey(client, path)
+    journey.start()
+    assert "Section 1 of 4" in journey.page("first").get_data(as_text=True)  # car and charging may follow
+    journey.answer("first", {"has_car": "no"})
+    assert "Section 2 of 2" in journey.page("end").get_data(as_text=True)  # and stays so on every page
+    assert "Section 1 of 2" in journey.page("first").get_data(as_text=True)

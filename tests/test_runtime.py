@@ -11,13 +11,17 @@ from surveyapp.questionnaires.loader import load_definition_file
 from surveyapp.questionnaires.runtime import (
     FieldError,
     PageResult,
+    answer_rows,
+    as_posted,
     format_answer,
     is_visible,
     parse_page,
     prune_hidden,
+    stored_answer,
     visible_pages,
     visible_questions,
 )
+from surveyapp.questionnaires.types import StoredValue
 
 HERE = Path(__file__).parent / "questionnaires"
 TODAY = datetime.date(2026, 3, 15)
@@ -449,3 +453,46 @@ def test_field_error_and_page_result_shapes():
     result = parse_page(page, {}, {})
     assert result.errors == [FieldError("when", "Enter a date for ‘When?’", "when-day")]
     assert result.raw == {"when": {"day": "", "month": "", "year": ""}}
+
+
+# --- storage, as each type declares it ------------------------------------------------------------
+
+ROUND_TRIPS = [
+    (Question("a", "single_choice", "A", choices=[Choice("n", "North")]), "n"),
+    (Question("a", "multiple_choice", "A", choices=[Choice("x", "Ex"), Choice("y", "Why")]), ["x", "y"]),
+    (Question("a", "likert", "A"), "agree"),
+    (Question("a", "yes_no", "A"), "no"),
+    (Question("a", "rating", "A"), 0),
+    (Question("a", "integer", "A"), -12),
+    (Question("a", "decimal", "A"), Decimal("72.50")),
+    (Question("a", "date", "A"), datetime.date(2011, 10, 5)),
+    (Question("a", "short_text", "A"), "Hello"),
+    (Question("a", "long_text", "A"), "Line one\nLine two"),
+]
+
+
+def _stored(rows):
+    return [
+        StoredValue(row.get("choice"), row.get("value_text"), row.get("value_number"), row.get("value_date"))
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize("question, value", ROUND_TRIPS, ids=[q.type for q, _ in ROUND_TRIPS])
+def test_every_type_is_stored_and_read_back_and_reposted_unchanged(question, value):
+    rows = answer_rows(question.type, value)
+    assert rows and all(set(row) <= {"choice", "value_text", "value_number", "value_date"} for row in rows)
+    assert stored_answer(question, _stored(rows)) == value
+    page = Page("p", "P", [question])
+    assert parse_page(page, as_posted(question, value), {}).values == {"a": value}
+
+
+def test_choice_rows_name_the_option_and_numbers_keep_their_text():
+    assert answer_rows("multiple_choice", ["x", "y"]) == [
+        {"choice": "x", "value_text": "x"},
+        {"choice": "y", "value_text": "y"},
+    ]
+    assert answer_rows("decimal", Decimal("0.10")) == [{"value_number": 0.1, "value_text": "0.10"}]
+    assert answer_rows("note", "anything") == [] and answer_rows("short_text", None) == []
+    several = Question("a", "multiple_choice", "A", choices=[Choice("x", "Ex"), Choice("y", "Why")])
+    assert stored_answer(several, _stored(answer_rows("multiple_choice", ["y", "x"]))) == ["x", "y"]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import (
     HiddenField,
+    IntegerField,
     PasswordField,
+    RadioField,
     SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..dashboards.disclosure import POLICIES, POLICY_LABELS
 from ..models import ROLES
 
 MAX_DEFINITION_CHARACTERS = 1_000_000
@@ -120,3 +123,23 @@ class RevokeForm(FlaskForm):
     reason = StringField(
         "Reason", validators=[Optional(), Length(max=1000, message="The reason must be 1000 characters or fewer")]
     )
+
+
+class DisclosurePolicyForm(FlaskForm):
+    """How the survey's figures are shown everywhere (dashboards, reports, API, exports)."""
+
+    policy = RadioField(
+        "How should figures be shown?",
+        choices=[(p, POLICY_LABELS[p]) for p in POLICIES],
+        widget=GovRadioInput(),
+        validators=[DataRequired(message="Choose how figures are shown")],
+    )
+    min_cell = IntegerField(
+        "Smallest group shown under professional opinion",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the smallest group size, a whole number from 1 to 50"),
+            NumberRange(min=1, max=50, message="The smallest group size must be a whole number from 1 to 50"),
+        ],
+    )
+    submit = SubmitField("Save disclosure policy", widget=GovSubmitInput())

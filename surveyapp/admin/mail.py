@@ -10,16 +10,26 @@ import re
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit import record_audit
 from ..auth.access import require_survey_access, roles_required
-from ..contacts.selection import SelectionError
+from ..contacts.selection import SelectionError, contacts_to_invite, parse_where
 from ..extensions import db
 from ..mail.outbox import QueueError, outbox_counts, queue_invitations, queue_reminders, reminder_candidates, retry_now
-from ..mail.rendering import PLACEHOLDERS, TemplateProblem, TemplateText, check_template, preview, template_text
+from ..mail.rendering import (
+    PLACEHOLDERS,
+    TemplateProblem,
+    TemplateText,
+    check_template,
+    format_closing_date,
+    organisation_of,
+    preview,
+    template_text,
+)
 from ..models import (
+    Contact,
     ContactList,
     EmailStatus,
     Invitation,
@@ -61,9 +71,40 @@ def _flash_errors(form) -> None:
         flash(error["text"], "error")
 
 
+ALL_CONTACTS = "__all__"  # the explicit choice of every contact; never the default
+
+
+def _selection_query(survey: Survey, list_choice: str, where_text: str):
+    """The contacts the admin chose, not yet invited; SelectionError when nothing or something wrong was chosen."""
+    if not list_choice:
+        raise SelectionError("Choose who to invite: a contact list, or all contacts.")
+    conditions = [line.strip() for line in where_text.splitlines() if line.strip()]
+    list_name = None if list_choice == ALL_CONTACTS else list_choice
+    return contacts_to_invite(db.session, survey.id, list_name, parse_where(conditions)), list_name, conditions
+
+
+def _example_contact(survey: Survey) -> Contact | None:
+    """A real contact of this survey for previews: its first invited contact whose details are not erased."""
+    return db.session.scalar(
+        select(Contact)
+        .join(Invitation, Invitation.contact_id == Contact.id)
+        .where(Invitation.survey_id == survey.id, Contact.erased_at.is_(None))
+        .order_by(Invitation.id)
+        .limit(1)
+    )
+
+
+def _preview_or_none(survey: Survey, kind: str, contact: Contact | None):
+    try:
+        return preview(survey, template_text(db.session, survey, kind)[0], contact)
+    except TemplateProblem:
+        return None
+
+
 @bp.get("/surveys/<slug>/invitations")
 @roles_required("admin")
 def invitations(slug):
+    """The round in the order of the work: choose who, check the count and the message, invite, send, remind."""
     g.read_only = True
     survey = _survey(slug)
     states = dict(
@@ -87,10 +128,35 @@ def invitations(slug):
             select(Invitation.id, INVITATION_STATE).where(Invitation.id.in_([i.id for i in pagination.items]))
         ).all()
     )
+    now = utcnow()
     remindable = db.session.scalar(
-        select(func.count()).select_from(reminder_candidates(survey, utcnow()).order_by(None).options().subquery())
+        select(func.count()).select_from(reminder_candidates(survey, now).order_by(None).options().subquery())
+    )
+    first_reminded = db.session.scalars(reminder_candidates(survey, now).limit(1)).first() if remindable else None
+    unsent = db.session.scalar(  # not emailed and not already queued
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.survey_id == survey.id,
+            Invitation.emailed_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            ~exists().where(OutboundEmail.invitation_id == Invitation.id, OutboundEmail.kind == "invitation"),
+        )
     )
     lists = list(db.session.scalars(select(ContactList.name).order_by(ContactList.name)))
+    # Step 1 is a GET form: checking who would be invited changes nothing.
+    list_choice = (request.args.get("list_name") or "").strip()
+    where_text = request.args.get("where") or ""
+    check, errors = None, []
+    if "check" in request.args:
+        try:
+            query, _list_name, _conditions = _selection_query(survey, list_choice, where_text)
+        except SelectionError as exc:
+            errors.append({"text": str(exc), "href": "#list_name" if not list_choice else "#where"})
+        else:
+            count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+            first = db.session.scalar(select(Contact).where(Contact.id.in_(query.limit(1))))
+            check = {"count": count, "preview": _preview_or_none(survey, "invitation", first), "contact": first}
     return render_template(
         "admin/invitations.html",
         title=f"Invitations: {survey.title}",
@@ -102,7 +168,15 @@ def invitations(slug):
         page=pagination.page,
         pages=max(1, pagination.pages),
         remindable=remindable,
+        unsent=unsent,
         lists=lists,
+        all_contacts=ALL_CONTACTS,
+        list_choice=list_choice,
+        where_text=where_text,
+        check=check,
+        errors=errors,
+        reminder_preview=_preview_or_none(survey, "reminder", first_reminded.contact) if first_reminded else None,
+        reminder_contact=first_reminded.contact if first_reminded else None,
         outbox=outbox_counts(db.session, survey),
         own_templates={k: template_text(db.session, survey, k)[1] for k in TemplateKind},
     )
@@ -116,20 +190,23 @@ def invitations_create(slug):
     if not form.validate_on_submit():
         _flash_errors(form)
         return redirect(url_for("admin.invitations", slug=slug))
+    list_choice = (form.list_name.data or "").strip()
     try:
+        if not list_choice:
+            raise SelectionError("Choose who to invite: a contact list, or all contacts.")
         invitations = invite(
-            db.session, survey, list_name=(form.list_name.data or "").strip() or None, where=form.conditions()
+            db.session, survey, list_name=None if list_choice == ALL_CONTACTS else list_choice, where=form.conditions()
         )
     except SelectionError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("admin.invitations", slug=slug))
     db.session.commit()
-    flash(
-        f"{len(invitations)} contact(s) invited." if invitations else "Every matching contact is invited already.",
-        "success",
-    )
-    return redirect(url_for("admin.invitations", slug=slug))
+    if invitations:
+        flash(f"{len(invitations)} contact(s) invited. Next: send the invitation emails.", "success")
+    else:
+        flash("Every matching contact is invited already: no one new was invited.", "info")
+    return redirect(url_for("admin.invitations", slug=slug) + "#send")
 
 
 @bp.post("/invitations/<id:invitation_id>/revoke")
@@ -171,13 +248,21 @@ def invitations_queue(slug, action):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("admin.invitations", slug=slug))
+    if not result.queued and not result.problems:
+        # Nothing was due: say so plainly, and leave no trace of a round that did not happen.
+        db.session.rollback()
+        if action == "send":
+            flash("No invitations are waiting to be sent: every invitation has been emailed already.", "info")
+        else:
+            flash("No reminders are due now, so none were sent.", "info")
+        return redirect(url_for("admin.invitations", slug=slug) + ("#send" if action == "send" else "#remind"))
     db.session.commit()
     what = "invitation email(s)" if action == "send" else "reminder(s)"
     message = f"{result.queued} {what} queued; the mail worker delivers them."
     if result.problems:
         message += f" {len(result.problems)} could not be written from the template."
     flash(message, "success" if not result.problems else "error")
-    return redirect(url_for("admin.invitations", slug=slug))
+    return redirect(url_for("admin.invitations", slug=slug) + ("#send" if action == "send" else "#remind"))
 
 
 @bp.route("/surveys/<slug>/templates/<any(invitation,reminder):kind>", methods=["GET", "POST"])
@@ -209,7 +294,7 @@ def template_edit(slug, kind):
         )
         try:
             check_template(current)
-            rendered = preview(survey, current)
+            rendered = preview(survey, current, _example_contact(survey))
         except TemplateProblem as exc:
             errors.append({"text": str(exc), "href": "#subject"})
         if not errors and action == "save":
@@ -226,7 +311,7 @@ def template_edit(slug, kind):
             return redirect(url_for("admin.template_edit", slug=slug, kind=kind))
     else:
         try:
-            rendered = preview(survey, current)
+            rendered = preview(survey, current, _example_contact(survey))
         except TemplateProblem as exc:
             errors.append({"text": str(exc), "href": "#subject"})
     return render_template(
@@ -239,6 +324,9 @@ def template_edit(slug, kind):
         preview=rendered,
         placeholders=PLACEHOLDERS,
         errors=errors,
+        example_contact=_example_contact(survey),
+        organisation=organisation_of(survey),
+        closes_on=format_closing_date(survey.closes_on),
     ), (400 if errors and request.method == "POST" else 200)
 
 

@@ -21,7 +21,7 @@ from ..questionnaires.loader import DefinitionError
 from ..services.surveys import import_definition, import_outcome, version_response_counts
 from ..web import survey_or_404
 from . import bp
-from .forms import MAX_DEFINITION_CHARACTERS, ImportSurveyForm
+from .forms import MAX_DEFINITION_CHARACTERS, DisclosurePolicyForm, ImportSurveyForm
 
 
 def _definition_from(form: ImportSurveyForm) -> tuple[str, str, list[dict]]:
@@ -106,7 +106,45 @@ def survey(slug):
     survey = survey_or_404(slug)
     counts = version_response_counts(db.session, survey)
     invited = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id))
-    return render_template("admin/survey.html", title=survey.title, survey=survey, counts=counts, invited=invited)
+    form = DisclosurePolicyForm(policy=survey.disclosure_policy, min_cell=survey.disclosure_min_cell)
+    return render_template(
+        "admin/survey.html", title=survey.title, survey=survey, counts=counts, invited=invited, policy_form=form
+    )
+
+
+@bp.post("/surveys/<slug>/disclosure")
+@roles_required("admin")
+def survey_disclosure(slug):
+    """Set the survey's disclosure policy: no re-import and no new version; audited."""
+    survey = survey_or_404(slug)
+    form = DisclosurePolicyForm()
+    if not form.validate_on_submit():
+        counts = version_response_counts(db.session, survey)
+        invited = db.session.scalar(
+            select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id)
+        )
+        errors = [{"text": m, "href": f"#{name}"} for name, messages in form.errors.items() for m in messages]
+        return render_template(
+            "admin/survey.html",
+            title=survey.title,
+            survey=survey,
+            counts=counts,
+            invited=invited,
+            policy_form=form,
+            errors=errors,
+        ), 400
+    before = f"{survey.disclosure_policy} (min {survey.disclosure_min_cell})"
+    survey.disclosure_policy, survey.disclosure_min_cell = form.policy.data, form.min_cell.data
+    record_audit(
+        db.session,
+        "survey.disclosure_policy",
+        target=survey.slug,
+        survey=survey,
+        detail=f"{before} -> {survey.disclosure_policy} (min {survey.disclosure_min_cell})",
+    )
+    db.session.commit()
+    flash("Disclosure policy saved: it applies to every figure of this survey from now on.", "success")
+    return redirect(url_for("admin.survey", slug=survey.slug) + "#disclosure")
 
 
 @bp.get("/surveys/<slug>/definition")

@@ -103,7 +103,15 @@ def surveys():
 
 
 def _disclosure_block(d) -> dict:
-    return {"applied": d.enabled, "threshold": d.threshold, "rounding": d.rounding}
+    return {
+        "applied": d.active,
+        "policy": d.policy,
+        "exact_view": not d.enabled,
+        "threshold": d.threshold,
+        "rounding": d.rounding,
+        "min_cell": d.min_cell,
+        "rule": d.rule_text(),
+    }
 
 
 @bp.get("/surveys/<slug>/stats")
@@ -115,9 +123,9 @@ def stats(slug):
     breakdown = None
     if by in ("collection_mode", "volunteer"):
         rows = (
-            queries.responses_by_mode(db.session, survey.id)
+            figures.mode_figures(db.session, survey, d)
             if by == "collection_mode"
-            else queries.responses_by_volunteer(db.session, survey.id)
+            else figures.volunteer_figures(db.session, survey, d)
         )
         body = {
             "survey": survey.slug,
@@ -125,7 +133,7 @@ def stats(slug):
             **figures.funnel_figures(db.session, survey, d),
             "disclosure": _disclosure_block(d),
             "by": by,
-            "breakdown": [{k: (v if k == "segment" else d.count(v)) for k, v in row.items()} for row in rows],
+            "breakdown": rows,
         }
         return jsonify(_public(body))
     if by:

@@ -12,7 +12,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..audit import record_audit
-from ..models import Contact, ContactAttribute, ContactListMember, Invitation, InvitationEvent, OutboundEmail, utcnow
+from ..models import (
+    Contact,
+    ContactAttribute,
+    ContactListMember,
+    EmailStatus,
+    Invitation,
+    InvitationEvent,
+    OutboundEmail,
+    utcnow,
+)
 
 ERASED_ADDRESS = "erased"
 
@@ -66,9 +75,10 @@ def erase_contact(session: Session, contact: Contact) -> bool:
     session.execute(
         update(OutboundEmail)
         .where(
-            OutboundEmail.invitation_id.in_(invitation_ids), OutboundEmail.status.in_(("queued", "retrying", "sending"))
+            OutboundEmail.invitation_id.in_(invitation_ids),
+            OutboundEmail.status.in_((EmailStatus.QUEUED, EmailStatus.RETRYING, EmailStatus.SENDING)),
         )
-        .values(status="failed")
+        .values(status=EmailStatus.FAILED)
     )
     # Server replies quoted in the timeline can name the address.
     session.execute(

@@ -44,6 +44,7 @@ def page(token):
     already = invitation.opted_out_at is not None
     return render_template(
         "optout/confirm.html",
+        token=token,
         title="Opt out of emails",
         survey=invitation.survey,
         already=already,
@@ -56,8 +57,9 @@ def page(token):
 def one_click(token):
     invitation = _invitation_or_404(token)
     form = OneClickUnsubscribeForm()
-    if not form.is_submitted():
-        # A person following the List-Unsubscribe link in a browser gets the page with a button.
+    if request.method == "GET":
+        # A person following the List-Unsubscribe link in a browser gets the page with a button, whose form
+        # posts to the opt-out page (with a CSRF token), not back here.
         return page(token)
     if not form.validate():
         abort(400)

@@ -48,8 +48,15 @@ def _wrap(text: str, width: int = 40) -> str:
 
 
 def _num(value) -> float:
-    """A value to plot: suppressed or missing figures plot as 0 (their text says '*')."""
+    """A value to plot: suppressed or missing figures have no bar (their text says "suppressed")."""
     return 0 if value in (None, SUPPRESSED) else value
+
+
+def _shown(value, suffix: str = "") -> str:
+    """A figure's text on a chart: a hidden one says so in words, so it never reads as a zero."""
+    if value == SUPPRESSED:
+        return "suppressed"
+    return display(value) + (suffix if value is not None else "")
 
 
 def _figure(traces: list, title: str | None = None, height: int = 320, **layout) -> go.Figure:
@@ -70,8 +77,8 @@ def _figure(traces: list, title: str | None = None, height: int = 320, **layout)
 
 
 def _count_text(count, percent) -> str:
-    if count == SUPPRESSED:
-        return SUPPRESSED
+    if count == SUPPRESSED or percent == SUPPRESSED:
+        return "suppressed"
     return f"{display(count)} ({display(percent)}%)" if percent not in (None,) else display(count)
 
 
@@ -161,7 +168,7 @@ def number_histogram(bins: list[dict], summary: dict, title: str | None = None) 
     x = [(b["start"] + b["end"]) / 2 for b in bins]
     step = (bins[1]["start"] - bins[0]["start"]) if len(bins) > 1 else 1
     widths = [step * 0.9] * len(bins)
-    texts = [esc(display(b["count"])) for b in bins]
+    texts = [esc(_shown(b["count"])) for b in bins]
     bar = go.Bar(
         x=x,
         y=[_num(b["count"]) for b in bins],
@@ -220,7 +227,7 @@ def number_histogram(bins: list[dict], summary: dict, title: str | None = None) 
 
 def date_histogram(bins: list[dict], unit: str | None, title: str | None = None) -> go.Figure:
     """Answers to a date question per day, week or month."""
-    texts = [esc(display(b["count"])) for b in bins]
+    texts = [esc(_shown(b["count"])) for b in bins]
     bar = go.Bar(
         x=[b["start"] for b in bins],
         y=[_num(b["count"]) for b in bins],
@@ -252,7 +259,7 @@ FUNNEL_LABELS = {
 def funnel_chart(figures: dict) -> go.Figure:
     steps = list(FUNNEL_LABELS)
     texts = [
-        esc(display(figures[s]) + ("" if s == "invited" else f" ({display(figures['rates'][s])}%)")) for s in steps
+        esc(_shown(figures[s]) + ("" if s == "invited" else f" ({_shown(figures['rates'][s], '%')})")) for s in steps
     ]
     funnel = go.Funnel(
         y=[FUNNEL_LABELS[s] for s in steps],
@@ -268,18 +275,11 @@ def funnel_chart(figures: dict) -> go.Figure:
 
 def segment_rates(rows: list[dict], attribute: str) -> go.Figure:
     """Response rate per segment, with its 95% interval as error bars."""
-    segments = [esc(r["segment"]) for r in rows]
+    segments = [esc(r.get("segment_label") or r["segment"]) for r in rows]
     with_ci = [isinstance(r["response_rate_ci"], list) for r in rows]
     plus = [(r["response_rate_ci"][1] - r["response_rate"]) if ok else 0 for r, ok in zip(rows, with_ci)]
     minus = [(r["response_rate"] - r["response_rate_ci"][0]) if ok else 0 for r, ok in zip(rows, with_ci)]
-    texts = [
-        esc(
-            f"{display(r['response_rate'])}%"
-            if r["response_rate"] not in (None, SUPPRESSED)
-            else display(r["response_rate"])
-        )
-        for r in rows
-    ]
+    texts = [esc(_shown(r["response_rate"], "%")) for r in rows]
     bar = go.Bar(
         x=segments,
         y=[_num(r["response_rate"]) for r in rows],
@@ -300,10 +300,10 @@ def segment_rates(rows: list[dict], attribute: str) -> go.Figure:
 
 
 def _grouped_bars(rows: list[dict], keys: list[tuple[str, str, str]], percent: bool = False) -> list:
-    segments = [esc(r["segment"]) for r in rows]
+    segments = [esc(r.get("segment_label") or r["segment"]) for r in rows]
     traces = []
     for key, name, color in keys:
-        texts = [esc(display(r[key]) + ("%" if percent and r[key] not in (None, SUPPRESSED) else "")) for r in rows]
+        texts = [esc(_shown(r[key], "%" if percent else "")) for r in rows]
         traces.append(
             go.Bar(
                 x=segments,
@@ -371,7 +371,7 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
             name="Completed (cumulative)",
             marker_color=BLUE,
             connectgaps=False,
-            customdata=[display(v) for v in shown],
+            customdata=[_shown(v) for v in shown],
             hovertemplate="%{x}: %{customdata} completed<extra></extra>",
         )
     ]
@@ -387,7 +387,7 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
     ):
         points = [(day, n) for day, k, n in sends if k == kind]
         if points:
-            texts = [esc(f"{name}: {display(d.count(n))}") for _, n in points]
+            texts = [esc(f"{name}: {display(d.contacts(n))}") for _, n in points]
             traces.append(
                 go.Scatter(
                     x=[p[0] for p in points],
@@ -411,7 +411,7 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
 
 def cross_tab_chart(crosstab: dict) -> go.Figure:
     """Column percentages of a choice question per segment, as grouped bars."""
-    segments = [esc(s["segment"]) for s in crosstab["segments"]]
+    segments = [esc(s.get("segment_label") or s["segment"]) for s in crosstab["segments"]]
     traces = []
     for row in crosstab["rows"]:
         texts = [esc(_count_text(c["count"], c["percent"])) for c in row["cells"]]

@@ -1,71 +1,134 @@
-"""Disclosure control for published figures (NHS England's rule for HES, since 2018).
+"""Disclosure control: the one module that decides how a figure may be shown.
 
-0 stays 0; counts of 1 to `threshold` (7) show as '*'; every other count is
-rounded to the nearest multiple of `rounding` (5). Percentages and means computed
-on 1 to `threshold` people show as '*', and so does a percentage whose numerator
-is suppressed (it would give the count away); other percentages are computed from
-the rounded counts. Free text is hidden for a group of
-`threshold` or fewer respondents.
+Every figure on the dashboards, the printable report and its PDF, the report back
+sheets, the JSON API and the summary export is shown through a `Disclosure`, made
+from the survey's own policy (`Survey.disclosure_policy`, set on the survey's admin
+page):
 
-A `Disclosure` with enabled=False passes every figure through exactly; the
-dashboard uses it when an analyst turns the switch off (and that is audited).
+- "people" (people's own data; NHS England's rule for HES, since 2018): 0 stays 0;
+  counts of people from 1 to `threshold` (7) show as '*'; every other count of people
+  is rounded to the nearest `rounding` (5). The default for service-user surveys and
+  interviews.
+- "professional" (professional opinion): totals and response rates are exact; a cell
+  of a breakdown, cross-tab or filtered view with fewer than `min_cell` (5)
+  respondents shows as '*'.
+- "off": exact everywhere (respondents agreed to be named).
+
+Under any policy, counts that are not counts of respondents (people invited, emails
+sent) are never rounded: `contacts()`. A percentage is worked out from the counts
+shown beside it and is '*' where its count is. Free text is shown only for a group
+larger than the small-group limit. Where a group's total is shown, `protect()` adds
+secondary suppression so that no hidden cell can be worked out by subtracting the
+cells shown from the total.
+
+`enabled=False` is the analysts' audited "exact figures" view.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 SUPPRESSED = "*"
+PEOPLE, PROFESSIONAL, OFF = "people", "professional", "off"
+POLICIES = (PEOPLE, PROFESSIONAL, OFF)
+POLICY_LABELS = {
+    PEOPLE: "People's own data (NHS England's rule: 1 to 7 shown as *, other counts rounded to 5)",
+    PROFESSIONAL: "Professional opinion (totals exact; small groups in breakdowns hidden)",
+    OFF: "Off (exact figures everywhere: respondents agreed to be named)",
+}
 
 
 @dataclass(frozen=True)
 class Disclosure:
-    enabled: bool = True
-    threshold: int = 7
-    rounding: int = 5
+    enabled: bool = True  # False: the exact-figures view (analysts and admins, audited)
+    policy: str = PEOPLE
+    threshold: int = 7  # people: counts 1..threshold hidden
+    rounding: int = 5  # people: other counts rounded to this
+    min_cell: int = 5  # professional: cells below this hidden
 
     @classmethod
     def for_survey(cls, survey, enabled: bool = True) -> Disclosure:
+        policy = getattr(survey, "disclosure_policy", None) or PEOPLE
         return cls(
             enabled=enabled,
+            policy=policy if policy in POLICIES else PEOPLE,
             threshold=max(0, int(survey.disclosure_threshold)),
             rounding=max(1, int(survey.disclosure_rounding)),
+            min_cell=max(0, int(getattr(survey, "disclosure_min_cell", None) or 5)),
         )
 
-    def is_small(self, n: int | None) -> bool:
-        """True for a group of 1..threshold people (the ones that could identify someone)."""
-        return self.enabled and n is not None and 0 < n <= self.threshold
+    def exact(self) -> Disclosure:
+        return replace(self, enabled=False)
 
-    def count(self, n: int | None) -> int | str | None:
-        """A count as it may be shown: 0, '*', or rounded to the nearest `rounding` (halves round up)."""
-        if n is None or not self.enabled:
+    # ------------------------------------------------------------ what the policy means
+
+    @property
+    def active(self) -> bool:
+        """True when figures are controlled (a policy other than off, and not the exact view)."""
+        return self.enabled and self.policy != OFF
+
+    @property
+    def rounds(self) -> bool:
+        return self.active and self.policy == PEOPLE and self.rounding > 1
+
+    @property
+    def small_limit(self) -> int:
+        """The largest count that is hidden (0 when nothing is)."""
+        if not self.active:
+            return 0
+        return self.threshold if self.policy == PEOPLE else max(0, self.min_cell - 1)
+
+    def is_small(self, n: int | None) -> bool:
+        """True for a group of 1..small_limit people (the ones that could identify someone)."""
+        return n is not None and 0 < int(n) <= self.small_limit
+
+    # ------------------------------------------------------------ counts
+
+    def cell(self, n: int | None) -> int | str | None:
+        """A count of respondents in a breakdown, cross-tab, filtered view or a question's answers."""
+        if n is None or not self.active:
             return n
         n = int(n)
         if n == 0:
             return 0
-        if n <= self.threshold:
+        if self.is_small(n):
             return SUPPRESSED
         return self.rounded(n)
 
+    count = cell  # the name the dashboards used before policies
+
+    def total(self, n: int | None) -> int | str | None:
+        """A headline total of respondents: exact under professional opinion, the rule under people's own data."""
+        if n is None or not self.active or self.policy == PROFESSIONAL:
+            return n
+        return self.cell(n)
+
+    def contacts(self, n: int | None) -> int | None:
+        """People invited, emails sent, bounced: not counts of respondents, never rounded or hidden."""
+        return n
+
     def rounded(self, n: int) -> int:
-        """n rounded to the nearest `rounding` (halves up) when enabled; n itself otherwise."""
-        if not self.enabled or self.rounding <= 1:
+        """n rounded to the nearest `rounding` (halves up) under people's own data; n itself otherwise."""
+        if not self.rounds:
             return int(n)
         return ((int(n) + self.rounding // 2) // self.rounding) * self.rounding
 
-    def percent(self, numerator: int | None, denominator: int | None, digits: int = 1) -> float | str | None:
-        """100 * numerator / denominator, or '*' if either is a small group; None when there is no denominator.
+    # ------------------------------------------------------------ derived figures
 
-        With disclosure control on, the percentage is computed from the rounded
-        counts that are shown beside it: from exact counts it would give them
-        away (8 of 20 is 40%, while the count shows as 10).
-        """
+    def percent_of(self, shown_numerator, shown_denominator, digits: int = 1) -> float | str | None:
+        """100 * numerator / denominator from figures as shown: '*' when either is hidden."""
+        if shown_numerator == SUPPRESSED or shown_denominator == SUPPRESSED:
+            return SUPPRESSED
+        if not shown_denominator:
+            return None
+        return round(100.0 * (shown_numerator or 0) / shown_denominator, digits)
+
+    def percent(self, numerator: int | None, denominator: int | None, digits: int = 1) -> float | str | None:
+        """A cell as a percentage of a group of respondents (both shown as cells)."""
         if not denominator:
             return None
-        if self.is_small(denominator) or self.is_small(numerator):
-            return SUPPRESSED
-        numerator, denominator = self.rounded(numerator or 0), self.rounded(denominator)
-        return round(100.0 * numerator / denominator, digits) if denominator else None
+        return self.percent_of(self.cell(numerator or 0), self.cell(denominator), digits)
 
     def statistic(self, value: float | None, n: int | None, digits: int = 1) -> float | str | None:
         """A mean, median or quartile computed on n people: '*' when n is a small group."""
@@ -75,12 +138,104 @@ class Disclosure:
             return SUPPRESSED
         return round(float(value), digits)
 
-    def shows_free_text(self, n: int) -> bool:
-        """Free text of a (filtered) group is shown only when the group has more than `threshold` people."""
-        return not self.enabled or n > self.threshold
+    def shows_free_text(self, n: int | None) -> bool:
+        """Free text of a (filtered) group is shown only when the group is larger than the small-group limit."""
+        return not self.active or (n or 0) > self.small_limit
+
+    # ------------------------------------------------------------ secondary suppression
+
+    def protect(self, cells: list, total) -> tuple[list, object]:
+        """Shown cells of one group whose cells add up to `total` (as shown), made safe against subtraction.
+
+        A lone '*' beside a shown total is given away by total minus the others, and
+        so are several '*' that could only all be 1. The smallest other cells (zeros
+        last) are hidden too until neither is possible; if no cell is left to hide,
+        the total is hidden. `cells` are already shown values (ints, 0 or '*').
+        Returns (cells, total) and leaves rounded figures alone when the rule
+        rounds (their sum is no longer exact, see `recoverable`).
+        """
+        if not self.active:
+            return cells, total
+        cells = list(cells)
+        # The smallest shown cells first; zeros last (hiding a zero says nothing, but may be needed).
+        raw_order = sorted(
+            (i for i, c in enumerate(cells) if c not in (None, SUPPRESSED)),
+            key=lambda i: (cells[i] == 0, cells[i], i),
+        )
+        while total not in (None, SUPPRESSED) and recoverable(cells, total, self):
+            if not raw_order:
+                return cells, SUPPRESSED
+            cells[raw_order.pop(0)] = SUPPRESSED
+        return cells, total
+
+    # ------------------------------------------------------------ words
+
+    def rule_text(self) -> str:
+        """The rule in force, in words that are true for its numbers."""
+        if not self.enabled:
+            return "Exact figures: not for publication. Small numbers are shown as they are."
+        if self.policy == OFF:
+            return (
+                "Disclosure control is off for this survey: every figure is exact (its respondents agreed to be named)."
+            )
+        if self.policy == PROFESSIONAL:
+            if self.small_limit == 0:
+                return "Professional opinion: every figure is exact (no minimum group size is set)."
+            return (
+                f"Professional opinion: totals and response rates are exact; in a breakdown, cross-tab or filtered "
+                f"view a group of fewer than {self.min_cell} respondents is shown as *, and so is the next smallest "
+                f"group where the hidden one could be worked out from the total. Free-text answers of fewer than "
+                f"{self.min_cell} people are not shown."
+            )
+        parts = []
+        if self.threshold >= 1:
+            small = "a count of 1" if self.threshold == 1 else f"counts of 1 to {self.threshold}"
+            parts.append(f"{small} of people {'is' if self.threshold == 1 else 'are'} shown as *")
+        if self.rounding > 1:
+            parts.append(f"other counts of people are rounded to the nearest {self.rounding}")
+        if not parts:
+            return "People's own data: no count is hidden or rounded (the survey's limits are 0 and 1)."
+        text = "People's own data: " + (", and ".join(parts)) + "; percentages are worked out from the counts shown"
+        if self.threshold >= 1:
+            text += f" and hidden where the count is. Free-text answers are shown only for more than {self.threshold} people"
+        return text + ". Numbers invited and emails sent are exact."
 
 
 EXACT = Disclosure(enabled=False)
+
+
+def recoverable(cells: Iterable, total, d: Disclosure) -> bool:
+    """True if some '*' among `cells` is pinned to one value by `total` minus the other cells shown.
+
+    The reader's view: a '*' is some whole number from 1 up; a shown number n is
+    exact, or, where the rule rounds, any count that rounds to n (an interval).
+    """
+    cells = list(cells)
+    hidden = [i for i, c in enumerate(cells) if c == SUPPRESSED]
+    if not hidden or total in (None, SUPPRESSED):
+        return False
+    lo_total, hi_total = _interval(total, d)
+    lo_known = sum(_interval(c, d)[0] for c in cells if c != SUPPRESSED)
+    hi_known = sum(_interval(c, d)[1] for c in cells if c != SUPPRESSED)
+    # The hidden cells together: between these bounds, and each at least 1.
+    lo_sum, hi_sum = max(len(hidden), lo_total - hi_known), hi_total - lo_known
+    if hi_sum < lo_sum:
+        return False  # inconsistent (cannot happen with true figures)
+    # One hidden cell: its range is [lo_sum, hi_sum]. Several: each in [1, hi_sum - (k - 1)].
+    k = len(hidden)
+    lo_one = lo_sum if k == 1 else 1
+    hi_one = hi_sum - (k - 1)
+    return hi_one <= lo_one
+
+
+def _interval(shown, d: Disclosure) -> tuple[int, int]:
+    if shown in (None, 0):
+        return 0, 0
+    shown = int(shown)
+    if d.rounds:
+        half = d.rounding // 2
+        return max(d.threshold + 1, shown - half), shown + (d.rounding - 1 - half)
+    return shown, shown
 
 
 def display(value) -> str:

@@ -20,55 +20,113 @@ from .disclosure import SUPPRESSED, Disclosure
 UNDER_REPRESENTED_RATIO = 0.8
 
 
-def _rate(d: Disclosure, completed: int, invited: int) -> dict:
-    rate = d.percent(completed, invited)
-    # From the counts as shown (rounded under disclosure control), like every percentage.
-    interval = stats.wilson_interval(d.rounded(completed), d.rounded(invited)) if invited else None
-    if interval is None or rate == SUPPRESSED or rate is None:
-        ci = None if interval is None else SUPPRESSED
-    else:
-        ci = [round(100 * interval[0], 1), round(100 * interval[1], 1)]
-    return {"response_rate": rate, "response_rate_ci": ci}
+def _rate(d: Disclosure, completed_shown, invited: int) -> dict:
+    """A response rate and its 95% Wilson interval, from the completed count as shown (invited is exact)."""
+    if completed_shown not in (None, SUPPRESSED) and invited:
+        completed_shown = min(int(completed_shown), invited)  # a count rounded up past the invited stays at 100%
+    rate = d.percent_of(completed_shown, invited)
+    if rate in (None, SUPPRESSED):
+        return {"response_rate": rate, "response_rate_ci": None}
+    interval = stats.wilson_interval(int(completed_shown), invited)
+    return {"response_rate": rate, "response_rate_ci": [round(100 * interval[0], 1), round(100 * interval[1], 1)]}
+
+
+CONTACT_COUNTS = ("invited", "emailed", "failed", "bounced", "reminded")  # not respondents: never rounded
+PEOPLE_COUNTS = ("opened", "started", "completed", "opted_out")
 
 
 def funnel_figures(session: Session, survey: Survey, d: Disclosure, segments: list[dict] | None = None) -> dict:
     """The funnel with rates and the response rate's 95% Wilson interval (from breakdown rows when given)."""
     raw = queries.funnel(session, survey.id, [s["_raw"] for s in segments] if segments else None)
-    shown = {key: d.count(value) for key, value in raw.items()}
-    shown.update(_rate(d, raw["completed"], raw["invited"]))
-    shown["rates"] = {step: d.percent(raw[step], raw["invited"]) for step in queries.FUNNEL_STEPS[1:]}
+    shown = {key: (d.contacts(value) if key in CONTACT_COUNTS else d.total(value)) for key, value in raw.items()}
+    shown.update(_rate(d, shown["completed"], raw["invited"]))
+    shown["rates"] = {step: d.percent_of(shown[step], raw["invited"]) for step in queries.FUNNEL_STEPS[1:]}
     shown["_raw"] = raw
     return shown
 
 
+def segment_labels(session: Session, survey: Survey, attribute: str | None) -> dict[str, str]:
+    """Labels for a contact attribute's codes ('east' -> 'East PCT'), from a choice question that lists them.
+
+    A question named like the attribute wins; otherwise the first choice question
+    whose choices cover every value the attribute takes.
+    """
+    if not attribute or attribute == "collection_mode":
+        return {}
+    catalogue = [q for q in queries.question_catalogue(session, survey.id) if q.choices]
+    values = set(queries.attribute_values(session, survey.id, attribute))
+    for q in sorted(catalogue, key=lambda q: q.name != attribute):
+        labels = dict(q.choices)
+        if q.name == attribute or (values and values <= set(labels)):
+            return labels
+    return {}
+
+
+def with_label(code: str, labels: dict[str, str]) -> str:
+    label = labels.get(code)
+    return f"{label} ({code})" if label and label != code else code
+
+
 def breakdown_figures(session: Session, survey: Survey, d: Disclosure, attribute: str) -> list[dict]:
-    """The funnel per segment of a contact attribute, with representativeness."""
+    """The funnel per segment of a contact attribute, with representativeness.
+
+    Invited and emailed are exact; counts of people are cells of a breakdown, made
+    safe against subtraction from the totals shown (secondary suppression). Rates,
+    intervals, shares and the under-represented flag follow their count: none is
+    worked out for a hidden one.
+    """
     rows = queries.funnel_by_attribute(session, survey.id, attribute)
+    labels = segment_labels(session, survey, attribute)
     invited_total = sum(r["invited"] for r in rows)
-    completed_total = sum(r["completed"] for r in rows)
+    shown_columns: dict[str, list] = {}
+    shown_totals: dict[str, object] = {}
+    for key in PEOPLE_COUNTS:
+        cells, total = d.protect([d.cell(r[key]) for r in rows], d.total(sum(r[key] for r in rows)))
+        shown_columns[key], shown_totals[key] = cells, total
+    completed_total = shown_totals["completed"]
     out = []
-    for r in rows:
-        share_invited = r["invited"] / invited_total if invited_total else 0.0
-        share_respondents = r["completed"] / completed_total if completed_total else 0.0
-        ratio = share_respondents / share_invited if share_invited else None
-        shown_ratio = None
-        if ratio is not None and d.rounded(invited_total) and d.rounded(r["invited"]) and d.rounded(completed_total):
-            # As shown: from the rounded counts under disclosure control (exact ones would give them away).
-            shown_ratio = (d.rounded(r["completed"]) / d.rounded(completed_total)) / (
-                d.rounded(r["invited"]) / d.rounded(invited_total)
-            )
+    for i, r in enumerate(rows):
+        completed = shown_columns["completed"][i]
+        share_invited = d.percent_of(r["invited"], invited_total)
+        share_respondents = d.percent_of(completed, completed_total) if completed_total else None
+        ratio = None
+        if share_invited and share_respondents not in (None, SUPPRESSED):
+            ratio = round(share_respondents / share_invited, 2)
         item = {
             "segment": r["segment"],
-            **{k: d.count(v) for k, v in r.items() if k != "segment"},
-            **_rate(d, r["completed"], r["invited"]),
-            "share_of_invited": d.percent(r["invited"], invited_total),
-            "share_of_respondents": d.percent(r["completed"], completed_total) if completed_total else None,
-            # The ratio would give a suppressed count away: it follows the count's suppression.
-            "representation_ratio": None if shown_ratio is None else d.statistic(shown_ratio, r["completed"], 2),
-            "under_represented": bool(completed_total and ratio is not None and ratio < UNDER_REPRESENTED_RATIO),
+            "segment_label": with_label(r["segment"], labels),
+            **{k: d.contacts(v) for k, v in r.items() if k in CONTACT_COUNTS},
+            **{k: shown_columns[k][i] for k in PEOPLE_COUNTS},
+            **_rate(d, completed, r["invited"]),
+            "share_of_invited": share_invited,
+            "share_of_respondents": share_respondents,
+            "representation_ratio": ratio,
+            # Never on a hidden count: the flag would say something about it.
+            "under_represented": ratio is not None and ratio < UNDER_REPRESENTED_RATIO,
             "_raw": r,
         }
         out.append(item)
+    return out
+
+
+def mode_figures(session: Session, survey: Survey, d: Disclosure) -> list[dict]:
+    """Completed, in-progress and voided responses per collection mode, as cells of a breakdown."""
+    rows = queries.responses_by_mode(session, survey.id)
+    return _segment_table(d, rows, ("completed", "in_progress", "voided"))
+
+
+def volunteer_figures(session: Session, survey: Survey, d: Disclosure) -> list[dict]:
+    """Interviews per volunteer (completed, in progress, declined), as cells of a breakdown."""
+    rows = queries.responses_by_volunteer(session, survey.id)
+    return _segment_table(d, rows, ("completed", "in_progress", "declined"))
+
+
+def _segment_table(d: Disclosure, rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    out = [{"segment": r["segment"]} for r in rows]
+    for key in keys:
+        cells, _ = d.protect([d.cell(r[key]) for r in rows], d.total(sum(r[key] for r in rows)))
+        for item, cell in zip(out, cells):
+            item[key] = cell
     return out
 
 
@@ -112,46 +170,63 @@ def _number_label(start: float, end: float) -> str:
 def question_results(
     session: Session, survey: Survey, d: Disclosure, filters: queries.Filters = queries.Filters()
 ) -> tuple[int | str, int, list[QuestionResult]]:
-    """(respondents shown, respondents exact, one QuestionResult per question) for a filtered set."""
+    """(respondents shown, respondents exact, one QuestionResult per question) for a filtered set.
+
+    Unfiltered, the respondents and each question's "answered" are totals; with a
+    filter they are cells of that filter. The answers to a question are cells,
+    protected against subtraction from its "answered" (multiple choice is not a
+    partition: its options are shown as cells without it).
+    """
     catalogue = queries.question_catalogue(session, survey.id, filters.version)
     dist = queries.distributions(session, survey.id, filters)
+    group = d.cell if filters.active else d.total
     results = []
     for info in catalogue:
         kind = _kind(info.qtype)
         answered = dist.answered.get(info.name, 0)
-        result = QuestionResult(info.name, info.qtype, info.label, kind, d.count(answered), answered)
+        shown_answered = group(answered)
+        result = QuestionResult(info.name, info.qtype, info.label, kind, shown_answered, answered)
         if kind in ("choice", "likert"):
             counts = dist.choices.get(info.name, {})
+            cells = [d.cell(counts.get(value, 0)) for value, _ in info.choices]
+            if info.qtype != "multiple_choice":
+                cells, result.answered = d.protect(cells, shown_answered)
             result.rows = [
                 {
                     "value": value,
                     "label": label,
-                    "count": d.count(counts.get(value, 0)),
+                    "count": cell,
                     "count_raw": counts.get(value, 0),
-                    "percent": d.percent(counts.get(value, 0), answered),
+                    "percent": d.percent_of(cell, result.answered),
                 }
-                for value, label in info.choices
+                for (value, label), cell in zip(info.choices, cells)
             ]
         elif kind == "number":
             freq = dist.numbers.get(info.name, [])
             summary = stats.summary(freq)
+            bins = stats.number_bins(freq)
+            cells, result.answered = d.protect([d.cell(c) for _, _, c in bins], shown_answered)
             result.summary = {
-                "n": d.count(summary["n"]),
+                "n": result.answered,
                 **{k: d.statistic(summary[k], summary["n"], 2) for k in ("mean", "min", "q1", "median", "q3", "max")},
             }
-            if d.enabled and summary["n"]:
+            if d.active and summary["n"]:
                 # The extremes are single people's answers: never published under disclosure control.
                 result.summary["min"] = result.summary["max"] = SUPPRESSED
             result.bins = [
-                {"start": a, "end": b, "label": _number_label(a, b), "count": d.count(c), "count_raw": c}
-                for a, b, c in stats.number_bins(freq)
+                {"start": a, "end": b, "label": _number_label(a, b), "count": cell, "count_raw": c}
+                for (a, b, c), cell in zip(bins, cells)
             ]
         elif kind == "date":
             unit, periods = stats.date_bins(dist.dates.get(info.name, []))
+            cells, result.answered = d.protect([d.cell(c) for _, c in periods], shown_answered)
             result.unit = unit
-            result.bins = [{"start": p, "end": p, "label": p, "count": d.count(c), "count_raw": c} for p, c in periods]
+            result.bins = [
+                {"start": p, "end": p, "label": p, "count": cell, "count_raw": c}
+                for (p, c), cell in zip(periods, cells)
+            ]
         results.append(result)
-    return d.count(dist.respondents), dist.respondents, results
+    return group(dist.respondents), dist.respondents, results
 
 
 def cross_tab_figures(
@@ -162,24 +237,70 @@ def cross_tab_figures(
     by: str,
     filters: queries.Filters = queries.Filters(),
 ) -> dict:
-    """A choice question by segment: counts and column percentages, disclosure-controlled."""
+    """A choice question by segment: counts and column percentages, disclosure-controlled.
+
+    Every cell is a cell of a breakdown. For a single-answer question each
+    segment's column adds up to its total and each answer's row to the answer's
+    count on the results page, so both are protected against subtraction
+    (repeated until neither changes anything).
+    """
     table, totals = queries.cross_tab(session, survey.id, question.name, by, filters)
+    labels = segment_labels(session, survey, by)
     segments = sorted(totals)
+    values = [value for value, _ in question.choices]
+    grid = [[d.cell(table.get(s, {}).get(v, 0)) for s in segments] for v in values]
+    seg_totals = [d.cell(totals[s]) for s in segments]
+    if question.qtype != "multiple_choice" and segments:
+        answered_all = sum(totals.values())
+        group = d.cell if filters.active else d.total
+        for _ in range(2 * (len(values) + len(segments)) + 2):
+            before = [row[:] for row in grid], seg_totals[:]
+            seg_totals, _ = d.protect(seg_totals, group(answered_all))
+            for j in range(len(segments)):
+                column, seg_totals[j] = d.protect([grid[i][j] for i in range(len(values))], seg_totals[j])
+                for i in range(len(values)):
+                    grid[i][j] = column[i]
+            for i, v in enumerate(values):
+                row_total = sum(table.get(s, {}).get(v, 0) for s in segments)
+                grid[i], _ = d.protect(grid[i], d.cell(row_total))
+            if (grid, seg_totals) == before:
+                break
     return {
-        "segments": [{"segment": s, "total": d.count(totals[s]), "total_raw": totals[s]} for s in segments],
+        "segments": [
+            {"segment": s, "segment_label": with_label(s, labels), "total": t, "total_raw": totals[s]}
+            for s, t in zip(segments, seg_totals)
+        ],
         "rows": [
             {
                 "value": value,
                 "label": label,
                 "cells": [
                     {
-                        "count": d.count(table.get(s, {}).get(value, 0)),
+                        "count": grid[i][j],
                         "count_raw": table.get(s, {}).get(value, 0),
-                        "percent": d.percent(table.get(s, {}).get(value, 0), totals[s]),
+                        "percent": d.percent_of(grid[i][j], seg_totals[j]),
                     }
-                    for s in segments
+                    for j, s in enumerate(segments)
                 ],
             }
-            for value, label in question.choices
+            for i, (value, label) in enumerate(question.choices)
         ],
     }
+
+
+def text_group(session: Session, survey: Survey, name: str, filters: queries.Filters = queries.Filters()) -> int:
+    """How many people of a (filtered) group answered a free-text question: the group its answers belong to."""
+    return queries.free_text(session, survey.id, name, filters, limit=0)[0]
+
+
+def text_samples(
+    session: Session,
+    d: Disclosure,
+    survey: Survey,
+    results: list[QuestionResult],
+    per_question: int,
+    filters: queries.Filters = queries.Filters(),
+) -> dict[str, list[str]]:
+    """Newest answers of each text question whose group of answerers is large enough to show them."""
+    names = [r.name for r in results if r.kind == "text" and d.shows_free_text(r.answered_raw)]
+    return queries.text_questions_sample(session, survey.id, names, per_question, filters) if names else {}

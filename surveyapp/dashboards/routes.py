@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import plotly
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,11 +13,14 @@ from ..auth.access import can_access_survey, roles_required
 from ..extensions import db
 from ..models import Survey, utcnow
 from ..numbers import query_int
-from . import bp, charts, figures, queries
+from . import bp, charts, figures, filter_form, queries
 from .access import disclosure_for, mark_read_only, parse_filters, survey_or_404
-from .disclosure import display
+from .disclosure import Disclosure, display
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# The partial bundle (bar, scatter, funnel: the trace types charts.py draws) built by scripts/build_assets.sh
+# from npm's plotly.js-finance-dist-min; the full bundle of the plotly package only if it has not been built.
+PLOTLY_PARTIAL_JS = Path(__file__).resolve().parent.parent / "static" / "dist" / "plotly.min.js"
+PLOTLY_FULL_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 WRITING_ENDPOINTS = {"dashboards.export"}  # exports are audited
 FREE_TEXT_PAGE = 50
 
@@ -30,8 +33,9 @@ def _read_only():
 @bp.get("/plotly.min.js")
 @roles_required("admin", "analyst")
 def plotly_js():
-    """plotly.js from the installed plotly package: no CDN, and only dashboard pages load it."""
-    response = send_file(PLOTLY_JS, mimetype="text/javascript", max_age=86400, conditional=True)
+    """plotly.js served locally (no CDN), and only dashboard pages load it."""
+    bundle = PLOTLY_PARTIAL_JS if PLOTLY_PARTIAL_JS.exists() else PLOTLY_FULL_JS
+    response = send_file(bundle, mimetype="text/javascript", max_age=86400, conditional=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
@@ -61,18 +65,8 @@ def rates(slug):
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
     funnel = figures.funnel_figures(db.session, survey, d, breakdown)
-    modes = [
-        {**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "voided")}}
-        for r in queries.responses_by_mode(db.session, survey.id)
-    ]
-    volunteers = (
-        [
-            {**r, **{k: d.count(r[k]) for k in ("completed", "in_progress", "declined")}}
-            for r in queries.responses_by_volunteer(db.session, survey.id)
-        ]
-        if survey.is_interview
-        else []
-    )
+    modes = figures.mode_figures(db.session, survey, d)
+    volunteers = figures.volunteer_figures(db.session, survey, d) if survey.is_interview else []
     timeline = charts.cumulative_completions(
         queries.completions_by_day(db.session, survey.id), queries.sends_by_day(db.session, survey.id), d
     )
@@ -119,12 +113,19 @@ def rates(slug):
 @roles_required("admin", "analyst")
 def results(slug):
     survey = survey_or_404(slug)
-    filters, errors = parse_filters(request.args)
+    args, date_errors = filter_form.canonical_args(request.args)
+    if args is not None and not date_errors:
+        # The form's fields (one segment list, day/month/year boxes) become the short query string links keep.
+        return redirect(url_for("dashboards.results", slug=slug, **args.to_dict(flat=False)))
+    filters, errors = parse_filters(args if args is not None else request.args)
+    errors = date_errors + errors
     d = disclosure_for(survey, "results")
     attributes = queries.attribute_names(db.session, survey.id)
-    values = (
-        queries.attribute_values(db.session, survey.id, filters.attribute) if filters.attribute in attributes else []
-    )
+    segments = []
+    for attribute in attributes:
+        labels = figures.segment_labels(db.session, survey, attribute)
+        values = queries.attribute_values(db.session, survey.id, attribute)
+        segments.append((attribute, [(v, labels.get(v, v)) for v in values]))
     respondents, respondents_raw, results_ = figures.question_results(db.session, survey, d, filters)
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     choice_questions = [q for q in queries.question_catalogue(db.session, survey.id, filters.version) if q.choices]
@@ -148,7 +149,11 @@ def results(slug):
         filters=filters,
         errors=errors,
         attributes=attributes,
-        values=values,
+        segments=segments,
+        date_parts={
+            k: filter_form.date_parts(request.args, k, v)
+            for k, v in (("from", filters.date_from), ("to", filters.date_to))
+        },
         respondents=respondents,
         respondents_raw=respondents_raw,
         results=results_,
@@ -158,6 +163,7 @@ def results(slug):
         versions=versions,
         tab="results",
         show_text=d.shows_free_text(respondents_raw),
+        labels=figures.segment_labels(db.session, survey, filters.attribute),
     )
 
 
@@ -177,7 +183,7 @@ def free_text(slug, name):
     )
     if question is None:
         abort(404)
-    group = queries.respondent_count(db.session, survey.id, filters)
+    group = figures.text_group(db.session, survey, name, filters)
     search = (request.args.get("q") or "").strip()[:200]
     page = query_int("page", 1)
     total, answers = 0, []
@@ -205,6 +211,7 @@ def free_text(slug, name):
         answers=answers,
         group=group,
         page_size=FREE_TEXT_PAGE,
+        total_shown=d.cell(total),
         tab="results",
     )
 
@@ -231,12 +238,10 @@ def non_responders(slug):
     )
 
 
-@bp.get("/<slug>/report")
-@roles_required("admin", "analyst")
-def report(slug):
-    """The printable report back: disclosure control always on."""
-    survey = survey_or_404(slug)
-    d = disclosure_for(survey, "report", force=True)
+def _report_page(survey: Survey, d, mode: str) -> str:
+    """The printable report's HTML: the print layout (no navigation), each chart with its figures as a table."""
+    from ..reports.render import print_context
+
     attributes, by = _attribute_choice(survey)
     breakdown = figures.breakdown_figures(db.session, survey, d, by) if by else []
     funnel = figures.funnel_figures(db.session, survey, d, breakdown)
@@ -244,10 +249,6 @@ def report(slug):
     chart_json = {r.name: charts.figure_json(fig) for r in results_ if (fig := charts.question_chart(r)) is not None}
     if breakdown:
         chart_json["__representation"] = charts.figure_json(charts.representativeness(breakdown, by))
-    text_names = [r.name for r in results_ if r.kind == "text"]
-    quotes = {}
-    if d.shows_free_text(respondents_raw):
-        quotes = queries.text_questions_sample(db.session, survey.id, text_names, per_question=12)
     return render_template(
         "dashboards/report.html",
         title=f"Report: {survey.title}",
@@ -259,10 +260,43 @@ def report(slug):
         respondents=respondents,
         results=results_,
         charts=chart_json,
-        quotes=quotes,
-        tab="report",
+        quotes=figures.text_samples(db.session, d, survey, results_, per_question=12),
         ratio=figures.UNDER_REPRESENTED_RATIO,
         generated=utcnow(),
+        **print_context(mode, exact=not d.enabled),
+    )
+
+
+@bp.get("/<slug>/report")
+@roles_required("admin", "analyst")
+def report(slug):
+    """The printable report: under the survey's policy; exact figures only on request (audited) and marked."""
+    survey = survey_or_404(slug)
+    d = disclosure_for(survey, "report")
+    return _report_page(survey, d, "page")
+
+
+@bp.get("/<slug>/report.pdf")
+@roles_required("admin", "analyst")
+def report_pdf(slug):
+    """The printable report as a PDF printed by Chromium on the server (exact only on request, audited)."""
+    from ..reports.render import PdfError, html_to_pdf
+
+    survey = survey_or_404(slug)
+    d = disclosure_for(survey, "report.pdf")
+    try:
+        body = html_to_pdf(_report_page(survey, d, "pdf"))
+    except PdfError:
+        abort(503, description="The PDF could not be made just now: print the page from your browser instead.")
+    name = f"{survey.slug}-report{'-EXACT' if not d.enabled else ''}.pdf"
+    return (
+        body,
+        200,
+        {
+            "Content-Type": "application/pdf",
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -278,9 +312,18 @@ def tab_links(survey: Survey) -> list[tuple[str, str, str]]:
     ]
 
 
+def disclosure_rule(survey: Survey) -> str:
+    return Disclosure.for_survey(survey).rule_text()
+
+
+def survey_total(survey: Survey, n: int) -> int | str:
+    """A survey's headline count of respondents as every other page shows it (the Surveys list)."""
+    return Disclosure.for_survey(survey).total(n)
+
+
 @bp.app_context_processor
 def _dashboard_helpers():
-    return {"dashboard_tabs": tab_links}
+    return {"dashboard_tabs": tab_links, "disclosure_rule": disclosure_rule, "survey_total": survey_total}
 
 
 @bp.app_template_filter("figure")

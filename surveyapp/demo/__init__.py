@@ -36,6 +36,7 @@ from ..services.invitations import invite, record_event
 from ..services.links import invitation_link
 from ..services.surveys import import_definition, set_status
 from ..services.users import create_user
+from .report_backs import load_report_backs
 
 HERE = Path(__file__).parent
 DEMO_PASSWORD = "demo-password-not-for-real-use"
@@ -159,6 +160,11 @@ def load_demo(session: Session, seed: int = 2011) -> str:
         survey.opened_at = NOW - timedelta(days=35)
     _gp_invitations(session, rng, gp)
     _interviews(session, rng, phb, users)
+    gp.disclosure_policy, phb.disclosure_policy = (
+        "professional",
+        "people",
+    )  # GPs' professional opinion; people's own data
+    load_report_backs(session, gp, users["cochair@example.org"], NOW)
     untouched = session.scalars(
         select(Invitation)
         .where(Invitation.survey_id == gp.id, Invitation.first_opened_at.is_(None))

@@ -16,6 +16,7 @@ from ..models import Survey
 from ..services.surveys import survey_state
 from . import bp
 from .service import (
+    answers_at_stake,
     assigned_surveys,
     decline_interview,
     declined_counts,
@@ -99,17 +100,33 @@ def _caption(response) -> str:
 
 
 def _journey(response, survey) -> Journey:
-    def on_page_values(page_def, values):
-        if refuses_consent(page_def, values):
-            with write_transaction(db.session):
-                decline_interview(db.session, response)
-            return redirect(url_for("interviews.declined", slug=survey.slug))
-        return None
+    questionnaire = flow.questionnaire_for_version(db.session, response.version_id)
+    journey: Journey
 
-    return Journey(
+    def on_page_values(page_def, values):
+        if not refuses_consent(page_def, values):
+            return None
+        at_stake = answers_at_stake(questionnaire, journey.answers)
+        if at_stake:
+            # The person changed their mind during the interview: confirm before discarding answers.
+            return render(
+                db.session,
+                "interviews/withdraw.html",
+                title="Stop the interview and delete the answers?",
+                survey=survey,
+                response=response,
+                at_stake=at_stake,
+                caption=_caption(response),
+                back_url=journey.nav.page(page_def.name),
+            )
+        with write_transaction(db.session):
+            decline_interview(db.session, response)
+        return redirect(url_for("interviews.declined", slug=survey.slug))
+
+    journey = Journey(
         db.session,
         response,
-        flow.questionnaire_for_version(db.session, response.version_id),
+        questionnaire,
         InterviewNav(response.id),
         INTERVIEWER,
         title=survey.title,
@@ -117,6 +134,7 @@ def _journey(response, survey) -> Journey:
         on_page_values=on_page_values,
         already_completed=_submitted,
     )
+    return journey
 
 
 def _interview(response_id: int, completed_too: bool = False):
@@ -226,8 +244,26 @@ def done(response_id):
     return _journey(response, survey).done()
 
 
+@bp.post("/<int:response_id>/withdraw")
+@roles_required("volunteer")
+def withdraw(response_id):
+    """The person withdrew during the interview (confirmed): discard the draft, count it as declined."""
+    journey, early = _interview(response_id)
+    if early is not None:
+        return early
+    slug = db.session.get(Survey, journey.response.survey_id).slug
+    with write_transaction(db.session):
+        decline_interview(db.session, journey.response, reason="withdrew")
+    return redirect(url_for("interviews.declined", slug=slug, withdrew=1))
+
+
 @bp.get("/declined/<slug>")
 @roles_required("volunteer")
 def declined(slug):
     survey = _survey_for_volunteer(slug)
-    return render_template("interviews/declined.html", title="Interview stopped", survey=survey)
+    return render_template(
+        "interviews/declined.html",
+        title="Interview stopped",
+        survey=survey,
+        withdrew=request.args.get("withdrew") == "1",
+    )

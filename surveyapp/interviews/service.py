@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.access import can_access_survey
 from ..models import Answer, DeclinedInterview, Response, Survey, SurveyAssignment, User
-from ..questionnaires.definition import Page
+from ..questionnaires.definition import Page, Questionnaire
 
 # A participant code is a reference like "PHB-014", never a name: letters, digits and
 # hyphens, at least one digit, at most 20 characters.
@@ -95,9 +95,16 @@ def refuses_consent(page: Page, values: dict) -> bool:
     return any(q.consent and values.get(q.name) == "no" for q in page.questions)
 
 
-def decline_interview(session: Session, response: Response) -> DeclinedInterview:
-    """The person said no: delete the draft and its answers, keep only a count. One transaction (the caller's)."""
-    declined = DeclinedInterview(survey_id=response.survey_id, volunteer_id=response.volunteer_id)
+def answers_at_stake(questionnaire: Questionnaire, answers: dict) -> int:
+    """How many answers (consent questions aside) a withdrawal would discard."""
+    consent = {q.name for q in questionnaire.all_questions() if q.consent}
+    return sum(1 for name, value in answers.items() if name not in consent and value not in (None, "", []))
+
+
+def decline_interview(session: Session, response: Response, reason: str = "declined") -> DeclinedInterview:
+    """The person said no ("declined") or changed their mind ("withdrew"): delete the draft and its
+    answers, keep only a count. One transaction (the caller's)."""
+    declined = DeclinedInterview(survey_id=response.survey_id, volunteer_id=response.volunteer_id, reason=reason)
     session.execute(delete(Answer).where(Answer.response_id == response.id))
     session.execute(delete(Response).where(Response.id == response.id).execution_options(synchronize_session=False))
     session.expunge(response)

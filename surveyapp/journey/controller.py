@@ -39,6 +39,7 @@ class Wording:
     save_note: str
     done_template: str
     done_title: str
+    drafts: bool = False  # a "Save draft" button that saves the page as typed, valid or not
 
 
 RESPONDENT = Wording(
@@ -66,7 +67,10 @@ INTERVIEWER = Wording(
     ),
     done_template="interviews/done.html",
     done_title="Interview submitted",
+    drafts=True,
 )
+
+DRAFT_ACTION = "draft"
 
 
 def render(session: Session, template: str, **context):
@@ -125,6 +129,8 @@ class Journey:
 
         shown = set(form.getlist("_shown"))
         result = runtime.parse_page(page_def, form, answers)
+        if self.wording.drafts and form.get("action") == DRAFT_ACTION:
+            return self._save_draft(page_def, changing, result)
         typed = {**answers, **result.values}
         visible_now = [q.name for q in runtime.visible_questions(page_def, typed) if q.type != "note"]
         unseen = [n for n in visible_now if n not in shown]
@@ -158,6 +164,35 @@ class Journey:
             return self.render_page(page_def, self._answers, changing, notice=self.wording.revealed_notice)
         return redirect(self.nav.page(target))
 
+    def _save_draft(self, page_def: Page, changing: bool, result: runtime.PageResult):
+        """Save what was typed on the page, valid or not, stay on it, and say what still needs an answer.
+
+        A value that is not valid (a number out of range, say) cannot be stored as its type, so the
+        answer stored before stays and the page says so; everything else is saved as it stands.
+        """
+        invalid = {e.name for e in result.errors if result.raw.get(e.name) not in (None, "", [], {})}
+        values = {k: v for k, v in result.values.items() if k not in invalid}
+        early = self.on_page_values(page_def, values) if self.on_page_values is not None else None
+        if early is not None:
+            return early
+        replaced = [q.name for q in page_def.questions if q.name not in invalid]
+        with write_transaction(self.session):
+            saved = flow.save_page(
+                self.session, self.response, self.questionnaire, self.answers, values, replaced, lambda _: page_def.name
+            )
+        if saved is None:
+            return self.already_completed()
+        self._answers = saved[0]
+        still = [e.message for e in result.errors]
+        return self.render_page(
+            page_def,
+            {**self._answers, **{k: v for k, v in result.values.items() if v is not None}},
+            changing,
+            raw=result.raw,
+            notice="Draft saved." + ("" if still else " Everything on this page has an answer."),
+            still_needed=still,
+        )
+
     def render_page(
         self,
         page_def: Page,
@@ -166,6 +201,7 @@ class Journey:
         errors: list[runtime.FieldError] | None = None,
         raw: dict | None = None,
         notice: str | None = None,
+        still_needed: list[str] | None = None,
     ):
         """The page with its visible questions, errors (linked to their fields) and what was typed."""
         questionnaire = self.questionnaire
@@ -189,6 +225,7 @@ class Journey:
             caption=self.caption,
             action=self.nav.page(page_def.name, change=changing),
             notice=notice,
+            still_needed=still_needed or [],
             progress=(sections.index(page_def.name) + 1, len(sections))
             if page_def.name in sections and len(sections) > 1
             else None,

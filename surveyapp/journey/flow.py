@@ -267,14 +267,18 @@ def page_names(questionnaire: Questionnaire, answers: runtime.Answers) -> list[s
 def section_names(questionnaire: Questionnaire, answers: runtime.Answers) -> list[str]:
     """The sections this person will see, as far as their answers tell: the visible pages, and the
     hidden pages whose conditions (the page's or its questions') still wait for an unanswered
-    question. Computed the same way on the start page and on every page."""
+    question on a section counted before them. Computed the same way on the start page and on
+    every page, so the counter never counts a page that the answers have already ruled out."""
     visible = set(page_names(questionnaire, answers))
-
-    def pending(page: Page) -> bool:
-        conditions = [page.relevant, *(q.relevant for q in page.questions)]
-        return any(answers.get(n) in (None, "", []) for c in conditions if c for n in _references(c))
-
-    return [p.name for p in questionnaire.pages if p.name in visible or pending(p)]
+    counted: list[str] = []
+    askable: set[str] = set()  # questions on the sections counted so far
+    for page in questionnaire.pages:
+        conditions = [c for c in (page.relevant, *(q.relevant for q in page.questions)) if c]
+        waiting = any(n in askable and answers.get(n) in (None, "", []) for c in conditions for n in _references(c))
+        if page.name in visible or waiting:
+            counted.append(page.name)
+            askable.update(q.name for q in page.questions)
+    return counted
 
 
 def _references(expression: str) -> frozenset[str]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.engine import Dialect, Engine
 
-from ..models import EmailStatus, Invitation, InvitationEvent, OutboundEmail, utcnow
+from ..models import EmailStatus, Invitation, InvitationEvent, InvitationEventKind, OutboundEmail, utcnow
 
 outbox = OutboundEmail.__table__
 invitation_table = Invitation.__table__
@@ -53,7 +53,10 @@ INVITATION_EMAILED_AGAIN = (
     update(invitation_table).where(invitation_table.c.id == bindparam("b_id")).values(last_emailed_at=bindparam("b_at"))
 )
 EMAILED_EVENT = insert(event_table).values(
-    invitation_id=bindparam("b_id"), survey_id=bindparam("b_survey"), kind="emailed", at=bindparam("b_at")
+    invitation_id=bindparam("b_id"),
+    survey_id=bindparam("b_survey"),
+    kind=InvitationEventKind.EMAILED,
+    at=bindparam("b_at"),
 )
 
 

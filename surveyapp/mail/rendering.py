@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from jinja2 import TemplateError, meta, pass_eval_context
 from jinja2.filters import do_replace
 from jinja2.sandbox import SandboxedEnvironment
@@ -34,6 +35,7 @@ PLACEHOLDERS = {
     "survey_title": "the survey's title",
     "link": "the personal link to the survey",
     "closes_on": "the closing date, e.g. 31 March 2026 (empty when there is none)",
+    "organisation": "who runs the survey: the survey's settings.organisation, else SURVEYAPP_ORGANISATION",
     "opt_out_link": "the page where the person can opt out",
 }
 
@@ -42,35 +44,41 @@ DEFAULTS = {
         "subject": "Please take part: {{ survey_title }}",
         "body_text": (
             "Dear {{ name or 'colleague' }},\n\n"
-            "We would like to hear your views in a short survey: {{ survey_title }}.\n\n"
+            "We would like to hear your views in a short survey: {{ survey_title }}. "
+            "It is run by {{ organisation }}.\n\n"
             "Your personal link (please do not forward it):\n{{ link }}\n\n"
-            "{% if closes_on %}The survey closes on {{ closes_on }}.\n\n{% endif %}"
-            "If you would rather not take part, you can opt out here:\n{{ opt_out_link }}\n"
+            "{% if closes_on %}Please answer by {{ closes_on }}, when the survey closes.\n\n{% endif %}"
+            "If you would rather not take part, you can opt out here:\n{{ opt_out_link }}\n\n"
+            "With thanks from {{ organisation }}\n"
         ),
         "body_html": (
             "<p>Dear {{ name or 'colleague' }},</p>\n"
-            "<p>We would like to hear your views in a short survey: {{ survey_title }}.</p>\n"
+            "<p>We would like to hear your views in a short survey: {{ survey_title }}. "
+            "It is run by {{ organisation }}.</p>\n"
             '<p><a href="{{ link }}">Take part in the survey</a> (this link is personal to you, '
             "please do not forward it).</p>\n"
-            "{% if closes_on %}<p>The survey closes on {{ closes_on }}.</p>\n{% endif %}"
+            "{% if closes_on %}<p>Please answer by {{ closes_on }}, when the survey closes.</p>\n{% endif %}"
             '<p>If you would rather not take part, you can <a href="{{ opt_out_link }}">opt out</a>.</p>\n'
+            "<p>With thanks from {{ organisation }}</p>\n"
         ),
     },
     "reminder": {
         "subject": "Reminder: {{ survey_title }}",
         "body_text": (
             "Dear {{ name or 'colleague' }},\n\n"
-            "A little while ago we asked for your views in a short survey: {{ survey_title }}. "
+            "A little while ago {{ organisation }} asked for your views in a short survey: {{ survey_title }}. "
             "If you have not had time yet, your personal link still works:\n{{ link }}\n\n"
-            "{% if closes_on %}The survey closes on {{ closes_on }}.\n\n{% endif %}"
-            "To stop these reminders, opt out here:\n{{ opt_out_link }}\n"
+            "{% if closes_on %}Please answer by {{ closes_on }}, when the survey closes.\n\n{% endif %}"
+            "To stop these reminders, opt out here:\n{{ opt_out_link }}\n\n"
+            "With thanks from {{ organisation }}\n"
         ),
         "body_html": (
             "<p>Dear {{ name or 'colleague' }},</p>\n"
-            "<p>A little while ago we asked for your views in a short survey: {{ survey_title }}. "
+            "<p>A little while ago {{ organisation }} asked for your views in a short survey: {{ survey_title }}. "
             'If you have not had time yet, <a href="{{ link }}">your personal link still works</a>.</p>\n'
-            "{% if closes_on %}<p>The survey closes on {{ closes_on }}.</p>\n{% endif %}"
+            "{% if closes_on %}<p>Please answer by {{ closes_on }}, when the survey closes.</p>\n{% endif %}"
             '<p>To stop these reminders, <a href="{{ opt_out_link }}">opt out</a>.</p>\n'
+            "<p>With thanks from {{ organisation }}</p>\n"
         ),
     },
 }
@@ -204,6 +212,13 @@ def format_closing_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
+def organisation_of(survey: Survey) -> str:
+    """Who runs the survey: its definition's settings.organisation, else the instance's SURVEYAPP_ORGANISATION."""
+    version = survey.current_version
+    own = ((version.definition or {}).get("settings") or {}).get("organisation") if version else None
+    return own or current_app.config.get("SURVEYAPP_ORGANISATION") or "the survey team"
+
+
 class MessageRenderer:
     """Compiles a survey's template once; renders it for many people."""
 
@@ -216,7 +231,11 @@ class MessageRenderer:
             self._html = _html_env.from_string(text.body_html)
         except TemplateError as exc:  # e.g. a filter that is not available
             raise TemplateProblem(f"The template has a mistake: {_first_line(exc)}") from None
-        self._base = {"survey_title": survey.title, "closes_on": format_closing_date(survey.closes_on)}
+        self._base = {
+            "survey_title": survey.title,
+            "closes_on": format_closing_date(survey.closes_on),
+            "organisation": organisation_of(survey),
+        }
 
     def render(self, name: str | None, attributes: dict[str, str], link: str, opt_out_link: str) -> RenderedMessage:
         context = {
@@ -262,12 +281,19 @@ def check_template(text: TemplateText) -> None:
             )
 
 
-def preview(survey: Survey, text: TemplateText) -> RenderedMessage:
-    """The message as a made-up contact would receive it."""
+def preview(survey: Survey, text: TemplateText, contact=None) -> RenderedMessage:
+    """The message as `contact` (a real contact of the survey, when it has one) would receive it.
+
+    The links are examples: a preview never shows anyone's working personal link.
+    """
     renderer = MessageRenderer(survey, text)
+    if contact is None:
+        name, attributes = "Alex Example", {}
+    else:
+        name, attributes = contact.name, contact.attribute_map()
     return renderer.render(
-        "Dr Alex Example",
-        {"pct": "north", "practice_code": "N81001"},
+        name,
+        attributes,
         respondent_url(RespondentLink.PERSONAL, EXAMPLE_TOKEN),
         respondent_url(RespondentLink.OPT_OUT, EXAMPLE_TOKEN),
     )

@@ -17,6 +17,7 @@ from .enums import (
 from .invitations import Invitation, InvitationEvent
 from .outbox import OutboundEmail
 from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
+from .reports import ACTION_STATUSES, ReportAction, ReportBack, ReportSection, ReportShare
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
 from .tokens import TOKEN_SCOPES, ApiToken
 
@@ -43,6 +44,11 @@ __all__ = [
     "Answer",
     "DeclinedInterview",
     "Response",
+    "ACTION_STATUSES",
+    "ReportAction",
+    "ReportBack",
+    "ReportSection",
+    "ReportShare",
     "utcnow",
     "CollectionMode",
     "EmailKind",

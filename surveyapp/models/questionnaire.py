@@ -14,7 +14,10 @@ from .enums import SurveyStatus, TemplateKind, check_in
 
 class Survey(db.Model):
     __tablename__ = "survey"
-    __table_args__ = (CheckConstraint(check_in("status", SurveyStatus), name="status"),)
+    __table_args__ = (
+        CheckConstraint(check_in("status", SurveyStatus), name="status"),
+        CheckConstraint("disclosure_policy IN ('people', 'professional', 'off')", name="disclosure_policy"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -30,6 +33,9 @@ class Survey(db.Model):
     closes_on: Mapped[date | None] = mapped_column(Date)
     disclosure_threshold: Mapped[int] = mapped_column(Integer, default=7)
     disclosure_rounding: Mapped[int] = mapped_column(Integer, default=5)
+    # How figures are shown (dashboards/disclosure.py): people, professional or off; set on the survey's admin page.
+    disclosure_policy: Mapped[str] = mapped_column(String(20), default="people", server_default="people")
+    disclosure_min_cell: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -75,11 +75,16 @@ class Answer(db.Model):
 
 
 class DeclinedInterview(db.Model):
-    """An interview that stopped at the consent question: only counted, nothing else kept."""
+    """An interview that stopped at the consent question: only counted, nothing else kept.
+
+    reason: "declined" (said no at the start) or "withdrew" (changed consent to no during the
+    interview, after confirming that the answers given are discarded). Both count as declined.
+    """
 
     __tablename__ = "declined_interview"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20), default="declined", server_default="declined")
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,6 +25,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "reminder_max": 2,
     "reminder_interval_days": 7,
     "closes_on": None,
+    "organisation": None,
     "disclosure_threshold": 7,
     "disclosure_rounding": 5,
     "contact_attributes": [],

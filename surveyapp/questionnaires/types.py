@@ -324,7 +324,7 @@ BOUNDS_DATE = Bounds(bound_date, "a date like 2024-01-31", to_json=lambda v: v.i
 # --- the declaration --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class QuestionType:
     """Everything about one type of question, in one place (see the module docstring)."""
 

@@ -116,7 +116,7 @@ def _clear_questions(session: Session, version: SurveyVersion) -> None:
 
 def _add_question_rows(session: Session, version: SurveyVersion, questionnaire: Questionnaire) -> None:
     for position, q in enumerate(questionnaire.all_questions()):
-        if q.type == "note":
+        if q.is_note:  # no answer, so no row (the type declares it)
             continue
         row = Question(
             version_id=version.id, name=q.name, qtype=q.type, label=q.label, page_name=q.page_name, position=position

@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE_PATH = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def chromium_available() -> bool:

@@ -145,6 +145,10 @@ def test_gp_answers_resumes_changes_and_submits_through_a_personal_link(app, web
     page.get_by_role("button", name="Submit answers").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Thank you")
     web.check(page)
+    # The thank-you page is a page of its own (after a redirect): reloading it shows it again.
+    expect(page).to_have_url(re.compile(r"/done$"))
+    page.reload()
+    expect(page.locator(".govuk-panel")).to_contain_text("Thank you")
 
     # The link now says the survey is done, in a new browser too.
     page.goto(link)

@@ -158,12 +158,13 @@ def test_volunteer_saves_a_draft_resumes_it_after_signing_in_again_and_a_refusal
     )
     page.get_by_role("button", name="Continue").click()
 
-    expect(heading(page)).to_have_text("Check your answers before submitting")
+    expect(heading(page)).to_have_text("Check the person’s answers before submitting")
     main = page.locator("main")
+    expect(main).to_contain_text("Participant code: PHB-014")
     for text in ("Gym membership", "Equipment", "Polish", "More help to find personal assistants."):
         expect(main).to_contain_text(text)
     web.check(page)
-    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("button", name="Submit interview").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Interview submitted")
     web.check(page)
     page.get_by_role("link", name="Back to your interviews").click()
@@ -195,3 +196,64 @@ def test_volunteer_saves_a_draft_resumes_it_after_signing_in_again_and_a_refusal
     )
     declined = db.session.scalars(select(DeclinedInterview)).all()
     assert [(d.survey_id, d.volunteer_id) for d in declined] == [(survey_id, volunteer_id)]
+
+
+def test_volunteer_is_warned_before_leaving_unsaved_answers_saves_a_draft_and_a_withdrawal_is_confirmed(
+    app, web, import_survey
+):
+    survey = import_survey("phb_interview", text=DEMO_INTERVIEW.read_text(encoding="utf-8"))
+    volunteer = make_user(VOLUNTEER, "volunteer")
+    assign(volunteer, survey)
+    release_database()
+
+    page = web.new_page()
+    page.goto("/interviews/")
+    sign_in(page, web)
+    page.get_by_role("link", name=re.compile("Start a new interview")).click()
+    page.get_by_label("Participant code (optional)").fill("PHB-020")
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.locator("main")).to_contain_text("Participant code: PHB-020")
+    page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(heading(page)).to_have_text("Your budget")
+    expect(page.locator("main")).to_contain_text("Participant code: PHB-020")
+
+    # Something typed and not saved: leaving asks first; staying keeps the page as it is.
+    dialogs = []
+
+    def stay(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", stay)
+    page.get_by_role("checkbox", name="Equipment").check()
+    page.get_by_role("link", name="Interviews", exact=True).click(no_wait_after=True)
+    expect(heading(page)).to_have_text("Your budget")
+    assert dialogs == ["beforeunload"]
+    expect(page.get_by_role("checkbox", name="Equipment")).to_be_checked()
+
+    # Save draft: saved as it stands, with what still needs an answer; leaving is quiet now.
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("status")).to_contain_text("Draft saved.")
+    expect(page.get_by_role("status")).to_contain_text("Still needed")
+    web.check(page)
+    page.get_by_role("link", name="Interviews", exact=True).click()
+    expect(heading(page)).to_have_text("Interviews")
+    assert dialogs == ["beforeunload"]
+    draft = db.session.scalars(select(Response)).one()
+    assert draft.current_page == "budget" and stored_answers(draft.id)["uses"] == 1
+    draft_id = draft.id
+    release_database()
+
+    # Consent changed to No on the draft: asked first, then counted as a withdrawal.
+    page.goto(f"/interviews/{draft_id}/page/consent")
+    page.get_by_role("radio", name="No").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(heading(page)).to_have_text("Stop the interview and delete the answers?")
+    web.check(page)
+    page.get_by_role("button", name=re.compile("Yes, they withdrew")).click()
+    expect(heading(page)).to_have_text("Interview stopped")
+    expect(page.locator("main")).to_contain_text("withdrew during the interview")
+    web.check(page)
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.session.scalars(select(DeclinedInterview.reason)).all() == ["withdrew"]

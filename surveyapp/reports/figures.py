@@ -1,0 +1,140 @@
+"""The figures a report back section can hold, computed through dashboards/figures.py under the survey's policy.
+
+Each figure is a plain dict (JSON), the same whether live or frozen at finalising:
+{"kind", "title", "headers", "rows" (text cells, as shown), "chart" (a Plotly figure
+as a dict, or None), "rule" (the disclosure rule in force), "notes"}. Charts and
+their tables come from the same shown figures, so a chart never shows what its
+table hides.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..dashboards import charts, figures, queries
+from ..dashboards.disclosure import SUPPRESSED, Disclosure, display
+from ..models import Survey
+
+FIGURE_CHOICES = [
+    ("", "No figure"),
+    ("response_rate", "Response rate with its 95% interval"),
+    ("rate_by_area", "Response rate by a contact attribute (for example area)"),
+    ("question", "A question's results"),
+    ("crosstab", "A question by a contact attribute (cross-tab)"),
+]
+
+
+class FigureError(ValueError):
+    """The section's figure cannot be made (a question or attribute that the survey does not have)."""
+
+
+def _pct(value) -> str:
+    return "suppressed" if value == SUPPRESSED else ("–" if value is None else f"{display(value)}%")
+
+
+def _cell(value) -> str:
+    return "suppressed" if value == SUPPRESSED else display(value)
+
+
+def _ci(ci) -> str:
+    return f"{ci[0]}% to {ci[1]}%" if isinstance(ci, list) else "–"
+
+
+def _filters(params: dict) -> queries.Filters:
+    attr = params.get("attr") or None
+    value = params.get("value") or None
+    return queries.Filters(attribute=attr, values=(value,) if attr and value else ())
+
+
+def section_figure(
+    session: Session, survey: Survey, kind: str, params: dict | None, d: Disclosure | None = None
+) -> dict:
+    """The figure of one section as shown under the survey's disclosure policy."""
+    d = d or Disclosure.for_survey(survey)
+    params = params or {}
+    attributes = queries.attribute_names(session, survey.id)
+    base = {"kind": kind, "rule": d.rule_text(), "notes": []}
+    if kind == "response_rate":
+        funnel = figures.funnel_figures(session, survey, d)
+        rows = [
+            ["Invited", _cell(funnel["invited"])],
+            ["Emails sent", _cell(funnel["emailed"])],
+            ["Completed (by personal link)", _cell(funnel["completed"])],
+            ["Response rate", _pct(funnel["response_rate"])],
+            ["95% confidence interval", _ci(funnel["response_rate_ci"])],
+        ]
+        chart = charts.to_plain(charts.funnel_chart(funnel)) if funnel["invited"] else None
+        return {**base, "title": "Response rate", "headers": ["Figure", "Value"], "rows": rows, "chart": chart}
+    if kind == "rate_by_area":
+        by = params.get("by")
+        if by not in attributes:
+            raise FigureError("Choose a contact attribute the survey's invitations have")
+        breakdown = figures.breakdown_figures(session, survey, d, by)
+        rows = [
+            [
+                r["segment_label"],
+                _cell(r["invited"]),
+                _cell(r["completed"]),
+                _pct(r["response_rate"]),
+                _ci(r["response_rate_ci"]),
+                "Under-represented" if r["under_represented"] else "–",
+            ]
+            for r in breakdown
+        ]
+        chart = charts.to_plain(charts.segment_rates(breakdown, by)) if breakdown else None
+        return {
+            **base,
+            "title": f"Response rate by {by}",
+            "headers": [by, "Invited", "Completed", "Response rate", "95% interval", "Note"],
+            "rows": rows,
+            "chart": chart,
+        }
+    catalogue = queries.question_catalogue(session, survey.id)
+    question = next((q for q in catalogue if q.name == params.get("question")), None)
+    if kind == "question":
+        if question is None:
+            raise FigureError("Choose a question of the survey")
+        filters = _filters(params)
+        if filters.attribute and filters.attribute not in attributes:
+            raise FigureError("Choose a contact attribute the survey's invitations have")
+        _, _, results = figures.question_results(session, survey, d, filters)
+        result = next(r for r in results if r.name == question.name)
+        title = result.label + (f" ({filters.attribute}: {filters.values[0]})" if filters.active else "")
+        notes = [f"Answered by {_cell(result.answered)}."]
+        if result.kind in ("choice", "likert"):
+            rows = [[r["label"], _cell(r["count"]), _pct(r["percent"])] for r in result.rows]
+            headers = ["Answer", "Count", "% of those who answered"]
+        elif result.kind == "number":
+            rows = [[b["label"], _cell(b["count"])] for b in result.bins]
+            headers = ["Value", "Count"]
+            s = result.summary
+            notes.append(f"Median {_cell(s.get('median'))}, quartiles {_cell(s.get('q1'))} to {_cell(s.get('q3'))}.")
+        elif result.kind == "date":
+            rows = [[b["label"], _cell(b["count"])] for b in result.bins]
+            headers = [result.unit or "day", "Count"]
+        else:
+            raise FigureError("Free-text questions have no figure: quote them in the narrative instead")
+        fig = charts.question_chart(result)
+        return {
+            **base,
+            "title": title,
+            "headers": headers,
+            "rows": rows,
+            "chart": charts.to_plain(fig) if fig else None,
+            "notes": notes,
+        }
+    if kind == "crosstab":
+        by = params.get("by")
+        if question is None or not question.choices:
+            raise FigureError("Choose a question with answers to choose from")
+        if by not in attributes and by != "collection_mode":
+            raise FigureError("Choose a contact attribute the survey's invitations have")
+        table = figures.cross_tab_figures(session, survey, d, question, by)
+        headers = ["Answer", *[f"{s['segment_label']} ({_cell(s['total'])})" for s in table["segments"]]]
+        rows = [
+            [row["label"], *[f"{_cell(c['count'])} ({_pct(c['percent'])})" for c in row["cells"]]]
+            for row in table["rows"]
+        ]
+        chart = charts.to_plain(charts.cross_tab_chart(table)) if table["segments"] else None
+        return {**base, "title": f"{question.label}, by {by}", "headers": headers, "rows": rows, "chart": chart}
+    raise FigureError("Choose a kind of figure")
