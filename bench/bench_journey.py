@@ -9,7 +9,8 @@ PostgreSQL database (`--pg-url` names the server). The survey (bench/bench_journ
 questions on one page and a public link. Each journey is a new cookie session that reads the CSRF token
 from the page, as a browser does:
 
-    GET /p/<key> -> POST start -> GET page -> POST page (4 answers) -> GET check -> POST submit (completion)
+    GET /p/<key> -> POST start -> GET page -> POST page (4 answers) -> GET check -> POST submit
+    [-> 303 -> GET the completion page, since the lean-journey branch; the floor follows the same shape]
 
 In the same run and with the same driver (8 client threads), bench/floor_app.py (bare Flask + SQLAlchemy
 Core, same six requests, Flask-WTF CSRF, cached Jinja templates, one transaction per POST) runs under the
@@ -129,8 +130,13 @@ def journey(browser: Browser, key: str, journey_id: str) -> None:
     submit = re.search(r'<form[^>]*action="([^"]*submit)"', html)
     if not submit:
         raise JourneyFailed("no submit form on the check page")
-    _, html = browser.expect("POST", submit.group(1), 200, [("csrf_token", csrf_of(html))])
-    if "your answers have been sent" not in html:
+    status, headers, content = browser.request("POST", submit.group(1), [("csrf_token", csrf_of(html))])
+    html = content.decode("utf-8", "replace")
+    if status in (302, 303):  # post, redirect, get: the completion page can be reloaded
+        _, html = browser.expect("GET", local_path(headers["location"]), 200)
+    elif status != 200:
+        raise JourneyFailed(f"POST submit: {status}")
+    if "answers have been sent" not in html.lower():
         raise JourneyFailed("no completion page")
 
 

@@ -1,7 +1,7 @@
 """The floor for bench/bench_journey.py: a bare Flask + SQLAlchemy Core app serving the same journey shape.
 
 Same requests as the product's public-link journey (GET link, POST start, GET page, POST page with four
-answers, GET check, POST submit), CSRF through Flask-WTF, a signed cookie session, Jinja templates
+answers, GET check, POST submit, and GET of the completion page after its 303), CSRF through Flask-WTF, a signed cookie session, Jinja templates
 (compiled once per process and cached, as Flask does), one transaction per POST and nothing else:
 no ORM, no questionnaire engine, no design system. Whatever the product spends above this is its own.
 
@@ -173,6 +173,11 @@ def create_floor_app(database_url: str) -> Flask:
             ).rowcount
         if not done:
             abort(409)
+        return redirect(f"/p/{key}/done", code=303)
+
+    @app.get("/p/<key>/done")
+    def finished(key):
+        response_id(key)
         return render_template("done.html", title="Thank you")
 
     return app

@@ -151,6 +151,9 @@ class Nginx:
             (r"ssl_certificate /etc/ssl/certs/surveys.example.org.pem;", f"ssl_certificate {cert};"),
             (r"ssl_certificate_key /etc/ssl/private/surveys.example.org.key;", f"ssl_certificate_key {key};"),
             (r"server 127.0.0.1:8000;", " ".join(f"server 127.0.0.1:{p};" for p in upstream_ports)),
+            # $host drops the port, which is right on 443 but not on the test's own port (the HTTPS
+            # Referer check compares host and port).
+            (r"proxy_set_header Host \$host;", "proxy_set_header Host $http_host;"),
         ]
         for pattern, replacement in swaps:
             config, count = re.subn(pattern, lambda _m, r=replacement: r, config)
@@ -277,10 +280,15 @@ def journey_steps(respondent: Respondent, link: str, note: str):
         _, state["html"] = respondent.expect("GET", state.get("check", f"{link}/check"), 200)
 
     def submit():
-        _, html = respondent.expect("POST", f"{link}/submit", 200, [("csrf_token", csrf(state["html"]))])
-        if "your answers have been sent" not in html and "already completed" not in html:
+        status, response, html = respondent.request("POST", f"{link}/submit", [("csrf_token", csrf(state["html"]))])
+        if status in (302, 303):  # post, redirect, get: the completion page
+            _, html = respondent.expect("GET", local(response.getheader("Location")), 200)
+        elif status != 200:
+            raise JourneyError(f"POST {link}/submit: {status}", status, html)
+        text = html.lower()
+        if "answers have been sent" not in text and "already completed" not in text:
             raise JourneyError("no completion page")
-        state["completed_page"] = "your answers have been sent" in html
+        state["completed_page"] = "answers have been sent" in text or "already completed" in text
 
     return state, [open_link, start, show_page, answer, check, submit]
 
