@@ -1,7 +1,8 @@
-"""Benchmark the dashboards on SQLite: N responses to 12 questions of mixed types over 3 segments.
+"""Benchmark the dashboards on SQLite or PostgreSQL: N responses to 12 questions of mixed types over 3 segments.
 
     python bench/bench_dashboards.py                     # 10k and 100k
     python bench/bench_dashboards.py --sizes 10000 100000 1000000
+    python bench/bench_dashboards.py --sizes 1000000 --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
 For each size a database file is generated once under /tmp (bulk inserts with
 executemany) and reused. A fresh process then measures, in the same run, each
@@ -47,12 +48,19 @@ def _ts(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # how SQLAlchemy stores DateTime on SQLite
 
 
+def database_uri(path: str) -> str:
+    """A SQLite file path, or a PostgreSQL URL as is (psycopg 3)."""
+    from config import normalise_database_url
+
+    return normalise_database_url(path) if "://" in path else f"sqlite:///{path}"
+
+
 def make_app(path: str):
     from surveyapp import create_app
 
     return create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SQLALCHEMY_DATABASE_URI": database_uri(path),
             "SURVEYAPP_ENV": "testing",
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
@@ -69,10 +77,13 @@ def generate(path: str, n: int, seed: int = 5) -> None:
     from surveyapp.services.surveys import import_definition, set_status
     from surveyapp.services.users import create_user
 
-    if os.path.exists(path):
+    postgres = "://" in path
+    if not postgres and os.path.exists(path):
         os.remove(path)
     app = make_app(path)
     with app.app_context():
+        if postgres:
+            db.drop_all()
         db.create_all()
         survey = import_definition(db.session, (Path(__file__).with_name("bench_survey.yaml")).read_text()).survey
         set_status(db.session, survey, "open")
@@ -90,6 +101,9 @@ def generate(path: str, n: int, seed: int = 5) -> None:
             choices.setdefault(c.question_id, []).append((c.id, c.value))
         db.session.remove()
         db.engine.dispose()
+    if postgres:
+        generate_postgresql(path, n, survey_id, version_id, questions, choices)
+        return
     rng = random.Random(seed)
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=OFF")
@@ -192,6 +206,93 @@ def generate(path: str, n: int, seed: int = 5) -> None:
     con.close()
 
 
+def generate_postgresql(url: str, n: int, survey_id: int, version_id: int, questions: dict, choices: dict) -> None:
+    """The same shape as the SQLite generator, made by PostgreSQL itself (generate_series, random()):
+    1,000,000 responses in a few minutes, where sending 20 million rows from Python would take far longer.
+    Choices are drawn uniformly and multiple-choice ticks with probability 1/3 each (the SQLite generator
+    skews them); the sizes, segments, dates and completion rates are the same."""
+    import psycopg
+
+    invited = int(n * 1.5)
+    start = START.strftime("%Y-%m-%d %H:%M:%S")
+    statements = [
+        "SET synchronous_commit = off",
+        f"""CREATE TEMP TABLE gen AS
+            SELECT i, sent, i <= {n} AS responded, (i <= {n} AND (i - 1) % 20 <> 0) AS completed,
+                   CASE WHEN i <= {n} AND (i - 1) % 20 <> 0 THEN sent + floor(random() * 41) * interval '1 day'
+                        + floor(random() * 1441) * interval '1 minute' END AS done_at
+            FROM (SELECT i, timestamptz '{start}+00' + ((i - 1) % 3) * interval '1 day' AS sent
+                  FROM generate_series(1, {invited}) i) s""",
+        "INSERT INTO contact (id, email, created_at, updated_at) SELECT i, 'c' || i || '@bench.invalid', sent, sent FROM gen",
+        """INSERT INTO contact_attribute (id, contact_id, name, value)
+           SELECT i, i, 'area', CASE WHEN (i - 1) % 10 = 0 THEN 'north'
+                                     ELSE (ARRAY['north', 'south', 'east'])[((i - 1) % 3) + 1] END FROM gen""",
+        f"""INSERT INTO invitation (id, survey_id, contact_id, token_nonce, token_hash, created_at, emailed_at,
+               last_emailed_at, reminder_count, first_opened_at, started_at, completed_at)
+            SELECT i, {survey_id}, i, decode(repeat('00', 32), 'hex'), lpad(to_hex(i), 64, '0'), sent, sent, sent,
+                   CASE WHEN completed AND done_at < timestamptz '{start}+00' + interval '14 days' THEN 0 ELSE 1 END,
+                   CASE WHEN responded THEN sent END, CASE WHEN responded THEN sent END, done_at
+            FROM gen""",
+        f"INSERT INTO invitation_event (invitation_id, survey_id, kind, at) SELECT i, {survey_id}, 'emailed', sent FROM gen",
+        f"""INSERT INTO invitation_event (invitation_id, survey_id, kind, at)
+            SELECT i, {survey_id}, 'reminded', timestamptz '{start}+00' + interval '14 days' FROM gen
+            WHERE NOT (completed AND done_at < timestamptz '{start}+00' + interval '14 days')""",
+        f"""INSERT INTO response (id, survey_id, version_id, respondent_key, invitation_id, collection_mode, status,
+               started_at, updated_at, submitted_at)
+            SELECT i, {survey_id}, {version_id}, 'inv:' || i, i, 'link',
+                   CASE WHEN completed THEN 'completed' ELSE 'in_progress' END, sent, coalesce(done_at, sent), done_at
+            FROM gen WHERE responded""",
+    ]
+    for qid, qtype in questions.values():
+        opts = choices.get(qid, [])
+        ids = "ARRAY[" + ",".join(str(c) for c, _ in opts) + "]"
+        values = "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for _, v in opts) + "]"
+        insert = "INSERT INTO answer (response_id, question_id, choice_id, value_text, value_number, value_date) "
+        if qtype == "multiple_choice":
+            listed = ", ".join(f"({c}, '{v}')" for c, v in opts)
+            sql = (
+                f"SELECT g.i, {qid}, c.id, c.value, NULL::float, NULL::date FROM gen g "
+                f"CROSS JOIN (VALUES {listed}) c(id, value) WHERE g.responded AND random() < 1.0 / 3"
+            )
+        elif opts:
+            sql = (
+                f"SELECT i, {qid}, ({ids})[k], ({values})[k], NULL::float, NULL::date FROM "
+                f"(SELECT i, 1 + floor(random() * {len(opts)})::int AS k FROM gen WHERE responded) s"
+            )
+        elif qtype in ("rating", "integer"):
+            value = "floor(random() * 11)" if qtype == "rating" else "(floor(-30 * ln(1 - random())))::int % 500"
+            sql = (
+                f"SELECT i, {qid}, NULL::int, v::text, v::float, NULL::date FROM "
+                f"(SELECT i, {value} AS v FROM gen WHERE responded) s"
+            )
+        elif qtype == "decimal":
+            sql = (
+                f"SELECT i, {qid}, NULL::int, v::text, v::float, NULL::date FROM "
+                f"(SELECT i, round((random() * 40)::numeric, 1) AS v FROM gen WHERE responded) s"
+            )
+        elif qtype == "date":
+            sql = (
+                f"SELECT i, {qid}, NULL::int, d::text, NULL::float, d FROM "
+                f"(SELECT i, (sent - floor(random() * 366) * interval '1 day')::date AS d FROM gen WHERE responded) s"
+            )
+        else:
+            texts = "ARRAY[" + ",".join("'" + t + "'" for t in TEXTS) + "]"
+            sql = (
+                f"SELECT i, {qid}, NULL::int, ({texts})[1 + floor(random() * {len(TEXTS)})::int], NULL::float, "
+                f"NULL::date FROM gen WHERE responded AND random() < 0.3"
+            )
+        statements.append(insert + sql)
+    for table in ("contact", "contact_attribute", "invitation", "response"):
+        statements.append(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        with connection.transaction():
+            for statement in statements:
+                t = time.perf_counter()
+                connection.execute(statement)
+                print(f"  {time.perf_counter() - t:6.1f} s  {' '.join(statement.split())[:70]}", file=sys.stderr)
+        connection.execute("VACUUM ANALYZE")
+
+
 def _timed_pair(bare, endpoint, repeat: int) -> tuple[float, float]:
     """Median times of the bare queries and of the endpoint, run alternately so that load from
     other processes on the machine falls on both alike."""
@@ -283,12 +384,42 @@ def measure(path: str, repeat: int) -> dict:
     return out
 
 
+def postgresql_database(server_url: str, n: int, regenerate: bool) -> str:
+    """The URL of database bench_dashboards_<n> on the server; prefixed "new:" when it must be generated."""
+    import psycopg
+
+    name = f"bench_dashboards_{n}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        done = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s AND shobj_description(oid, 'pg_database') = 'generated'",
+            (name,),
+        ).fetchone()
+        if regenerate or not done:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    url = server_url.rsplit("/", 1)[0] + "/" + name
+    return url if done and not regenerate else "new:" + url
+
+
+def mark_generated(server_url: str, n: int) -> None:
+    """A half-made database is never reused: the comment is set only once generation finished."""
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f"COMMENT ON DATABASE \"bench_dashboards_{n}\" IS 'generated'")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--dir", default="/tmp/surveyapp-bench")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres): each size gets a database "
+        "bench_dashboards_<size> there, generated in SQL and kept for the next run",
+    )
     parser.add_argument("--phase", choices=["generate", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -301,8 +432,19 @@ def main() -> None:
     os.makedirs(args.dir, exist_ok=True)
     results = {}
     for n in args.sizes:
-        path = os.path.join(args.dir, f"bench-{n}.db")
-        if args.regenerate or not os.path.exists(path):
+        if args.database_url:
+            path = postgresql_database(args.database_url, n, args.regenerate)
+        else:
+            path = os.path.join(args.dir, f"bench-{n}.db")
+        if args.database_url and path.startswith("new:"):
+            path = path[4:]
+            t = time.perf_counter()
+            subprocess.run(
+                [sys.executable, __file__, "--phase", "generate", "--db", path, "--sizes", str(n)], check=True
+            )
+            mark_generated(args.database_url, n)
+            print(f"generated {n:,} responses in {time.perf_counter() - t:.0f} s -> {path}", file=sys.stderr)
+        elif not args.database_url and (args.regenerate or not os.path.exists(path)):
             t = time.perf_counter()
             # Generated under a temporary name: a half-made file is never reused.
             subprocess.run(

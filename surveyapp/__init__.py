@@ -79,6 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_cli(app)
     _register_error_pages(app)
+    from .unavailable import init_unavailable
+
+    init_unavailable(app)  # 503 while the database is away, never a traceback
     return app
 
 

@@ -4,10 +4,14 @@
   nonce (`csp_nonce()` in templates; GOV.UK's template puts it on its one inline
   script); no framing; styles from this site only, except on dashboard pages,
   where Plotly sets inline styles.
-- `Referrer-Policy: no-referrer`: a respondent's link is a bearer token and must
-  not leak to other sites in the Referer header.
+- `Referrer-Policy: same-origin`: a respondent's link is a bearer token and must
+  not leak to other sites in the Referer header. Not `no-referrer`: over HTTPS
+  Flask-WTF refuses a POST whose Referer is missing or another site
+  (WTF_CSRF_SSL_STRICT), so browsers must send it to this site, or every form
+  behind the TLS proxy answers 400 (tests/load/test_load_nginx.py).
 - `Cache-Control: no-store` on every page except static files: pages show
   personal data (answers, contacts, interviews), and shared computers are common.
+  Static files set their own caching (static_files.py: a year for versioned URLs).
 """
 
 from __future__ import annotations
@@ -53,7 +57,10 @@ def _has_nul(fields) -> bool:
 
 
 def init_security(app: Flask) -> None:
+    from .static_files import init_static_files
+
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    init_static_files(app)  # far-future caching of versioned static URLs, gzip for text files
 
     @app.before_request
     def _new_nonce():
@@ -71,7 +78,7 @@ def init_security(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), request.path))
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):

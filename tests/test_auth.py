@@ -305,7 +305,7 @@ def test_every_response_has_security_headers_and_the_nonce_is_on_the_inline_scri
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp
     assert "style-src 'self'" in csp and "script-src 'self' 'nonce-" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"  # never to other sites; HTTPS CSRF needs it here
     assert response.headers["Cache-Control"] == "no-store"
     second = client.get("/login").headers["Content-Security-Policy"]
     assert nonce not in second  # a new nonce every request
