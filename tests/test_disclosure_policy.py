@@ -19,12 +19,12 @@ from dashboard_data import add_contact, respond
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from surveyapp.admin.surveys import import_definition
 from surveyapp.analysis import exports, figures, queries
 from surveyapp.analysis.disclosure import OFF, PEOPLE, PROFESSIONAL, SUPPRESSED, Disclosure
 from surveyapp.extensions import db
-from surveyapp.invitations.service import create_invitation
 from surveyapp.models import AuditEvent, Survey
+from surveyapp.services.invitations import invite
+from surveyapp.services.surveys import import_definition
 
 CHOICES = ("a", "b", "c")
 _counter = itertools.count()
@@ -52,7 +52,7 @@ def _build(policy: str, min_cell: int, areas: list[tuple[list[int], int]]) -> Su
                 contact = add_contact(f"{slug}-{a}-{choice}-{i}@x.org", area=f"area{a}")
                 respond(survey, {"pick": choice, "said": f"words {a}"}, contact)
         for i in range(not_answered):
-            create_invitation(db.session, survey, add_contact(f"{slug}-{a}-none-{i}@x.org", area=f"area{a}"))
+            invite(db.session, survey, contacts=[add_contact(f"{slug}-{a}-none-{i}@x.org", area=f"area{a}")])
     db.session.commit()
     return survey
 

@@ -67,8 +67,7 @@ def _endpoints():
 
 ENDPOINTS = _endpoints()
 # A 500 another branch fixes: drop the mark when it is merged.
-KNOWN = {"admin.change_status": "unknown slug: a 500 until the services branch (find-or-404) is merged"}
-WALKED = [pytest.param(e, marks=pytest.mark.xfail(reason=KNOWN[e])) if e in KNOWN else e for e in ENDPOINTS]
+WALKED = ENDPOINTS
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from flask import before_render_template
 from journey_helpers import Journey
 from sqlalchemy import select
 
-from surveyapp.admin.surveys import import_definition
 from surveyapp.extensions import db
 from surveyapp.journey import flow
 from surveyapp.models import Response, Survey
+from surveyapp.services.surveys import import_definition
 
 PUBLIC = """
 slug: cached

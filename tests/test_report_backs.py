@@ -41,9 +41,9 @@ def survey(import_survey):
     for i in range(2):
         respond(survey, {"pick": "b", "said": f"SECRET east words {i}"}, add_contact(f"e{i}@x.org", area="east"))
     for i in range(3):
-        from surveyapp.invitations.service import create_invitation
+        from surveyapp.services.invitations import invite
 
-        create_invitation(db.session, survey, add_contact(f"e-not-{i}@x.org", area="east"))
+        invite(db.session, survey, contacts=[add_contact(f"e-not-{i}@x.org", area="east")])
     db.session.commit()
     return survey
 

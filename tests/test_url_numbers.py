@@ -70,11 +70,7 @@ def test_an_interview_id_out_of_range_is_not_found(app, world, method, path):
         ("POST", f"/admin/responses/{HUGE}/void"),
         ("GET", f"/admin/contacts/{HUGE}/erase"),
         ("POST", "/admin/contacts/%C2%B2/erase"),
-        pytest.param(
-            "POST",
-            "/admin/surveys/no-such-survey/status/open",
-            marks=pytest.mark.xfail(reason="a 500 until the services branch (find-or-404) is merged; then drop this"),
-        ),
+        ("POST", "/admin/surveys/no-such-survey/status/open"),
     ],
 )
 def test_an_admin_object_that_cannot_exist_is_not_found(app, world, method, path):

@@ -15,6 +15,7 @@ from ..journey.controller import INTERVIEWER, Journey, render
 from ..models import Survey
 from ..services.surveys import survey_state
 from . import bp
+from .forms import NewInterviewForm
 from .service import (
     answers_at_stake,
     assigned_surveys,
@@ -22,7 +23,6 @@ from .service import (
     declined_counts,
     interview_for,
     interviews_of,
-    participant_code_problem,
     refuses_consent,
     start_interview,
 )
@@ -178,9 +178,11 @@ def new(slug):
     if closed is not None:
         return closed
     questionnaire = flow.questionnaire_for_version(db.session, survey.current_version_id)
-    code = (request.form.get("participant_code") or "").strip() if request.method == "POST" else ""
-    problem = participant_code_problem(code) if request.method == "POST" else None
-    if request.method == "GET" or problem:
+    form = NewInterviewForm()
+    submitted = form.validate_on_submit()
+    code = form.participant_code.data or ""
+    problem = form.participant_code.errors[0] if form.participant_code.errors else None
+    if not submitted:
         return render(
             db.session,
             "interviews/new.html",
@@ -244,7 +246,7 @@ def done(response_id):
     return _journey(response, survey).done()
 
 
-@bp.post("/<int:response_id>/withdraw")
+@bp.post("/<id:response_id>/withdraw")
 @roles_required("volunteer")
 def withdraw(response_id):
     """The person withdrew during the interview (confirmed): discard the draft, count it as declined."""

@@ -164,14 +164,14 @@ def _edit_page(report: ReportBack, status: int = 200, errors: list | None = None
     ), status
 
 
-@bp.get("/<int:report_id>")
+@bp.get("/<id:report_id>")
 @roles_required(*STAFF)
 def edit(report_id):
     g.read_only = True
     return _edit_page(_report_or_404(report_id))
 
 
-@bp.post("/<int:report_id>/details")
+@bp.post("/<id:report_id>/details")
 @roles_required(*STAFF)
 def details(report_id):
     report = _report_or_404(report_id)
@@ -189,7 +189,7 @@ def details(report_id):
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
-@bp.post("/<int:report_id>/sections")
+@bp.post("/<id:report_id>/sections")
 @roles_required(*STAFF)
 def section_add(report_id):
     report = _report_or_404(report_id)
@@ -210,7 +210,7 @@ def _section_of(report: ReportBack, section_id: int) -> ReportSection:
     return section
 
 
-@bp.post("/<int:report_id>/sections/<int:section_id>")
+@bp.post("/<id:report_id>/sections/<id:section_id>")
 @roles_required(*STAFF)
 def section_save(report_id, section_id):
     report = _report_or_404(report_id)
@@ -229,7 +229,7 @@ def section_save(report_id, section_id):
     return redirect(url_for("reports.edit", report_id=report.id) + f"#section-{section.id}")
 
 
-@bp.post("/<int:report_id>/sections/<int:section_id>/<any(up,down,delete):change>")
+@bp.post("/<id:report_id>/sections/<id:section_id>/<any(up,down,delete):change>")
 @roles_required(*STAFF)
 def section_change(report_id, section_id, change):
     report = _report_or_404(report_id)
@@ -245,7 +245,7 @@ def section_change(report_id, section_id, change):
     return redirect(url_for("reports.edit", report_id=report.id) + "#sections")
 
 
-@bp.post("/<int:report_id>/actions")
+@bp.post("/<id:report_id>/actions")
 @roles_required(*STAFF)
 def action_add(report_id):
     report = _report_or_404(report_id)
@@ -272,7 +272,7 @@ def _action_of(report: ReportBack, action_id: int) -> ReportAction:
     return action
 
 
-@bp.post("/<int:report_id>/actions/<int:action_id>")
+@bp.post("/<id:report_id>/actions/<id:action_id>")
 @roles_required(*STAFF)
 def action_save(report_id, action_id):
     report = _report_or_404(report_id)
@@ -292,7 +292,7 @@ def action_save(report_id, action_id):
     return redirect(url_for("reports.edit", report_id=report.id) + "#actions")
 
 
-@bp.post("/<int:report_id>/actions/<int:action_id>/delete")
+@bp.post("/<id:report_id>/actions/<id:action_id>/delete")
 @roles_required(*STAFF)
 def action_delete(report_id, action_id):
     report = _report_or_404(report_id)
@@ -306,7 +306,7 @@ def action_delete(report_id, action_id):
     return redirect(url_for("reports.edit", report_id=report.id) + "#actions")
 
 
-@bp.post("/<int:report_id>/finalise")
+@bp.post("/<id:report_id>/finalise")
 @roles_required(*STAFF)
 def finalise(report_id):
     report = _report_or_404(report_id)
@@ -320,7 +320,7 @@ def finalise(report_id):
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
-@bp.post("/<int:report_id>/duplicate")
+@bp.post("/<id:report_id>/duplicate")
 @roles_required(*STAFF)
 def duplicate(report_id):
     report = _report_or_404(report_id)
@@ -335,7 +335,7 @@ def duplicate(report_id):
     return redirect(url_for("reports.edit", report_id=copy.id))
 
 
-@bp.get("/<int:report_id>/print")
+@bp.get("/<id:report_id>/print")
 @roles_required(*STAFF)
 def print_view(report_id):
     g.read_only = True
@@ -343,7 +343,7 @@ def print_view(report_id):
     return render_sheet(report, mode="page")
 
 
-@bp.get("/<int:report_id>/pdf")
+@bp.get("/<id:report_id>/pdf")
 @roles_required(*STAFF)
 def pdf(report_id):
     g.read_only = True
@@ -359,7 +359,7 @@ def pdf(report_id):
     )
 
 
-@bp.post("/<int:report_id>/shares")
+@bp.post("/<id:report_id>/shares")
 @roles_required(*STAFF)
 def share_create(report_id):
     report = _report_or_404(report_id)
@@ -386,7 +386,7 @@ def share_create(report_id):
     )
 
 
-@bp.post("/<int:report_id>/shares/<int:share_id>/revoke")
+@bp.post("/<id:report_id>/shares/<id:share_id>/revoke")
 @roles_required(*STAFF)
 def share_revoke(report_id, share_id):
     report = _report_or_404(report_id)
