@@ -119,7 +119,7 @@ def _section_form(report: ReportBack, section: ReportSection | None = None, form
     form = SectionForm(formdata=formdata, prefix=f"s{section.id}" if section else "new", **data)
     catalogue = queries.question_catalogue(db.session, report.survey_id)
     form.question.choices = [("", "Choose a question")] + [
-        (q.name, q.label[:90]) for q in catalogue if q.qtype not in queries.TEXT_TYPES
+        (q.name, q.label[:90]) for q in catalogue if not queries.is_free_text(q.qtype)
     ]
     form.by.choices = (
         [("", "Choose")]
