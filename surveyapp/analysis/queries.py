@@ -31,6 +31,7 @@ from ..models import (
     SurveyVersion,
     User,
 )
+from ..models.enums import ResponseStatus
 from ..models.responses import COLLECTION_MODES
 from ..questionnaires import types
 
@@ -77,7 +78,11 @@ class Filters:
 
     def conditions(self, survey_id: int) -> list:
         """WHERE clauses on Response for the completed responses these filters keep."""
-        where = [Response.survey_id == survey_id, Response.status == "completed", Response.voided_at.is_(None)]
+        where = [
+            Response.survey_id == survey_id,
+            Response.status == ResponseStatus.COMPLETED,
+            Response.voided_at.is_(None),
+        ]
         if self.attribute and self.values:
             where.append(
                 Response.invitation_id.in_(
@@ -132,7 +137,11 @@ def _invitations_with_completions(columns, survey_id: int):
         .select_from(Invitation)
         .outerjoin(
             Response,
-            and_(Response.invitation_id == Invitation.id, Response.status == "completed", Response.voided_at.is_(None)),
+            and_(
+                Response.invitation_id == Invitation.id,
+                Response.status == ResponseStatus.COMPLETED,
+                Response.voided_at.is_(None),
+            ),
         )
         .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None))
     )
@@ -192,8 +201,10 @@ def responses_by_mode(session: Session, survey_id: int) -> list[dict]:
     query = (
         select(
             Response.collection_mode.label("segment"),
-            func.sum(case((and_(live, Response.status == "completed"), 1), else_=0)).label("completed"),
-            func.sum(case((and_(live, Response.status == "in_progress"), 1), else_=0)).label("in_progress"),
+            func.sum(case((and_(live, Response.status == ResponseStatus.COMPLETED), 1), else_=0)).label("completed"),
+            func.sum(case((and_(live, Response.status == ResponseStatus.IN_PROGRESS), 1), else_=0)).label(
+                "in_progress"
+            ),
             func.sum(case((Response.voided_at.is_not(None), 1), else_=0)).label("voided"),
         )
         .where(Response.survey_id == survey_id)
@@ -217,8 +228,10 @@ def responses_by_volunteer(session: Session, survey_id: int) -> list[dict]:
     done = (
         select(
             Response.volunteer_id.label("volunteer_id"),
-            func.sum(case((and_(live, Response.status == "completed"), 1), else_=0)).label("completed"),
-            func.sum(case((and_(live, Response.status == "in_progress"), 1), else_=0)).label("in_progress"),
+            func.sum(case((and_(live, Response.status == ResponseStatus.COMPLETED), 1), else_=0)).label("completed"),
+            func.sum(case((and_(live, Response.status == ResponseStatus.IN_PROGRESS), 1), else_=0)).label(
+                "in_progress"
+            ),
         )
         .where(Response.survey_id == survey_id, Response.volunteer_id.is_not(None))
         .group_by(Response.volunteer_id)
@@ -311,7 +324,7 @@ def non_responders(
     """Invited people who have not completed (not opted out, not revoked, not erased): for admins only."""
     completed = select(Response.invitation_id).where(
         Response.survey_id == survey_id,
-        Response.status == "completed",
+        Response.status == ResponseStatus.COMPLETED,
         Response.voided_at.is_(None),
         Response.invitation_id.is_not(None),
     )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Contact, ContactList, ContactListMember, Invitation, Response, Survey, utcnow
+from ..models.enums import ResponseStatus, SurveyStatus
 from ..services.invitations import invite, record_event
 from ..services.links import invitation_link
 from ..services.surveys import import_definition, set_status
@@ -31,7 +32,7 @@ def load_reminder_round(session: Session, seed: int = 2011) -> bool:
         return False
     rng = random.Random(seed)
     survey = import_definition(session, (HERE / "carers_support.yaml").read_text(), "carers_support.yaml").survey
-    set_status(session, survey, "open")
+    set_status(session, survey, SurveyStatus.OPEN)
     now = utcnow()
     survey.opened_at = now - timedelta(days=11)
     survey.closes_on = (now + timedelta(days=28)).date()
@@ -60,13 +61,13 @@ def load_reminder_round(session: Session, seed: int = 2011) -> bool:
                 respondent_key=f"inv:{invitation.id}",
                 invitation_id=invitation.id,
                 collection_mode="link",
-                status="in_progress",
+                status=ResponseStatus.IN_PROGRESS,
                 started_at=invitation.started_at,
             )
             session.add(response)
             session.flush()
             _fill(session, rng, response, {}, now.date())
-            response.status, response.submitted_at = "completed", done
+            response.status, response.submitted_at = ResponseStatus.COMPLETED, done
             invitation.completed_at = done
             record_event(session, invitation, "completed", at=done)
     session.flush()

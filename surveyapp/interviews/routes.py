@@ -13,6 +13,7 @@ from ..extensions import db
 from ..journey import flow
 from ..journey.controller import INTERVIEWER, Journey, render
 from ..models import Survey
+from ..models.enums import ResponseStatus
 from ..services.surveys import survey_state
 from . import bp
 from .forms import NewInterviewForm
@@ -147,9 +148,9 @@ def _interview(response_id: int, completed_too: bool = False):
     if response is None:
         abort(404)
     survey = db.session.get(Survey, response.survey_id)
-    if completed_too and response.status == "completed" and response.voided_at is None:
+    if completed_too and response.status == ResponseStatus.COMPLETED and response.voided_at is None:
         return _journey(response, survey), None
-    if response.status == "completed" or response.voided_at is not None:
+    if response.status == ResponseStatus.COMPLETED or response.voided_at is not None:
         return None, _submitted()
     closed = _closed(survey)
     if closed is not None:
@@ -240,7 +241,7 @@ def done(response_id):
     response = interview_for(db.session, current_user, response_id)
     if response is None:
         abort(404)
-    if response.status != "completed":
+    if response.status != ResponseStatus.COMPLETED:
         return redirect(url_for("interviews.resume", response_id=response.id))
     survey = db.session.get(Survey, response.survey_id)
     return _journey(response, survey).done()

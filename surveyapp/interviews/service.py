@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.access import can_access_survey
 from ..models import Answer, DeclinedInterview, Response, Survey, SurveyAssignment, User
+from ..models.enums import ResponseStatus
 from ..questionnaires.definition import Page, Questionnaire
 
 # A participant code is a reference like "PHB-014", never a name: letters, digits and
@@ -72,7 +73,7 @@ def start_interview(session: Session, survey: Survey, volunteer: User, participa
         collection_mode="interview",
         volunteer_id=volunteer.id,
         participant_code=participant_code or None,
-        status="in_progress",
+        status=ResponseStatus.IN_PROGRESS,
     )
     session.add(response)
     session.flush()

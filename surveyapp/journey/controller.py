@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..database import commit_keeping, write_transaction
 from ..models import Response
+from ..models.enums import ResponseStatus
 from ..questionnaires import runtime
 from ..questionnaires.definition import Page, Questionnaire
 from . import flow
@@ -255,7 +256,7 @@ class Journey:
         person is sent to the completion page: the answers are in either way. So is a submit that
         arrives after completion (a double click, the back button).
         """
-        if self.response.status == "completed":
+        if self.response.status == ResponseStatus.COMPLETED:
             return redirect(self.nav.done(), code=303)
         answers = self.answers
         incomplete = flow.first_incomplete_page(self.questionnaire, answers)
@@ -272,7 +273,7 @@ class Journey:
 
     def done(self):
         """The completion page: it can be reloaded and revisited."""
-        if self.response.status != "completed":
+        if self.response.status != ResponseStatus.COMPLETED:
             return redirect(self.nav.page(self.response.current_page or flow.CHECK_PAGE))
         return render(
             self.session,

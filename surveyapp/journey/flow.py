@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Answer, Choice, Question, Response, SurveyVersion, utcnow
+from ..models.enums import ResponseStatus
 from ..questionnaires import expressions, runtime
 from ..questionnaires.definition import Page, Questionnaire
 from ..questionnaires.types import StoredValue
@@ -234,14 +235,18 @@ def save_page(
     target = target_for(answers)
     claimed = session.execute(
         update(Response)
-        .where(Response.id == response.id, Response.status == "in_progress", Response.updated_at == response.updated_at)
+        .where(
+            Response.id == response.id,
+            Response.status == ResponseStatus.IN_PROGRESS,
+            Response.updated_at == response.updated_at,
+        )
         .values(current_page=target, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     before = seen
     if claimed != 1:
         status = session.scalar(select(Response.status).where(Response.id == response.id).with_for_update())
-        if status != "in_progress":
+        if status != ResponseStatus.IN_PROGRESS:
             return None
         before = load_answers(session, response, questionnaire)
         answers = _merged(questionnaire, before, new_values, replaced_names)
@@ -371,7 +376,7 @@ def set_current_page(session: Session, response: Response, page_name: str) -> No
     now = utcnow()
     session.execute(
         update(Response)
-        .where(Response.id == response.id, Response.status == "in_progress")
+        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
         .values(current_page=page_name, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -388,13 +393,18 @@ def mark_completed(session: Session, response: Response) -> bool:
     now = utcnow()
     result = session.execute(
         update(Response)
-        .where(Response.id == response.id, Response.status == "in_progress")
-        .values(status="completed", submitted_at=now, updated_at=now, current_page=None)
+        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
+        .values(status=ResponseStatus.COMPLETED, submitted_at=now, updated_at=now, current_page=None)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         session.refresh(response)
         return False
-    for name, value in (("status", "completed"), ("submitted_at", now), ("updated_at", now), ("current_page", None)):
+    for name, value in (
+        ("status", ResponseStatus.COMPLETED),
+        ("submitted_at", now),
+        ("updated_at", now),
+        ("current_page", None),
+    ):
         set_committed_value(response, name, value)
     return True

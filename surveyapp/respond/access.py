@@ -23,6 +23,7 @@ from ..database import write_transaction
 from ..invitations import tokens
 from ..journey import flow
 from ..models import Invitation, Response, Survey, SurveyVersion, utcnow
+from ..models.enums import ResponseStatus
 from ..questionnaires.definition import Questionnaire
 from ..services.invitations import record_event
 from ..services.surveys import survey_state  # noqa: F401  (re-exported for the views)
@@ -129,7 +130,7 @@ def start_response(db_session: Session, respondent: Respondent, first_page: str 
         respondent_key=respondent_key,
         invitation_id=respondent.invitation.id if respondent.invitation else None,
         collection_mode=mode,
-        status="in_progress",
+        status=ResponseStatus.IN_PROGRESS,
         current_page=first_page,
     )
     db_session.add(response)

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
 from ..models import utcnow
+from ..models.enums import ResponseStatus
 from ..services.invitations import record_event
 from . import bp
 from .access import Respondent, note_link_opened, resolve, start_response, survey_state
@@ -66,7 +67,7 @@ class Nav:
 
 def _gate(respondent: Respondent):
     """The page to show instead of the journey when it cannot go on, or None."""
-    if respondent.response is not None and respondent.response.status == "completed":
+    if respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
         return render(
             db.session,
             "respond/completed.html",
@@ -110,7 +111,7 @@ def _entered(kind, key, completed_too: bool = False):
     `completed_too`: a completed response enters as well (submit sends it to the completion page).
     """
     respondent = resolve(db.session, kind, key)
-    if completed_too and respondent.response is not None and respondent.response.status == "completed":
+    if completed_too and respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
         return _journey(respondent), None
     blocked = _gate(respondent)
     if blocked is not None:
@@ -177,6 +178,6 @@ def submit(kind, key):
 @bp.get(f"/{KIND}/done")
 def done(kind, key):
     respondent = resolve(db.session, kind, key)
-    if respondent.response is not None and respondent.response.status == "completed":
+    if respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
         return _journey(respondent).done()
     return redirect(Nav(kind, key).start())

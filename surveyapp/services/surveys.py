@@ -166,8 +166,8 @@ def survey_state(survey: Survey, today: date | None = None, current_version_id: 
     today = today or date.today()
     if current_version_id == -1:
         current_version_id = survey.current_version_id
-    if survey.status == "closed" or (survey.closes_on is not None and survey.closes_on < today):
+    if survey.status == SurveyStatus.CLOSED or (survey.closes_on is not None and survey.closes_on < today):
         return "closed"
-    if survey.status != "open" or current_version_id is None:
+    if survey.status != SurveyStatus.OPEN or current_version_id is None:
         return "not_open"
     return "open"
