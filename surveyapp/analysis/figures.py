@@ -172,8 +172,9 @@ def question_results(
 ) -> tuple[int | str, int, list[QuestionResult]]:
     """(respondents shown, respondents exact, one QuestionResult per question) for a filtered set.
 
-    Unfiltered, the respondents and each question's "answered" are totals; with a
-    filter they are cells of that filter. The answers to a question are cells,
+    Unfiltered, the respondents are a total; with a filter they are a cell of that
+    filter. Each question's "answered" is always a cell (a follow-up question's
+    answered count would otherwise give away the choice that led to it). The answers to a question are cells,
     protected against subtraction from its "answered" (multiple choice is not a
     partition: its options are shown as cells without it).
     """
@@ -184,7 +185,9 @@ def question_results(
     for info in catalogue:
         kind = _kind(info.qtype)
         answered = dist.answered.get(info.name, 0)
-        shown_answered = group(answered)
+        # How many answered one question is a group of respondents, not a headline total: a follow-up
+        # answered by 2 would give away the '*' of the choice that led to it, so it is a cell.
+        shown_answered = d.cell(answered)
         result = QuestionResult(info.name, info.qtype, info.label, kind, shown_answered, answered)
         if kind in ("choice", "likert"):
             counts = dist.choices.get(info.name, {})
