@@ -47,12 +47,28 @@ def _filters(params: dict) -> queries.Filters:
 
 
 def section_figure(
-    session: Session, survey: Survey, kind: str, params: dict | None, d: Disclosure | None = None
+    session: Session,
+    survey: Survey,
+    kind: str,
+    params: dict | None,
+    d: Disclosure | None = None,
+    cache: dict | None = None,
 ) -> dict:
-    """The figure of one section as shown under the survey's disclosure policy."""
+    """The figure of one section as shown under the survey's disclosure policy.
+
+    `cache` (one dict per page) keeps aggregates that several sections share, so a
+    sheet with six questions' results groups the answers once, not six times.
+    """
     d = d or Disclosure.for_survey(survey)
     params = params or {}
-    attributes = queries.attribute_names(session, survey.id)
+    cache = {} if cache is None else cache
+
+    def cached(key, make):
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
+    attributes = cached(("attributes", survey.id), lambda: queries.attribute_names(session, survey.id))
     base = {"kind": kind, "rule": d.rule_text(), "notes": []}
     if kind == "response_rate":
         funnel = figures.funnel_figures(session, survey, d)
@@ -89,7 +105,7 @@ def section_figure(
             "rows": rows,
             "chart": chart,
         }
-    catalogue = queries.question_catalogue(session, survey.id)
+    catalogue = cached(("catalogue", survey.id), lambda: queries.question_catalogue(session, survey.id))
     question = next((q for q in catalogue if q.name == params.get("question")), None)
     if kind == "question":
         if question is None:
@@ -97,7 +113,9 @@ def section_figure(
         filters = _filters(params)
         if filters.attribute and filters.attribute not in attributes:
             raise FigureError("Choose a contact attribute the survey's invitations have")
-        _, _, results = figures.question_results(session, survey, d, filters)
+        _, _, results = cached(
+            ("results", survey.id, filters), lambda: figures.question_results(session, survey, d, filters)
+        )
         result = next(r for r in results if r.name == question.name)
         title = result.label + (f" ({filters.attribute}: {filters.values[0]})" if filters.active else "")
         notes = [f"Answered by {_cell(result.answered)}."]

@@ -11,7 +11,8 @@ from ..services import report_backs as service
 
 
 def sheet_html(report: ReportBack, mode: str) -> str:
-    figures = {s.id: service.live_figure(db.session, report, s) for s in report.sections}
+    cache: dict = {}
+    figures = {s.id: service.live_figure(db.session, report, s, cache) for s in report.sections}
     carried = [a for a in report.actions if a.carried_from_id]
     new_actions = [a for a in report.actions if not a.carried_from_id]
     return render_template(

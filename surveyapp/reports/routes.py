@@ -143,6 +143,11 @@ def _apply_section(form: SectionForm, section: ReportSection) -> None:
     )
 
 
+def _figures(report: ReportBack) -> dict:
+    cache: dict = {}
+    return {s.id: service.live_figure(db.session, report, s, cache) for s in report.sections}
+
+
 def _edit_page(report: ReportBack, status: int = 200, errors: list | None = None, forms: dict | None = None):
     forms = forms or {}
     section_forms = [(s, forms.get(("s", s.id)) or _section_form(report, s)) for s in report.sections]
@@ -158,7 +163,7 @@ def _edit_page(report: ReportBack, status: int = 200, errors: list | None = None
         new_action=forms.get("new_action") or ActionForm(prefix="newa"),
         share_form=forms.get("share") or ShareForm(),
         confirm=ConfirmForm(),
-        figures={s.id: service.live_figure(db.session, report, s) for s in report.sections},
+        figures=_figures(report),
         errors=errors or [],
         now=utcnow(),
     ), status

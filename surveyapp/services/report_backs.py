@@ -116,14 +116,14 @@ def add_action(
     return action
 
 
-def live_figure(session: Session, report: ReportBack, section: ReportSection) -> dict | None:
+def live_figure(session: Session, report: ReportBack, section: ReportSection, cache: dict | None = None) -> dict | None:
     """The section's figure: frozen on a final sheet, otherwise computed now under the survey's policy."""
     if section.frozen is not None:
         return section.frozen
     if not section.figure_kind:
         return None
     try:
-        return section_figure(session, report.survey, section.figure_kind, section.figure_params)
+        return section_figure(session, report.survey, section.figure_kind, section.figure_params, cache=cache)
     except FigureError as exc:
         return {"kind": section.figure_kind, "error": str(exc)}
 
@@ -131,9 +131,10 @@ def live_figure(session: Session, report: ReportBack, section: ReportSection) ->
 def finalise(session: Session, report: ReportBack, now: datetime | None = None) -> None:
     """Freeze the sheet: each figure stored as shown today; the sheet never changes again."""
     require_draft(report)
+    cache: dict = {}
     for section in report.sections:
         if section.figure_kind:
-            section.frozen = live_figure(session, report, section)
+            section.frozen = live_figure(session, report, section, cache)
     report.status = "final"
     report.finalised_at = now or utcnow()
 
