@@ -12,6 +12,7 @@ from ..database import commit_keeping, write_transaction
 from ..extensions import db
 from ..journey import flow
 from ..journey.controller import INTERVIEWER, Journey, render
+from ..journey.forms import require_button
 from ..models import Survey
 from ..models.enums import ResponseStatus
 from ..services.surveys import survey_state
@@ -251,6 +252,7 @@ def done(response_id):
 @roles_required("volunteer")
 def withdraw(response_id):
     """The person withdrew during the interview (confirmed): discard the draft, count it as declined."""
+    require_button()
     journey, early = _interview(response_id)
     if early is not None:
         return early

@@ -26,6 +26,7 @@ from ..questionnaires import runtime
 from ..questionnaires.definition import Page, Questionnaire
 from . import flow
 from .conditions import answers_for_browser, page_blocks
+from .forms import require_button
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,7 @@ class Journey:
         person is sent to the completion page: the answers are in either way. So is a submit that
         arrives after completion (a double click, the back button).
         """
+        require_button()
         if self.response.status == ResponseStatus.COMPLETED:
             return redirect(self.nav.done(), code=303)
         answers = self.answers

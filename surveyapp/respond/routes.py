@@ -12,6 +12,7 @@ from ..database import write_transaction
 from ..extensions import db
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
+from ..journey.forms import require_button
 from ..models import utcnow
 from ..models.enums import ResponseStatus
 from ..services.invitations import record_event
@@ -144,6 +145,7 @@ def start(kind, key):
 
 @bp.post(f"/{KIND}/start")
 def begin(kind, key):
+    require_button()
     respondent = resolve(db.session, kind, key)
     blocked = _gate(respondent)
     if blocked is not None:
