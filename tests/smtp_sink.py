@@ -52,8 +52,9 @@ class RecordingHandler:
         with self.arrived:
             return self.arrived.wait_for(lambda: len(self.envelopes) >= count, timeout)
 
-    @property
-    def messages(self) -> list[email.message.EmailMessage]:
+    def parsed_messages(self) -> list[email.message.EmailMessage]:
+        # A method, not a property: aiosmtpd runs inspect.getmembers() on the handler for every new
+        # connection, which would parse every message received so far each time (quadratic at 10,000).
         with self.lock:
             return [email.message_from_bytes(e.original_content, policy=policy.default) for e in self.envelopes]
 
@@ -110,7 +111,7 @@ class SMTPSink:
 
     @property
     def messages(self):
-        return self.handler.messages
+        return self.handler.parsed_messages()
 
 
 def body_text(message) -> str:
