@@ -67,7 +67,7 @@ def _endpoints():
 
 ENDPOINTS = _endpoints()
 # A 500 another branch fixes: drop the mark when it is merged.
-WALKED = ENDPOINTS
+WALKED = [e for e in ENDPOINTS if e != "static"]  # files, not views (their URLs carry ?v=)
 
 
 @pytest.fixture
@@ -120,7 +120,8 @@ class Walker:
 
     def fields_on(self, role, path) -> list[str]:
         response = self.client(role).get(path)
-        names = FIELD.findall(response.get_data(as_text=True)) if response.status_code == 200 else []
+        html = response.status_code == 200 and response.mimetype == "text/html"  # not a PDF or a CSV
+        names = FIELD.findall(response.get_data(as_text=True)) if html else []
         return sorted({n for n in names if n != "csrf_token"} | set(FORM_FIELDS))
 
 
@@ -195,12 +196,12 @@ def test_a_nul_character_anywhere_is_a_400(app, client, url):
 
 
 HOSTILE_DEFINITIONS = {
-    "NUL": ("title: a\x00b", "unacceptable character #x0000"),
-    "ESC": ("title: a\x1bb", "unacceptable character #x001b"),
-    "U+FFFF": ("title: a\uffffb", "unacceptable character #xffff"),
-    "deep YAML": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-    "deep JSON": ('{"a":' * 100_000 + "1" + "}" * 100_000, "nested too deeply"),
-    "5,000 digits": ("slug: x\ntitle: y\npages: []\nversion: " + "9" * 5000, "too long to read"),
+    "NUL": ("title: a\x00b", "character U+0000 is not allowed"),
+    "ESC": ("title: a\x1bb", "character U+001B is not allowed"),
+    "U+FFFF": ("title: a\uffffb", "character U+FFFF is not allowed"),
+    "deep YAML": ("[" * 100_000 + "]" * 100_000, "nested more than 32 levels deep"),
+    "deep JSON": ('{"a":' * 100_000 + "1" + "}" * 100_000, "nested more than 32 levels deep"),
+    "5,000 digits": ("slug: x\ntitle: y\npages: []\nversion: " + "9" * 5000, "at most 100 are allowed"),
 }
 
 

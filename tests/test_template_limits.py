@@ -101,7 +101,7 @@ def test_a_nested_loop_in_preview_stops_at_the_time_limit(admin, monkeypatch):
 
 
 def test_ordinary_arithmetic_and_the_default_templates_still_render(admin):
-    page = edit(admin, "{{ 3 * 4 }} {{ 2 ** 10 }} {{ 'ab' * 3 }} {{ name|replace('Dr', 'Doctor') }} {{ link }}")
+    page = edit(admin, "{{ 3 * 4 }} {{ 2 ** 10 }} {{ 'ab' * 3 }} {{ name|replace('Alex', 'Alexandra') }} {{ link }}")
     assert page.status_code == 200
-    assert "12 1024 ababab Doctor Alex Example" in page.get_data(as_text=True)
+    assert "12 1024 ababab Alexandra Example" in page.get_data(as_text=True)
     assert edit(admin, INVITATION["body_text"], INVITATION["subject"]).status_code == 200

@@ -49,7 +49,11 @@ def audit_log():
         if request.args.get(name) and parsed is None
     ]
     pagination = db.paginate(
-        audit_query(action, user_id, since, until), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False
+        audit_query(action, user_id, since, until),
+        page=query_int("page", 1),
+        per_page=PAGE_SIZE,
+        max_per_page=PAGE_SIZE,
+        error_out=False,
     )
     actions = list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
     people = list(db.session.execute(select(User.id, User.email).order_by(User.email)).all())
