@@ -57,6 +57,7 @@ def build_world(import_survey, invite) -> dict:
         "action": "send",
         "filename": "favicon.svg",
         "name": "comment",
+        "question_name": "comment",
     }
     return {"users": users, "values": values, "interview_slug": interview.slug}
 

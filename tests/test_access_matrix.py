@@ -75,6 +75,7 @@ def world(app, import_survey, invite):
         "status": "closed",
         "kind": "s",
         "page_name": "consent",
+        "question_name": "agree",
         "response_id": draft.id,
         "user_id": volunteer_b.id,
         "filename": "favicon.svg",

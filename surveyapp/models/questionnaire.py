@@ -39,6 +39,9 @@ class Survey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The editor's unpublished draft (the shape of Questionnaire.to_dict(), possibly not valid yet); None: no draft.
+    draft_definition: Mapped[dict | None] = mapped_column(JSON)
+    draft_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     versions: Mapped[list[SurveyVersion]] = relationship(
         back_populates="survey", foreign_keys="SurveyVersion.survey_id", order_by="SurveyVersion.number"

@@ -1,0 +1,121 @@
+"""Forms of the editor: one Flask-WTF class for every POST (CSRF, lengths and plain-English messages).
+
+Values that are text in the definition are taken as typed; whether they make a valid questionnaire
+is the validator's call (services.editing.draft_problems), so a draft keeps whatever was typed.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
+
+from ..questionnaires import types
+from ..questionnaires.loader import SLUG_RE
+from ..services.editing import MAX_LABEL, STARTING_POINTS
+
+_TEXT = 2000
+_EXPRESSION = 2000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(label: str, max_length: int = _TEXT, required: str | None = None):
+    checks = [InputRequired(message=required)] if required else [Optional()]
+    checks.append(Length(max=max_length, message=f"{label} must be {max_length:,} characters or fewer"))
+    return StringField(label, validators=checks, filters=[_strip])
+
+
+class CreateSurveyForm(FlaskForm):
+    title = _text("Title", 300, required="Enter the survey's title")
+    slug = StringField(
+        "Short name for links and files",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Regexp(SLUG_RE.pattern, message="The short name must be 1 to 64 lowercase letters, digits or hyphens"),
+        ],
+    )
+    start = RadioField(
+        "How do you want to start?",
+        choices=[(key, label) for key, (label, _build) in STARTING_POINTS.items()],
+        validators=[InputRequired(message="Choose how to start")],
+    )
+
+
+class DetailsForm(FlaskForm):
+    title = _text("Title", 300, required="Enter the survey's title")
+    description = TextAreaField(
+        "Description",
+        filters=[_strip],
+        validators=[Optional(), Length(max=5000, message="The description must be 5,000 characters or fewer")],
+    )
+    interview = BooleanField("Collected by volunteers in interviews")
+    public_link = BooleanField("Anyone with the public link can answer")
+    reminder_max = _text("Reminders", 10)
+    reminder_interval_days = _text("Days between reminders", 10)
+    closes_on = _text("Closing date", 20)
+    organisation = _text("Who runs the survey", 300)
+
+
+class AddPageForm(FlaskForm):
+    title = _text("Page title", 300, required="Enter the new page's title")
+
+
+class PageForm(FlaskForm):
+    title = _text("Page title", 300, required="Enter the page's title")
+    relevant = _text("Show this page only when", _EXPRESSION)
+
+
+class ActionForm(FlaskForm):
+    """A button: publish, discard, or one of a page's or question's actions."""
+
+    action = StringField(validators=[Optional(), Length(max=20)])
+
+
+class AddQuestionForm(FlaskForm):
+    qtype = StringField(
+        "Type of question",
+        validators=[
+            InputRequired(message="Choose the type of question"),
+            AnyOf([], message="Choose a type of question"),
+        ],
+    )
+    label = _text("Question", MAX_LABEL, required="Enter the question")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.qtype.validators[1].values = types.names()  # types may be registered after import
+
+
+class QuestionForm(FlaskForm):
+    label = _text("Question", MAX_LABEL, required="Enter the question")
+    hint = _text("Hint")
+    required = BooleanField("An answer is required")
+    required_message = _text("Message when there is no answer")
+    consent = BooleanField("This is a consent question: the person must answer it")
+    choices = TextAreaField(
+        "Answers, one a line",
+        filters=[_strip],
+        validators=[Optional(), Length(max=50_000, message="The answers must be 50,000 characters or fewer")],
+    )
+    min = _text("Lowest allowed", 30)
+    max = _text("Highest allowed", 30)
+    min_label = _text("Label of the lowest point", 300)
+    max_label = _text("Label of the highest point", 300)
+    min_length = _text("Fewest characters", 10)
+    max_length = _text("Most characters", 10)
+    pattern = _text("Pattern the answer must match", 500)
+    pattern_message = _text("Message when it does not match", 500)
+    suffix = _text("Text after the box", 100)
+    width = _text("Width of the box", 10)
+    relevant = _text("Show this question only when", _EXPRESSION)
+    constraint = _text("The answer must satisfy", _EXPRESSION)
+    constraint_message = _text("Message when it does not", 500)
+    page = _text("Page", 100)
+
+
+class PreviewForm(FlaskForm):
+    """The preview's Continue: only its CSRF token is checked here; the answers are the engine's to read."""

@@ -1,0 +1,160 @@
+"""What changed between two versions of a questionnaire, in words: pages and questions added, removed,
+moved, reworded; choices; conditions. Plain functions over two definition dicts (Questionnaire.to_dict())."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: question keys reported by name when they change (label, choices, conditions and type have their own words)
+_OTHER_KEYS = {
+    "hint": "hint",
+    "required": "whether an answer is required",
+    "required_message": "message when there is no answer",
+    "consent": "consent",
+    "min": "lowest value",
+    "max": "highest value",
+    "min_label": "label of the lowest point",
+    "max_label": "label of the highest point",
+    "min_length": "fewest characters",
+    "max_length": "most characters",
+    "pattern": "pattern",
+    "pattern_message": "pattern message",
+    "constraint": "rule the answer must satisfy",
+    "constraint_message": "message when the rule fails",
+    "suffix": "text after the box",
+    "width": "width of the box",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # added, removed, changed, moved
+    what: str  # questionnaire, page, question
+    name: str
+    text: str
+
+
+def _pages(definition: dict) -> dict[str, dict]:
+    return {p.get("name"): p for p in definition.get("pages") or [] if isinstance(p, dict)}
+
+
+def _questions(definition: dict) -> dict[str, tuple[str, dict]]:
+    return {
+        q.get("name"): (p.get("name"), q)
+        for p in definition.get("pages") or []
+        if isinstance(p, dict)
+        for q in p.get("questions") or []
+        if isinstance(q, dict)
+    }
+
+
+def _choices(question: dict) -> dict[str, str]:
+    choices = question.get("choices")
+    return (
+        {str(c.get("value")): c.get("label") for c in choices if isinstance(c, dict)}
+        if isinstance(choices, list)
+        else {}
+    )
+
+
+def _condition(text) -> str:
+    return f"‘{text}’" if text else "none"
+
+
+def version_changes(old: dict, new: dict) -> list[Change]:
+    """Every change from `old` to `new`, in the new form's order, removals last."""
+    changes: list[Change] = []
+    if old.get("title") != new.get("title"):
+        changes.append(
+            Change("changed", "questionnaire", "", f"Title: ‘{old.get('title')}’ became ‘{new.get('title')}’")
+        )
+    if old.get("description") != new.get("description"):
+        changes.append(Change("changed", "questionnaire", "", "Description changed"))
+    if (old.get("settings") or {}) != (new.get("settings") or {}):
+        keys = sorted(set(old.get("settings") or {}) | set(new.get("settings") or {}))
+        changed = [k for k in keys if (old.get("settings") or {}).get(k) != (new.get("settings") or {}).get(k)]
+        changes.append(Change("changed", "questionnaire", "", "Settings changed: " + ", ".join(changed)))
+
+    old_pages, new_pages = _pages(old), _pages(new)
+    old_order = [n for n in old_pages if n in new_pages]
+    new_order = [n for n in new_pages if n in old_pages]
+    for name, page in new_pages.items():
+        before = old_pages.get(name)
+        if before is None:
+            changes.append(Change("added", "page", name, f"Page ‘{page.get('title')}’ added"))
+            continue
+        if before.get("title") != page.get("title"):
+            changes.append(
+                Change("changed", "page", name, f"Page ‘{before.get('title')}’ renamed ‘{page.get('title')}’")
+            )
+        if before.get("relevant") != page.get("relevant"):
+            changes.append(
+                Change(
+                    "changed",
+                    "page",
+                    name,
+                    f"Page ‘{page.get('title')}’: condition {_condition(before.get('relevant'))} "
+                    f"became {_condition(page.get('relevant'))}",
+                )
+            )
+    if old_order != new_order:
+        changes.append(Change("moved", "page", "", "Pages reordered"))
+
+    old_questions, new_questions = _questions(old), _questions(new)
+    for name, (page_name, question) in new_questions.items():
+        label = question.get("label")
+        if name not in old_questions:
+            title = new_pages.get(page_name, {}).get("title")
+            changes.append(Change("added", "question", name, f"Question ‘{label}’ added on page ‘{title}’"))
+            continue
+        old_page, before = old_questions[name]
+        changes.extend(_question_changes(name, before, question))
+        if old_page != page_name:
+            title = new_pages.get(page_name, {}).get("title")
+            changes.append(Change("moved", "question", name, f"Question ‘{label}’ moved to page ‘{title}’"))
+    for name, (_page_name, question) in old_questions.items():
+        if name not in new_questions:
+            changes.append(Change("removed", "question", name, f"Question ‘{question.get('label')}’ removed"))
+    for name, page in old_pages.items():
+        if name not in new_pages:
+            changes.append(Change("removed", "page", name, f"Page ‘{page.get('title')}’ removed"))
+    return changes
+
+
+def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
+    label = after.get("label")
+    changes = []
+    if before.get("label") != label:
+        changes.append(Change("changed", "question", name, f"Question ‘{before.get('label')}’ reworded: ‘{label}’"))
+    if before.get("type") != after.get("type"):
+        changes.append(
+            Change("changed", "question", name, f"‘{label}’: type {before.get('type')} became {after.get('type')}")
+        )
+    old_choices, new_choices = _choices(before), _choices(after)
+    for value, text in new_choices.items():
+        if value not in old_choices:
+            changes.append(Change("added", "question", name, f"‘{label}’: answer ‘{text}’ added"))
+        elif old_choices[value] != text:
+            changes.append(
+                Change("changed", "question", name, f"‘{label}’: answer ‘{old_choices[value]}’ reworded: ‘{text}’")
+            )
+    for value, text in old_choices.items():
+        if value not in new_choices:
+            changes.append(Change("removed", "question", name, f"‘{label}’: answer ‘{text}’ removed"))
+    if list(old_choices) != [v for v in new_choices if v in old_choices] and set(old_choices) & set(new_choices):
+        kept = [v for v in old_choices if v in new_choices]
+        if kept != [v for v in new_choices if v in old_choices]:
+            changes.append(Change("moved", "question", name, f"‘{label}’: answers reordered"))
+    if before.get("relevant") != after.get("relevant"):
+        changes.append(
+            Change(
+                "changed",
+                "question",
+                name,
+                f"‘{label}’: condition {_condition(before.get('relevant'))} became {_condition(after.get('relevant'))}",
+            )
+        )
+    for key, words in _OTHER_KEYS.items():
+        if before.get(key) != after.get(key):
+            changes.append(Change("changed", "question", name, f"‘{label}’: {words} changed"))
+    return changes

@@ -1,0 +1,345 @@
+"""The questionnaire editor's pages: create from a starting point, edit pages and questions with plain forms,
+problems beside the fields, preview without storing, publish through the importer (new version when answered),
+the change list, the draft's YAML."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from auth_helpers import make_user, sign_in
+from sqlalchemy import func, select
+
+from surveyapp.extensions import db
+from surveyapp.models import Answer, AuditEvent, Response, Survey, SurveyVersion
+from surveyapp.questionnaires.loader import load_definition_text
+from surveyapp.services.editing import FFT_CHOICES
+
+
+@pytest.fixture
+def admin_client(app):
+    client = app.test_client()
+    sign_in(client, make_user("admin@example.org", "admin"))
+    return client
+
+
+def _survey(slug: str) -> Survey:
+    db.session.expire_all()
+    return db.session.scalar(select(Survey).where(Survey.slug == slug))
+
+
+def _create(client, title="Carers' views", start="blank", slug=""):
+    return client.post("/admin/new-survey", data={"title": title, "slug": slug, "start": start})
+
+
+def test_admin_index_and_survey_page_link_to_the_editor(admin_client, import_survey):
+    import_survey("short_text")
+    assert "/admin/new-survey" in admin_client.get("/admin/").text
+    page = admin_client.get("/admin/surveys/test-short-text").text
+    assert "/admin/surveys/test-short-text/editor" in page
+
+
+def test_create_from_the_friends_and_family_test_and_publish(admin_client):
+    response = _create(admin_client, "Ward feedback", "fft")
+    assert response.status_code == 302 and response.location.endswith("/admin/surveys/ward-feedback/editor")
+    survey = _survey("ward-feedback")
+    assert survey.status == "draft" and survey.versions == []
+    page = admin_client.get("/admin/surveys/ward-feedback/editor").text
+    assert "Overall, how was your experience of our service?" in page
+    for _code, label in FFT_CHOICES:
+        assert (
+            label
+            in survey.draft_definition["pages"][0]["questions"][0]["choices"][
+                [c["label"] for c in survey.draft_definition["pages"][0]["questions"][0]["choices"]].index(label)
+            ]["label"]
+        )
+    published = admin_client.post("/admin/surveys/ward-feedback/editor/publish")
+    assert published.status_code == 302 and published.location.endswith("/admin/surveys/ward-feedback")
+    survey = _survey("ward-feedback")
+    assert survey.draft_definition is None and len(survey.versions) == 1
+    question = survey.current_version.definition["pages"][0]["questions"][0]
+    assert [c["label"] for c in question["choices"]] == [label for _code, label in FFT_CHOICES]
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "survey_published"))
+    assert audit.target == "ward-feedback" and "version 1" in audit.detail
+
+
+def test_create_refuses_a_taken_short_name_and_keeps_the_title(admin_client, import_survey):
+    import_survey("short_text")
+    response = _create(admin_client, "My title", slug="test-short-text")
+    assert response.status_code == 400
+    assert "already exists" in response.text and 'value="My title"' in response.text
+
+
+def test_create_makes_a_unique_short_name_from_the_title(admin_client):
+    _create(admin_client, "Same title")
+    _create(admin_client, "Same title")
+    assert _survey("same-title") is not None and _survey("same-title-2") is not None
+
+
+def test_a_blank_draft_cannot_be_published_and_says_why(admin_client):
+    _create(admin_client, "Empty")
+    response = admin_client.post("/admin/surveys/empty/editor/publish", follow_redirects=True)
+    assert "Not published" in response.text and "the page has no questions" in response.text
+    assert _survey("empty").versions == []
+
+
+def _add_question(client, slug, page, qtype, label):
+    return client.post(f"/admin/surveys/{slug}/editor/pages/{page}/questions", data={"qtype": qtype, "label": label})
+
+
+def test_build_a_two_page_survey_with_a_condition_and_publish(admin_client):
+    _create(admin_client, "Clinic")
+    response = _add_question(admin_client, "clinic", "page_1", "yes_no", "Did you visit the clinic?")
+    assert response.location.endswith("/admin/surveys/clinic/editor/questions/did_you_visit_the_clinic")
+    admin_client.post(
+        "/admin/surveys/clinic/editor/questions/did_you_visit_the_clinic",
+        data={"label": "Did you visit the clinic?", "required": "y", "page": "page_1"},
+    )
+    admin_client.post("/admin/surveys/clinic/editor/pages", data={"title": "Your visit"})
+    _add_question(admin_client, "clinic", "your_visit", "single_choice", "How was it?")
+    admin_client.post(
+        "/admin/surveys/clinic/editor/questions/how_was_it",
+        data={"label": "How was it?", "choices": "Good\nbad = Not good", "page": "your_visit"},
+    )
+    admin_client.post(
+        "/admin/surveys/clinic/editor/pages/your_visit",
+        data={"title": "Your visit", "relevant": "${did_you_visit_the_clinic} = 'yes'"},
+    )
+    draft = _survey("clinic").draft_definition
+    assert draft["pages"][1]["relevant"] == "${did_you_visit_the_clinic} = 'yes'"
+    assert draft["pages"][1]["questions"][0]["choices"] == [
+        {"value": "good", "label": "Good"},
+        {"value": "bad", "label": "Not good"},
+    ]
+    assert draft["pages"][0]["questions"][0]["required"] is True
+    admin_client.post("/admin/surveys/clinic/editor/publish")
+    survey = _survey("clinic")
+    assert len(survey.versions) == 1 and survey.current_version.source_text.startswith("slug: clinic")
+
+
+def test_question_problems_are_shown_beside_the_field_and_the_typed_value_is_kept(admin_client):
+    _create(admin_client, "Numbers")
+    _add_question(admin_client, "numbers", "page_1", "integer", "How many?")
+    response = admin_client.post(
+        "/admin/surveys/numbers/editor/questions/how_many",
+        data={"label": "How many?", "min": "ten", "relevant": "${nope} = 1 and", "page": "page_1"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    text = response.text
+    assert "&#39;min&#39; must be a whole number" in text or "'min' must be a whole number" in text
+    assert 'value="ten"' in text  # the draft keeps what was typed
+    assert "has an error" in text  # the engine's own parse message for the condition
+    assert "govuk-error-summary" in text and text.count('href="#min"') >= 1
+    assert _survey("numbers").draft_definition["pages"][0]["questions"][0]["min"] == "ten"
+
+
+def test_an_unknown_question_name_in_a_condition_gets_did_you_mean(admin_client):
+    _create(admin_client, "Names")
+    _add_question(admin_client, "names", "page_1", "yes_no", "Visited?")
+    _add_question(admin_client, "names", "page_1", "short_text", "Why?")
+    response = admin_client.post(
+        "/admin/surveys/names/editor/questions/why",
+        data={"label": "Why?", "relevant": "${visite} = 'yes'", "page": "page_1"},
+        follow_redirects=True,
+    )
+    assert "did you mean" in response.text and "visited" in response.text
+
+
+def test_a_form_error_re_renders_with_400_and_keeps_what_was_typed(admin_client):
+    _create(admin_client, "Keep")
+    _add_question(admin_client, "keep", "page_1", "short_text", "Name?")
+    response = admin_client.post(
+        "/admin/surveys/keep/editor/questions/name",
+        data={"label": "", "hint": "typed hint", "page": "page_1"},
+    )
+    assert response.status_code == 400
+    assert "Enter the question" in response.text and 'value="typed hint"' in response.text
+
+
+def test_reorder_duplicate_move_to_page_and_delete(admin_client):
+    _create(admin_client, "Order")
+    for label in ("First", "Second"):
+        _add_question(admin_client, "order", "page_1", "short_text", label)
+    base = "/admin/surveys/order/editor"
+    admin_client.post(f"{base}/questions/second/action", data={"action": "up"})
+    names = [q["name"] for q in _survey("order").draft_definition["pages"][0]["questions"]]
+    assert names == ["second", "first"]
+    admin_client.post(f"{base}/questions/first/action", data={"action": "duplicate"})
+    names = [q["name"] for q in _survey("order").draft_definition["pages"][0]["questions"]]
+    assert names == ["second", "first", "first_copy"]
+    admin_client.post(f"{base}/pages", data={"title": "Second page"})
+    admin_client.post(f"{base}/questions/first_copy", data={"label": "Copy", "page": "second_page"})
+    draft = _survey("order").draft_definition
+    assert [q["name"] for q in draft["pages"][1]["questions"]] == ["first_copy"]
+    admin_client.post(f"{base}/pages/second_page/action", data={"action": "up"})
+    assert [p["name"] for p in _survey("order").draft_definition["pages"]] == ["second_page", "page_1"]
+    admin_client.post(f"{base}/questions/second/action", data={"action": "delete"})
+    admin_client.post(f"{base}/pages/second_page/action", data={"action": "delete"})
+    draft = _survey("order").draft_definition
+    assert [p["name"] for p in draft["pages"]] == ["page_1"]
+    assert [q["name"] for q in draft["pages"][0]["questions"]] == ["first"]
+
+
+def test_moving_past_the_end_says_so_and_changes_nothing(admin_client):
+    _create(admin_client, "Edge")
+    _add_question(admin_client, "edge", "page_1", "short_text", "Only")
+    response = admin_client.post("/admin/surveys/edge/editor/questions/only/action", data={"action": "up"})
+    assert response.status_code == 302
+    page = admin_client.get(response.location).text
+    assert "It cannot move further that way." in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/surveys/edge/editor/questions/nope",
+        "/admin/surveys/edge/editor/pages/nope",
+        "/admin/surveys/edge/editor/preview/nope",
+        "/admin/surveys/nope/editor",
+    ],
+)
+def test_unknown_pages_and_questions_are_404(admin_client, url):
+    _create(admin_client, "Edge")
+    _add_question(admin_client, "edge", "page_1", "short_text", "Only")
+    assert admin_client.get(url).status_code == 404
+
+
+def test_unknown_actions_and_types_are_refused_with_a_message(admin_client):
+    _create(admin_client, "Odd")
+    _add_question(admin_client, "odd", "page_1", "short_text", "Q")
+    response = admin_client.post("/admin/surveys/odd/editor/questions/q/action", data={"action": "explode"})
+    assert response.status_code == 302
+    response = _add_question(admin_client, "odd", "page_1", "spaceship", "Q2")
+    assert response.status_code == 400 and "Choose a type of question" in response.text
+
+
+def test_editing_a_published_survey_with_responses_publishes_version_2(admin_client, import_survey, invite):
+    survey = import_survey("short_text")
+    version_1 = survey.current_version
+    db.session.add(
+        Response(survey_id=survey.id, version_id=version_1.id, respondent_key="k1", collection_mode="public")
+    )
+    db.session.commit()
+    page = admin_client.get("/admin/surveys/test-short-text/editor").text
+    assert "No changes since version 1" in page
+    question = version_1.definition["pages"][0]["questions"][0]
+    name = question["name"]
+    admin_client.post(
+        f"/admin/surveys/test-short-text/editor/questions/{name}",
+        data={"label": "A reworded question", "page": version_1.definition["pages"][0]["name"]},
+    )
+    changes = admin_client.get("/admin/surveys/test-short-text/editor/changes").text
+    assert "reworded" in changes and "A reworded question" in changes
+    admin_client.post("/admin/surveys/test-short-text/editor/publish")
+    survey = _survey("test-short-text")
+    assert [v.number for v in survey.versions] == [1, 2]
+    response = db.session.scalar(select(Response).where(Response.respondent_key == "k1"))
+    assert response.version_id == version_1.id
+    changes = admin_client.get("/admin/surveys/test-short-text/editor/changes?from=1&to=2").text
+    assert "A reworded question" in changes
+
+
+def test_discard_goes_back_to_the_published_version(admin_client, import_survey):
+    survey = import_survey("short_text")
+    name = survey.current_version.definition["pages"][0]["questions"][0]["name"]
+    admin_client.post(f"/admin/surveys/test-short-text/editor/questions/{name}/action", data={"action": "duplicate"})
+    assert _survey("test-short-text").draft_definition is not None
+    admin_client.post("/admin/surveys/test-short-text/editor/discard")
+    assert _survey("test-short-text").draft_definition is None
+
+
+def test_details_and_settings_are_saved_and_checked(admin_client):
+    _create(admin_client, "Settings")
+    response = admin_client.post(
+        "/admin/surveys/settings/editor/details",
+        data={
+            "title": "New title",
+            "description": "About",
+            "public_link": "y",
+            "reminder_max": "3",
+            "closes_on": "soon",
+        },
+        follow_redirects=True,
+    )
+    draft = _survey("settings").draft_definition
+    assert draft["title"] == "New title" and draft["description"] == "About"
+    assert draft["settings"] == {"public_link": True, "reminder_max": 3, "closes_on": "soon"}
+    assert "closes_on" in response.text and "must be a date" in response.text
+
+
+def test_preview_shows_the_respondent_page_runs_conditions_and_stores_nothing(admin_client):
+    _create(admin_client, "Preview me")
+    _add_question(admin_client, "preview-me", "page_1", "yes_no", "Visited?")
+    admin_client.post(
+        "/admin/surveys/preview-me/editor/questions/visited",
+        data={"label": "Visited?", "required": "y", "page": "page_1"},
+    )
+    admin_client.post("/admin/surveys/preview-me/editor/pages", data={"title": "More"})
+    _add_question(admin_client, "preview-me", "more", "integer", "How many times?")
+    admin_client.post(
+        "/admin/surveys/preview-me/editor/pages/more", data={"title": "More", "relevant": "${visited} = 'yes'"}
+    )
+    first = admin_client.get("/admin/surveys/preview-me/editor/preview")
+    assert first.location.endswith("/editor/preview/page_1")
+    page = admin_client.get(first.location).text
+    assert "Visited?" in page and "answers are not stored" in page
+    missing = admin_client.post(
+        "/admin/surveys/preview-me/editor/preview/page_1", data={"_shown": "visited", "_preview": "{}"}
+    )
+    assert missing.status_code == 400 and "Select an answer" in missing.text
+    no = admin_client.post(
+        "/admin/surveys/preview-me/editor/preview/page_1", data={"_shown": "visited", "visited": "no", "_preview": "{}"}
+    )
+    assert "End of the preview" in no.text  # the page condition hid the second page
+    yes = admin_client.post(
+        "/admin/surveys/preview-me/editor/preview/page_1",
+        data={"_shown": "visited", "visited": "yes", "_preview": "{}"},
+    )
+    assert "How many times?" in yes.text
+    carry = re.search(r'name="_preview" value="([^"]+)"', yes.text).group(1).replace("&#34;", '"')
+    end = admin_client.post(
+        "/admin/surveys/preview-me/editor/preview/more",
+        data={"_shown": "how_many_times", "how_many_times": "3", "_preview": carry},
+    )
+    values = re.findall(r'summary-list__value">\s*(.*?)\s*</dd>', end.text)
+    assert "End of the preview" in end.text and values == ["Yes", "3"]
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+def test_preview_of_a_draft_with_problems_lists_them(admin_client):
+    _create(admin_client, "Broken")
+    page = admin_client.get("/admin/surveys/broken/editor/preview").text
+    assert "cannot be previewed yet" in page and "the page has no questions" in page
+
+
+def test_hostile_preview_carry_is_ignored(admin_client, import_survey):
+    import_survey("short_text")
+    for carry in ("not json", "[1, 2]", '{"x": "y"}', "{" * 5000):
+        response = admin_client.post(
+            "/admin/surveys/test-short-text/editor/preview/" + _first_page("test-short-text"), data={"_preview": carry}
+        )
+        assert response.status_code < 500
+
+
+def _first_page(slug: str) -> str:
+    return _survey(slug).current_version.definition["pages"][0]["name"]
+
+
+def test_the_draft_downloads_as_yaml_the_importer_reads(admin_client):
+    _create(admin_client, "Download", "fft")
+    response = admin_client.get("/admin/surveys/download/editor/draft.yaml")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    questionnaire = load_definition_text(response.get_data(as_text=True))
+    assert questionnaire.slug == "download" and questionnaire.question("fft").choices[0].label == "Very good"
+
+
+def test_analysts_and_volunteers_cannot_use_the_editor(app, import_survey):
+    import_survey("short_text")
+    for role in ("analyst", "volunteer"):
+        client = app.test_client()
+        sign_in(client, make_user(f"{role}@example.org", role))
+        assert client.get("/admin/surveys/test-short-text/editor").status_code == 403
+        assert client.post("/admin/surveys/test-short-text/editor/publish").status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(SurveyVersion)) == 1
