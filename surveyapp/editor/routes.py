@@ -20,7 +20,6 @@ from ..extensions import db
 from ..models import Survey
 from ..questionnaires import types
 from ..services import editing
-from ..services.surveys import import_outcome
 from ..web import survey_or_404
 from . import bp
 from .forms import (
@@ -424,6 +423,15 @@ def question_action(slug, question_name):
 # --- publish, discard, download -----------------------------------------------------------------
 
 
+def publish_outcome(result) -> str:
+    number = result.version.number
+    if not result.created_version:
+        return f"Published: version {number} replaced, as no one had answered it yet."
+    if number == 1:
+        return "Published: version 1. Open the survey when you are ready for answers."
+    return f"Published: version {number}. New respondents get it; earlier answers stay with version {number - 1}."
+
+
 @bp.post("/surveys/<slug>/editor/publish")
 @roles_required("admin")
 def publish(slug):
@@ -445,7 +453,7 @@ def publish(slug):
         survey=survey,
     )
     db.session.commit()
-    flash(f"Published: {import_outcome(result)}.", "success")
+    flash(publish_outcome(result), "success")
     return redirect(url_for("admin.survey", slug=survey.slug))
 
 

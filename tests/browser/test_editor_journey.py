@@ -1,0 +1,118 @@
+"""An admin builds a small survey in the questionnaire editor, in Chromium, with JavaScript on and off.
+
+Create from blank, add a yes/no question and a page with a choice question, type a condition with a
+mistake (the engine's message shows beside the field and in the error summary), fix it, preview the draft
+as a respondent (the condition hides and shows the second page), publish it. axe-core (WCAG 2.2 AA) scans
+every editor page and state, errors included.
+"""
+
+from __future__ import annotations
+
+import pytest
+from auth_helpers import PASSWORD, make_user
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from browser import harness
+from browser.respondent import release_database
+from surveyapp.extensions import db
+from surveyapp.models import Survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def wcag22(monkeypatch):
+    monkeypatch.setattr(harness, "AXE_TAGS", [*harness.AXE_TAGS, "wcag22a", "wcag22aa"])
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_admin_builds_previews_and_publishes_a_survey(app, web, wcag22, javascript):
+    make_user("editor@example.org", "admin")
+    release_database()
+
+    page = web.new_page(java_script_enabled=javascript)
+    page.goto("/login")
+    page.fill("#email", "editor@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.get_by_role("link", name="Create a survey").click()
+    web.check(page)
+    page.get_by_role("button", name="Create the draft").click()  # no title: the error is shown
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the survey's title")
+    web.expect_console_error("400")  # a form with errors answers 400
+    web.check(page)
+    page.fill("#title", "Clinic visits")
+    page.get_by_label("A blank questionnaire").check()
+    page.get_by_role("button", name="Create the draft").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clinic visits")
+    expect(page.locator("#draft-problems")).to_contain_text("the page has no questions")
+    web.check(page)
+
+    page.select_option("#page_1-qtype", "yes_no")
+    page.fill("#page_1-label", "Did you visit the clinic?")
+    page.get_by_role("button", name="Add the question to page “Page 1”").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit the question")
+    page.get_by_label("An answer is required").check()
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Question saved")
+    web.check(page)
+
+    page.get_by_role("link", name="Back to the editor").click()
+    page.fill("#title", "Your visit")
+    page.get_by_role("button", name="Add the page").click()
+    page.select_option("#your_visit-qtype", "single_choice")
+    page.fill("#your_visit-label", "How was it?")
+    page.get_by_role("button", name="Add the question to page “Your visit”").click()
+    page.fill("#choices", "Good\nbad = Not good")
+    page.fill("#relevant", "${did_you_visit} = 'yes'")  # a mistake: the question is did_you_visit_the_clinic
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("did you mean 'did_you_visit_the_clinic'?")
+    expect(page.locator("#relevant-error")).to_contain_text("unknown question 'did_you_visit'")
+    web.check(page)
+    page.fill("#relevant", "")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+
+    page.get_by_role("link", name="Back to the editor").click()
+    page.get_by_role("link", name="Rename or set a condition for page “Your visit”").click()
+    page.fill("#relevant", "${did_you_visit_the_clinic} = 'yes'")
+    page.get_by_role("button", name="Save the page").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Page saved")
+    web.check(page)
+    page.get_by_role("link", name="Back to the editor").click()
+    expect(page.locator("#draft-problems")).to_have_count(0)
+    page.get_by_role("button", name="Move page “Your visit” up").click()
+    expect(page.locator("#draft-problems")).to_contain_text("page condition can only use answers from earlier pages")
+    web.check(page)
+    page.get_by_role("button", name="Move page “Your visit” down").click()
+    expect(page.locator("#draft-problems")).to_have_count(0)
+
+    page.get_by_role("link", name="Preview").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page 1")
+    web.check(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    web.expect_console_error("400")
+    web.check(page)
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your visit")
+    page.get_by_label("Not good").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("End of the preview")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Not good")
+    web.check(page)
+
+    page.get_by_role("link", name="Back to the editor").first.click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Published: version 1.")
+    web.check(page)
+
+    db.session.expire_all()
+    survey = db.session.scalar(select(Survey).where(Survey.slug == "clinic-visits"))
+    assert survey.draft_definition is None and [v.number for v in survey.versions] == [1]
+    pages = survey.current_version.definition["pages"]
+    assert [p["name"] for p in pages] == ["page_1", "your_visit"]
+    assert pages[1]["questions"][0]["choices"][1] == {"value": "bad", "label": "Not good"}
+    release_database()
