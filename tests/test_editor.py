@@ -343,3 +343,65 @@ def test_analysts_and_volunteers_cannot_use_the_editor(app, import_survey):
         assert client.get("/admin/surveys/test-short-text/editor").status_code == 403
         assert client.post("/admin/surveys/test-short-text/editor/publish").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(SurveyVersion)) == 1
+
+
+def test_the_guided_builder_writes_the_condition_and_shows_it_as_rules_again(admin_client):
+    _create(admin_client, "Builder")
+    _add_question(admin_client, "builder", "page_1", "integer", "Age")
+    _add_question(admin_client, "builder", "page_1", "multiple_choice", "Routes")
+    admin_client.post(
+        "/admin/surveys/builder/editor/questions/routes",
+        data={"label": "Routes", "choices": "bus = Bus\ncar = Car", "page": "page_1"},
+    )
+    _add_question(admin_client, "builder", "page_1", "short_text", "Why")
+    form = {
+        "label": "Why",
+        "page": "page_1",
+        "build": "rules",
+        "rule_join": "or",
+        "rule_question_1": "age",
+        "rule_comparison_1": ">=",
+        "rule_value_1": "65",
+        "rule_question_2": "routes",
+        "rule_comparison_2": "selected",
+        "rule_value_2": "bus",
+    }
+    response = admin_client.post("/admin/surveys/builder/editor/questions/why", data=form)
+    assert response.status_code == 302
+    question = _survey("builder").draft_definition["pages"][0]["questions"][2]
+    assert question["relevant"] == "${age} >= 65 or selected(${routes}, 'bus')"
+    page = admin_client.get("/admin/surveys/builder/editor/questions/why").text
+    assert '<option value="routes" selected>' in page and '<option value="selected" selected>' in page
+    assert 'value="or" checked' in page
+
+
+def test_the_guided_builder_refuses_a_later_question_and_an_empty_value_and_keeps_the_rows(admin_client):
+    _create(admin_client, "Builder two")
+    _add_question(admin_client, "builder-two", "page_1", "short_text", "First")
+    _add_question(admin_client, "builder-two", "page_1", "short_text", "Second")
+    form = {
+        "label": "First",
+        "page": "page_1",
+        "build": "rules",
+        "rule_question_1": "second",
+        "rule_comparison_1": "=",
+        "rule_value_1": "x",
+    }
+    response = admin_client.post("/admin/surveys/builder-two/editor/questions/first", data=form)
+    assert response.status_code == 400 and "Choose a question that comes before this one" in response.text
+    form = {**form, "rule_question_1": "first", "rule_value_1": ""}
+    response = admin_client.post("/admin/surveys/builder-two/editor/questions/second", data={**form, "label": "Second"})
+    assert response.status_code == 400 and "Enter a value to compare the answer with" in response.text
+    assert "relevant" not in _survey("builder-two").draft_definition["pages"][0]["questions"][1]
+
+
+def test_a_condition_typed_by_hand_is_kept_and_the_builder_says_so(admin_client):
+    _create(admin_client, "Hand")
+    _add_question(admin_client, "hand", "page_1", "integer", "Count")
+    _add_question(admin_client, "hand", "page_1", "short_text", "Note")
+    admin_client.post(
+        "/admin/surveys/hand/editor/questions/note",
+        data={"label": "Note", "page": "page_1", "relevant": "${count} * 2 > 3"},
+    )
+    page = admin_client.get("/admin/surveys/hand/editor/questions/note").text
+    assert "typed by hand" in page and "${count} * 2 &gt; 3" in page

@@ -12,6 +12,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from ..questionnaires import types
 from ..questionnaires.loader import SLUG_RE
+from ..services.condition_builder import COMPARISONS, JOINS
 from ..services.editing import MAX_LABEL, STARTING_POINTS
 
 _TEXT = 2000
@@ -60,10 +61,38 @@ class DetailsForm(FlaskForm):
     organisation = _text("Who runs the survey", 300)
 
 
+BUILDER_ROWS = 3
+
+
+def _builder_fields(cls):
+    """The guided builder's rows (question, comparison, value) and how they join, added to a form class."""
+    for n in range(1, BUILDER_ROWS + 1):
+        setattr(cls, f"rule_question_{n}", StringField(f"Question {n}", validators=[Optional(), Length(max=64)]))
+        setattr(
+            cls,
+            f"rule_comparison_{n}",
+            StringField(
+                f"Comparison {n}",
+                validators=[Optional(), AnyOf(list(COMPARISONS), message="Choose a comparison")],
+            ),
+        )
+        setattr(
+            cls,
+            f"rule_value_{n}",
+            StringField(f"Value {n}", validators=[Optional(), Length(max=500, message="The value is too long")]),
+        )
+    cls.rule_join = StringField(
+        "Show it when", validators=[Optional(), AnyOf(list(JOINS), message="Choose all of these or any of these")]
+    )
+    cls.build = StringField(validators=[Optional(), Length(max=10)])
+    return cls
+
+
 class AddPageForm(FlaskForm):
     title = _text("Page title", 300, required="Enter the new page's title")
 
 
+@_builder_fields
 class PageForm(FlaskForm):
     title = _text("Page title", 300, required="Enter the page's title")
     relevant = _text("Show this page only when", _EXPRESSION)
@@ -90,6 +119,7 @@ class AddQuestionForm(FlaskForm):
         self.qtype.validators[1].values = types.names()  # types may be registered after import
 
 
+@_builder_fields
 class QuestionForm(FlaskForm):
     label = _text("Question", MAX_LABEL, required="Enter the question")
     hint = _text("Hint")

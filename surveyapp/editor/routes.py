@@ -20,9 +20,11 @@ from ..extensions import db
 from ..models import Survey
 from ..questionnaires import types
 from ..services import editing
+from ..services.condition_builder import COMPARISONS, JOINS, BuilderError, Rule, build_expression, read_expression
 from ..web import survey_or_404
 from . import bp
 from .forms import (
+    BUILDER_ROWS,
     ActionForm,
     AddPageForm,
     AddQuestionForm,
@@ -93,6 +95,70 @@ def _save(survey: Survey, draft: dict, message: str | None = None) -> None:
     db.session.commit()
     if message:
         flash(message, "success")
+
+
+# --- the guided condition builder ---------------------------------------------------------------
+
+
+def _builder_data(relevant: str | None) -> dict:
+    """The builder's rows for a condition it can read back (none for one typed by hand)."""
+    read = read_expression(relevant or "")
+    if read is None:
+        return {}
+    rules, join = read
+    data = {"rule_join": join}
+    for n, rule in enumerate(rules[:BUILDER_ROWS], start=1):
+        data.update({f"rule_question_{n}": rule.question, f"rule_comparison_{n}": rule.comparison})
+        data[f"rule_value_{n}"] = rule.value
+    return data
+
+
+def _numeric(question: dict) -> bool:
+    declared = types.get(question["type"]) if question.get("type") in types.names() else None
+    return declared is not None and declared.storage is not None and declared.storage.is_number
+
+
+def _apply_builder(form, earlier: list[dict]) -> bool:
+    """When the builder's button was pressed, write its rules into the condition box; False when a rule is wrong
+    (its row then says why, and nothing is saved)."""
+    if form.build.data != "rules":
+        return True
+    names = {q.get("name") for q in earlier}
+    rules, ok = [], True
+    for n in range(1, BUILDER_ROWS + 1):
+        question = getattr(form, f"rule_question_{n}")
+        if not question.data:
+            continue
+        if question.data not in names:
+            question.errors = [f"Choose a question that comes before this one (rule {n})"]
+            ok = False
+            continue
+        rule = Rule(
+            question.data,
+            getattr(form, f"rule_comparison_{n}").data or "=",
+            getattr(form, f"rule_value_{n}").data or "",
+        )
+        try:
+            build_expression([rule])
+        except BuilderError as exc:
+            getattr(form, f"rule_value_{n}").errors = [f"{exc} (rule {n})"]
+            ok = False
+            continue
+        rules.append(rule)
+    if ok:
+        numeric = frozenset(q["name"] for q in earlier if _numeric(q))
+        form.relevant.data = build_expression(rules, form.rule_join.data or "and", numeric)
+    return ok
+
+
+def _builder_context(form, earlier: list[dict]) -> dict:
+    return {
+        "rows": range(1, BUILDER_ROWS + 1),
+        "comparisons": COMPARISONS,
+        "joins": JOINS,
+        "hand_typed": bool(form.relevant.data) and read_expression(form.relevant.data or "") is None,
+        "earlier": earlier,
+    }
 
 
 # --- creating a survey ------------------------------------------------------------------------
@@ -241,8 +307,15 @@ def page_edit(slug, page_name):
     survey = survey_or_404(slug)
     draft = editing.draft_of(survey)
     page = _page_or_404(draft, page_name)
-    form = PageForm(data={"title": page.get("title", ""), "relevant": page.get("relevant", "")})
-    if form.validate_on_submit():
+    earlier = _earlier_questions(draft, page_name)
+    form = PageForm(
+        data={
+            "title": page.get("title", ""),
+            "relevant": page.get("relevant", ""),
+            **_builder_data(page.get("relevant")),
+        }
+    )
+    if form.validate_on_submit() and _apply_builder(form, earlier):
         editing.edit_page(draft, page_name, form.title.data, form.relevant.data)
         _save(survey, draft, "Page saved.")
         return redirect(url_for("editor.page_edit", slug=survey.slug, page_name=page_name))
@@ -262,7 +335,8 @@ def page_edit(slug, page_name):
         form=form,
         errors=errors,
         problems=problems,
-        earlier=_earlier_questions(draft, page_name),
+        earlier=earlier,
+        builder=_builder_context(form, earlier),
     ), 400 if form.errors else 200
 
 
@@ -351,8 +425,9 @@ def question_edit(slug, question_name):
     page, question = _question_or_404(draft, question_name)
     declared = types.get(question["type"]) if question.get("type") in types.names() else None
     allowed = declared.allowed_keys if declared else frozenset()
-    form = QuestionForm(data=_question_form_data(page, question))
-    if form.validate_on_submit():
+    earlier = _earlier_questions(draft, page.get("name"), question_name)
+    form = QuestionForm(data={**_question_form_data(page, question), **_builder_data(question.get("relevant"))})
+    if form.validate_on_submit() and _apply_builder(form, earlier):
         values = {key: getattr(form, key).data for key in editing.QUESTION_KEYS if key in allowed}
         if "choices" in values:
             values["choices"] = editing.parse_choice_lines(form.choices.data or "")
@@ -386,7 +461,8 @@ def question_edit(slug, question_name):
         errors=errors,
         problems=problems,
         pages=editing.pages(draft),
-        earlier=_earlier_questions(draft, page.get("name"), question_name),
+        earlier=earlier,
+        builder=_builder_context(form, earlier),
     ), 400 if form.errors else 200
 
 

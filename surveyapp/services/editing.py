@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import yaml
 from sqlalchemy.orm import Session
@@ -463,9 +464,23 @@ def friends_and_family_definition(slug: str, title: str) -> dict:
     }
 
 
+#: the demo's questionnaires are real ones: they double as starting points
+DEMO_QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "demo"
+
+
+def _from_demo(filename: str):
+    def build(slug: str, title: str) -> dict:
+        definition = loader.load_definition_file(DEMO_QUESTIONNAIRES / filename).to_dict()
+        return {**definition, "slug": slug, "title": title}
+
+    return build
+
+
 STARTING_POINTS = {
     "blank": ("A blank questionnaire", blank_definition),
     "fft": ("NHS Friends and Family Test", friends_and_family_definition),
+    "gp": ("GP opinion survey (four pages, with conditions)", _from_demo("gp_iapt.yaml")),
+    "phb": ("Personal health budget holders' interview", _from_demo("phb_interview.yaml")),
 }
 
 
