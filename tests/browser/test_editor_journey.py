@@ -2,7 +2,7 @@
 
 Create from blank, add a yes/no question and a page with a choice question, type a condition with a
 mistake (the engine's message shows beside the field and in the error summary), fix it, preview the draft
-as a respondent (the condition hides and shows the second page), publish it. axe-core (WCAG 2.2 AA) scans
+as a respondent (the condition, written by the guided builder, hides and shows the second page), publish it. axe-core (WCAG 2.2 AA) scans
 every editor page and state, errors included.
 """
 
@@ -76,9 +76,13 @@ def test_admin_builds_previews_and_publishes_a_survey(app, web, wcag22, javascri
 
     page.get_by_role("link", name="Back to the editor").click()
     page.get_by_role("link", name="Rename or set a condition for page “Your visit”").click()
-    page.fill("#relevant", "${did_you_visit_the_clinic} = 'yes'")
-    page.get_by_role("button", name="Save the page").click()
+    web.check(page)
+    page.select_option("#rule_question_1", "did_you_visit_the_clinic")  # the guided builder writes the condition
+    page.select_option("#rule_comparison_1", "=")
+    page.fill("#rule_value_1", "yes")
+    page.get_by_role("button", name="Write the condition").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Page saved")
+    expect(page.locator("#relevant")).to_have_value("${did_you_visit_the_clinic} = 'yes'")
     web.check(page)
     page.get_by_role("link", name="Back to the editor").click()
     expect(page.locator("#draft-problems")).to_have_count(0)
