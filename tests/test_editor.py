@@ -432,3 +432,40 @@ def test_a_survey_never_published_breaks_no_page_of_the_app(app, admin_client):
     for url in ("/admin/", "/dashboards/", "/api/surveys", "/admin/surveys/unpublished"):
         assert admin_client.get(url).status_code < 500, url
     assert checked > 10
+
+
+def test_changing_a_code_that_answers_use_needs_confirming(admin_client, import_survey):
+    from dashboard_data import respond
+
+    survey = import_survey("single_choice")
+    respond(survey, {"colour": "red", "size": "1"}, mode="public")
+    db.session.commit()
+    url = "/admin/surveys/test-single-choice/editor/questions/colour"
+    renamed = {"label": "What is your favourite colour?", "page": "main", "required": "y"}
+    renamed["choices"] = "crimson = Red\ngreen = Green\nblue = Blue"
+    response = admin_client.post(url, data=renamed)
+    assert response.status_code == 400
+    assert "Answers already use the code red" in response.text and "crimson = Red" in response.text
+    assert _survey("test-single-choice").draft_definition is None  # nothing saved until confirmed
+    # codes no one answered can change freely
+    free = {**renamed, "choices": "red = Red\ngreen = Green\nnavy = Blue"}
+    assert admin_client.post(url, data=free).status_code == 302
+    confirmed = {**renamed, "confirm_codes": "y"}
+    assert admin_client.post(url, data=confirmed).status_code == 302
+    choices = _survey("test-single-choice").draft_definition["pages"][0]["questions"][0]["choices"]
+    assert [c["value"] for c in choices] == ["crimson", "green", "blue"]
+
+
+def test_codes_in_use_and_dropped_codes(import_survey):
+    from dashboard_data import respond
+
+    from surveyapp.services import editing
+
+    survey = import_survey("single_choice")
+    respond(survey, {"colour": "green", "size": "2"}, mode="public")
+    db.session.commit()
+    assert editing.codes_in_use(db.session, survey, "colour") == {"green"}
+    assert editing.codes_in_use(db.session, survey, "size") == {"2"}
+    assert editing.codes_in_use(db.session, survey, "nope") == set()
+    assert editing.dropped_codes([{"value": "red", "label": "Green"}], {"green"}) == ["green"]
+    assert editing.dropped_codes([{"value": "green", "label": "Verde"}], {"green"}) == []

@@ -131,6 +131,7 @@ class QuestionForm(FlaskForm):
         filters=[_strip],
         validators=[Optional(), Length(max=50_000, message="The answers must be 50,000 characters or fewer")],
     )
+    confirm_codes = BooleanField("Yes, change the codes that answers use")
     min = _text("Lowest allowed", 30)
     max = _text("Highest allowed", 30)
     min_label = _text("Label of the lowest point", 300)

@@ -417,6 +417,20 @@ def _question_form_data(page: dict, question: dict) -> dict:
     return data
 
 
+def _codes_warning(form, survey: Survey, question_name: str, choices: list[dict]) -> list[str]:
+    """The codes answers use that the new choices drop, unless the person ticked to confirm (nothing is saved
+    until then: answers keep their old code, so results would count old and new apart)."""
+    dropped = editing.dropped_codes(choices, editing.codes_in_use(db.session, survey, question_name))
+    if not dropped or form.confirm_codes.data:
+        return []
+    form.confirm_codes.errors = [
+        f"Answers already use the code{'s' if len(dropped) > 1 else ''} {', '.join(dropped)}, which the "
+        "answers below no longer have: results would count the old and the new code apart. "
+        "Keep the codes, or tick to confirm"
+    ]
+    return dropped
+
+
 @bp.route("/surveys/<slug>/editor/questions/<question_name>", methods=["GET", "POST"])
 @roles_required("admin")
 def question_edit(slug, question_name):
@@ -427,20 +441,23 @@ def question_edit(slug, question_name):
     allowed = declared.allowed_keys if declared else frozenset()
     earlier = _earlier_questions(draft, page.get("name"), question_name)
     form = QuestionForm(data={**_question_form_data(page, question), **_builder_data(question.get("relevant"))})
+    codes_warning: list[str] = []
     if form.validate_on_submit() and _apply_builder(form, earlier):
         values = {key: getattr(form, key).data for key in editing.QUESTION_KEYS if key in allowed}
         if "choices" in values:
             values["choices"] = editing.parse_choice_lines(form.choices.data or "")
-        editing.update_question(draft, question_name, values)
-        target = form.page.data
-        if target and target != page.get("name"):
-            try:
-                editing.move_question_to_page(draft, question_name, target)
-            except editing.EditError as exc:
-                form.page.errors = [str(exc)]
-        if not form.page.errors:
-            _save(survey, draft, "Question saved.")
-            return redirect(url_for("editor.question_edit", slug=survey.slug, question_name=question_name))
+            codes_warning = _codes_warning(form, survey, question_name, values["choices"])
+        if not codes_warning:
+            editing.update_question(draft, question_name, values)
+            target = form.page.data
+            if target and target != page.get("name"):
+                try:
+                    editing.move_question_to_page(draft, question_name, target)
+                except editing.EditError as exc:
+                    form.page.errors = [str(exc)]
+            if not form.page.errors:
+                _save(survey, draft, "Question saved.")
+                return redirect(url_for("editor.question_edit", slug=survey.slug, question_name=question_name))
     problems = editing.draft_problems(draft).for_question(question_name)
     errors = form_errors(form)
     if not errors:
@@ -463,6 +480,7 @@ def question_edit(slug, question_name):
         pages=editing.pages(draft),
         earlier=earlier,
         builder=_builder_context(form, earlier),
+        codes_warning=codes_warning,
     ), 400 if form.errors else 200
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Survey, utcnow
+from ..models import Answer, Choice, Question, Survey, SurveyVersion, utcnow
 from ..questionnaires import expressions, loader, types
 from .surveys import ImportResult, import_definition
 
@@ -358,6 +359,31 @@ def draft_problems(definition: dict) -> DraftProblems:
         else:
             result.general.append(str(problem))
     return result
+
+
+# --- codes that answers use ------------------------------------------------------------------
+
+
+def codes_in_use(session: Session, survey: Survey, question_name: str) -> set[str]:
+    """The choice codes of a question (by name, in any version of the survey) that answers point at."""
+    rows = session.scalars(
+        select(Choice.value)
+        .distinct()
+        .join(Question, Choice.question_id == Question.id)
+        .join(SurveyVersion, Question.version_id == SurveyVersion.id)
+        .where(
+            SurveyVersion.survey_id == survey.id,
+            Question.name == question_name,
+            select(Answer.id).where(Answer.choice_id == Choice.id).exists(),
+        )
+    )
+    return set(rows)
+
+
+def dropped_codes(new_choices: list[dict], in_use: set[str]) -> list[str]:
+    """The codes answers use that the new choices no longer have (removed, or renamed), in order."""
+    kept = {str(c.get("value")) for c in new_choices}
+    return sorted(code for code in in_use if code not in kept)
 
 
 # --- YAML -----------------------------------------------------------------------------------
