@@ -469,3 +469,18 @@ def test_codes_in_use_and_dropped_codes(import_survey):
     assert editing.codes_in_use(db.session, survey, "nope") == set()
     assert editing.dropped_codes([{"value": "red", "label": "Green"}], {"green"}) == ["green"]
     assert editing.dropped_codes([{"value": "green", "label": "Verde"}], {"green"}) == []
+
+
+def test_changing_the_type_keeps_the_label_and_drops_what_the_new_type_lacks(admin_client):
+    _create(admin_client, "Types")
+    _add_question(admin_client, "types", "page_1", "integer", "How many?")
+    url = "/admin/surveys/types/editor/questions/how_many"
+    admin_client.post(url, data={"label": "How many?", "min": "1", "suffix": "visits", "page": "page_1"})
+    response = admin_client.post(url, data={"label": "How many times?", "qtype": "single_choice", "page": "page_1"})
+    assert response.status_code == 302
+    question = _survey("types").draft_definition["pages"][0]["questions"][0]
+    assert question["type"] == "single_choice" and question["label"] == "How many times?"
+    assert "min" not in question and "suffix" not in question and len(question["choices"]) == 2
+    page = admin_client.get(url).text
+    assert 'name="choices"' in page and "option_1 = Option 1" in page
+    assert admin_client.post(url, data={"label": "x", "qtype": "teleport", "page": "page_1"}).status_code == 400

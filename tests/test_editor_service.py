@@ -288,3 +288,17 @@ def test_builder_refuses_rules_it_cannot_write():
         build_expression([Rule("a", "~", "x")])
     with pytest.raises(BuilderError):
         build_expression([Rule("a", "=", "x")], join="xor")
+
+
+def test_change_type_keeps_what_the_new_type_takes():
+    definition = editing.blank_definition("s", "S")
+    editing.add_question(definition, "page_1", "single_choice", "Pick")
+    editing.update_question(definition, "pick", {"hint": "One", "required": True})
+    editing.change_type(definition, "pick", "multiple_choice")
+    question = definition["pages"][0]["questions"][0]
+    assert question["type"] == "multiple_choice" and question["hint"] == "One" and len(question["choices"]) == 2
+    editing.change_type(definition, "pick", "note")
+    assert definition["pages"][0]["questions"][0] == {"name": "pick", "type": "note", "label": "Pick", "hint": "One"}
+    assert not editing.draft_problems(definition)
+    with pytest.raises(editing.EditError):
+        editing.change_type(definition, "pick", "hologram")

@@ -146,6 +146,11 @@ class QuestionForm(FlaskForm):
     constraint = _text("The answer must satisfy", _EXPRESSION)
     constraint_message = _text("Message when it does not", 500)
     page = _text("Page", 100)
+    qtype = StringField("Type of question", validators=[Optional(), AnyOf([], message="Choose a type of question")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.qtype.validators[1].values = types.names()
 
 
 class PreviewForm(FlaskForm):

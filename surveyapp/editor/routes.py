@@ -414,6 +414,7 @@ def _question_form_data(page: dict, question: dict) -> dict:
     data["choices"] = editing.choice_lines(question.get("choices"))
     data["required"], data["consent"] = bool(question.get("required")), bool(question.get("consent"))
     data["page"] = page.get("name")
+    data["qtype"] = question.get("type")
     return data
 
 
@@ -443,6 +444,12 @@ def question_edit(slug, question_name):
     form = QuestionForm(data={**_question_form_data(page, question), **_builder_data(question.get("relevant"))})
     codes_warning: list[str] = []
     if form.validate_on_submit() and _apply_builder(form, earlier):
+        if form.qtype.data and form.qtype.data != question.get("type"):
+            # another type takes other keys: save what applies and show the new type's fields
+            editing.change_type(draft, question_name, form.qtype.data)
+            editing.update_question(draft, question_name, {k: getattr(form, k).data for k in ("label", "hint")})
+            _save(survey, draft, f"The question is now: {type_label(form.qtype.data)}. Check its settings.")
+            return redirect(url_for("editor.question_edit", slug=survey.slug, question_name=question_name))
         values = {key: getattr(form, key).data for key in editing.QUESTION_KEYS if key in allowed}
         if "choices" in values:
             values["choices"] = editing.parse_choice_lines(form.choices.data or "")
@@ -481,6 +488,7 @@ def question_edit(slug, question_name):
         earlier=earlier,
         builder=_builder_context(form, earlier),
         codes_warning=codes_warning,
+        type_names=types.names(),
     ), 400 if form.errors else 200
 
 

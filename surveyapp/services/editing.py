@@ -216,8 +216,7 @@ def add_question(definition: dict, page_name: str, qtype: str, label: str) -> st
     page = find_page(definition, page_name)
     name = make_name(label, question_names(definition))
     question: dict = {"name": name, "type": qtype, "label": label.strip()}
-    declared = types.get(qtype)
-    if declared.needs_choices:
+    if types.get(qtype).needs_choices:
         question["choices"] = [{"value": "option_1", "label": "Option 1"}, {"value": "option_2", "label": "Option 2"}]
     page.setdefault("questions", []).append(question)
     return name
@@ -267,6 +266,24 @@ def update_question(definition: dict, name: str, values: dict) -> None:
     for key in list(question):
         if key not in ("name", "type") and key not in allowed:
             question.pop(key)
+
+
+def change_type(definition: dict, name: str, qtype: str) -> None:
+    """Give the question another type: the keys the new type does not take are dropped, and a type that
+    needs choices gets the ones the question had, or two to start from."""
+    if qtype not in types.names():
+        raise EditError(f"'{qtype}' is not a question type.")
+    page, index = find_question(definition, name)
+    question = page["questions"][index]
+    if question.get("type") == qtype:
+        return
+    declared = types.get(qtype)
+    question["type"] = qtype
+    for key in list(question):
+        if key not in ("name", "type") and key not in declared.allowed_keys:
+            question.pop(key)
+    if declared.needs_choices and not question.get("choices"):
+        question["choices"] = [{"value": "option_1", "label": "Option 1"}, {"value": "option_2", "label": "Option 2"}]
 
 
 def duplicate_question(definition: dict, name: str) -> str:
