@@ -120,3 +120,53 @@ def test_admin_builds_previews_and_publishes_a_survey(app, web, wcag22, javascri
     assert [p["name"] for p in pages] == ["page_1", "your_visit"]
     assert pages[1]["questions"][0]["choices"][1] == {"value": "bad", "label": "Not good"}
     release_database()
+
+
+def test_keyboard_alone_adds_a_question_and_moves_it(app, web, wcag22):
+    """Tab, typing and Enter only: add a question to a page, then move it up with its button; and the editor
+    and the preview reflow on a 320 px phone."""
+    make_user("keys@example.org", "admin")
+    release_database()
+    page = web.new_page()
+    page.goto("/login")
+    page.fill("#email", "keys@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.goto("/admin/new-survey")
+    page.fill("#title", "Keys")
+    page.get_by_role("button", name="Create the draft").click()
+    for label in ("First question", "Second question"):
+        page.fill("#page_1-label", label)
+        page.select_option("#page_1-qtype", "short_text")
+        page.get_by_role("button", name="Add the question to page “Page 1”").click()
+        page.get_by_role("link", name="Back to the editor").click()
+
+    page.focus("#page_1-qtype")
+    page.keyboard.press("Tab")
+    expect(page.locator("#page_1-label")).to_be_focused()
+    page.keyboard.type("Third question")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Add the question to page “Page 1”")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit the question")
+    page.get_by_role("link", name="Back to the editor").focus()
+    page.keyboard.press("Enter")
+
+    page.get_by_role("link", name="Edit “Third question”").focus()
+    page.keyboard.press("Tab")
+    move_up = page.get_by_role("button", name="Move “Third question” up")
+    expect(move_up).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("“Third question” moved up")
+    labels = page.locator(".app-editor-questions li strong").all_inner_texts()
+    assert labels == ["First question", "Third question", "Second question"]
+    web.check(page)
+
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    web.check(page)
+    page.get_by_role("link", name="Preview").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page 1")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    web.check(page)
+    release_database()
