@@ -258,8 +258,10 @@ def details(slug):
             {
                 "interview": True if form.interview.data else None,
                 "public_link": True if form.public_link.data else None,
-                "reminder_max": editing.typed_value("min_length", form.reminder_max.data or "", ""),
-                "reminder_interval_days": editing.typed_value("min_length", form.reminder_interval_days.data or "", ""),
+                "reminder_max": editing.typed_value("reminder_max", form.reminder_max.data or "", ""),
+                "reminder_interval_days": editing.typed_value(
+                    "reminder_interval_days", form.reminder_interval_days.data or "", ""
+                ),
                 "closes_on": form.closes_on.data,
                 "organisation": form.organisation.data,
             },
@@ -287,7 +289,8 @@ def page_add(slug):
     survey = survey_or_404(slug)
     form = AddPageForm()
     if not form.validate_on_submit():
-        return _overview(survey, 400, add_page_form=form, errors=form_errors(form))
+        errors = [{"text": e["text"], "href": "#new-page-title"} for e in form_errors(form)]
+        return _overview(survey, 400, add_page_form=form, errors=errors)
     draft = editing.draft_of(survey)
     name = editing.add_page(draft, form.title.data)
     _save(survey, draft, f"Page “{form.title.data}” added: now add its questions.")
@@ -390,7 +393,7 @@ def question_add(slug, page_name):
     _page_or_404(draft, page_name)
     form = AddQuestionForm()
     if not form.validate_on_submit():
-        errors = [{"text": e["text"], "href": f"#{page_name}-{e['href'][1:]}"} for e in form_errors(form)]
+        errors = [{"text": e["text"], "href": f"#add-{page_name}-{e['href'][1:]}"} for e in form_errors(form)]
         return _overview(survey, 400, add_question_form=form, errors=errors, question_page=page_name)
     name = editing.add_question(draft, page_name, form.qtype.data, form.label.data)
     _save(survey, draft, "Question added: set its details here.")
@@ -570,6 +573,7 @@ def discard(slug):
         flash("A survey that was never published keeps its draft: there is nothing to go back to.", "error")
         return _back_to(survey)
     editing.discard_draft(survey)
+    record_audit(db.session, "survey_draft_discarded", target=survey.slug, survey=survey)
     db.session.commit()
     flash(f"Draft discarded: the editor shows version {survey.current_version.number} again.", "success")
     return _back_to(survey)

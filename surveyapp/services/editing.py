@@ -46,7 +46,7 @@ QUESTION_KEYS = (
     "constraint",
     "constraint_message",
 )
-_INTEGER_KEYS = ("min_length", "max_length", "width")
+_INTEGER_KEYS = ("min_length", "max_length", "width", "reminder_max", "reminder_interval_days")
 _NUMBER_RE = re.compile(r"-?\d+\Z")
 _DECIMAL_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)\Z")
 

@@ -49,8 +49,8 @@ def test_admin_builds_previews_and_publishes_a_survey(app, web, wcag22, javascri
     expect(page.locator("#draft-problems")).to_contain_text("the page has no questions")
     web.check(page)
 
-    page.select_option("#page_1-qtype", "yes_no")
-    page.fill("#page_1-label", "Did you visit the clinic?")
+    page.select_option("#add-page_1-qtype", "yes_no")
+    page.fill("#add-page_1-label", "Did you visit the clinic?")
     page.get_by_role("button", name="Add the question to page “Page 1”").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit the question")
     page.get_by_label("An answer is required").check()
@@ -59,10 +59,10 @@ def test_admin_builds_previews_and_publishes_a_survey(app, web, wcag22, javascri
     web.check(page)
 
     page.get_by_role("link", name="Back to the editor").click()
-    page.fill("#title", "Your visit")
+    page.fill("#new-page-title", "Your visit")
     page.get_by_role("button", name="Add the page").click()
-    page.select_option("#your_visit-qtype", "single_choice")
-    page.fill("#your_visit-label", "How was it?")
+    page.select_option("#add-your_visit-qtype", "single_choice")
+    page.fill("#add-your_visit-label", "How was it?")
     page.get_by_role("button", name="Add the question to page “Your visit”").click()
     page.fill("#choices", "Good\nbad = Not good")
     page.fill("#relevant", "${did_you_visit} = 'yes'")  # a mistake: the question is did_you_visit_the_clinic
@@ -136,14 +136,14 @@ def test_keyboard_alone_adds_a_question_and_moves_it(app, web, wcag22):
     page.fill("#title", "Keys")
     page.get_by_role("button", name="Create the draft").click()
     for label in ("First question", "Second question"):
-        page.fill("#page_1-label", label)
-        page.select_option("#page_1-qtype", "short_text")
+        page.fill("#add-page_1-label", label)
+        page.select_option("#add-page_1-qtype", "short_text")
         page.get_by_role("button", name="Add the question to page “Page 1”").click()
         page.get_by_role("link", name="Back to the editor").click()
 
-    page.focus("#page_1-qtype")
+    page.focus("#add-page_1-qtype")
     page.keyboard.press("Tab")
-    expect(page.locator("#page_1-label")).to_be_focused()
+    expect(page.locator("#add-page_1-label")).to_be_focused()
     page.keyboard.type("Third question")
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Add the question to page “Page 1”")).to_be_focused()
