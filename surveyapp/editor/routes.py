@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 
-from flask import abort, flash, g, redirect, render_template, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
 from ..audit import record_audit
@@ -84,6 +84,14 @@ def problem_links(survey: Survey, problems: editing.DraftProblems) -> list[dict]
             href = url_for("editor.details", slug=survey.slug)
         links.append({"text": str(problem), "href": href})
     return links
+
+
+def _survey_for(slug: str) -> Survey:
+    """The survey (authorised by web.survey_or_404); for a POST, its draft read again under a lock."""
+    survey = survey_or_404(slug)
+    if request.method == "POST":
+        editing.lock_draft(db.session, survey)
+    return survey
 
 
 def _back_to(survey: Survey, anchor: str | None = None):
@@ -236,7 +244,7 @@ def overview(slug):
 @bp.route("/surveys/<slug>/editor/details", methods=["GET", "POST"])
 @roles_required("admin")
 def details(slug):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     draft = editing.draft_of(survey)
     settings = draft.get("settings") or {}
     form = DetailsForm(
@@ -286,7 +294,7 @@ def details(slug):
 @bp.post("/surveys/<slug>/editor/pages")
 @roles_required("admin")
 def page_add(slug):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     form = AddPageForm()
     if not form.validate_on_submit():
         errors = [{"text": e["text"], "href": "#new-page-title"} for e in form_errors(form)]
@@ -307,7 +315,7 @@ def _page_or_404(draft: dict, page_name: str) -> dict:
 @bp.route("/surveys/<slug>/editor/pages/<page_name>", methods=["GET", "POST"])
 @roles_required("admin")
 def page_edit(slug, page_name):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     draft = editing.draft_of(survey)
     page = _page_or_404(draft, page_name)
     earlier = _earlier_questions(draft, page_name)
@@ -360,7 +368,7 @@ def _earlier_questions(draft: dict, page_name: str, question_name: str | None = 
 @bp.post("/surveys/<slug>/editor/pages/<page_name>/action")
 @roles_required("admin")
 def page_action(slug, page_name):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     draft = editing.draft_of(survey)
     page = _page_or_404(draft, page_name)
     form = ActionForm()
@@ -388,7 +396,7 @@ def page_action(slug, page_name):
 @bp.post("/surveys/<slug>/editor/pages/<page_name>/questions")
 @roles_required("admin")
 def question_add(slug, page_name):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     draft = editing.draft_of(survey)
     _page_or_404(draft, page_name)
     form = AddQuestionForm()
@@ -438,7 +446,7 @@ def _codes_warning(form, survey: Survey, question_name: str, choices: list[dict]
 @bp.route("/surveys/<slug>/editor/questions/<question_name>", methods=["GET", "POST"])
 @roles_required("admin")
 def question_edit(slug, question_name):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     draft = editing.draft_of(survey)
     page, question = _question_or_404(draft, question_name)
     declared = types.get(question["type"]) if question.get("type") in types.names() else None
@@ -498,7 +506,7 @@ def question_edit(slug, question_name):
 @bp.post("/surveys/<slug>/editor/questions/<question_name>/action")
 @roles_required("admin")
 def question_action(slug, question_name):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     draft = editing.draft_of(survey)
     _page, question = _question_or_404(draft, question_name)
     form = ActionForm()
@@ -540,7 +548,7 @@ def publish_outcome(result) -> str:
 @bp.post("/surveys/<slug>/editor/publish")
 @roles_required("admin")
 def publish(slug):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     form = ActionForm()
     if not form.validate_on_submit():
         return _overview(survey, 400, errors=form_errors(form))
@@ -565,7 +573,7 @@ def publish(slug):
 @bp.post("/surveys/<slug>/editor/discard")
 @roles_required("admin")
 def discard(slug):
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     form = ActionForm()
     if not form.validate_on_submit():
         return _overview(survey, 400, errors=form_errors(form))
@@ -584,7 +592,7 @@ def discard(slug):
 def draft_download(slug):
     """The draft as a definition file, for the importer or the CLI (it may not validate yet)."""
     g.read_only = True
-    survey = survey_or_404(slug)
+    survey = _survey_for(slug)
     text = editing.definition_yaml(editing.draft_of(survey))
     return send_file(
         io.BytesIO(text.encode("utf-8")),

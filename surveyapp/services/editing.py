@@ -419,6 +419,12 @@ def current_definition(survey: Survey) -> dict | None:
     return copy.deepcopy(version.definition) if version is not None else None
 
 
+def lock_draft(session: Session, survey: Survey) -> None:
+    """Read the draft again under a row lock (PostgreSQL), so two edits at once both land: each applies its
+    change to the draft as the other left it. (SQLite's BEGIN IMMEDIATE already serialises writers.)"""
+    session.refresh(survey, ["draft_definition", "draft_updated_at"], with_for_update=True)
+
+
 def draft_of(survey: Survey) -> dict:
     """A copy of the survey's draft to edit: its saved draft, else its current version's definition."""
     if survey.draft_definition is not None:
