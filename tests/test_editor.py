@@ -174,8 +174,13 @@ def test_reorder_duplicate_move_to_page_and_delete(admin_client):
     assert [q["name"] for q in draft["pages"][1]["questions"]] == ["first_copy"]
     admin_client.post(f"{base}/pages/second_page/action", data={"action": "up"})
     assert [p["name"] for p in _survey("order").draft_definition["pages"]] == ["second_page", "page_1"]
-    admin_client.post(f"{base}/questions/second/action", data={"action": "delete"})
-    admin_client.post(f"{base}/pages/second_page/action", data={"action": "delete"})
+    asked = admin_client.post(f"{base}/questions/second/action", data={"action": "delete"})
+    assert asked.status_code == 200 and "Delete the question “Second”?" in asked.text
+    assert len(_survey("order").draft_definition["pages"][1]["questions"]) == 2  # nothing deleted yet
+    admin_client.post(f"{base}/questions/second/action", data={"action": "delete_confirmed"})
+    asked = admin_client.post(f"{base}/pages/second_page/action", data={"action": "delete"})
+    assert "Its questions are deleted with it" in asked.text and "<li>Copy</li>" in asked.text
+    admin_client.post(f"{base}/pages/second_page/action", data={"action": "delete_confirmed"})
     draft = _survey("order").draft_definition
     assert [p["name"] for p in draft["pages"]] == ["page_1"]
     assert [q["name"] for q in draft["pages"][0]["questions"]] == ["first"]

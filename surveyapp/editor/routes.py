@@ -377,7 +377,9 @@ def page_action(slug, page_name):
         if action in ("up", "down"):
             editing.move_page(draft, page_name, action)
             message = f"Page “{page.get('title')}” moved {action}."
-        elif action == "delete":
+        elif action == "delete":  # ask first: a page takes its questions with it
+            return _confirm_delete(survey, f"page “{page.get('title')}”", page.get("questions", []))
+        elif action == "delete_confirmed":
             editing.delete_page(draft, page_name)
             message = f"Page “{page.get('title')}” deleted, with its questions."
         else:
@@ -387,7 +389,14 @@ def page_action(slug, page_name):
         flash(str(exc), "error")
         return _back_to(survey, _anchor("page", page_name))
     _save(survey, draft, message)
-    return _back_to(survey, None if action == "delete" else _anchor("page", page_name))
+    return _back_to(survey, None if action == "delete_confirmed" else _anchor("page", page_name))
+
+
+def _confirm_delete(survey: Survey, what: str, questions: list[dict]):
+    """The question before a delete: the same form posts again with delete_confirmed (works without JavaScript)."""
+    return render_template(
+        "editor/confirm_delete.html", title=f"Delete the {what}?", survey=survey, what=what, questions=questions
+    )
 
 
 # --- questions --------------------------------------------------------------------------------
@@ -521,6 +530,8 @@ def question_action(slug, question_name):
             anchor = _anchor("question", editing.duplicate_question(draft, question_name))
             message = f"“{label}” duplicated: the copy is below it."
         elif action == "delete":
+            return _confirm_delete(survey, f"question “{label}”", [])
+        elif action == "delete_confirmed":
             editing.delete_question(draft, question_name)
             anchor, message = None, f"“{label}” deleted."
         else:

@@ -161,6 +161,11 @@ def test_keyboard_alone_adds_a_question_and_moves_it(app, web, wcag22):
     labels = page.locator(".app-editor-questions li strong").all_inner_texts()
     assert labels == ["First question", "Third question", "Second question"]
     web.check(page)
+    page.get_by_role("button", name="Delete “Second question”").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete the question “Second question”?")
+    web.check(page)
+    page.get_by_role("button", name="Yes, delete it").click()
+    expect(page.locator(".app-editor-questions li strong")).to_have_count(2)
 
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
