@@ -72,6 +72,7 @@ ACCESS = {
     "editor.publish": ADMINS,
     "editor.discard": ADMINS,
     "editor.draft_download": ADMINS,
+    "editor.check_condition": ADMINS,  # JSON: the problems of a condition as it is typed
     "editor.preview": ADMINS,
     "editor.preview_page": ADMINS,
     "editor.changes": ADMINS,

@@ -489,3 +489,34 @@ def test_changing_the_type_keeps_the_label_and_drops_what_the_new_type_lacks(adm
     page = admin_client.get(url).text
     assert 'name="choices"' in page and "option_1 = Option 1" in page
     assert admin_client.post(url, data={"label": "x", "qtype": "teleport", "page": "page_1"}).status_code == 400
+
+
+def test_a_condition_is_checked_as_typed_with_the_importer_messages(admin_client):
+    _create(admin_client, "Typed")
+    _add_question(admin_client, "typed", "page_1", "yes_no", "Visited")
+    _add_question(admin_client, "typed", "page_1", "short_text", "Why")
+    admin_client.post("/admin/surveys/typed/editor/pages", data={"title": "Later"})
+    _add_question(admin_client, "typed", "later", "integer", "Times")
+    check = "/admin/surveys/typed/editor/check"
+    page = admin_client.get("/admin/surveys/typed/editor/questions/why").text
+    assert f'data-check-url="{check}?question=why&amp;key=relevant"' in page and "editor-conditions.js" in page
+
+    def problems(**query):
+        response = admin_client.get(check, query_string=query)
+        return response.status_code, response.get_json()["problems"]
+
+    assert problems(question="why", key="relevant", expression="${visited} = 'yes'") == (200, [])
+    status, found = problems(question="why", key="relevant", expression="${visite} = 'yes'")
+    assert status == 200 and "did you mean 'visited'?" in found[0]
+    status, found = problems(question="why", key="relevant", expression="${times} > 2")
+    assert "comes later in the form" in found[0]
+    status, found = problems(page="later", expression="${visited} =")
+    assert "'relevant' has an error" in found[0]
+    status, found = problems(question="times", key="constraint", expression=". > ${visited} and")
+    assert "'constraint' has an error" in found[0]
+    assert problems(question="why", key="relevant", expression="")[1] == []
+    assert problems(question="why", key="hint", expression="x")[0] == 400
+    assert problems(question="nope", expression="x")[0] == 400
+    assert problems()[0] == 400
+    assert "longer than" in problems(question="why", expression="x" * 3000)[1][0]
+    assert _survey("typed").draft_definition["pages"][0]["questions"][1].get("relevant") is None  # nothing saved

@@ -11,14 +11,14 @@ from __future__ import annotations
 import io
 import re
 
-from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Survey
-from ..questionnaires import types
+from ..questionnaires import expressions, types
 from ..services import editing
 from ..services.condition_builder import COMPARISONS, JOINS, BuilderError, Rule, build_expression, read_expression
 from ..web import survey_or_404
@@ -596,6 +596,29 @@ def discard(slug):
     db.session.commit()
     flash(f"Draft discarded: the editor shows version {survey.current_version.number} again.", "success")
     return _back_to(survey)
+
+
+@bp.get("/surveys/<slug>/editor/check")
+@roles_required("admin")
+def check_condition(slug):
+    """The problems of a condition as it is being typed (?page=P or ?question=Q, key=relevant|constraint,
+    expression=...), as JSON for static/js/editor-conditions.js; saving checks it the same way."""
+    g.read_only = True
+    survey = survey_or_404(slug)
+    text = request.args.get("expression", "")
+    if len(text) > expressions.MAX_LENGTH:
+        return jsonify(problems=[f"The expression is longer than {expressions.MAX_LENGTH} characters"])
+    try:
+        problems = editing.condition_problems(
+            editing.draft_of(survey),
+            text,
+            page=request.args.get("page"),
+            question=request.args.get("question"),
+            key=request.args.get("key", "relevant"),
+        )
+    except editing.EditError as exc:
+        return jsonify(problems=[str(exc)]), 400
+    return jsonify(problems=problems)
 
 
 @bp.get("/surveys/<slug>/editor/draft.yaml")

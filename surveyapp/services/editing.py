@@ -378,6 +378,32 @@ def draft_problems(definition: dict) -> DraftProblems:
     return result
 
 
+CHECKED_KEYS = ("relevant", "constraint")
+
+
+def condition_problems(
+    definition: dict, text: str, *, page: str | None = None, question: str | None = None, key: str = "relevant"
+) -> list[str]:
+    """The validator's messages for an expression as if it stood at that place (a page's or a question's
+    condition, or a question's constraint): unknown names with "did you mean", later questions, parse errors.
+    Raises EditError for a place that does not exist."""
+    if key not in CHECKED_KEYS or (page is None) == (question is None) or (page is not None and key != "relevant"):
+        raise EditError("Say which page's condition, or which question's condition or constraint, to check.")
+    trial = copy.deepcopy(definition)
+    if page is not None:
+        target = find_page(trial, page)
+    else:
+        found, index = find_question(trial, question)
+        target = found["questions"][index]
+    if text.strip():
+        target[key] = text
+    else:
+        target.pop(key, None)
+    problems = draft_problems(trial)
+    found_problems = problems.for_page(page) if page is not None else problems.for_question(question)
+    return found_problems.get(key, [])
+
+
 # --- codes that answers use ------------------------------------------------------------------
 
 

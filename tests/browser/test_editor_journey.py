@@ -1,7 +1,8 @@
 """An admin builds a small survey in the questionnaire editor, in Chromium, with JavaScript on and off.
 
 Create from blank, add a yes/no question and a page with a choice question, type a condition with a
-mistake (the engine's message shows beside the field and in the error summary), fix it, preview the draft
+mistake (with JavaScript the message shows as it is typed; on saving it shows beside the field and in the
+error summary), fix it, preview the draft
 as a respondent (the condition, written by the guided builder, hides and shows the second page), publish it. axe-core (WCAG 2.2 AA) scans
 every editor page and state, errors included.
 """
@@ -66,6 +67,9 @@ def test_admin_builds_previews_and_publishes_a_survey(app, web, wcag22, javascri
     page.get_by_role("button", name="Add the question to page “Your visit”").click()
     page.fill("#choices", "Good\nbad = Not good")
     page.fill("#relevant", "${did_you_visit} = 'yes'")  # a mistake: the question is did_you_visit_the_clinic
+    if javascript:  # checked as it is typed, with the same message as on saving
+        expect(page.locator("#relevant-check")).to_contain_text("did you mean 'did_you_visit_the_clinic'?")
+        web.check(page)
     page.get_by_role("button", name="Save the question").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("did you mean 'did_you_visit_the_clinic'?")
     expect(page.locator("#relevant-error")).to_contain_text("unknown question 'did_you_visit'")
