@@ -520,3 +520,15 @@ def test_a_condition_is_checked_as_typed_with_the_importer_messages(admin_client
     assert problems()[0] == 400
     assert "longer than" in problems(question="why", expression="x" * 3000)[1][0]
     assert _survey("typed").draft_definition["pages"][0]["questions"][1].get("relevant") is None  # nothing saved
+
+
+def test_a_condition_with_more_rules_than_the_builder_shows_is_left_as_typed(admin_client):
+    _create(admin_client, "Many")
+    for label in ("A", "B", "C", "D", "E"):
+        _add_question(admin_client, "many", "page_1", "yes_no", label)
+    condition = "${a} = 'yes' and ${b} = 'yes' and ${c} = 'yes' and ${d} = 'yes'"
+    admin_client.post(
+        "/admin/surveys/many/editor/questions/e", data={"label": "E", "page": "page_1", "relevant": condition}
+    )
+    page = admin_client.get("/admin/surveys/many/editor/questions/e").text
+    assert "typed by hand" in page and '<option value="a" selected>' not in page

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("editor", __name__, url_prefix="/admin")
 
-from . import preview, routes  # noqa: E402,F401
+from . import preview, routes, structure  # noqa: E402,F401
