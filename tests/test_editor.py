@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from surveyapp.extensions import db
 from surveyapp.models import Answer, AuditEvent, Response, Survey, SurveyVersion
 from surveyapp.questionnaires.loader import load_definition_text
-from surveyapp.services.editing import FFT_CHOICES
+from surveyapp.services.starting_points import FFT_CHOICES
 
 
 @pytest.fixture
@@ -464,16 +464,16 @@ def test_changing_a_code_that_answers_use_needs_confirming(admin_client, import_
 def test_codes_in_use_and_dropped_codes(import_survey):
     from dashboard_data import respond
 
-    from surveyapp.services import editing
+    from surveyapp.services import drafts
 
     survey = import_survey("single_choice")
     respond(survey, {"colour": "green", "size": "2"}, mode="public")
     db.session.commit()
-    assert editing.codes_in_use(db.session, survey, "colour") == {"green"}
-    assert editing.codes_in_use(db.session, survey, "size") == {"2"}
-    assert editing.codes_in_use(db.session, survey, "nope") == set()
-    assert editing.dropped_codes([{"value": "red", "label": "Green"}], {"green"}) == ["green"]
-    assert editing.dropped_codes([{"value": "green", "label": "Verde"}], {"green"}) == []
+    assert drafts.codes_in_use(db.session, survey, "colour") == {"green"}
+    assert drafts.codes_in_use(db.session, survey, "size") == {"2"}
+    assert drafts.codes_in_use(db.session, survey, "nope") == set()
+    assert drafts.dropped_codes([{"value": "red", "label": "Green"}], {"green"}) == ["green"]
+    assert drafts.dropped_codes([{"value": "green", "label": "Verde"}], {"green"}) == []
 
 
 def test_changing_the_type_keeps_the_label_and_drops_what_the_new_type_lacks(admin_client):

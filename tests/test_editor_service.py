@@ -14,7 +14,7 @@ from surveyapp.models import Survey
 from surveyapp.questionnaires import expressions, types
 from surveyapp.questionnaires.definition import Questionnaire
 from surveyapp.questionnaires.loader import load_definition_data, load_definition_text
-from surveyapp.services import editing
+from surveyapp.services import drafts, editing, starting_points
 from surveyapp.services.condition_builder import BuilderError, Rule, build_expression, read_expression
 from surveyapp.services.surveys import import_definition
 from surveyapp.services.version_changes import version_changes
@@ -44,7 +44,7 @@ def test_choice_lines_take_codes_or_make_them_from_labels():
 
 
 def test_repeated_codes_are_kept_for_the_validator_to_report():
-    definition = editing.blank_definition("s", "S")
+    definition = starting_points.blank_definition("s", "S")
     editing.add_question(definition, "page_1", "single_choice", "Pick")
     editing.update_question(definition, "pick", {"choices": editing.parse_choice_lines("a = A\na = B")})
     problems = editing.draft_problems(definition)
@@ -55,7 +55,7 @@ def test_repeated_codes_are_kept_for_the_validator_to_report():
 
 
 def test_update_question_drops_keys_the_type_does_not_take_and_empty_values():
-    definition = editing.blank_definition("s", "S")
+    definition = starting_points.blank_definition("s", "S")
     editing.add_question(definition, "page_1", "short_text", "Name")
     editing.update_question(definition, "name", {"hint": "  ", "min": "3", "max_length": "40", "required": True})
     assert definition["pages"][0]["questions"][0] == {
@@ -68,7 +68,7 @@ def test_update_question_drops_keys_the_type_does_not_take_and_empty_values():
 
 
 def test_consent_questions_do_not_also_say_required():
-    definition = editing.blank_definition("s", "S")
+    definition = starting_points.blank_definition("s", "S")
     editing.add_question(definition, "page_1", "yes_no", "Agree?")
     editing.update_question(definition, "agree", {"consent": True, "required": True})
     question = definition["pages"][0]["questions"][0]
@@ -77,14 +77,14 @@ def test_consent_questions_do_not_also_say_required():
 
 
 def test_new_choice_questions_start_with_two_options_and_validate():
-    definition = editing.blank_definition("s", "S")
+    definition = starting_points.blank_definition("s", "S")
     for qtype in types.names():
         editing.add_question(definition, "page_1", qtype, f"A {qtype} question")
     assert not editing.draft_problems(definition), editing.draft_problems(definition).all
 
 
 def test_moves_past_either_end_are_refused():
-    definition = editing.friends_and_family_definition("s", "S")
+    definition = starting_points.friends_and_family_definition("s", "S")
     with pytest.raises(editing.EditError):
         editing.move_question(definition, "fft", "up")
     with pytest.raises(editing.EditError):
@@ -96,7 +96,7 @@ def test_moves_past_either_end_are_refused():
 
 
 def test_problems_are_sorted_by_page_question_and_key():
-    definition = editing.blank_definition("s", "S")
+    definition = starting_points.blank_definition("s", "S")
     editing.add_page(definition, "Empty page")
     editing.add_question(definition, "page_1", "rating", "Score")
     editing.update_question(definition, "score", {"min": "5", "max": "1", "relevant": "${later} = 1"})
@@ -115,7 +115,7 @@ def test_expression_problem_uses_the_engine_message():
 
 
 def test_version_changes_lists_pages_questions_wording_choices_and_conditions():
-    old = editing.friends_and_family_definition("s", "S")
+    old = starting_points.friends_and_family_definition("s", "S")
     new = copy.deepcopy(old)
     editing.update_question(
         new,
@@ -136,7 +136,7 @@ def test_version_changes_lists_pages_questions_wording_choices_and_conditions():
 
 
 def test_version_changes_reports_conditions_moves_and_settings():
-    old = editing.friends_and_family_definition("s", "S")
+    old = starting_points.friends_and_family_definition("s", "S")
     editing.add_page(old, "Second")
     editing.add_question(old, "second", "short_text", "Other")
     new = copy.deepcopy(old)
@@ -154,15 +154,15 @@ def test_version_changes_reports_conditions_moves_and_settings():
 # -- starting points ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", sorted(editing.STARTING_POINTS))
+@pytest.mark.parametrize("key", sorted(starting_points.STARTING_POINTS))
 def test_every_starting_point_but_blank_validates(key):
-    definition = editing.STARTING_POINTS[key][1]("start", "Start")
+    definition = starting_points.STARTING_POINTS[key][1]("start", "Start")
     problems = editing.draft_problems(definition)
     assert bool(problems) == (key == "blank")
 
 
 def test_the_friends_and_family_test_has_its_six_answers():
-    questionnaire = load_definition_data(editing.friends_and_family_definition("fft", "FFT"))
+    questionnaire = load_definition_data(starting_points.friends_and_family_definition("fft", "FFT"))
     question = questionnaire.question("fft")
     assert question.label == "Overall, how was your experience of our service?"
     assert [c.label for c in question.choices] == [
@@ -200,7 +200,7 @@ OPTIONS = {
 
 
 def _every_type_definition() -> dict:
-    definition = editing.blank_definition("round-trip", "Round trip")
+    definition = starting_points.blank_definition("round-trip", "Round trip")
     for qtype in types.BUILT_IN:
         name = editing.add_question(definition, "page_1", qtype, f"The {qtype} question")
         values = dict(OPTIONS[qtype])
@@ -233,7 +233,7 @@ def test_published_yaml_downloaded_and_imported_again_is_the_same_questionnaire(
     survey = Survey(slug="round-trip", title="Round trip")
     db.session.add(survey)
     db.session.flush()
-    editing.save_draft(survey, _every_type_definition())
+    drafts.save_draft(survey, _every_type_definition())
     db.session.commit()
     assert client.post("/admin/surveys/round-trip/editor/publish").status_code == 302
     published = db.session.scalar(select(Survey).where(Survey.slug == "round-trip")).current_version.definition
@@ -242,7 +242,7 @@ def test_published_yaml_downloaded_and_imported_again_is_the_same_questionnaire(
     db.session.commit()
     assert result.version.definition == published
     # and the editor opens it as it was published
-    assert editing.draft_of(result.survey) == published
+    assert drafts.draft_of(result.survey) == published
 
 
 # -- the guided condition builder ------------------------------------------------------------
@@ -291,7 +291,7 @@ def test_builder_refuses_rules_it_cannot_write():
 
 
 def test_change_type_keeps_what_the_new_type_takes():
-    definition = editing.blank_definition("s", "S")
+    definition = starting_points.blank_definition("s", "S")
     editing.add_question(definition, "page_1", "single_choice", "Pick")
     editing.update_question(definition, "pick", {"hint": "One", "required": True})
     editing.change_type(definition, "pick", "multiple_choice")

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ..extensions import db
 from ..models import Survey
 from ..questionnaires import types
-from ..services import editing
+from ..services import drafts, editing
 from ..web import survey_or_404
 from . import bp
 from .forms import ActionForm, AddPageForm, AddQuestionForm
@@ -69,7 +69,7 @@ def survey_for(slug: str) -> Survey:
     """The survey (authorised by web.survey_or_404); for a POST, its draft read again under a lock."""
     survey = survey_or_404(slug)
     if request.method == "POST":
-        editing.lock_draft(db.session, survey)
+        drafts.lock_draft(db.session, survey)
     return survey
 
 
@@ -78,7 +78,7 @@ def back_to(survey: Survey, anchor: str | None = None):
 
 
 def save(survey: Survey, draft: dict, message: str | None = None) -> None:
-    editing.save_draft(survey, draft)
+    drafts.save_draft(survey, draft)
     db.session.commit()
     if message:
         flash(message, "success")
@@ -87,7 +87,7 @@ def save(survey: Survey, draft: dict, message: str | None = None) -> None:
 def render_overview(
     survey: Survey, status: int = 200, add_question_form=None, add_page_form=None, errors=None, question_page=None
 ):
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     problems = editing.draft_problems(draft)
     return render_template(
         "editor/overview.html",

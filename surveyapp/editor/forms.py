@@ -13,7 +13,8 @@ from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 from ..questionnaires import types
 from ..questionnaires.loader import SLUG_RE
 from ..services.condition_builder import COMPARISONS, JOINS
-from ..services.editing import MAX_LABEL, STARTING_POINTS
+from ..services.editing import MAX_LABEL
+from ..services.starting_points import STARTING_POINTS
 
 _TEXT = 2000
 _EXPRESSION = 2000

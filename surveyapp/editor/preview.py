@@ -22,7 +22,7 @@ from ..numbers import query_int
 from ..questionnaires import runtime
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.loader import load_definition_data
-from ..services import editing
+from ..services import drafts, editing
 from ..services.version_changes import version_changes
 from ..web import survey_or_404
 from . import bp
@@ -42,7 +42,7 @@ class PreviewWording:
 
 
 def _questionnaire_or_problems(survey):
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     problems = editing.draft_problems(draft)
     if problems:
         return None, problems
@@ -196,7 +196,7 @@ def changes(slug):
     if start is not None and start not in versions or end is not None and end not in versions:
         abort(404)
     old = versions[start].definition if start is not None else {}
-    new = versions[end].definition if end is not None else editing.draft_of(survey)
+    new = versions[end].definition if end is not None else drafts.draft_of(survey)
     return render_template(
         "editor/changes.html",
         title=f"Changes to {survey.title}",

@@ -20,7 +20,7 @@ from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Survey
 from ..questionnaires import expressions
-from ..services import editing
+from ..services import drafts, editing
 from ..web import survey_or_404
 from . import bp
 from .common import TYPE_LABELS, back_to, form_errors, render_overview, save, survey_for
@@ -51,7 +51,7 @@ def create():
         if _slug_taken(slug):
             form.slug.errors.append(f"A survey with the short name '{slug}' already exists: choose another")
         else:
-            survey = editing.create_survey(db.session, slug, form.title.data, form.start.data)
+            survey = drafts.create_survey(db.session, slug, form.title.data, form.start.data)
             record_audit(
                 db.session, "survey_created", target=slug, detail=f"in the editor from {form.start.data}", survey=survey
             )
@@ -80,7 +80,7 @@ def overview(slug):
 @roles_required("admin")
 def details(slug):
     survey = survey_for(slug)
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     settings = draft.get("settings") or {}
     form = DetailsForm(
         data={
@@ -143,8 +143,8 @@ def publish(slug):
     if not form.validate_on_submit():
         return render_overview(survey, 400, errors=form_errors(form))
     try:
-        result = editing.publish_draft(db.session, survey)
-    except editing.NotPublishable as exc:
+        result = drafts.publish_draft(db.session, survey)
+    except drafts.NotPublishable as exc:
         db.session.rollback()
         flash(f"Not published: the draft has {len(exc.problems)} problem(s) to fix first, listed below.", "error")
         return back_to(survey)
@@ -170,7 +170,7 @@ def discard(slug):
     if survey.current_version is None:
         flash("A survey that was never published keeps its draft: there is nothing to go back to.", "error")
         return back_to(survey)
-    editing.discard_draft(survey)
+    drafts.discard_draft(survey)
     record_audit(db.session, "survey_draft_discarded", target=survey.slug, survey=survey)
     db.session.commit()
     flash(f"Draft discarded: the editor shows version {survey.current_version.number} again.", "success")
@@ -189,7 +189,7 @@ def check_condition(slug):
         return jsonify(problems=[f"The expression is longer than {expressions.MAX_LENGTH} characters"])
     try:
         problems = editing.condition_problems(
-            editing.draft_of(survey),
+            drafts.draft_of(survey),
             text,
             page=request.args.get("page"),
             question=request.args.get("question"),
@@ -206,7 +206,7 @@ def draft_download(slug):
     """The draft as a definition file, for the importer or the CLI (it may not validate yet)."""
     g.read_only = True
     survey = survey_for(slug)
-    text = editing.definition_yaml(editing.draft_of(survey))
+    text = editing.definition_yaml(drafts.draft_of(survey))
     return send_file(
         io.BytesIO(text.encode("utf-8")),
         mimetype="text/plain; charset=utf-8",

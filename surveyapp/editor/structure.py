@@ -12,7 +12,7 @@ from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Survey
 from ..questionnaires import types
-from ..services import editing
+from ..services import drafts, editing
 from . import bp
 from .builder import apply_builder, builder_context, builder_data
 from .common import (
@@ -39,7 +39,7 @@ def page_add(slug):
     if not form.validate_on_submit():
         errors = [{"text": e["text"], "href": "#new-page-title"} for e in form_errors(form)]
         return render_overview(survey, 400, add_page_form=form, errors=errors)
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     name = editing.add_page(draft, form.title.data)
     save(survey, draft, f"Page “{form.title.data}” added: now add its questions.")
     return back_to(survey, anchor("page", name))
@@ -49,7 +49,7 @@ def page_add(slug):
 @roles_required("admin")
 def page_edit(slug, page_name):
     survey = survey_for(slug)
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     page = page_or_404(draft, page_name)
     earlier = earlier_questions(draft, page_name)
     form = PageForm(
@@ -88,7 +88,7 @@ def page_edit(slug, page_name):
 @roles_required("admin")
 def page_action(slug, page_name):
     survey = survey_for(slug)
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     page = page_or_404(draft, page_name)
     form = ActionForm()
     action = form.action.data if form.validate_on_submit() else None
@@ -125,7 +125,7 @@ def _confirm_delete(survey: Survey, what: str, questions: list[dict]):
 @roles_required("admin")
 def question_add(slug, page_name):
     survey = survey_for(slug)
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     page_or_404(draft, page_name)
     form = AddQuestionForm()
     if not form.validate_on_submit():
@@ -160,7 +160,7 @@ def _question_form_data(page: dict, question: dict) -> dict:
 def _codes_warning(form, survey: Survey, question_name: str, choices: list[dict]) -> list[str]:
     """The codes answers use that the new choices drop, unless the person ticked to confirm (nothing is saved
     until then: answers keep their old code, so results would count old and new apart)."""
-    dropped = editing.dropped_codes(choices, editing.codes_in_use(db.session, survey, question_name))
+    dropped = drafts.dropped_codes(choices, drafts.codes_in_use(db.session, survey, question_name))
     if not dropped or form.confirm_codes.data:
         return []
     form.confirm_codes.errors = [
@@ -175,7 +175,7 @@ def _codes_warning(form, survey: Survey, question_name: str, choices: list[dict]
 @roles_required("admin")
 def question_edit(slug, question_name):
     survey = survey_for(slug)
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     page, question = _question_or_404(draft, question_name)
     declared = types.get(question["type"]) if question.get("type") in types.names() else None
     allowed = declared.allowed_keys if declared else frozenset()
@@ -235,7 +235,7 @@ def question_edit(slug, question_name):
 @roles_required("admin")
 def question_action(slug, question_name):
     survey = survey_for(slug)
-    draft = editing.draft_of(survey)
+    draft = drafts.draft_of(survey)
     _page, question = _question_or_404(draft, question_name)
     form = ActionForm()
     action = form.action.data if form.validate_on_submit() else None

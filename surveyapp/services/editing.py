@@ -1,10 +1,10 @@
-"""The questionnaire editor's work: plain functions over a definition dict, and the draft's life on a survey.
+"""The questionnaire editor's work on a definition: plain functions over a dict, no database.
 
 A definition here is the dict `Questionnaire.to_dict()` writes and `questionnaires.loader` reads (choices
 inline). The editing functions change it in place and raise `EditError` (a message for the person editing)
 for what cannot be done at all (an unknown page, a move past the end); everything else, including values
 that are not valid yet, is kept as typed, and `draft_problems()` reports it with the importer's own
-validator. Publishing runs the draft through `services.surveys.import_definition`, the importer itself.
+validator. The draft's life on a survey (saving, publishing) is in services/drafts.py.
 """
 
 from __future__ import annotations
@@ -12,15 +12,10 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import yaml
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ..models import Answer, Choice, Question, Survey, SurveyVersion, utcnow
 from ..questionnaires import expressions, loader, types
-from .surveys import ImportResult, import_definition
 
 MAX_LABEL = 2000
 NAME_LENGTH = 40
@@ -404,168 +399,9 @@ def condition_problems(
     return found_problems.get(key, [])
 
 
-# --- codes that answers use ------------------------------------------------------------------
-
-
-def codes_in_use(session: Session, survey: Survey, question_name: str) -> set[str]:
-    """The choice codes of a question (by name, in any version of the survey) that answers point at."""
-    rows = session.scalars(
-        select(Choice.value)
-        .distinct()
-        .join(Question, Choice.question_id == Question.id)
-        .join(SurveyVersion, Question.version_id == SurveyVersion.id)
-        .where(
-            SurveyVersion.survey_id == survey.id,
-            Question.name == question_name,
-            select(Answer.id).where(Answer.choice_id == Choice.id).exists(),
-        )
-    )
-    return set(rows)
-
-
-def dropped_codes(new_choices: list[dict], in_use: set[str]) -> list[str]:
-    """The codes answers use that the new choices no longer have (removed, or renamed), in order."""
-    kept = {str(c.get("value")) for c in new_choices}
-    return sorted(code for code in in_use if code not in kept)
-
-
 # --- YAML -----------------------------------------------------------------------------------
 
 
 def definition_yaml(definition: dict) -> str:
     """The definition as a YAML file the importer reads (keys in the order the format documents)."""
     return yaml.safe_dump(definition, sort_keys=False, allow_unicode=True, width=100)
-
-
-# --- the draft of a survey ----------------------------------------------------------------------
-
-
-def current_definition(survey: Survey) -> dict | None:
-    version = survey.current_version
-    return copy.deepcopy(version.definition) if version is not None else None
-
-
-def lock_draft(session: Session, survey: Survey) -> None:
-    """Read the draft again under a row lock (PostgreSQL), so two edits at once both land: each applies its
-    change to the draft as the other left it. (SQLite's BEGIN IMMEDIATE already serialises writers.)"""
-    session.refresh(survey, ["draft_definition", "draft_updated_at"], with_for_update=True)
-
-
-def draft_of(survey: Survey) -> dict:
-    """A copy of the survey's draft to edit: its saved draft, else its current version's definition."""
-    if survey.draft_definition is not None:
-        return copy.deepcopy(survey.draft_definition)
-    definition = current_definition(survey)
-    if definition is None:
-        return blank_definition(survey.slug, survey.title)
-    return definition
-
-
-def save_draft(survey: Survey, definition: dict) -> None:
-    definition["slug"] = survey.slug  # the editor never changes the survey a draft belongs to
-    survey.draft_definition = definition  # a new object, so the JSON column is written
-    survey.draft_updated_at = utcnow()
-
-
-def discard_draft(survey: Survey) -> None:
-    survey.draft_definition = None
-    survey.draft_updated_at = None
-
-
-class NotPublishable(ValueError):
-    def __init__(self, problems: list[loader.Problem]):
-        self.problems = problems
-        super().__init__(f"The draft has {len(problems)} problem(s) to fix before it can be published")
-
-
-def publish_draft(session: Session, survey: Survey) -> ImportResult:
-    """Publish the survey's draft through the importer: the same validation, the same versioning
-    (the current version is replaced until someone has answered it, then a new version is added).
-
-    Raises NotPublishable with the validator's problems; nothing is stored then.
-    """
-    if survey.draft_definition is None:
-        raise NotPublishable([loader.Problem(None, "", "there is no draft to publish")])
-    definition = dict(survey.draft_definition, slug=survey.slug)
-    try:
-        result = import_definition(session, definition_yaml(definition), source="editor")
-    except loader.DefinitionError as exc:
-        raise NotPublishable(exc.problems) from None
-    discard_draft(survey)
-    return result
-
-
-# --- starting points -------------------------------------------------------------------------
-
-FFT_CHOICES = (
-    ("very_good", "Very good"),
-    ("good", "Good"),
-    ("neither", "Neither good nor poor"),
-    ("poor", "Poor"),
-    ("very_poor", "Very poor"),
-    ("dont_know", "Don't know"),
-)
-
-
-def blank_definition(slug: str, title: str) -> dict:
-    return {"slug": slug, "title": title, "pages": [{"name": "page_1", "title": "Page 1", "questions": []}]}
-
-
-def friends_and_family_definition(slug: str, title: str) -> dict:
-    """The NHS Friends and Family Test: its standard question, six answers, and the free-text follow-up."""
-    return {
-        "slug": slug,
-        "title": title,
-        "pages": [
-            {
-                "name": "experience",
-                "title": "Your experience",
-                "questions": [
-                    {
-                        "name": "fft",
-                        "type": "single_choice",
-                        "label": "Overall, how was your experience of our service?",
-                        "required": True,
-                        "choices": [{"value": v, "label": label} for v, label in FFT_CHOICES],
-                    },
-                    {
-                        "name": "fft_why",
-                        "type": "long_text",
-                        "label": "Please can you tell us why you gave your answer?",
-                    },
-                ],
-            }
-        ],
-    }
-
-
-#: the demo's questionnaires are real ones: they double as starting points
-DEMO_QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "demo"
-
-
-def _from_demo(filename: str):
-    def build(slug: str, title: str) -> dict:
-        definition = loader.load_definition_file(DEMO_QUESTIONNAIRES / filename).to_dict()
-        return {**definition, "slug": slug, "title": title}
-
-    return build
-
-
-STARTING_POINTS = {
-    "blank": ("A blank questionnaire", blank_definition),
-    "fft": ("NHS Friends and Family Test", friends_and_family_definition),
-    "gp": ("GP opinion survey (four pages, with conditions)", _from_demo("gp_iapt.yaml")),
-    "phb": ("Personal health budget holders' interview", _from_demo("phb_interview.yaml")),
-}
-
-
-def create_survey(session: Session, slug: str, title: str, starting_point: str) -> Survey:
-    """A new draft survey with no published version yet, its draft made from a starting point."""
-    label_and_builder = STARTING_POINTS.get(starting_point)
-    if label_and_builder is None:
-        raise EditError("Choose how to start.")
-    survey = Survey(slug=slug, title=title)
-    session.add(survey)
-    session.flush()
-    save_draft(survey, label_and_builder[1](slug, title))
-    return survey

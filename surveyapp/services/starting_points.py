@@ -1,0 +1,69 @@
+"""Starting points for a new questionnaire: blank, the NHS Friends and Family Test, and the demo's GP opinion
+survey and personal health budget interview. Each is a function (slug, title) -> definition dict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..questionnaires import loader
+
+FFT_CHOICES = (
+    ("very_good", "Very good"),
+    ("good", "Good"),
+    ("neither", "Neither good nor poor"),
+    ("poor", "Poor"),
+    ("very_poor", "Very poor"),
+    ("dont_know", "Don't know"),
+)
+
+
+def blank_definition(slug: str, title: str) -> dict:
+    return {"slug": slug, "title": title, "pages": [{"name": "page_1", "title": "Page 1", "questions": []}]}
+
+
+def friends_and_family_definition(slug: str, title: str) -> dict:
+    """The NHS Friends and Family Test: its standard question, six answers, and the free-text follow-up."""
+    return {
+        "slug": slug,
+        "title": title,
+        "pages": [
+            {
+                "name": "experience",
+                "title": "Your experience",
+                "questions": [
+                    {
+                        "name": "fft",
+                        "type": "single_choice",
+                        "label": "Overall, how was your experience of our service?",
+                        "required": True,
+                        "choices": [{"value": v, "label": label} for v, label in FFT_CHOICES],
+                    },
+                    {
+                        "name": "fft_why",
+                        "type": "long_text",
+                        "label": "Please can you tell us why you gave your answer?",
+                    },
+                ],
+            }
+        ],
+    }
+
+
+#: the demo's questionnaires are real ones: they double as starting points
+DEMO_QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "demo"
+
+
+def _from_demo(filename: str):
+    def build(slug: str, title: str) -> dict:
+        definition = loader.load_definition_file(DEMO_QUESTIONNAIRES / filename).to_dict()
+        return {**definition, "slug": slug, "title": title}
+
+    return build
+
+
+STARTING_POINTS = {
+    "blank": ("A blank questionnaire", blank_definition),
+    "fft": ("NHS Friends and Family Test", friends_and_family_definition),
+    "gp": ("GP opinion survey (four pages, with conditions)", _from_demo("gp_iapt.yaml")),
+    "phb": ("Personal health budget holders' interview", _from_demo("phb_interview.yaml")),
+}
