@@ -532,3 +532,22 @@ def test_a_condition_with_more_rules_than_the_builder_shows_is_left_as_typed(adm
     )
     page = admin_client.get("/admin/surveys/many/editor/questions/e").text
     assert "typed by hand" in page and '<option value="a" selected>' not in page
+
+
+ODD_VALUES = ["", " ", "0", "-1", "1.5", "1e5", "9" * 40, "abc", "2026-02-30", "${x}", "'", "<b>x</b>", "é" * 300]
+
+
+@pytest.mark.parametrize("qtype", ["single_choice", "rating", "short_text", "integer", "decimal", "date", "yes_no"])
+def test_odd_values_in_every_field_are_kept_or_explained_never_a_500(admin_client, qtype):
+    _create(admin_client, "Odd values")
+    _add_question(admin_client, "odd-values", "page_1", qtype, "Question")
+    url = "/admin/surveys/odd-values/editor/questions/question"
+    for value in ODD_VALUES:
+        data = {name: value for name in ("min", "max", "min_length", "max_length", "width", "suffix", "pattern")}
+        data.update({"label": "Question", "page": "page_1", "choices": value, "relevant": value, "constraint": value})
+        response = admin_client.post(url, data=data)
+        assert response.status_code in (200, 302, 400), (value, response.status_code)
+        for page in ("/admin/surveys/odd-values/editor", url, "/admin/surveys/odd-values/editor/preview"):
+            assert admin_client.get(page).status_code < 500, (value, page)
+        assert admin_client.get("/admin/surveys/odd-values/editor/draft.yaml").status_code == 200
+        assert admin_client.post("/admin/surveys/odd-values/editor/publish").status_code == 302
