@@ -551,3 +551,10 @@ def test_odd_values_in_every_field_are_kept_or_explained_never_a_500(admin_clien
             assert admin_client.get(page).status_code < 500, (value, page)
         assert admin_client.get("/admin/surveys/odd-values/editor/draft.yaml").status_code == 200
         assert admin_client.post("/admin/surveys/odd-values/editor/publish").status_code == 302
+
+
+def test_the_survey_list_and_page_say_a_survey_is_not_published_yet(admin_client):
+    _create(admin_client, "Unfinished")
+    assert "unfinished, not published yet" in admin_client.get("/admin/").text
+    page = admin_client.get("/admin/surveys/unfinished").text
+    assert "finish the questionnaire in the editor" in page and "Continue editing the draft" in page
