@@ -231,12 +231,12 @@ def copy(kind, key):
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form)), 400
+        return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form))
     if kind == "p":
         address = (form.email.data or "").strip()
         if not address:
             form.email.errors = ["Enter your email address to get a copy of your answers"]
-            return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form)), 400
+            return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form))
     else:
         address = _invitee_address(respondent)
         if address is None:
