@@ -89,6 +89,8 @@ def config_from_env(env=None, instance_path: str | os.PathLike = "instance") -> 
         "MAIL_BATCH_SIZE": _int(env, "MAIL_BATCH_SIZE", 100),
         "MAIL_LEASE_SECONDS": _int(env, "MAIL_LEASE_SECONDS", 900),  # a 'sending' row older than this is retried
         "MAIL_CA_FILE": env.get("MAIL_CA_FILE") or None,  # extra CA bundle for a private SMTP server's certificate
+        # "Email me a copy of my answers" on public links: at most this many copies per survey and hour
+        "SURVEYAPP_ANSWER_COPIES_PER_HOUR": _int(env, "SURVEYAPP_ANSWER_COPIES_PER_HOUR", 30),
         "SESSION_IDLE_MINUTES": _int(env, "SESSION_IDLE_MINUTES", 30),
         "SESSION_ABSOLUTE_HOURS": _int(env, "SESSION_ABSOLUTE_HOURS", 12),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": _int(env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),

@@ -1,29 +1,73 @@
 #!/usr/bin/env bash
-# The whole suite: on SQLite, then on PostgreSQL (TEST_DATABASE_URL, or a fresh database on a
-# local server at 127.0.0.1:5432 when one answers). With CI=true a missing PostgreSQL is a failure.
+# The whole suite: on SQLite and on PostgreSQL (TEST_DATABASE_URL, or a fresh database on a local server at
+# 127.0.0.1:5432 when one answers). With CI=true a missing PostgreSQL is a failure.
+#
+# The two passes run side by side when the machine has two cores or more (TEST_PASSES=sequential to run one
+# after the other): each is one pytest process that keeps about one core busy, they share nothing (SQLite
+# files in temporary folders, their own PostgreSQL database, free ports), and the whole run takes the time of
+# the longer pass instead of the sum. Each pass writes its own log, printed in full when it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
-
-echo "== pytest on SQLite (tests marked postgres run in the PostgreSQL pass)"
-env -u TEST_DATABASE_URL "$py" -m pytest -m "not postgres" "$@"
+logs=$(mktemp -d)
 
 created=""
 if [ -z "${TEST_DATABASE_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   created="surveyapp_test_$(date +%s)_$$"
   psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE \"$created\"" && \
-    export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/$created" || created=""
+    export PG_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/$created" || created=""
+elif [ -n "${TEST_DATABASE_URL:-}" ]; then
+  export PG_TEST_DATABASE_URL="$TEST_DATABASE_URL"
 fi
-if [ -n "$created" ]; then
-  trap 'psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$created\" WITH (FORCE)" >/dev/null || true' EXIT
-fi
-if [ -n "${TEST_DATABASE_URL:-}" ]; then
-  echo "== pytest on PostgreSQL (tests marked sqlite_only ran in the SQLite pass; tests/load start their own"
-  echo "   servers and databases whatever TEST_DATABASE_URL says, so they ran once, in the SQLite pass)"
-  "$py" -m pytest -m "not sqlite_only" --ignore=tests/load "$@"
-elif [ "${CI:-}" = "true" ]; then
+cleanup() {
+  if [ -n "$created" ]; then
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$created\" WITH (FORCE)" >/dev/null || true
+  fi
+  rm -rf "$logs"
+}
+trap cleanup EXIT
+if [ -z "${PG_TEST_DATABASE_URL:-}" ] && [ "${CI:-}" = "true" ]; then
   echo "CI=true but no PostgreSQL: set TEST_DATABASE_URL or start PostgreSQL on 127.0.0.1:5432" >&2
   exit 1
-else
-  echo "(PostgreSQL not found: the suite ran on SQLite only. Set TEST_DATABASE_URL to run it on PostgreSQL too.)"
 fi
+
+sqlite_pass() {
+  echo "== pytest on SQLite (tests marked postgres run in the PostgreSQL pass)"
+  env -u TEST_DATABASE_URL "$py" -m pytest -m "not postgres" --durations=15 "$@"
+}
+postgres_pass() {
+  echo "== pytest on PostgreSQL (tests marked sqlite_only ran in the SQLite pass; tests/load start their own"
+  echo "   servers and databases whatever TEST_DATABASE_URL says, so they run once, in the SQLite pass)"
+  TEST_DATABASE_URL="$PG_TEST_DATABASE_URL" "$py" -m pytest -m "not sqlite_only" --ignore=tests/load --durations=15 "$@"
+}
+
+if [ -z "${PG_TEST_DATABASE_URL:-}" ]; then
+  sqlite_pass "$@"
+  echo "(PostgreSQL not found: the suite ran on SQLite only. Set TEST_DATABASE_URL to run it on PostgreSQL too.)"
+  exit 0
+fi
+
+if [ "${TEST_PASSES:-}" = "sequential" ] || [ "$(nproc)" -lt 2 ]; then
+  sqlite_pass "$@"
+  postgres_pass "$@"
+  exit 0
+fi
+
+echo "== the SQLite and PostgreSQL passes run side by side; each log is printed when its pass ends"
+started=$(date +%s)
+sqlite_pass "$@" >"$logs/sqlite.log" 2>&1 &
+sqlite_pid=$!
+postgres_pass "$@" >"$logs/postgres.log" 2>&1 &
+postgres_pid=$!
+status=0
+report() {  # name, pid
+  local code=0
+  wait "$2" || code=$?
+  echo
+  echo "================ $1 pass: exit $code after $(( $(date +%s) - started )) s ================"
+  cat "$logs/$1.log"
+  [ "$code" -eq 0 ] || status=1
+}
+report sqlite "$sqlite_pid"
+report postgres "$postgres_pid"
+exit "$status"

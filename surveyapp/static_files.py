@@ -28,6 +28,9 @@ YEAR = 365 * 24 * 3600
 HOUR = 3600
 COMPRESSIBLE = {".css", ".js", ".mjs", ".svg", ".json", ".map", ".txt", ".html"}
 UNVERSIONED = {".js", ".mjs"}  # ES modules: imported by relative URL from other modules
+# Classic scripts that no module imports: versioned (cached a year) like CSS. The dashboards' plotly.js
+# is 1.2 MB (about 400 KB gzipped): a co-chair's browser fetches it once per deployment.
+VERSIONED_SCRIPTS = {"dist/plotly.min.js"}
 
 
 class _FileCache:
@@ -79,7 +82,7 @@ def init_static_files(app: Flask) -> None:
         if endpoint != "static" or "v" in values:
             return
         filename = values.get("filename") or ""
-        if os.path.splitext(filename)[1] in UNVERSIONED:
+        if os.path.splitext(filename)[1] in UNVERSIONED and filename not in VERSIONED_SCRIPTS:
             return
         path = resolve(filename)
         if path is not None:

@@ -28,6 +28,7 @@ ACCESS = {
     "respond.check": TOKEN_HOLDER,
     "respond.submit": TOKEN_HOLDER,
     "respond.done": TOKEN_HOLDER,
+    "respond.copy": TOKEN_HOLDER,  # "email me a copy of my answers" (a survey setting, off by default)
     # admin: the survey list shows each signed-in person the surveys they may see
     "admin.index": STAFF,
     "admin.change_status": ADMINS,

@@ -208,3 +208,29 @@ def test_subtracting_left_out_groups_gives_the_same_figures_as_grouping_the_kept
     subtract = queries.distributions(db.session, mix.id, filters, strategy="subtract")
     assert direct == subtract
     assert direct.respondents == queries.respondent_count(db.session, mix.id, filters)
+
+
+def test_days_are_the_organisations_days_not_utc(mix, app):
+    """Counted by day in Europe/London (BST in summer), in SQL on both databases; date filters start at local midnight."""
+    from datetime import UTC, datetime
+
+    app.config["SURVEYAPP_TIMEZONE"] = "Europe/London"
+    # 23:30 UTC on 1 July is 00:30 on 2 July in London (BST); 23:30 UTC on 1 December is still 1 December (GMT).
+    summer_late = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
+    winter_late = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    # 23:59 UTC on 1 July 2026 is just before 01:00 on 2 July: the same London day as summer_late.
+    summer_later = datetime(2026, 7, 1, 23, 59, tzinfo=UTC)
+    for moment in (summer_late, summer_later, winter_late):
+        respond(
+            mix, {"colour": "red"}, add_contact(f"{moment:%m%d%H%M}@example.org", area="north"), submitted_at=moment
+        )
+    db.session.commit()
+    days = dict(queries.completions_by_day(db.session, mix.id))
+    assert days.get("2026-07-02") == 2 and "2026-07-01" not in days
+    assert days.get("2026-12-01") == 1
+    # A filter "from 2 July" starts at 23:00 UTC on 1 July: both summer responses are in it.
+    july_2 = queries.Filters(date_from=date(2026, 7, 2), date_to=date(2026, 7, 2))
+    assert queries.distributions(db.session, mix.id, july_2).choices["colour"]["red"] == 2
+    # In UTC the same responses fall on 1 July.
+    app.config["SURVEYAPP_TIMEZONE"] = "UTC"
+    assert dict(queries.completions_by_day(db.session, mix.id)).get("2026-07-01") == 2

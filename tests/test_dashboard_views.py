@@ -1,5 +1,6 @@
 """Dashboard pages over HTTP: authorisation by survey and role, escaping, plotly.js placement, the audited switch."""
 
+import gzip
 import json
 import re
 
@@ -157,7 +158,8 @@ def test_figure_json_cannot_end_its_script_block():
 def test_plotly_js_is_served_locally_on_dashboard_pages_only(client, hostile, invite):
     sign_in(client, "analyst")
     page = client.get("/dashboards/hostile/results").get_data(as_text=True)
-    assert '<script src="/dashboards/plotly.min.js"' in page and "cdn" not in page.lower()
+    src = re.search(r'<script src="(/static/dist/plotly\.min\.js\?v=[0-9a-f]{16})" defer>', page).group(1)
+    assert "cdn" not in page.lower()
     # No inline script of ours: only JSON data blocks and files (the GOV.UK template's js-enabled line is its own).
     inline = [
         m
@@ -165,8 +167,15 @@ def test_plotly_js_is_served_locally_on_dashboard_pages_only(client, hostile, in
         if "js-enabled" not in m
     ]
     assert inline == []
-    js = client.get("/dashboards/plotly.min.js")
-    assert js.status_code == 200 and js.mimetype == "text/javascript" and b"plotly" in js.data[:2000].lower()
+    js = client.get(src, headers={"Accept-Encoding": "gzip"})
+    assert js.status_code == 200 and js.mimetype == "text/javascript"
+    # Far-future caching on the versioned URL, and gzip: a co-chair downloads it once per deployment.
+    assert js.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert js.headers["Content-Encoding"] == "gzip"
+    unzipped = gzip.decompress(js.data)
+    assert b"plotly" in unzipped[:2000].lower() and len(js.data) < len(unzipped) / 2
+    # The old address sends to the versioned one.
+    assert client.get("/dashboards/plotly.min.js").location == src
     _, _, path = invite(hostile)
     respondent_page = client.get(path).get_data(as_text=True)
     assert "plotly" not in respondent_page.lower()

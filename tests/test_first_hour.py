@@ -246,7 +246,7 @@ def test_the_dashboards_get_the_partial_plotly_bundle(app, client):
     if not PLOTLY_PARTIAL_JS.is_file():
         pytest.skip("the front end is not built (make assets)")
     sign_in(client, make_user("cochair@example.org", "analyst"))
-    response = client.get("/dashboards/plotly.min.js")
+    response = client.get("/dashboards/plotly.min.js", follow_redirects=True)
     body = response.get_data()
     assert response.status_code == 200 and len(body) < 2_000_000  # the full bundle is 4.8 MB
     for trace in (b"funnel", b"scatter", b"bar"):

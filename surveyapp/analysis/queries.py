@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, false, func, literal, not_, select
+from flask import current_app, has_app_context
+from sqlalchemy import Integer, and_, case, cast, distinct, false, func, literal, not_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -98,9 +100,9 @@ class Filters:
         if self.mode in COLLECTION_MODES:
             where.append(Response.collection_mode == self.mode)
         if self.date_from:
-            where.append(Response.submitted_at >= datetime.combine(self.date_from, time(), UTC))
+            where.append(Response.submitted_at >= local_midnight(self.date_from))
         if self.date_to:
-            where.append(Response.submitted_at < datetime.combine(self.date_to + timedelta(days=1), time(), UTC))
+            where.append(Response.submitted_at < local_midnight(self.date_to + timedelta(days=1)))
         if self.version:
             where.append(
                 Response.version_id.in_(
@@ -259,16 +261,53 @@ def responses_by_volunteer(session: Session, survey_id: int) -> list[dict]:
     ]
 
 
+def organisation_zone() -> ZoneInfo:
+    """The time zone days are counted in: SURVEYAPP_TIMEZONE (Europe/London unless set)."""
+    name = current_app.config.get("SURVEYAPP_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Europe/London")
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant a day starts in the organisation's time zone (23:00 UTC the evening before, in summer)."""
+    return datetime.combine(day, time(), organisation_zone()).astimezone(UTC)
+
+
+def _local_day_buckets(session: Session, at):
+    """(bucket, label) for counting by the organisation's local day, in SQL.
+
+    PostgreSQL converts with its own time-zone database. SQLite has none, so rows are grouped by
+    UTC quarter-hour (every zone's offset is a multiple of 15 minutes) and the few buckets are
+    moved to their local day by _to_local_days(); no response is looked at one by one.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone(organisation_zone().key, at)), True
+    minute = cast(func.strftime("%M", at), Integer)
+    quarter = func.strftime("%Y-%m-%d %H:", at).concat(func.printf("%02d", (minute / 15) * 15))
+    return quarter, False
+
+
+def _to_local_day(bucket, local: bool) -> str:
+    if local:
+        return str(bucket)
+    instant = datetime.strptime(bucket, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    return instant.astimezone(organisation_zone()).date().isoformat()
+
+
 def completions_by_day(session: Session, survey_id: int) -> list[tuple[str, int]]:
-    """(day 'YYYY-MM-DD', completed responses submitted that day), in order."""
-    day = func.date(Response.submitted_at).label("day")
+    """(day 'YYYY-MM-DD' in the organisation's time zone, completed responses submitted that day), in order."""
+    bucket, local = _local_day_buckets(session, Response.submitted_at)
+    bucket = bucket.label("bucket")
     query = (
-        select(day, func.count())
+        select(bucket, func.count())
         .where(*Filters().conditions(survey_id), Response.submitted_at.is_not(None))
-        .group_by(day)
-        .order_by(day)
+        .group_by(bucket)
+        .order_by(bucket)
     )
-    return [(str(d), int(n)) for d, n in session.execute(query)]
+    days: dict[str, int] = {}
+    for b, n in session.execute(query):
+        day = _to_local_day(b, local)
+        days[day] = days.get(day, 0) + int(n)
+    return sorted(days.items())
 
 
 def sends_by_day(session: Session, survey_id: int) -> list[tuple[str, str, int]]:
@@ -280,11 +319,18 @@ def sends_by_day(session: Session, survey_id: int) -> list[tuple[str, str, int]]
         .group_by(InvitationEvent.kind, InvitationEvent.at)
         .subquery()
     )
-    day = func.date(moments.c.at).label("day")
+    bucket, local = _local_day_buckets(session, moments.c.at)
+    bucket = bucket.label("bucket")
     query = (
-        select(day, moments.c.kind, func.sum(moments.c.n)).group_by(day, moments.c.kind).order_by(day, moments.c.kind)
+        select(bucket, moments.c.kind, func.sum(moments.c.n))
+        .group_by(bucket, moments.c.kind)
+        .order_by(bucket, moments.c.kind)
     )
-    return [(str(d), kind, int(n)) for d, kind, n in session.execute(query)]
+    days: dict[tuple[str, str], int] = {}
+    for b, kind, n in session.execute(query):
+        key = (_to_local_day(b, local), kind)
+        days[key] = days.get(key, 0) + int(n)
+    return [(day, kind, n) for (day, kind), n in sorted(days.items())]
 
 
 def _invited_with(survey_id: int, name, value=None):

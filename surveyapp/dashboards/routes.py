@@ -31,12 +31,23 @@ def _read_only():
     mark_read_only(writes=request.endpoint in WRITING_ENDPOINTS)
 
 
+@bp.context_processor
+def _plotly_partial_built():
+    return {"plotly_partial_built": PLOTLY_PARTIAL_JS.exists}
+
+
 @bp.get("/plotly.min.js")
 @roles_required("admin", "analyst")
 def plotly_js():
-    """plotly.js served locally (no CDN), and only dashboard pages load it."""
-    bundle = PLOTLY_PARTIAL_JS if PLOTLY_PARTIAL_JS.exists() else PLOTLY_FULL_JS
-    response = send_file(bundle, mimetype="text/javascript", max_age=86400, conditional=True)
+    """plotly.js served locally (no CDN), and only dashboard pages load it.
+
+    The partial bundle built by `make assets` is a static file with a versioned URL (cached a year,
+    gzipped: static_files.py); this address sends there. Without a build, the full bundle from the
+    plotly package is served from here.
+    """
+    if PLOTLY_PARTIAL_JS.exists():
+        return redirect(url_for("static", filename="dist/plotly.min.js"))
+    response = send_file(PLOTLY_FULL_JS, mimetype="text/javascript", max_age=86400, conditional=True)
     response.headers["Cache-Control"] = "private, max-age=86400"
     return response
 
@@ -322,7 +333,7 @@ def survey_total(survey: Survey, n: int) -> int | str:
     return Disclosure.for_survey(survey).total(n)
 
 
-@bp.app_context_processor
+@bp.context_processor
 def _dashboard_helpers():
     return {"dashboard_tabs": tab_links, "disclosure_rule": disclosure_rule, "survey_total": survey_total}
 

@@ -273,10 +273,11 @@ class Journey:
                 self.on_complete(self.session)
         return redirect(self.nav.done(), code=303)
 
-    def done(self):
-        """The completion page: it can be reloaded and revisited."""
+    def done(self, **extra):
+        """The completion page: it can be reloaded and revisited. `extra`: the blueprint's own context."""
         if self.response.status != ResponseStatus.COMPLETED:
             return redirect(self.nav.page(self.response.current_page or flow.CHECK_PAGE))
+        context = {"errors": [], **extra}
         return render(
             self.session,
             self.wording.done_template,
@@ -284,6 +285,7 @@ class Journey:
             survey_title=self.title,
             response=self.response,
             caption=self.caption,
+            **context,
         )
 
     def already_completed(self):

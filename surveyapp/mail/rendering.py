@@ -216,6 +216,11 @@ def organisation_of(survey: Survey) -> str:
     """Who runs the survey: its definition's settings.organisation, else the instance's SURVEYAPP_ORGANISATION."""
     version = survey.current_version
     own = ((version.definition or {}).get("settings") or {}).get("organisation") if version else None
+    return organisation_named(own)
+
+
+def organisation_named(own: str | None) -> str:
+    """A questionnaire's own settings.organisation, else the instance's SURVEYAPP_ORGANISATION."""
     return own or current_app.config.get("SURVEYAPP_ORGANISATION") or "the survey team"
 
 

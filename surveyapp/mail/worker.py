@@ -42,6 +42,7 @@ from sqlalchemy import and_, case, insert, or_, select, update
 from ..audit import record_audit
 from ..extensions import db, mail
 from ..models import EmailStatus, Invitation, InvitationEvent, InvitationEventKind, OutboundEmail, utcnow
+from .copies import purge_sent_copies
 from .message import OutboxMessage
 from .recorder import SentRecorder
 
@@ -394,6 +395,7 @@ class Worker:
             stats.recovered += recovered
             self.deliver_batch(rows, stats)
         if stats.handled:
+            purge_sent_copies(db.session)  # a copy of someone's answers is not kept once it is sent
             record_audit(
                 db.session,
                 "mail.send",

@@ -41,6 +41,8 @@ class Response(db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     void_reason: Mapped[str | None] = mapped_column(String(1000))
+    # When the respondent asked for a copy of their answers (one copy per response; mail/copies.py).
+    copy_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     version = relationship("SurveyVersion")

@@ -29,6 +29,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "disclosure_threshold": 7,
     "disclosure_rounding": 5,
     "contact_attributes": [],
+    "answers_copy": False,
 }
 
 

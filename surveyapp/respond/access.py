@@ -9,12 +9,13 @@ link-guess throttle; a valid token never consults it.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 
 from flask import abort, request
 from flask import session as cookie
-from sqlalchemy import func, join, select
+from sqlalchemy import bindparam, func, join, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -79,19 +80,13 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
     if kind == "s":
         if not tokens.looks_like_token(key):
             refuse_unknown_link(db_session, client_address())
-        row = db_session.execute(
-            _journey_query(
-                [Invitation],
-                join(Invitation, Survey, Survey.id == Invitation.survey_id),
-                Response.invitation_id == Invitation.id,
-            ).where(Invitation.token_hash == tokens.token_hash(key))
-        ).first()
+        row = db_session.execute(_personal_link_query(), {"token_hash": tokens.token_hash(key)}).first()
         if row is None or row[0].revoked_at is not None:
             refuse_unknown_link(db_session, client_address())
         invitation, rest = row[0], row[1:]
     elif kind == "p":
         row = db_session.execute(
-            _journey_query([], Survey, _public_response_join()).where(Survey.public_key == key)
+            _public_link_query(), {"public_key": key, "response_keys": _public_response_keys()}
         ).first()
         if row is None or not row[0].public_link_enabled or not secrets.compare_digest(row[0].public_key, key):
             refuse_unknown_link(db_session, client_address())
@@ -104,11 +99,29 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
     )
 
 
-def _public_response_join():
-    """The response whose key this browser's cookie holds for a survey ("" never matches)."""
+# The two journey queries are built once per process: building a SELECT with an aliased subquery
+# costs about 2 ms of Python per request, far more than running it (docs/PERFORMANCE.md).
+@functools.cache
+def _personal_link_query():
+    return _journey_query(
+        [Invitation],
+        join(Invitation, Survey, Survey.id == Invitation.survey_id),
+        Response.invitation_id == Invitation.id,
+    ).where(Invitation.token_hash == bindparam("token_hash"))
+
+
+@functools.cache
+def _public_link_query():
+    # The response whose key this browser's cookie holds for the survey.
+    mine = (Response.survey_id == Survey.id) & Response.respondent_key.in_(bindparam("response_keys", expanding=True))
+    return _journey_query([], Survey, mine).where(Survey.public_key == bindparam("public_key"))
+
+
+def _public_response_keys() -> list[str]:
+    """The response keys this browser's cookie holds ("" never matches)."""
     mine = cookie.get(PUBLIC_COOKIE_KEY, {})
-    keys = list(mine.values()) if isinstance(mine, dict) else []
-    return (Response.survey_id == Survey.id) & Response.respondent_key.in_(keys or [""])
+    keys = [str(k) for k in mine.values()] if isinstance(mine, dict) else []
+    return keys or [""]
 
 
 def start_response(db_session: Session, respondent: Respondent, first_page: str | None = None) -> Response:

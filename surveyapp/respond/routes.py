@@ -6,18 +6,21 @@ The steps themselves (page, check, submit, completion) are the journey controlle
 
 from __future__ import annotations
 
-from flask import g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 
 from ..database import write_transaction
 from ..extensions import db
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
 from ..journey.forms import require_button
+from ..mail.copies import AnsweredSection, CopyRefused, copy_reference, queue_answers_copy
+from ..mail.rendering import organisation_named
 from ..models import utcnow
 from ..models.enums import ResponseStatus
 from ..services.invitations import record_event
 from . import bp
 from .access import Respondent, note_link_opened, resolve, start_response, survey_state
+from .forms import AnswersCopyForm
 
 KIND = "<any(s,p):kind>/<key>"
 
@@ -177,9 +180,87 @@ def submit(kind, key):
     return early if early is not None else journey.submit()
 
 
-@bp.get(f"/{KIND}/done")
-def done(kind, key):
+def _copy_offer(respondent: Respondent, form: AnswersCopyForm | None = None) -> dict:
+    """What the thank-you page says about who has the answers, and the copy form if the survey offers one."""
+    questionnaire, response = respondent.questionnaire, respondent.response
+    offered = bool(questionnaire.setting("answers_copy"))
+    own_address = _invitee_address(respondent)
+    return {
+        "organisation": organisation_named(questionnaire.setting("organisation")),
+        "reference": copy_reference(response),
+        "copy_offered": offered and (respondent.kind == "p" or own_address is not None),
+        "copy_sent": response.copy_sent_at is not None,
+        "copy_needs_address": respondent.kind == "p",
+        "copy_form": form or AnswersCopyForm(),
+        "copy_action": url_for("respond.copy", kind=respondent.kind, key=respondent.key),
+    }
+
+
+def _invitee_address(respondent: Respondent) -> str | None:
+    invitation = respondent.invitation
+    if invitation is None or invitation.contact is None or invitation.contact.erased_at is not None:
+        return None
+    return invitation.contact.email
+
+
+def _completed(kind, key) -> Respondent | None:
     respondent = resolve(db.session, kind, key)
     if respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
-        return _journey(respondent).done()
-    return redirect(Nav(kind, key).start())
+        return respondent
+    return None
+
+
+@bp.get(f"/{KIND}/done")
+def done(kind, key):
+    respondent = _completed(kind, key)
+    if respondent is None:
+        return redirect(Nav(kind, key).start())
+    return _journey(respondent).done(**_copy_offer(respondent))
+
+
+@bp.post(f"/{KIND}/copy")
+def copy(kind, key):
+    """Email me a copy of my answers: once per response, to the invitee's address or one typed in (public links)."""
+    respondent = _completed(kind, key)
+    if respondent is None:
+        return redirect(Nav(kind, key).start())
+    journey = _journey(respondent)
+    if not respondent.questionnaire.setting("answers_copy"):
+        abort(404)
+    form = AnswersCopyForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form))
+    if kind == "p":
+        address = (form.email.data or "").strip()
+        if not address:
+            form.email.errors = ["Enter your email address to get a copy of your answers"]
+            return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form))
+    else:
+        address = _invitee_address(respondent)
+        if address is None:
+            abort(404)
+    sections = [
+        AnsweredSection(page.title or respondent.questionnaire.title, [(q.label, text) for q, text in rows])
+        for page, rows in flow.summary_rows(respondent.questionnaire, journey.answers)
+    ]
+    try:
+        with write_transaction(db.session):
+            queue_answers_copy(
+                db.session,
+                respondent.survey,
+                respondent.response,
+                address,
+                sections,
+                organisation=organisation_named(respondent.questionnaire.setting("organisation")),
+                public=kind == "p",
+            )
+    except CopyRefused as exc:
+        form.email.errors = [str(exc)]
+        return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form)), 429
+    return redirect(Nav(kind, key).done() + "#copy", code=303)
+
+
+def _form_errors(form: AnswersCopyForm) -> list[dict]:
+    return [{"text": message, "href": "#email"} for message in form.email.errors]

@@ -11,13 +11,16 @@ Two gunicorn instances on two ports behind nginx (round-robin, deploy/nginx.conf
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from browser.harness import chromium_available
 from conftest import need
 from servers import (
     ROOT,
@@ -130,6 +133,31 @@ def test_two_servers_behind_nginx_two_mail_workers_one_postgresql(pg_database, t
         served = [len(request_line.findall(s.access_log())) for s in servers]
         print(f"\njourney of 7 requests through nginx: {served} requests served by each app server")
         assert all(count >= 2 for count in served), f"requests alternate between the servers: {served}"
+
+        # The same journey in Chromium, through nginx over HTTPS: its requests (pages and assets) are
+        # spread over both servers too, and it completes with its four answers.
+        need(chromium_available(), "Chromium is not installed (scripts/install_system_deps.sh)")
+        run = subprocess.run(
+            [
+                str(ROOT / ".venv/bin/python"),
+                str(Path(__file__).with_name("chromium_journey.py")),
+                f"https://localhost:{nginx.https_port}{link}",
+                "chromium-across-two-servers",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=str(ROOT),
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        seen = json.loads(run.stdout.strip().splitlines()[-1])
+        assert seen["headings"][-1] == "Thank you" and seen["url"].endswith("/done"), seen
+        found = completed_notes(pg_database)["chromium-across-two-servers"]
+        assert [(status, answers) for _, status, answers in found] == [("completed", 4)]
+        after = [len(request_line.findall(s.access_log())) for s in servers]
+        by_browser = [a - b for a, b in zip(after, served)]
+        print(f"Chromium journey through nginx: {by_browser} journey requests served by each app server")
+        assert all(count >= 1 for count in by_browser), f"the browser's requests reach both servers: {by_browser}"
 
         deadline = time.time() + 900
         while time.time() < deadline and len(sink.handler.envelopes) < INVITATIONS:
