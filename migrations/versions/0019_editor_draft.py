@@ -1,7 +1,7 @@
 """the questionnaire editor's draft of a survey
 
-Revision ID: 0018_editor_draft
-Revises: 0017_report
+Revision ID: 0019_editor_draft
+Revises: 0018_answers_copy
 Create Date: 2026-12-02 00:40:00
 
 survey.draft_definition (JSON, nullable): the editor's unpublished draft, in the
@@ -14,8 +14,8 @@ import surveyapp.models._common
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_editor_draft'
-down_revision = '0017_report'
+revision = '0019_editor_draft'
+down_revision = '0018_answers_copy'
 branch_labels = None
 depends_on = None
 
