@@ -262,6 +262,7 @@ def test_details_and_settings_are_saved_and_checked(admin_client):
             "title": "New title",
             "description": "About",
             "public_link": "y",
+            "answers_copy": "y",
             "reminder_max": "3",
             "closes_on": "soon",
         },
@@ -269,7 +270,7 @@ def test_details_and_settings_are_saved_and_checked(admin_client):
     )
     draft = _survey("settings").draft_definition
     assert draft["title"] == "New title" and draft["description"] == "About"
-    assert draft["settings"] == {"public_link": True, "reminder_max": 3, "closes_on": "soon"}
+    assert draft["settings"] == {"public_link": True, "answers_copy": True, "reminder_max": 3, "closes_on": "soon"}
     assert "closes_on" in response.text and "must be a date" in response.text
 
 

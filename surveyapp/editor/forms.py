@@ -56,6 +56,7 @@ class DetailsForm(FlaskForm):
     )
     interview = BooleanField("Collected by volunteers in interviews")
     public_link = BooleanField("Anyone with the public link can answer")
+    answers_copy = BooleanField("Offer respondents a copy of their answers by email")
     reminder_max = _text("Reminders", 10)
     reminder_interval_days = _text("Days between reminders", 10)
     closes_on = _text("Closing date", 20)

@@ -88,6 +88,7 @@ def details(slug):
             "description": draft.get("description", ""),
             "interview": bool(settings.get("interview")),
             "public_link": bool(settings.get("public_link")),
+            "answers_copy": bool(settings.get("answers_copy")),
             **{
                 k: "" if settings.get(k) is None else str(settings[k])
                 for k in ("reminder_max", "reminder_interval_days", "closes_on", "organisation")
@@ -101,6 +102,7 @@ def details(slug):
             {
                 "interview": True if form.interview.data else None,
                 "public_link": True if form.public_link.data else None,
+                "answers_copy": True if form.answers_copy.data else None,
                 "reminder_max": editing.typed_value("reminder_max", form.reminder_max.data or "", ""),
                 "reminder_interval_days": editing.typed_value(
                     "reminder_interval_days", form.reminder_interval_days.data or "", ""
