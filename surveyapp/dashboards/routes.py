@@ -333,7 +333,7 @@ def survey_total(survey: Survey, n: int) -> int | str:
     return Disclosure.for_survey(survey).total(n)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _dashboard_helpers():
     return {"dashboard_tabs": tab_links, "disclosure_rule": disclosure_rule, "survey_total": survey_total}
 
