@@ -5,6 +5,7 @@ Plain functions over a session; the CLI, the admin pages and the demo all call t
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Choice, Question, Response, ResponseStatus, Survey, SurveyStatus, SurveyVersion, utcnow
 from ..questionnaires.definition import Questionnaire
-from ..questionnaires.loader import load_definition_text
+from ..questionnaires.loader import load_definition_data, load_definition_text
 
 
 class SurveyNotFound(LookupError):
@@ -64,7 +65,18 @@ def import_definition(session: Session, text: str, source: str = "<upload>") -> 
     it; after that it is frozen and the import becomes version N+1.
     Raises loader.DefinitionError (with every problem) before touching the database.
     """
-    questionnaire = load_definition_text(text, source)
+    return store_questionnaire(session, load_definition_text(text, source), text)
+
+
+def import_definition_data(session: Session, data: dict, source: str = "<upload>") -> ImportResult:
+    """As import_definition, for a definition already parsed into a dict (an XLSForm's, say); the version's
+    source text is that definition as JSON."""
+    questionnaire = load_definition_data(data, source)
+    return store_questionnaire(session, questionnaire, json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def store_questionnaire(session: Session, questionnaire: Questionnaire, source_text: str) -> ImportResult:
+    """Store a validated questionnaire: a new survey, its current version replaced, or version N+1."""
     survey = session.scalar(select(Survey).where(Survey.slug == questionnaire.slug))
     created_survey = survey is None
     if created_survey:
@@ -85,7 +97,7 @@ def import_definition(session: Session, text: str, source: str = "<upload>") -> 
         session.add(version)
         created_version = True
     version.definition = questionnaire.to_dict()
-    version.source_text = text
+    version.source_text = source_text
     session.flush()
     _add_question_rows(session, version, questionnaire)
     session.flush()
