@@ -16,6 +16,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from pyxform import aliases as pyxform_aliases
@@ -151,6 +152,7 @@ def _pyxform_json(data: bytes, source: str) -> tuple[dict, list[dict]]:
         names = ", ".join(f"'{n}'" for n in workbook.sheet_names) or "none"
         raise _refuse(source, f"the workbook has no sheet named 'survey' (its sheets: {names}); an XLSForm needs one")
     try:
+        raw_types = [_raw_type(row) for row in workbook.survey]
         rows = dealias_and_group_headers(
             sheet_name="survey",
             sheet_data=workbook.survey,
@@ -159,12 +161,23 @@ def _pyxform_json(data: bytes, source: str) -> tuple[dict, list[dict]]:
             header_columns=set(MultipleChoiceQuestion.get_slot_names()),
         ).data
         rows = dealias_types(dict_array=[dict(r) for r in rows])
-        form = workbook_to_json(workbook, form_name="data", fallback_form_name=workbook.fallback_form_name)
+        for row, raw_type in zip(rows, raw_types, strict=False):
+            row["type as written"] = raw_type
+        fallback = workbook.fallback_form_name or PurePath(source).stem or "form"
+        form = workbook_to_json(workbook, form_name="data", fallback_form_name=fallback)
     except PyXFormError as exc:
         raise _refuse(source, f"pyxform: {str(exc).strip()}") from None
     except Exception as exc:  # a pyxform bug on odd input is still the file's problem to the person importing
         raise _refuse(source, f"pyxform cannot read the form ({exc.__class__.__name__}: {exc})") from None
     return form, rows
+
+
+def _raw_type(row: dict) -> str | None:
+    """A survey row's type as the author wrote it (pyxform renames some: image is photo to it)."""
+    for key, value in row.items():
+        if isinstance(key, str) and key.strip().lower() in ("type", "command"):
+            return str(value)
+    return None
 
 
 def _is_true(value) -> bool | None:
@@ -194,7 +207,7 @@ class _Mapper:
             name = row.get("name")
             if isinstance(name, str) and name not in self.row_of:
                 self.row_of[name] = number
-                self.raw_type[name] = str(row.get("type", ""))
+                self.raw_type[name] = str(row.get("type as written") or row.get("type", ""))
         self.language = form.get("default_language") or "default"
         self.other_languages: set[str] = set()
         self.calculations: dict[str, str] = {}
@@ -203,6 +216,7 @@ class _Mapper:
         self.pages: list[dict] = []
         self.page_names: set[str] = set()
         self.pending_notes: list[dict] = []
+        self.metadata: list[str] = []
 
     # --- problems -----------------------------------------------------------------------
 
@@ -291,6 +305,8 @@ class _Mapper:
             return False, None
         gone = sorted(parsed.references & self.removed)
         if gone:
+            if not self.skip:
+                return False, None  # a consequence of a problem already reported, not one of its own
             self.problem(
                 owner,
                 f"column '{column}'",
@@ -314,6 +330,11 @@ class _Mapper:
         if settings:
             definition["settings"] = settings
         definition["pages"] = self.pages
+        if self.metadata:
+            self.notices.append(
+                "form metadata left out (the product records when each response was started and submitted): "
+                + ", ".join(self.metadata)
+            )
         unused = sorted(set(self.calculations) - self.calculation_used)
         if unused:
             self.notices.append(
@@ -373,7 +394,7 @@ class _Mapper:
     def flush_notes(self) -> None:
         if self.pending_notes:
             first = self.pending_notes[0]
-            page = self.new_page(f"page_{first['name']}", first["label"], None)
+            page = self.new_page(f"page_{first['name']}", first.get("label") or first["name"], None)
             page["questions"] = self.pending_notes
             self.pending_notes = []
             self.add_page(page)
@@ -419,7 +440,9 @@ class _Mapper:
         if question["type"] == "note" and not conditions:
             self.pending_notes.append(question)
             return
-        new = self.new_page(f"page_{question['name']}", section or question["label"], _all_of(conditions))
+        new = self.new_page(
+            f"page_{question['name']}", section or question.get("label") or question["name"], _all_of(conditions)
+        )
         new["questions"] = [*self.pending_notes, question]
         self.pending_notes = []
         self.add_page(new)
@@ -463,10 +486,7 @@ class _Mapper:
         control = element.get("control") or {}
         appearance = str(control.get("appearance") or "")
         if bind.get("jr:preload") in _METADATA_PRELOADS or kind in ("audit", "start-geopoint", "background-audio"):
-            self.notices.append(
-                f"{_where('survey', self.row_of.get(name), f'type {raw_type!r}')}: form metadata, left out (the "
-                "product records when each response was started and submitted)"
-            )
+            self.metadata.append(f"{name} ({raw_type}, row {self.row_of.get(name)})")
             return None
         question: dict[str, Any] = {"name": name}
         if kind in _TEXT_TYPES:
@@ -546,9 +566,8 @@ class _Mapper:
             return None
         if label is None and question["type"] == "single_choice" and element.get("type") == "acknowledge":
             label = name
-        question["label"] = label if label is not None else ""
-        if not question["label"]:
-            self.problem(name, "column 'label'", "a question needs a label; write one", unsupported=False)
+        if label is not None:
+            question["label"] = label  # none: the loader says a label is needed, at this row
         hint = self.text(element.get("hint"))
         if hint and _REF_RE.search(hint):
             self.problem(name, "column 'hint'", "the hint shows an answer with ${...}; write it without that")

@@ -23,6 +23,8 @@ from ..spreadsheet_cells import write_exact_text
 from .surveys import ImportResult, import_definition_data
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: the largest workbook accepted (as the admin upload: 4 MB); real XLSForms are well under 1 MB
+MAX_XLSFORM_BYTES = 4_000_000
 #: an .xlsx (like any zip file) starts with these bytes
 ZIP_MAGIC = b"PK\x03\x04"
 
