@@ -149,15 +149,23 @@ def test_odd_header_spellings_and_the_default_language_column_are_read_by_pyxfor
             ["Type", "Name", "Label", "label::Polish (pl)", "Hint", "Required", "Relevance"],
             ["select one colours", "colour", "Favourite colour?", "Ulubiony kolor?", "Pick one", "yes", None],
             ["text", "why", "Why?", "Dlaczego?", None, None, "${colour} = 'red'"],
+            ["integer", "how-many", "How many?", "Ile?"],
+            ["text", "which", "Which?", "Które?", None, None, "${how-many} > 1"],
         ],
         [["list_name", "value", "label", "label::Polish (pl)"], ["colours", "red", "Red", "Czerwony"]],
     )
-    definition = read_xlsform(data, "Colour Survey.xlsx").definition
-    colour, why = (p["questions"][0] for p in definition["pages"])
+    converted = read_xlsform(data, "Colour Survey.xlsx")
+    definition = converted.definition
+    colour, why, how_many, which = (p["questions"][0] for p in definition["pages"])
     assert colour["label"] == "Favourite colour?" and colour["hint"] == "Pick one" and colour["required"] is True
     assert colour["choices"] == [{"value": "red", "label": "Red"}]
     assert why["relevant"] == "${colour} = 'red'"
     assert definition["slug"] == "colour-survey"  # no form_id: pyxform's fallback, the file's name
+    # XLSForm allows '-' in names, the product does not: renamed, and the conditions follow
+    assert how_many["name"] == "how_many" and which["relevant"] == "${how_many} > 1"
+    assert "names with characters the product does not allow in names were changed: how-many is how_many" in (
+        converted.notices
+    )
 
 
 UNSUPPORTED = workbook(
@@ -202,7 +210,7 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
         "sheet 'survey', row 9, type 'datetime': the product has no date-and-time question",
         "sheet 'survey', row 10, type 'begin repeat': repeats are not supported",
         "sheet 'survey', row 13, type 'select_one_from_file towns.csv': choices from an external file",
-        "sheet 'survey', row 15, column 'relevant': pulldata() reads a CSV file attached to the form",
+        "sheet 'survey', row 14, column 'calculation': pulldata() reads a CSV file attached to the form",
         "sheet 'survey', row 16, column 'default': default answers are not supported; remove the default",
         "sheet 'survey', row 17, column 'choice_filter': choices that depend on earlier answers",
         "sheet 'survey', row 18, type 'rank colours': the product has no ranking question",
@@ -220,8 +228,9 @@ def test_skip_unsupported_imports_the_rest_and_lists_what_it_left_out():
     converted = read_xlsform(UNSUPPORTED, "hard.xlsx", skip_unsupported=True)
     questions = [q["name"] for p in converted.definition["pages"] for q in p["questions"]]
     assert questions == ["fine", "count"]  # count kept, without its default
-    assert len(converted.left_out) == 15
+    assert len(converted.left_out) == 16
     assert converted.left_out[0].startswith("sheet 'survey', row 3, type 'geopoint'")
+    assert "sheet 'survey', row 15, column 'relevant': uses prior, which was left out" in converted.left_out
     load_definition_data(converted.definition)
 
 

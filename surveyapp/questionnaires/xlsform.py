@@ -44,12 +44,13 @@ from .xlsform_columns import (
 MAX_UNPACKED_BYTES = 25_000_000
 MAX_PARTS = 1_000
 _REF_RE = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _DATE_TIME_RE = re.compile(r"(\d{4}-\d{2}-\d{2})[ T]00:00(:00)?\Z")
 _TRUE = {k for k, v in pyxform_aliases.yes_no.items() if v}
 _FALSE = {k for k, v in pyxform_aliases.yes_no.items() if not v}
 _METADATA_PRELOADS = {"timestamp", "property", "date", "uid"}
 
-_TEXT_TYPES = {"text", "string"}
+_TEXT_TYPES = {"text", "string", "phone number"}
 _ENGINE_TYPES = {"integer": "integer", "int": "integer", "decimal": "decimal", "date": "date", "note": "note"}
 _SELECT_TYPES = {"select one": "single_choice", "select all that apply": "multiple_choice"}
 
@@ -70,6 +71,8 @@ _REFUSED_BY_TYPE = {
     "xml-external": "attached data files are not supported; remove the row",
     "csv-external": "attached data files are not supported; remove the row",
     "trigger": "use acknowledge, or a note",
+    "osm": "OpenStreetMap questions are not supported; remove the row",
+    "include": "including other forms is not supported; copy their rows into this form",
 }
 
 
@@ -142,8 +145,11 @@ def _pyxform_json(data: bytes, source: str) -> tuple[dict, list[dict]]:
     _check_archive(data, source)
     try:
         workbook = get_xlsform(io.BytesIO(data), file_type=".xlsx")
-    except PyXFormError:
-        raise _refuse(source, "the file cannot be read as an Excel workbook (.xlsx)") from None
+    except PyXFormError as exc:
+        detail = str(exc).strip()
+        if detail.startswith("Argument"):  # pyxform tried every format it knows; none fitted
+            raise _refuse(source, "the file cannot be read as an Excel workbook (.xlsx)") from None
+        raise _refuse(source, f"pyxform: {detail}") from None
     except Exception as exc:  # openpyxl on a damaged or hostile file: many kinds of error, none a traceback
         raise _refuse(
             source, f"the workbook cannot be read ({exc.__class__.__name__}): save it again as .xlsx"
@@ -212,6 +218,8 @@ class _Mapper:
         self.other_languages: set[str] = set()
         self.calculations: dict[str, str] = {}
         self.calculation_used: set[str] = set()
+        self.calculation_checked: dict[str, bool] = {}
+        self.renamed: dict[str, str] = {}
         self.removed: set[str] = set()  # names left out (their questions and anything using them)
         self.pages: list[dict] = []
         self.page_names: set[str] = set()
@@ -271,12 +279,36 @@ class _Mapper:
 
         def replace(match: re.Match) -> str:
             name = match.group(1)
-            if name in self.calculations and name not in seen:
+            if name in self.calculations and name not in seen and self.calculation_ok(name):
                 self.calculation_used.add(name)
                 return "(" + self.inline(self.calculations[name], (*seen, name)) + ")"
-            return "${" + name + "}"
+            return "${" + self.native_name(name) + "}"
 
         return _REF_RE.sub(replace, text)
+
+    def native_name(self, name: str) -> str:
+        """A name the engine accepts: XLSForm also allows '-' and '.', which become '_' (when that is free)."""
+        if _NAME_RE.fullmatch(name) or not name:
+            return name
+        native = re.sub(r"[^A-Za-z0-9_]", "_", name)
+        if not re.match(r"[A-Za-z_]", native):
+            native = "_" + native
+        if native in self.row_of and self.renamed.get(name) != native:
+            return name  # taken: the loader reports the name as it is
+        if name not in self.renamed:
+            self.renamed[name] = native
+            self.row_of[native] = self.row_of.get(name, 0)
+        return native
+
+    def calculation_ok(self, name: str) -> bool:
+        """Whether a calculate row can be written into the conditions that use it (checked once, at its row)."""
+        if name not in self.calculation_checked:
+            self.calculation_checked[name] = True  # while it is checked: a calculation using itself stops here
+            ok, _ = self.expression(name, "calculation", self.calculations[name])
+            self.calculation_checked[name] = ok
+            if not ok:
+                self.removed.add(name)
+        return self.calculation_checked[name]
 
     def expression(self, owner: str, column: str, text: str | None) -> tuple[bool, str | None]:
         """(ok, the expression in the engine's language); not ok: a problem was recorded."""
@@ -330,6 +362,13 @@ class _Mapper:
         if settings:
             definition["settings"] = settings
         definition["pages"] = self.pages
+        if not self.pages and not self.problems:
+            self.problem(None, "", "the form has no question the product can serve", unsupported=False)
+        if self.renamed:
+            self.notices.append(
+                "names with characters the product does not allow in names were changed: "
+                + ", ".join(f"{old} is {new}" for old, new in self.renamed.items())
+            )
         if self.metadata:
             self.notices.append(
                 "form metadata left out (the product records when each response was started and submitted): "
@@ -405,6 +444,8 @@ class _Mapper:
             name = str(element.get("name", ""))
             if kind == "group" and name == "meta" and (element.get("control") or {}).get("bodyless"):
                 continue  # pyxform's own instanceID, not a question
+            if name.startswith("reserved_name_for_field_list_labels_"):
+                continue  # the header row pyxform adds to a table-list group (ODK draws the options once)
             if kind == "group":
                 self.group(element, conditions, page, section)
             elif kind in ("repeat", "loop"):
@@ -464,7 +505,7 @@ class _Mapper:
         children = element.get("children") or []
         if page is None and set(appearance.split()) & PAGE_APPEARANCES:
             self.flush_notes()
-            page_name = str(element.get(PAGE_NAME_COLUMN) or name)
+            page_name = str(element.get(PAGE_NAME_COLUMN) or self.native_name(name))
             new = self.new_page(page_name, title, _all_of([*conditions, relevant] if relevant else conditions))
             self.walk(children, conditions=[], page=new, section=section)
             self.add_page(new)
@@ -488,7 +529,7 @@ class _Mapper:
         if bind.get("jr:preload") in _METADATA_PRELOADS or kind in ("audit", "start-geopoint", "background-audio"):
             self.metadata.append(f"{name} ({raw_type}, row {self.row_of.get(name)})")
             return None
-        question: dict[str, Any] = {"name": name}
+        question: dict[str, Any] = {"name": self.native_name(name)}
         if kind in _TEXT_TYPES:
             question["type"] = "long_text" if MULTILINE_APPEARANCE in appearance.split() else "short_text"
         elif kind in _ENGINE_TYPES:
@@ -583,6 +624,8 @@ class _Mapper:
             source = element.get(key) if key != "calculate" else element.get("bind", {}).get("calculate")
             if source:
                 self.problem(name, f"column '{column}'", _COLUMN_ADVICE[column])
+                if key == "media" and label is None:
+                    return None  # a picture with no text: nothing left to ask
         if _is_true((element.get("bind") or {}).get("readonly")) and question["type"] != "note":
             self.problem(name, "column 'read_only'", _COLUMN_ADVICE["read_only"])
         if question["type"] == "note":
