@@ -86,6 +86,14 @@ class XLSFormError(DefinitionError):
 
 
 @dataclass
+class XLSFormProblem(Problem):
+    """A problem of a workbook; `unsupported`: a part the product cannot serve (skip_unsupported leaves it
+    out), rather than a mistake in the form."""
+
+    unsupported: bool = False
+
+
+@dataclass
 class XLSFormImport:
     """What `read_xlsform` made of a workbook: the native definition, and what did not come across."""
 
@@ -110,7 +118,7 @@ def read_xlsform(data: bytes, source: str = "<upload>", skip_unsupported: bool =
     mapper = _Mapper(form, survey_rows, skip_unsupported)
     definition = mapper.run()
     problems = mapper.problems
-    unsupported = sum(1 for p in problems if getattr(p, "unsupported", False))
+    unsupported = sum(1 for p in problems if p.unsupported)
     if problems:
         raise XLSFormError(problems, source, unsupported)
     try:
@@ -204,7 +212,7 @@ class _Mapper:
     def __init__(self, form: dict, rows: list[dict], skip: bool):
         self.form = form
         self.skip = skip
-        self.problems: list[Problem] = []
+        self.problems: list[XLSFormProblem] = []
         self.left_out: list[str] = []
         self.notices: list[str] = []
         self.row_of: dict[str, int] = {}
@@ -234,9 +242,7 @@ class _Mapper:
         if self.skip and unsupported:
             self.left_out.append(f"{where}: {message}")
             return
-        item = Problem(None, where, message)
-        item.unsupported = unsupported  # type: ignore[attr-defined]
-        self.problems.append(item)
+        self.problems.append(XLSFormProblem(None, where, message, unsupported))
 
     def locate(self, problem: Problem) -> Problem:
         """A loader problem about the mapped definition, pointed at the sheet and row it came from."""
@@ -329,10 +335,12 @@ class _Mapper:
             self.problem(
                 owner,
                 f"column '{column}'",
-                f"the expression '{text}' cannot be used here: {exc.message} (the product evaluates "
-                "${name}, '.', numbers, text, and, or, comparisons, + - * div mod and "
-                + ", ".join(f"{f}()" for f in expressions.FUNCTIONS)
-                + "); rewrite it with those",
+                f"the expression '{text}' cannot be used here: {exc.message}; rewrite it"
+                + (
+                    " with the functions the product evaluates: " + ", ".join(f"{f}()" for f in expressions.FUNCTIONS)
+                    if "function" in exc.message
+                    else ""
+                ),
             )
             return False, None
         gone = sorted(parsed.references & self.removed)
@@ -352,10 +360,8 @@ class _Mapper:
     def run(self) -> dict:
         self.walk(self.form.get("children") or [], conditions=[], page=None, section=None)
         self.flush_notes()
-        definition: dict[str, Any] = {
-            "slug": self.slug(),
-            "title": self.text(self.form.get("title")) or self.slug(),
-        }
+        slug = self.slug()
+        definition: dict[str, Any] = {"slug": slug, "title": self.text(self.form.get("title")) or slug}
         if self.form.get("description"):
             definition["description"] = str(self.form["description"])
         settings = self.settings()
@@ -391,8 +397,7 @@ class _Mapper:
     def slug(self) -> str:
         form_id = str(self.form.get("id_string") or "form")
         slug = re.sub(r"[^a-z0-9-]+", "-", form_id.lower()).strip("-")[:64] or "form"
-        if slug != form_id and not getattr(self, "_slug_noted", False):
-            self._slug_noted = True
+        if slug != form_id:
             self.notices.append(f"form_id '{form_id}' became the survey's slug '{slug}'")
         return slug
 
