@@ -331,3 +331,21 @@ def test_unsupported_form_helper_is_refused_once():
         "sheet 'survey', row 3, type 'geopoint': a web survey here cannot record a location; ask for a place "
         "or postcode with a text question"
     ]
+
+
+def test_pictures_in_choices_are_one_problem_and_skipping_keeps_the_choices_by_name():
+    data = workbook(
+        [["type", "name", "label"], ["select_one animals", "pet", "Which pet?"]],
+        [
+            ["list_name", "name", "label", "image"],
+            ["animals", "cat", None, "cat.png"],
+            ["animals", "dog", "Dog", "dog.png"],
+        ],
+    )
+    with pytest.raises(XLSFormError) as caught:
+        read_xlsform(data)
+    assert [str(p) for p in caught.value.problems] == [
+        "sheet 'survey', row 2, list 'animals': pictures and sounds in choices are not supported; remove those columns"
+    ]
+    [page] = read_xlsform(data, skip_unsupported=True).definition["pages"]
+    assert page["questions"][0]["choices"] == [{"value": "cat", "label": "cat"}, {"value": "dog", "label": "Dog"}]

@@ -343,7 +343,8 @@ class _Mapper:
                 ),
             )
             return False, None
-        gone = sorted(parsed.references & self.removed)
+        removed = self.removed | {self.renamed[n] for n in self.removed if n in self.renamed}
+        gone = sorted(parsed.references & removed)
         if gone:
             if not self.skip:
                 return False, None  # a consequence of a problem already reported, not one of its own
@@ -568,12 +569,15 @@ class _Mapper:
                 "select per case, each with its own relevant",
             )
             return False
+        if any(choice.get("media") for choice in element.get("choices") or []):
+            self.problem(
+                name, f"list '{itemset}'", "pictures and sounds in choices are not supported; remove those columns"
+            )
         choices = []
         for choice in element.get("choices") or []:
-            if choice.get("media"):
-                self.problem(name, f"list '{itemset}'", "pictures and sounds in choices are not supported; remove them")
             label = self.text(choice.get("label"))
-            choices.append({"value": str(choice.get("name")), "label": label if label is not None else ""})
+            # a choice shown only as a picture: its name is the best text there is
+            choices.append({"value": str(choice.get("name")), "label": label or str(choice.get("name"))})
         appearance = str((element.get("control") or {}).get("appearance") or "").split()
         if element["type"] == "select one" and itemset == YES_NO_LIST and _pairs(choices) == YES_NO_CHOICES:
             question["type"] = "yes_no"
@@ -610,8 +614,6 @@ class _Mapper:
                 "write the label without it",
             )
             return None
-        if label is None and question["type"] == "single_choice" and element.get("type") == "acknowledge":
-            label = name
         if label is not None:
             question["label"] = label  # none: the loader says a label is needed, at this row
         hint = self.text(element.get("hint"))
