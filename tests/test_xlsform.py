@@ -299,7 +299,7 @@ def _zip(parts: dict[str, bytes]) -> bytes:
         (b"PK\x03\x04 this is not really a zip file", "the file is not an Excel workbook (.xlsx)"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "this is an old Excel .xls file: save it as"),
         (_zip({"hello.txt": b"hi"}), "the file cannot be read as an Excel workbook (.xlsx)"),
-        (_zip({"xl/big.xml": b"\x00" * (MAX_UNPACKED_BYTES + 1)}), "the workbook unpacks to more than 25 MB"),
+        (_zip({"xl/big.xml": b"\x00" * (MAX_UNPACKED_BYTES + 1)}), "the workbook unpacks to more than 4 MB"),
         (workbook([["a", "b"], ["1", "2"]])[:-200], "the file is not an Excel workbook (.xlsx)"),
     ],
     ids=["not-a-zip", "xls", "zip-not-workbook", "zip-bomb", "truncated"],

@@ -28,7 +28,7 @@ from pyxform.xls2json import dealias_types, workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
 from . import expressions
-from .definition import SETTINGS_DEFAULTS
+from .definition import SETTINGS_DEFAULTS, Questionnaire
 from .loader import DefinitionError, Problem, load_definition_data
 from .xlsform_columns import (
     EXTENSION_COLUMNS,
@@ -40,8 +40,9 @@ from .xlsform_columns import (
     YES_NO_LIST,
 )
 
-#: a workbook's parts, unpacked, at most this many bytes (a form of 2,000 rows is about 2 MB)
-MAX_UNPACKED_BYTES = 25_000_000
+#: a workbook's parts, unpacked, at most this many bytes: a form of 2,000 questions is about 0.75 MB and
+#: takes about 3 s to read and check, so this keeps an upload well inside the web worker's 30 s
+MAX_UNPACKED_BYTES = 4_000_000
 MAX_PARTS = 1_000
 _REF_RE = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -98,6 +99,8 @@ class XLSFormImport:
     """What `read_xlsform` made of a workbook: the native definition, and what did not come across."""
 
     definition: dict
+    #: the same, validated and built by the loader
+    questionnaire: Questionnaire
     #: parts left out by skip_unsupported, one line each (sheet, row, what, why)
     left_out: list[str] = field(default_factory=list)
     #: what was mapped with a loss worth knowing (other languages, form metadata, settings renamed)
@@ -122,10 +125,10 @@ def read_xlsform(data: bytes, source: str = "<upload>", skip_unsupported: bool =
     if problems:
         raise XLSFormError(problems, source, unsupported)
     try:
-        load_definition_data(definition, source)
+        questionnaire = load_definition_data(definition, source)
     except DefinitionError as exc:
         raise XLSFormError([mapper.locate(p) for p in exc.problems], source) from None
-    return XLSFormImport(definition, mapper.left_out, mapper.notices)
+    return XLSFormImport(definition, questionnaire, mapper.left_out, mapper.notices)
 
 
 def _refuse(source: str, message: str) -> XLSFormError:

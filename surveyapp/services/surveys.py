@@ -5,7 +5,6 @@ Plain functions over a session; the CLI, the admin pages and the demo all call t
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Choice, Question, Response, ResponseStatus, Survey, SurveyStatus, SurveyVersion, utcnow
 from ..questionnaires.definition import Questionnaire
-from ..questionnaires.loader import load_definition_data, load_definition_text
+from ..questionnaires.loader import load_definition_text
 
 
 class SurveyNotFound(LookupError):
@@ -68,15 +67,9 @@ def import_definition(session: Session, text: str, source: str = "<upload>") -> 
     return store_questionnaire(session, load_definition_text(text, source), text)
 
 
-def import_definition_data(session: Session, data: dict, source: str = "<upload>") -> ImportResult:
-    """As import_definition, for a definition already parsed into a dict (an XLSForm's, say); the version's
-    source text is that definition as JSON."""
-    questionnaire = load_definition_data(data, source)
-    return store_questionnaire(session, questionnaire, json.dumps(data, indent=2, ensure_ascii=False))
-
-
 def store_questionnaire(session: Session, questionnaire: Questionnaire, source_text: str) -> ImportResult:
-    """Store a validated questionnaire: a new survey, its current version replaced, or version N+1."""
+    """Store a validated questionnaire: a new survey, its current version replaced, or version N+1 (the rules
+    of import_definition, which calls this, as does services/xlsform.import_xlsform)."""
     survey = session.scalar(select(Survey).where(Survey.slug == questionnaire.slug))
     created_survey = survey is None
     if created_survey:

@@ -1,7 +1,8 @@
 """XLSForm workbooks in and out, over the same import as YAML (services/surveys.py).
 
-`import_xlsform` reads a workbook with the engine's `read_xlsform` (pyxform underneath) and stores the
-definition through `import_definition_data`, so validation and versioning are those of any import.
+`import_xlsform` reads a workbook with the engine's `read_xlsform` (pyxform underneath, then the loader's
+validation) and stores it with `store_questionnaire`, as `import_definition` does with YAML, so validation
+and versioning are those of any import.
 `xlsform_bytes` writes a questionnaire as an .xlsx that pyxform reads and that imports back unchanged;
 every text cell goes through spreadsheet_cells.write_exact_text.
 """
@@ -9,6 +10,7 @@ every text cell goes through spreadsheet_cells.write_exact_text.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -20,7 +22,7 @@ from ..questionnaires.definition import Questionnaire
 from ..questionnaires.xlsform import XLSFormImport, read_xlsform
 from ..questionnaires.xlsform_export import xlsform_sheets
 from ..spreadsheet_cells import write_exact_text
-from .surveys import ImportResult, import_definition_data
+from .surveys import ImportResult, store_questionnaire
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: the largest workbook accepted (as the admin upload: 4 MB); real XLSForms are well under 1 MB
@@ -46,7 +48,9 @@ def import_xlsform(
     """Import an XLSForm workbook as a new survey or version. Raises xlsform.XLSFormError (a DefinitionError)
     listing every problem before touching the database."""
     converted = read_xlsform(data, source, skip_unsupported=skip_unsupported)
-    return XLSFormImportResult(import_definition_data(session, converted.definition, source), converted)
+    # the version's source text: the mapped definition, a native file that can be read and corrected
+    source_text = json.dumps(converted.definition, indent=2, ensure_ascii=False)
+    return XLSFormImportResult(store_questionnaire(session, converted.questionnaire, source_text), converted)
 
 
 def xlsform_bytes(questionnaire: Questionnaire, version: int | None = None) -> bytes:
