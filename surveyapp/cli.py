@@ -69,6 +69,8 @@ def surveys_import(file: Path, skip_unsupported: bool):
                 raise click.ClickException(
                     f"{file}: cannot be read as UTF-8 text ({exc.__class__.__name__}), nor as an .xlsx workbook"
                 ) from None
+            if skip_unsupported:
+                click.echo("note: --skip-unsupported applies to XLSForm workbooks only", err=True)
             result = import_definition(db.session, text, str(file))
     except DefinitionError as exc:
         db.session.rollback()
