@@ -35,6 +35,7 @@ ACCESS = {
     "admin.survey_import": ADMINS,
     "admin.survey": ADMINS,
     "admin.survey_definition": ADMINS,
+    "admin.survey_xlsform": ADMINS,
     "admin.survey_disclosure": ADMINS,
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
