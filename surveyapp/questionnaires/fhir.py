@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 from typing import Any
 
 from lark import Token, Tree
 
 from . import expressions, types
-from .definition import Page, Question, Questionnaire
+from .definition import Page, Question, Questionnaire, settings_to_json
 
 SDC_ENABLE_WHEN_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
@@ -45,6 +46,17 @@ DISPLAY_CATEGORY_SYSTEM = "http://hl7.org/fhir/questionnaire-display-category"
 XLSFORM_LANGUAGE = "text/x-xlsform"
 #: the path of the engine's own extension, under the instance's base URL
 QUESTION_TYPE_PATH = "/fhir/StructureDefinition/surveyapp-question-type"
+#: the engine's own keys FHIR has no element for, each an extension under this path + "-" + key
+ENGINE_KEY_PATH = "/fhir/StructureDefinition/surveyapp"
+ENGINE_KEYS = {
+    "consent": "valueBoolean",
+    "suffix": "valueString",
+    "width": "valueInteger",
+    "required_message": "valueString",
+    "pattern_message": "valueString",
+}
+#: the survey's settings (public link, reminders...), as JSON text on the Questionnaire
+SETTINGS_PATH = "/fhir/StructureDefinition/surveyapp-settings"
 DEFAULT_CONSTRAINT_MESSAGE = "The answer is not valid"
 
 # The FHIR item types the engine's declarations map to.
@@ -152,6 +164,12 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
             extensions.append({"url": REGEX, "valueString": question.pattern})
     if question.constraint:
         extensions.append(_target_constraint(question))
+    for key, value_type in ENGINE_KEYS.items():
+        value = getattr(question, key)
+        if value and key in declared.allowed_keys:
+            extensions.append(
+                {"url": f"{base_url.rstrip('/')}{ENGINE_KEY_PATH}-{key.replace('_', '-')}", value_type: value}
+            )
     item["extension"] = extensions
     hint = None
     if question.hint:
@@ -218,6 +236,9 @@ def questionnaire_resource(
         resource["date"] = _instant(date)
     if questionnaire.description:
         resource["description"] = questionnaire.description
+    if questionnaire.settings:
+        settings = json.dumps(settings_to_json(questionnaire.settings), sort_keys=True)
+        resource["extension"] = [{"url": base_url.rstrip("/") + SETTINGS_PATH, "valueString": settings}]
     earlier: dict[str, Question] = {}
     link_ids = page_link_ids(questionnaire)
     resource["item"] = [page_item(p, link_ids[p.name], earlier, base_url) for p in questionnaire.pages]
