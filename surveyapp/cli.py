@@ -18,6 +18,7 @@ from .audit import record_audit
 from .extensions import db
 from .models import SurveyStatus
 from .questionnaires.loader import DefinitionError
+from .services import fhir as fhir_service
 from .services.invitations import invite
 from .services.links import invitation_link
 from .services.surveys import SurveyNotFound, get_survey, import_definition, import_outcome, list_surveys, set_status
@@ -47,8 +48,11 @@ def surveys_import(file: Path):
     except (UnicodeDecodeError, OSError) as exc:
         raise click.ClickException(f"{file}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from None
     try:
-        result = import_definition(db.session, text, str(file))
-    except DefinitionError as exc:
+        if file.suffix.lower() == ".json" and fhir_service.looks_like_fhir(text):
+            result = fhir_service.import_questionnaire(db.session, text, str(file))
+        else:
+            result = import_definition(db.session, text, str(file))
+    except (DefinitionError, fhir_service.FhirImportError) as exc:
         db.session.rollback()
         click.echo(f"{file}: {len(exc.problems)} problem(s), nothing was imported:", err=True)
         for problem in exc.problems:
@@ -63,6 +67,37 @@ def surveys_import(file: Path):
     )
     db.session.commit()
     click.echo(import_outcome(result))
+
+
+@surveys_cli.command("export-fhir")
+@click.argument("slug")
+@click.option("--responses", is_flag=True, help="Export the responses (a Bundle of QuestionnaireResponse).")
+@click.option("--in-progress", "in_progress", is_flag=True, help="With --responses: unfinished ones too.")
+@click.option("--version", "version", type=click.IntRange(1, 2**31 - 1), help="A version number (default: current).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+def surveys_export_fhir(slug: str, responses: bool, in_progress: bool, version: int | None, output: Path | None):
+    """Print a survey as a FHIR R4 Questionnaire, or with --responses its anonymous responses as a Bundle."""
+    survey = _survey_or_fail(slug)
+    try:
+        if responses:
+            resource = fhir_service.responses_bundle(db.session, survey, include_in_progress=in_progress)
+        else:
+            resource = fhir_service.questionnaire_resource(db.session, survey, version)
+    except fhir_service.VersionNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    if responses:
+        count = len(resource["entry"])
+        record_audit(db.session, "results.export", target="fhir-responses", survey=survey, count=count, detail="cli")
+        db.session.commit()
+    text = fhir_service.to_json(resource)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot be written ({exc.strerror or exc})") from None
+    click.echo(f"{output}: {'responses' if responses else 'questionnaire'} of {slug} written", err=True)
 
 
 @surveys_cli.command("list")

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import g, jsonify, request
+from flask import Response, abort, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from ..analysis import figures, queries
+from ..audit import record_audit
 from ..auth.access import can_access_survey, roles_required
 from ..dashboards.access import disclosure_for, mark_read_only, parse_filters, survey_or_404
+from ..database import write_transaction
 from ..extensions import db
 from ..models import Survey
+from ..numbers import query_int
+from ..services import fhir as fhir_service
 from ..services import tokens
 from ..services.tokens import bearer_token
 from . import bp
@@ -184,3 +188,36 @@ def results(slug):
             "questions": [r.as_json() for r in results_],
         }
     )
+
+
+def _fhir(resource: dict) -> Response:
+    return Response(fhir_service.to_json(resource), mimetype=fhir_service.MEDIA_TYPE)
+
+
+@bp.get("/surveys/<slug>/fhir/questionnaire")
+@roles_required("admin", "analyst")
+def fhir_questionnaire(slug):
+    """The survey (its current version, or ?version=N) as a FHIR R4 Questionnaire."""
+    survey = survey_or_404(slug)
+    try:
+        resource = fhir_service.questionnaire_resource(db.session, survey, query_int("version"))
+    except fhir_service.VersionNotFound as exc:
+        abort(404, str(exc))
+    return _fhir(resource)
+
+
+@bp.get("/surveys/<slug>/fhir/responses")
+@roles_required("admin", "analyst")
+def fhir_responses(slug):
+    """The survey's responses as a FHIR Bundle of QuestionnaireResponse, anonymous; audited like every export."""
+    survey = survey_or_404(slug)
+    in_progress = request.args.get("in_progress") in ("1", "true", "yes")
+    with write_transaction(db.session) as session:
+        record_audit(
+            session,
+            "results.export",
+            target="fhir-responses",
+            survey=survey,
+            detail="api" + (" with in-progress" if in_progress else ""),
+        )
+    return _fhir(fhir_service.responses_bundle(db.session, survey, include_in_progress=in_progress))
