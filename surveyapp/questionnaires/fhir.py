@@ -135,7 +135,9 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
     extensions: list[dict] = [{"url": base_url.rstrip("/") + QUESTION_TYPE_PATH, "valueCode": question.type}]
     children: list[dict] = []
     if question.relevant:
-        item.update(enable_when(question.relevant, earlier))
+        condition = enable_when(question.relevant, earlier)
+        extensions += condition.pop("extension", [])
+        item.update(condition)
     if question.required:
         item["required"] = True
     if kind == CHOICE:

@@ -243,6 +243,9 @@ class _Converter:
         if not isinstance(link_id, str) or not link_id:
             self.refuse(item, "it has no linkId: give every item a linkId")
             return None
+        if link_id in self.names:
+            self.refuse(item, "an earlier item has the same linkId: give each item its own")
+            return None
         if fhir_type in REFUSED_TYPES:
             self.refuse(item, REFUSED_TYPES[fhir_type])
             return None
