@@ -645,3 +645,12 @@ def test_api_serves_the_responses_bundle_and_audits_it(client, answered):
 def test_api_fhir_needs_a_token_and_an_analyst_or_admin(client, answered, path):
     assert client.get(path).status_code == 401
     assert client.get(path, headers=bearer("volunteer")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "query", ["version=-1", "version=%EF%BC%91", "version=99999999999999999999999", "version=%00", "in_progress=%FF"]
+)
+def test_api_fhir_hostile_query_values_get_a_4xx_or_the_default_never_a_500(client, answered, query):
+    for path in ("/api/surveys/fhir-all/fhir/questionnaire", "/api/surveys/fhir-all/fhir/responses"):
+        response = client.get(f"{path}?{query}", headers=bearer("admin"))
+        assert response.status_code in (200, 400, 404), (path, query, response.status_code)
