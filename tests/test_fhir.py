@@ -654,3 +654,17 @@ def test_api_fhir_hostile_query_values_get_a_4xx_or_the_default_never_a_500(clie
     for path in ("/api/surveys/fhir-all/fhir/questionnaire", "/api/surveys/fhir-all/fhir/responses"):
         response = client.get(f"{path}?{query}", headers=bearer("admin"))
         assert response.status_code in (200, 400, 404), (path, query, response.status_code)
+
+
+def test_the_admin_import_page_takes_a_fhir_questionnaire_too(app):
+    from auth_helpers import make_user, sign_in
+
+    client = app.test_client()
+    sign_in(client, make_user("admin@example.org", "admin"))
+    resource = published_shape("gad-7", "GAD-7", "69737-5", GAD7)
+    response = client.post("/admin/surveys/import", data={"definition_text": json.dumps(resource)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/surveys/gad-7")
+    resource["item"][0]["item"][0]["type"] = "attachment"
+    page = client.post("/admin/surveys/import", data={"definition_text": json.dumps(resource)})
+    assert page.status_code == 200 and "nothing was imported" in page.text
+    assert "item &#39;/69737-5/69725-0&#39; (type attachment): file uploads are not supported" in page.text

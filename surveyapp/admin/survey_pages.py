@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Invitation, SurveyVersion
 from ..numbers import query_int
 from ..questionnaires.loader import DefinitionError
+from ..services import fhir as fhir_service
 from ..services.surveys import import_definition, import_outcome, version_response_counts
 from ..web import survey_or_404
 from . import bp
@@ -64,8 +65,11 @@ def survey_import():
         text, source, errors = _definition_from(form)
         if not errors:
             try:
-                result = import_definition(db.session, text, source)
-            except DefinitionError as exc:
+                if fhir_service.looks_like_fhir(text):  # a FHIR Questionnaire (docs/fhir.md)
+                    result = fhir_service.import_questionnaire(db.session, text, source)
+                else:
+                    result = import_definition(db.session, text, source)
+            except (DefinitionError, fhir_service.FhirImportError) as exc:
                 db.session.rollback()
                 problems = exc.problems
                 errors = [{"text": str(p), "href": "#definition_text"} for p in problems]
