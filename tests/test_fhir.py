@@ -668,3 +668,19 @@ def test_the_admin_import_page_takes_a_fhir_questionnaire_too(app):
     page = client.post("/admin/surveys/import", data={"definition_text": json.dumps(resource)})
     assert page.status_code == 200 and "nothing was imported" in page.text
     assert "item &#39;/69737-5/69725-0&#39; (type attachment): file uploads are not supported" in page.text
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        {"title": 5, "id": [], "item": "x"},
+        {"title": "T", "extension": "x", "item": ["a", None, 3]},
+        {"title": "T", "item": [{"linkId": ["a"], "type": {"x": 1}}, {"linkId": "b", "type": ["string"]}]},
+        {"title": "T", "item": [{"linkId": "a", "type": "choice", "answerOption": "x", "enableWhen": {"a": 1}}]},
+        {"title": "T", "item": [{"linkId": "a", "type": "string", "item": 2.5, "extension": [True, {"url": []}]}]},
+        {"title": "T", "item": [{"linkId": "g", "type": "group", "item": {"linkId": "x"}}]},
+    ],
+)
+def test_malformed_questionnaires_are_refused_with_messages_never_a_crash(resource):
+    with pytest.raises((FhirImportError, DefinitionError)):
+        load_definition_data(definition_from_questionnaire({"resourceType": "Questionnaire", **resource}))

@@ -64,8 +64,15 @@ def _slugify(text: str) -> str:
 
 
 def _extensions(element: dict, url: str) -> list[dict]:
-    found = element.get("extension") or []
-    return [e for e in found if isinstance(e, dict) and e.get("url") == url] if isinstance(found, list) else []
+    return [e for e in _list(element.get("extension")) if isinstance(e, dict) and e.get("url") == url]
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _extension(element: dict, url: str) -> dict | None:
@@ -74,7 +81,7 @@ def _extension(element: dict, url: str) -> dict | None:
 
 
 def _engine_type(item: dict) -> str | None:
-    for extension in item.get("extension") or []:
+    for extension in _list(item.get("extension")):
         if isinstance(extension, dict) and str(extension.get("url", "")).endswith(QUESTION_TYPE_PATH):
             value = extension.get("valueCode")
             return value if isinstance(value, str) else None
@@ -84,8 +91,7 @@ def _engine_type(item: dict) -> str | None:
 def _codes(element: dict, url: str) -> set[str]:
     codes = set()
     for extension in _extensions(element, url):
-        concept = extension.get("valueCodeableConcept") or {}
-        for coding in concept.get("coding") or [] if isinstance(concept, dict) else []:
+        for coding in _list(_dict(extension.get("valueCodeableConcept")).get("coding")):
             if isinstance(coding, dict) and isinstance(coding.get("code"), str):
                 codes.add(coding["code"])
     return codes
@@ -177,7 +183,7 @@ class _Converter:
         return definition
 
     def settings(self) -> dict | None:
-        for extension in self.resource.get("extension") or []:
+        for extension in _list(self.resource.get("extension")):
             if isinstance(extension, dict) and str(extension.get("url", "")).endswith(SETTINGS_PATH):
                 try:
                     settings = json.loads(extension.get("valueString") or "")
@@ -242,6 +248,9 @@ class _Converter:
         link_id, fhir_type = item.get("linkId"), item.get("type")
         if not isinstance(link_id, str) or not link_id:
             self.refuse(item, "it has no linkId: give every item a linkId")
+            return None
+        if not isinstance(fhir_type, str):
+            self.refuse(item, "its type is missing or not text: give it a FHIR item type such as 'string'")
             return None
         if link_id in self.names:
             self.refuse(item, "an earlier item has the same linkId: give each item its own")
@@ -350,21 +359,21 @@ class _Converter:
             question["pattern"] = regex["valueString"]
         constraint = _extension(item, TARGET_CONSTRAINT)
         if constraint:
-            parts = {p.get("url"): p for p in constraint.get("extension") or [] if isinstance(p, dict)}
-            expression = (parts.get("expression") or {}).get("valueExpression") or {}
+            parts = {str(p.get("url")): p for p in _list(constraint.get("extension")) if isinstance(p, dict)}
+            expression = _dict(_dict(parts.get("expression")).get("valueExpression"))
             if expression.get("language") != XLSFORM_LANGUAGE or "constraint" not in keys:
                 self.refuse(item, "a constraint the engine cannot check (only XLSForm expressions are): remove it")
             else:
                 question["constraint"] = expression.get("expression")
-                human = (parts.get("human") or {}).get("valueString")
+                human = _dict(parts.get("human")).get("valueString")
                 if human and human != DEFAULT_CONSTRAINT_MESSAGE:
                     question["constraint_message"] = human
-        for extension in item.get("extension") or []:
+        for extension in _list(item.get("extension")):
             url = str(extension.get("url", "")) if isinstance(extension, dict) else ""
             for key, value_type in ENGINE_KEYS.items():
                 if url.endswith(f"{ENGINE_KEY_PATH}-{key.replace('_', '-')}") and key in keys:
                     question[key] = extension.get(value_type)
-        for child in item.get("item") or []:
+        for child in _list(item.get("item")):
             if not isinstance(child, dict) or child.get("type") != "display":
                 self.refuse(item, "questions under a question are not supported: move them up, after it")
                 continue
@@ -383,7 +392,7 @@ class _Converter:
     def condition(self, item: dict) -> str | None:
         expression = _extension(item, SDC_ENABLE_WHEN_EXPRESSION)
         if expression is not None:
-            value = expression.get("valueExpression") or {}
+            value = _dict(expression.get("valueExpression"))
             if value.get("language") != XLSFORM_LANGUAGE or not isinstance(value.get("expression"), str):
                 self.refuse(
                     item,
@@ -461,4 +470,11 @@ def definition_from_questionnaire(resource: Any) -> dict:
         raise FhirImportError(
             [f"this is a FHIR {str(resource['resourceType'])[:60]}, not a Questionnaire: only Questionnaires import"]
         )
-    return _Converter(resource).convert()
+    try:
+        return _Converter(resource).convert()
+    except FhirImportError:
+        raise
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a shape no FHIR validator would pass
+        raise FhirImportError(
+            [f"the Questionnaire is not well-formed FHIR ({exc.__class__.__name__}): check it with a FHIR validator"]
+        ) from None

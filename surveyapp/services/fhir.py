@@ -78,9 +78,21 @@ def to_json(resource: dict) -> str:
 
 
 def looks_like_fhir(text: str) -> bool:
-    """True when the text is a JSON object with a resourceType (so the FHIR import should read it)."""
-    head = text.lstrip()[:4096]
-    return head.startswith("{") and '"resourceType"' in text[:MAX_IMPORT_BYTES]
+    """True when the text is a JSON object with a resourceType (so the FHIR import should read it).
+
+    Unreadable or oversized JSON that names a resourceType near its start counts too, so that the
+    FHIR import says what is wrong with it.
+    """
+    if not text.lstrip().startswith("{"):
+        return False
+    if len(text) <= MAX_IMPORT_BYTES:
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return isinstance(data, dict) and "resourceType" in data
+    return '"resourceType"' in text[:4096]
 
 
 def parse_resource(text: str) -> dict:
