@@ -39,10 +39,16 @@ def export(name: str = "fhir_all_types") -> dict:
 
 
 def items_by_link_id(resource: dict) -> dict[str, dict]:
+    """Every item by linkId, checking the R4 invariants fhir.resources leaves to a full validator."""
     found = {}
     stack = list(resource.get("item", []))
     while stack:
         item = stack.pop()
+        assert item["linkId"] not in found  # que-2: linkIds are unique
+        assert len(item.get("enableWhen", [])) < 2 or item["enableBehavior"] in ("all", "any")  # que-12
+        assert item["type"] != "display" or not ({"item", "required", "repeats"} & set(item))  # que-1c, que-6
+        assert item["type"] != "group" or item.get("item")  # que-1a: a group has items
+        assert "maxLength" not in item or item["type"] in ("string", "text")  # que-10 (as the engine uses it)
         found[item["linkId"]] = item
         stack.extend(item.get("item", []))
     return found
@@ -171,7 +177,9 @@ def test_one_comparison_in_either_order(condition, expected):
 def test_round_trip_gives_the_same_questionnaire(name):
     """Export then import: the same definition, every key included (engine-only keys ride in extensions)."""
     original = load_definition_file(QUESTIONNAIRES / f"{name}.yaml")
-    back = load_definition_data(definition_from_questionnaire(export(name)))
+    resource = export(name)
+    items_by_link_id(resource)  # the invariants hold for every test questionnaire
+    back = load_definition_data(definition_from_questionnaire(resource))
     assert back.to_dict() == original.to_dict()
 
 
