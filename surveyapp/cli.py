@@ -78,6 +78,8 @@ def surveys_import(file: Path):
 def surveys_export_fhir(slug: str, responses: bool, in_progress: bool, version: int | None, output: Path | None):
     """Print a survey as a FHIR R4 Questionnaire, or with --responses its anonymous responses as a Bundle."""
     survey = _survey_or_fail(slug)
+    if responses and version is not None:
+        raise click.ClickException("--version is for the questionnaire: --responses exports every version's responses")
     try:
         if responses:
             resource = fhir_service.responses_bundle(db.session, survey, include_in_progress=in_progress)

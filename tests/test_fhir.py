@@ -583,6 +583,8 @@ def test_cli_exports_the_questionnaire_and_the_responses(runner, answered, tmp_p
     assert result.exit_code == 1 and "No survey with the slug 'no-such-survey'" in result.output
     result = runner.invoke(args=["surveys", "export-fhir", "fhir-all", "--version", "7"])
     assert result.exit_code == 1 and "has no version 7" in result.output
+    result = runner.invoke(args=["surveys", "export-fhir", "fhir-all", "--responses", "--version", "1"])
+    assert result.exit_code == 1 and "--version is for the questionnaire" in result.output
 
 
 def test_cli_import_detects_a_fhir_questionnaire(runner, tmp_path):
@@ -646,7 +648,7 @@ def test_api_serves_the_responses_bundle_and_audits_it(client, answered):
     response = client.get("/api/surveys/fhir-all/fhir/responses?in_progress=1", headers=bearer("analyst"))
     assert len(json.loads(response.data)["entry"]) == 3
     audits = db.session.scalars(db.select(AuditEvent).where(AuditEvent.target == "fhir-responses")).all()
-    assert len(audits) == 2
+    assert sorted(a.count for a in audits) == [2, 3] and {a.action for a in audits} == {"results.export"}
 
 
 @pytest.mark.parametrize("path", ["/api/surveys/fhir-all/fhir/questionnaire", "/api/surveys/fhir-all/fhir/responses"])

@@ -212,12 +212,14 @@ def fhir_responses(slug):
     """The survey's responses as a FHIR Bundle of QuestionnaireResponse, anonymous; audited like every export."""
     survey = survey_or_404(slug)
     in_progress = request.args.get("in_progress") in ("1", "true", "yes")
-    with write_transaction(db.session) as session:
+    bundle = fhir_service.responses_bundle(db.session, survey, include_in_progress=in_progress)
+    with write_transaction(db.session) as session:  # nothing is sent unless the export is on record
         record_audit(
             session,
             "results.export",
             target="fhir-responses",
             survey=survey,
+            count=len(bundle["entry"]),
             detail="api" + (" with in-progress" if in_progress else ""),
         )
-    return _fhir(fhir_service.responses_bundle(db.session, survey, include_in_progress=in_progress))
+    return _fhir(bundle)
