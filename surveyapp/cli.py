@@ -81,22 +81,23 @@ def surveys_export_fhir(slug: str, responses: bool, in_progress: bool, version: 
     if responses and version is not None:
         raise click.ClickException("--version is for the questionnaire: --responses exports every version's responses")
     try:
-        if responses:
-            resource = fhir_service.responses_bundle(db.session, survey, include_in_progress=in_progress)
-        else:
-            resource = fhir_service.questionnaire_resource(db.session, survey, version)
+        resource = None if responses else fhir_service.questionnaire_resource(db.session, survey, version)
     except fhir_service.VersionNotFound as exc:
         raise click.ClickException(str(exc)) from None
     if responses:
-        count = len(resource["entry"])
+        count = fhir_service.response_count(db.session, survey, in_progress)
         record_audit(db.session, "results.export", target="fhir-responses", survey=survey, count=count, detail="cli")
         db.session.commit()
-    text = fhir_service.to_json(resource)
+        pieces = fhir_service.responses_bundle_json(db.session, survey, include_in_progress=in_progress)
+    else:
+        pieces = iter([fhir_service.to_json(resource)])
     if output is None:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as out:
+            out.writelines(pieces)
     except OSError as exc:
         raise click.ClickException(f"{output}: cannot be written ({exc.strerror or exc})") from None
     click.echo(f"{output}: {'responses' if responses else 'questionnaire'} of {slug} written", err=True)

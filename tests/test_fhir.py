@@ -694,3 +694,29 @@ def test_the_admin_import_page_takes_a_fhir_questionnaire_too(app):
 def test_malformed_questionnaires_are_refused_with_messages_never_a_crash(resource):
     with pytest.raises((FhirImportError, DefinitionError)):
         load_definition_data(definition_from_questionnaire({"resourceType": "Questionnaire", **resource}))
+
+
+def test_the_streamed_bundle_is_the_same_bundle(answered):
+    from surveyapp.analysis import fhir_responses
+
+    moment = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    for in_progress in (False, True):
+        streamed = "".join(fhir_responses.responses_bundle_json(db.session, answered, BASE, in_progress, moment))
+        whole = fhir_responses.responses_bundle(db.session, answered, BASE, in_progress, moment)
+        assert json.loads(streamed) == whole and len(whole["entry"]) == (3 if in_progress else 2)
+        assert fhir_responses.response_count(db.session, answered, in_progress) == len(whole["entry"])
+
+
+def test_a_survey_without_responses_exports_a_valid_empty_bundle(app, import_survey, client):
+    from surveyapp.analysis import fhir_responses
+
+    survey = import_survey("yes_no")
+    streamed = json.loads("".join(fhir_responses.responses_bundle_json(db.session, survey, BASE)))
+    assert streamed == fhir_responses.responses_bundle(db.session, survey, BASE, now=None) | {
+        "timestamp": streamed["timestamp"]
+    }
+    assert "entry" not in streamed
+    Bundle.model_validate(streamed)
+    response = client.get(f"/api/surveys/{survey.slug}/fhir/responses", headers=bearer("admin"))
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    Bundle.model_validate(json.loads(response.get_data()))

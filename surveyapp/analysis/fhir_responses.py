@@ -11,10 +11,11 @@ participant code or volunteer; each resource's id is the response's number in th
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Choice, Question, Response, Survey, SurveyVersion
@@ -25,8 +26,18 @@ from ..questionnaires.definition import Questionnaire
 FHIR_STATUS = {ResponseStatus.COMPLETED: "completed", ResponseStatus.IN_PROGRESS: "in-progress"}
 
 
-def _answer_rows(survey: Survey, include_in_progress: bool):
+def _exported(survey: Survey, include_in_progress: bool) -> list:
+    """WHERE clauses on Response: the survey's responses that are exported (never voided ones)."""
     statuses = [ResponseStatus.COMPLETED] + ([ResponseStatus.IN_PROGRESS] if include_in_progress else [])
+    return [Response.survey_id == survey.id, Response.voided_at.is_(None), Response.status.in_(statuses)]
+
+
+def response_count(session: Session, survey: Survey, include_in_progress: bool = False) -> int:
+    """How many responses an export holds (for the audit row written before the export is sent)."""
+    return session.scalar(select(func.count(Response.id)).where(*_exported(survey, include_in_progress))) or 0
+
+
+def _answer_rows(survey: Survey, include_in_progress: bool):
     return (
         select(
             Response.id,
@@ -44,11 +55,7 @@ def _answer_rows(survey: Survey, include_in_progress: bool):
         .outerjoin(Answer, Answer.response_id == Response.id)
         .outerjoin(Question, Question.id == Answer.question_id)
         .outerjoin(Choice, Choice.id == Answer.choice_id)
-        .where(
-            Response.survey_id == survey.id,
-            Response.voided_at.is_(None),
-            Response.status.in_(statuses),
-        )
+        .where(*_exported(survey, include_in_progress))
         .order_by(Response.id, Question.position, Choice.position, Answer.id)
     )
 
@@ -86,6 +93,19 @@ def questionnaire_responses(
         )
 
 
+def _entry(base: str, resource: dict) -> dict:
+    return {"fullUrl": f"{base}/fhir/QuestionnaireResponse/{resource['id']}", "resource": resource}
+
+
+def _header(now: datetime.datetime | None) -> dict:
+    now = now or datetime.datetime.now(datetime.UTC)
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
 def responses_bundle(
     session: Session,
     survey: Survey,
@@ -93,16 +113,24 @@ def responses_bundle(
     include_in_progress: bool = False,
     now: datetime.datetime | None = None,
 ) -> dict:
-    """The Bundle (type collection) of the survey's responses, ready for json.dumps."""
-    now = now or datetime.datetime.now(datetime.UTC)
+    """The Bundle (type collection) of the survey's responses, as one dict."""
     base = base_url.rstrip("/")
-    entries = [
-        {"fullUrl": f"{base}/fhir/QuestionnaireResponse/{resource['id']}", "resource": resource}
-        for resource in questionnaire_responses(session, survey, base_url, include_in_progress)
-    ]
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "entry": entries,
-    }
+    entries = [_entry(base, r) for r in questionnaire_responses(session, survey, base_url, include_in_progress)]
+    return {**_header(now), "entry": entries} if entries else _header(now)  # FHIR JSON has no empty arrays
+
+
+def responses_bundle_json(
+    session: Session,
+    survey: Survey,
+    base_url: str,
+    include_in_progress: bool = False,
+    now: datetime.datetime | None = None,
+) -> Iterator[str]:
+    """The same Bundle as JSON text, in pieces, one response at a time (the rows are read as they are written)."""
+    base = base_url.rstrip("/")
+    yield json.dumps(_header(now), ensure_ascii=False)[:-1]  # without its closing brace
+    separator = ', "entry": [\n'
+    for resource in questionnaire_responses(session, survey, base_url, include_in_progress):
+        yield separator + json.dumps(_entry(base, resource), ensure_ascii=False)
+        separator = ",\n"
+    yield ("}" if separator.startswith(", ") else "\n]}") + "\n"  # no "entry" at all when there is none

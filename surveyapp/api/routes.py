@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Response, abort, g, jsonify, request
+from flask import Response, abort, current_app, g, jsonify, request, stream_with_context
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -212,14 +212,28 @@ def fhir_responses(slug):
     """The survey's responses as a FHIR Bundle of QuestionnaireResponse, anonymous; audited like every export."""
     survey = survey_or_404(slug)
     in_progress = request.args.get("in_progress") in ("1", "true", "yes")
-    bundle = fhir_service.responses_bundle(db.session, survey, include_in_progress=in_progress)
+    count = fhir_service.response_count(db.session, survey, in_progress)
     with write_transaction(db.session) as session:  # nothing is sent unless the export is on record
         record_audit(
             session,
             "results.export",
             target="fhir-responses",
             survey=survey,
-            count=len(bundle["entry"]),
+            count=count,
             detail="api" + (" with in-progress" if in_progress else ""),
         )
-    return _fhir(bundle)
+    return Response(stream_with_context(_streamed_bundle(survey.id, in_progress)), mimetype=fhir_service.MEDIA_TYPE)
+
+
+def _streamed_bundle(survey_id: int, in_progress: bool):
+    """The Bundle read while it is sent, in an app context (and session) of its own, as the CSV export does
+    (dashboards/export_routes.py says why)."""
+    app = current_app._get_current_object()
+
+    def body():
+        with app.app_context():
+            g.read_only = True
+            survey = db.session.get(Survey, survey_id)
+            yield from fhir_service.responses_bundle_json(db.session, survey, include_in_progress=in_progress)
+
+    return body()

@@ -9,6 +9,7 @@ docs/fhir.md describes the mapping.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from flask import current_app
 from sqlalchemy import select
@@ -71,6 +72,15 @@ def questionnaire_resource(session: Session, survey: Survey, version: int | None
 def responses_bundle(session: Session, survey: Survey, include_in_progress: bool = False) -> dict:
     """The survey's completed (and, if asked, in-progress) responses, never voided ones, as a Bundle."""
     return fhir_responses.responses_bundle(session, survey, base_url(), include_in_progress)
+
+
+def responses_bundle_json(session: Session, survey: Survey, include_in_progress: bool = False) -> Iterator[str]:
+    """The same Bundle as JSON text in pieces, read while it is written (for big surveys)."""
+    return fhir_responses.responses_bundle_json(session, survey, base_url(), include_in_progress)
+
+
+def response_count(session: Session, survey: Survey, include_in_progress: bool = False) -> int:
+    return fhir_responses.response_count(session, survey, include_in_progress)
 
 
 def to_json(resource: dict) -> str:
