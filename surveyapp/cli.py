@@ -19,6 +19,7 @@ from .extensions import db
 from .models import SurveyStatus
 from .questionnaires.loader import DefinitionError
 from .questionnaires.xlsform_export import XLSFormExportError
+from .services import fhir as fhir_service
 from .services.invitations import invite
 from .services.links import invitation_link
 from .services.surveys import SurveyNotFound, get_survey, import_definition, import_outcome, list_surveys, set_status
@@ -71,8 +72,11 @@ def surveys_import(file: Path, skip_unsupported: bool):
                 ) from None
             if skip_unsupported:
                 click.echo("note: --skip-unsupported applies to XLSForm workbooks only", err=True)
-            result = import_definition(db.session, text, str(file))
-    except DefinitionError as exc:
+            if file.suffix.lower() == ".json" and fhir_service.looks_like_fhir(text):
+                result = fhir_service.import_questionnaire(db.session, text, str(file))
+            else:
+                result = import_definition(db.session, text, str(file))
+    except (DefinitionError, fhir_service.FhirImportError) as exc:
         db.session.rollback()
         click.echo(f"{file}: {len(exc.problems)} problem(s), nothing was imported:", err=True)
         for problem in exc.problems:
@@ -119,6 +123,40 @@ def surveys_export_xlsform(slug: str, file: Path, number: int | None):
     except OSError as exc:
         raise click.ClickException(f"{file}: cannot be written ({exc.strerror})") from None
     click.echo(f"{slug} version {version.number} written to {file}")
+
+
+@surveys_cli.command("export-fhir")
+@click.argument("slug")
+@click.option("--responses", is_flag=True, help="Export the responses (a Bundle of QuestionnaireResponse).")
+@click.option("--in-progress", "in_progress", is_flag=True, help="With --responses: unfinished ones too.")
+@click.option("--version", "version", type=click.IntRange(1, 2**31 - 1), help="A version number (default: current).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+def surveys_export_fhir(slug: str, responses: bool, in_progress: bool, version: int | None, output: Path | None):
+    """Print a survey as a FHIR R4 Questionnaire, or with --responses its anonymous responses as a Bundle."""
+    survey = _survey_or_fail(slug)
+    if responses and version is not None:
+        raise click.ClickException("--version is for the questionnaire: --responses exports every version's responses")
+    try:
+        resource = None if responses else fhir_service.questionnaire_resource(db.session, survey, version)
+    except fhir_service.VersionNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    if responses:
+        count = fhir_service.response_count(db.session, survey, in_progress)
+        record_audit(db.session, "results.export", target="fhir-responses", survey=survey, count=count, detail="cli")
+        db.session.commit()
+        pieces = fhir_service.responses_bundle_json(db.session, survey, include_in_progress=in_progress)
+    else:
+        pieces = iter([fhir_service.to_json(resource)])
+    if output is None:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8") as out:
+            out.writelines(pieces)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot be written ({exc.strerror or exc})") from None
+    click.echo(f"{output}: {'responses' if responses else 'questionnaire'} of {slug} written", err=True)
 
 
 @surveys_cli.command("list")

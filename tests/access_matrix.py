@@ -78,6 +78,8 @@ ACCESS = {
     "api.surveys": frozenset({ANALYST, ADMIN}),
     "api.stats": frozenset({ANALYST, ADMIN}),
     "api.results": frozenset({ANALYST, ADMIN}),
+    "api.fhir_questionnaire": frozenset({ANALYST, ADMIN}),
+    "api.fhir_responses": frozenset({ANALYST, ADMIN}),
     "api.openapi": EVERYONE,  # the API's description, no data
     # interviews: volunteers only, and only their own (checked per object in tests/test_access_matrix.py)
     "interviews.index": VOLUNTEERS,

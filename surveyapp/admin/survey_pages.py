@@ -21,6 +21,7 @@ from ..models import Invitation, SurveyVersion
 from ..numbers import query_int
 from ..questionnaires.loader import DefinitionError
 from ..questionnaires.xlsform_export import XLSFormExportError
+from ..services import fhir as fhir_service
 from ..services.surveys import import_definition, import_outcome, version_response_counts
 from ..services.xlsform import XLSX_MIMETYPE, import_xlsform, looks_like_workbook, survey_version, version_xlsform
 from ..web import survey_or_404
@@ -80,9 +81,11 @@ def survey_import():
                 if isinstance(definition, bytes):
                     imported = import_xlsform(db.session, definition, source, form.skip_unsupported.data)
                     result, converted = imported.result, imported.converted
+                elif fhir_service.looks_like_fhir(definition):  # a FHIR Questionnaire (docs/fhir.md)
+                    result = fhir_service.import_questionnaire(db.session, definition, source)
                 else:
                     result = import_definition(db.session, definition, source)
-            except DefinitionError as exc:
+            except (DefinitionError, fhir_service.FhirImportError) as exc:
                 db.session.rollback()
                 problems = exc.problems
                 href = "#definition_file" if isinstance(definition, bytes) else "#definition_text"
