@@ -6,6 +6,8 @@
 # after the other): each is one pytest process that keeps about one core busy, they share nothing (SQLite
 # files in temporary folders, their own PostgreSQL database, free ports), and the whole run takes the time of
 # the longer pass instead of the sum. Each pass writes its own log, printed in full when it ends.
+# tests/load (gunicorn, nginx, killed workers, a restarted PostgreSQL, a full disk: timing-bound, and they
+# start their own servers and databases whatever TEST_DATABASE_URL says) run once, alone, after both passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
@@ -33,31 +35,42 @@ fi
 
 sqlite_pass() {
   echo "== pytest on SQLite (tests marked postgres run in the PostgreSQL pass)"
-  env -u TEST_DATABASE_URL "$py" -m pytest -m "not postgres" --durations=15 "$@"
+  env -u TEST_DATABASE_URL "$py" -m pytest -m "not postgres" --ignore=tests/load --durations=15 "$@"
 }
 postgres_pass() {
-  echo "== pytest on PostgreSQL (tests marked sqlite_only ran in the SQLite pass; tests/load start their own"
-  echo "   servers and databases whatever TEST_DATABASE_URL says, so they run once, in the SQLite pass)"
+  echo "== pytest on PostgreSQL (tests marked sqlite_only run in the SQLite pass)"
   TEST_DATABASE_URL="$PG_TEST_DATABASE_URL" "$py" -m pytest -m "not sqlite_only" --ignore=tests/load --durations=15 "$@"
 }
 
-if [ -z "${PG_TEST_DATABASE_URL:-}" ]; then
+load_tests() {
+  echo "== pytest tests/load alone (real gunicorn, nginx and PostgreSQL servers of their own)"
+  env -u TEST_DATABASE_URL "$py" -m pytest tests/load --durations=15 "$@"
+}
+if [ "$#" -gt 0 ]; then  # a chosen subset (make test PYTEST_ARGS=...): both passes, one after the other
   sqlite_pass "$@"
+  if [ -n "${PG_TEST_DATABASE_URL:-}" ]; then postgres_pass "$@"; fi
+  exit 0
+fi
+
+if [ -z "${PG_TEST_DATABASE_URL:-}" ]; then
+  sqlite_pass
+  load_tests
   echo "(PostgreSQL not found: the suite ran on SQLite only. Set TEST_DATABASE_URL to run it on PostgreSQL too.)"
   exit 0
 fi
 
 if [ "${TEST_PASSES:-}" = "sequential" ] || [ "$(nproc)" -lt 2 ]; then
-  sqlite_pass "$@"
-  postgres_pass "$@"
+  sqlite_pass
+  postgres_pass
+  load_tests
   exit 0
 fi
 
 echo "== the SQLite and PostgreSQL passes run side by side; each log is printed when its pass ends"
 started=$(date +%s)
-sqlite_pass "$@" >"$logs/sqlite.log" 2>&1 &
+sqlite_pass >"$logs/sqlite.log" 2>&1 &
 sqlite_pid=$!
-postgres_pass "$@" >"$logs/postgres.log" 2>&1 &
+postgres_pass >"$logs/postgres.log" 2>&1 &
 postgres_pid=$!
 status=0
 report() {  # name, pid
@@ -70,4 +83,5 @@ report() {  # name, pid
 }
 report sqlite "$sqlite_pid"
 report postgres "$postgres_pid"
+load_tests || status=1
 exit "$status"

@@ -18,9 +18,12 @@ from .audit import record_audit
 from .extensions import db
 from .models import SurveyStatus
 from .questionnaires.loader import DefinitionError
+from .questionnaires.xlsform_export import XLSFormExportError
+from .services import fhir as fhir_service
 from .services.invitations import invite
 from .services.links import invitation_link
 from .services.surveys import SurveyNotFound, get_survey, import_definition, import_outcome, list_surveys, set_status
+from .services.xlsform import MAX_XLSFORM_BYTES, import_xlsform, looks_like_workbook, survey_version, version_xlsform
 
 surveys_cli = AppGroup("surveys", help="Import, list, open and close surveys.")
 invitations_cli = AppGroup("invitations", help="Invite people and print their personal links.")
@@ -38,31 +41,122 @@ def _survey_or_fail(slug: str):
 
 @surveys_cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def surveys_import(file: Path):
-    """Create a survey from a definition FILE, or a new version of the survey with its slug."""
+@click.option(
+    "--skip-unsupported",
+    is_flag=True,
+    help="XLSForm only: import what the product can serve and list what was left out.",
+)
+def surveys_import(file: Path, skip_unsupported: bool):
+    """Create a survey from a definition FILE (YAML, JSON or an XLSForm .xlsx), or a new version of the
+    survey with its slug."""
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_XLSFORM_BYTES + 1)
     except FileNotFoundError:
         raise click.ClickException(f"{file}: no such file") from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise click.ClickException(f"{file}: cannot be read as UTF-8 text ({exc.__class__.__name__})") from None
+    except OSError as exc:
+        raise click.ClickException(f"{file}: cannot be read ({exc.__class__.__name__})") from None
+    converted = None
     try:
-        result = import_definition(db.session, text, str(file))
-    except DefinitionError as exc:
+        if len(raw) > MAX_XLSFORM_BYTES:
+            raise click.ClickException(f"{file}: the file is over {MAX_XLSFORM_BYTES // 1_000_000} MB")
+        if looks_like_workbook(raw):
+            imported = import_xlsform(db.session, raw, str(file), skip_unsupported=skip_unsupported)
+            result, converted = imported.result, imported.converted
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise click.ClickException(
+                    f"{file}: cannot be read as UTF-8 text ({exc.__class__.__name__}), nor as an .xlsx workbook"
+                ) from None
+            if skip_unsupported:
+                click.echo("note: --skip-unsupported applies to XLSForm workbooks only", err=True)
+            if file.suffix.lower() == ".json" and fhir_service.looks_like_fhir(text):
+                result = fhir_service.import_questionnaire(db.session, text, str(file))
+            else:
+                result = import_definition(db.session, text, str(file))
+    except (DefinitionError, fhir_service.FhirImportError) as exc:
         db.session.rollback()
         click.echo(f"{file}: {len(exc.problems)} problem(s), nothing was imported:", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
+        if getattr(exc, "unsupported", 0):
+            click.echo(
+                f"{exc.unsupported} of them are parts the product cannot serve: --skip-unsupported imports "
+                "the rest and lists what it left out.",
+                err=True,
+            )
         sys.exit(1)
     record_audit(
         db.session,
         "survey_imported",
         target=result.survey.slug,
-        detail=f"version {result.version.number}",
+        detail=f"version {result.version.number}" + (" from an XLSForm" if converted else ""),
         survey=result.survey,
     )
     db.session.commit()
     click.echo(import_outcome(result))
+    if converted is not None:
+        for line in converted.left_out:
+            click.echo(f"left out: {line}")
+        for line in converted.notices:
+            click.echo(f"note: {line}")
+
+
+@surveys_cli.command("export-xlsform")
+@click.argument("slug")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--version", "number", type=int, help="The version to export (default: the current one).")
+def surveys_export_xlsform(slug: str, file: Path, number: int | None):
+    """Write a survey's questionnaire to FILE as an XLSForm workbook (.xlsx)."""
+    survey = _survey_or_fail(slug)
+    version = survey_version(db.session, survey, number)
+    if version is None:
+        raise click.ClickException(f"{slug} has no version {number}" if number else f"{slug} has no questionnaire")
+    try:
+        data = version_xlsform(version)
+    except XLSFormExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        file.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"{file}: cannot be written ({exc.strerror})") from None
+    click.echo(f"{slug} version {version.number} written to {file}")
+
+
+@surveys_cli.command("export-fhir")
+@click.argument("slug")
+@click.option("--responses", is_flag=True, help="Export the responses (a Bundle of QuestionnaireResponse).")
+@click.option("--in-progress", "in_progress", is_flag=True, help="With --responses: unfinished ones too.")
+@click.option("--version", "version", type=click.IntRange(1, 2**31 - 1), help="A version number (default: current).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not to stdout.")
+def surveys_export_fhir(slug: str, responses: bool, in_progress: bool, version: int | None, output: Path | None):
+    """Print a survey as a FHIR R4 Questionnaire, or with --responses its anonymous responses as a Bundle."""
+    survey = _survey_or_fail(slug)
+    if responses and version is not None:
+        raise click.ClickException("--version is for the questionnaire: --responses exports every version's responses")
+    try:
+        resource = None if responses else fhir_service.questionnaire_resource(db.session, survey, version)
+    except fhir_service.VersionNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    if responses:
+        count = fhir_service.response_count(db.session, survey, in_progress)
+        record_audit(db.session, "results.export", target="fhir-responses", survey=survey, count=count, detail="cli")
+        db.session.commit()
+        pieces = fhir_service.responses_bundle_json(db.session, survey, include_in_progress=in_progress)
+    else:
+        pieces = iter([fhir_service.to_json(resource)])
+    if output is None:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
+    try:
+        with output.open("w", encoding="utf-8") as out:
+            out.writelines(pieces)
+    except OSError as exc:
+        raise click.ClickException(f"{output}: cannot be written ({exc.strerror or exc})") from None
+    click.echo(f"{output}: {'responses' if responses else 'questionnaire'} of {slug} written", err=True)
 
 
 @surveys_cli.command("list")

@@ -35,6 +35,7 @@ ACCESS = {
     "admin.survey_import": ADMINS,
     "admin.survey": ADMINS,
     "admin.survey_definition": ADMINS,
+    "admin.survey_xlsform": ADMINS,
     "admin.survey_disclosure": ADMINS,
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
@@ -94,6 +95,8 @@ ACCESS = {
     "api.surveys": frozenset({ANALYST, ADMIN}),
     "api.stats": frozenset({ANALYST, ADMIN}),
     "api.results": frozenset({ANALYST, ADMIN}),
+    "api.fhir_questionnaire": frozenset({ANALYST, ADMIN}),
+    "api.fhir_responses": frozenset({ANALYST, ADMIN}),
     "api.openapi": EVERYONE,  # the API's description, no data
     # interviews: volunteers only, and only their own (checked per object in tests/test_access_matrix.py)
     "interviews.index": VOLUNTEERS,

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -24,7 +32,8 @@ MAX_DEFINITION_CHARACTERS = 1_000_000
 
 
 class ImportSurveyForm(FlaskForm):
-    """A questionnaire definition, as a YAML or JSON file or pasted text (the file wins when both are given)."""
+    """A questionnaire definition, as a YAML, JSON or XLSForm (.xlsx) file or pasted text (the file wins when
+    both are given)."""
 
     definition_file = FileField("Upload a definition file", widget=GovFileInput())
     definition_text = TextAreaField(
@@ -34,6 +43,10 @@ class ImportSurveyForm(FlaskForm):
             Optional(),
             Length(max=MAX_DEFINITION_CHARACTERS, message="The definition must be 1,000,000 characters or fewer"),
         ],
+    )
+    skip_unsupported = BooleanField(
+        "If an XLSForm has parts the product cannot serve, import the rest and list what was left out",
+        widget=GovCheckboxInput(),
     )
     submit = SubmitField("Import", widget=GovSubmitInput())
 

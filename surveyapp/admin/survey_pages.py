@@ -1,7 +1,9 @@
-"""Admin pages for one survey: import a definition (as the CLI does), the survey's page, its versions' source.
+"""Admin pages for one survey: import a definition (as the CLI does), the survey's page, its versions' source
+and their XLSForm.
 
-The import page calls `services.surveys.import_definition`, the same function as
-`flask surveys import`, and shows every problem of a rejected file with its line.
+The import page calls `services.surveys.import_definition` (or, for an XLSForm workbook,
+`services.xlsform.import_xlsform`), the same functions as `flask surveys import`, and shows every problem
+of a rejected file with its line, or its sheet and row.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 
-from flask import flash, g, redirect, render_template, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, send_file, url_for
 from sqlalchemy import func, select
 
 from ..audit import record_audit
@@ -18,14 +20,17 @@ from ..extensions import db
 from ..models import Invitation, SurveyVersion
 from ..numbers import query_int
 from ..questionnaires.loader import DefinitionError
+from ..questionnaires.xlsform_export import XLSFormExportError
+from ..services import fhir as fhir_service
 from ..services.surveys import import_definition, import_outcome, version_response_counts
+from ..services.xlsform import XLSX_MIMETYPE, import_xlsform, looks_like_workbook, survey_version, version_xlsform
 from ..web import survey_or_404
 from . import bp
 from .forms import MAX_DEFINITION_CHARACTERS, DisclosurePolicyForm, ImportSurveyForm
 
 
-def _definition_from(form: ImportSurveyForm) -> tuple[str, str, list[dict]]:
-    """(text, source name, errors) from the upload, or else the pasted text."""
+def _definition_from(form: ImportSurveyForm) -> tuple[str | bytes, str, list[dict]]:
+    """(text, or a workbook's bytes; source name; errors) from the upload, or else the pasted text."""
     upload = form.definition_file.data
     if upload is not None and getattr(upload, "filename", ""):
         raw = upload.read(MAX_DEFINITION_CHARACTERS * 4 + 1)
@@ -35,18 +40,26 @@ def _definition_from(form: ImportSurveyForm) -> tuple[str, str, list[dict]]:
                 upload.filename,
                 [
                     {
-                        "text": "The file is too large: a definition is at most 1,000,000 characters",
+                        "text": "The file is too large: a definition is at most 1,000,000 characters, "
+                        "a workbook at most 4 MB",
                         "href": "#definition_file",
                     }
                 ],
             )
+        if looks_like_workbook(raw):
+            return raw, upload.filename, []
         try:
             return raw.decode("utf-8-sig"), upload.filename, []
         except UnicodeDecodeError:
             return (
                 "",
                 upload.filename,
-                [{"text": "The file must be UTF-8 text (YAML or JSON)", "href": "#definition_file"}],
+                [
+                    {
+                        "text": "The file must be UTF-8 text (YAML or JSON) or an Excel workbook (.xlsx)",
+                        "href": "#definition_file",
+                    }
+                ],
             )
     text = (form.definition_text.data or "").replace("\r\n", "\n")
     if not text.strip():
@@ -61,26 +74,49 @@ def survey_import():
     errors: list[dict] = []
     problems: list = []
     if form.validate_on_submit():
-        text, source, errors = _definition_from(form)
+        definition, source, errors = _definition_from(form)
         if not errors:
+            converted = None
             try:
-                result = import_definition(db.session, text, source)
-            except DefinitionError as exc:
+                if isinstance(definition, bytes):
+                    imported = import_xlsform(db.session, definition, source, form.skip_unsupported.data)
+                    result, converted = imported.result, imported.converted
+                elif fhir_service.looks_like_fhir(definition):  # a FHIR Questionnaire (docs/fhir.md)
+                    result = fhir_service.import_questionnaire(db.session, definition, source)
+                else:
+                    result = import_definition(db.session, definition, source)
+            except (DefinitionError, fhir_service.FhirImportError) as exc:
                 db.session.rollback()
                 problems = exc.problems
-                errors = [{"text": str(p), "href": "#definition_text"} for p in problems]
-                # Keep an uploaded file's text in the box so it can be corrected here.
-                form.definition_text.data = text
+                href = "#definition_file" if isinstance(definition, bytes) else "#definition_text"
+                errors = [{"text": str(p), "href": href} for p in problems]
+                if getattr(exc, "unsupported", 0):
+                    errors.append(
+                        {
+                            "text": f"{exc.unsupported} of these are parts the product cannot serve: tick "
+                            "'import the rest' to leave them out",
+                            "href": "#skip_unsupported",
+                        }
+                    )
+                if not isinstance(definition, bytes):
+                    # Keep an uploaded file's text in the box so it can be corrected here.
+                    form.definition_text.data = definition
             else:
                 record_audit(
                     db.session,
                     "survey_imported",
                     target=result.survey.slug,
-                    detail=f"version {result.version.number} from the admin page",
+                    detail=f"version {result.version.number} from the admin page"
+                    + (" (an XLSForm)" if converted else ""),
                     survey=result.survey,
                 )
                 db.session.commit()
                 flash(import_outcome(result), "success")
+                if converted is not None:
+                    for line in converted.left_out:
+                        flash(f"Left out: {line}", "info")
+                    for line in converted.notices:
+                        flash(f"Note: {line}", "info")
                 return redirect(url_for("admin.survey", slug=result.survey.slug))
     elif form.errors:
         errors = [
@@ -90,9 +126,12 @@ def survey_import():
     for error in errors:
         field_errors.setdefault(error["href"][1:], error["text"])
     if problems:
-        field_errors["definition_text"] = (
+        message = (
             f"The definition has {len(problems)} problem{'s' if len(problems) != 1 else ''}, "
             "listed at the top of the page: nothing was imported"
+        )
+        field_errors["definition_file" if errors and errors[0]["href"] == "#definition_file" else "definition_text"] = (
+            message
         )
     return render_template(
         "admin/survey_import.html", title="Import a survey", form=form, errors=errors, field_errors=field_errors
@@ -168,5 +207,28 @@ def survey_definition(slug):
         mimetype="text/plain; charset=utf-8",
         as_attachment=True,
         download_name=f"{survey.slug}-v{version.number}.{extension}",
+        max_age=0,
+    )
+
+
+@bp.get("/surveys/<slug>/xlsform")
+@roles_required("admin")
+def survey_xlsform(slug):
+    """A version's questionnaire as an XLSForm workbook (?version=N; the current one by default)."""
+    g.read_only = True
+    survey = survey_or_404(slug)
+    version = survey_version(db.session, survey, query_int("version"))
+    if version is None:
+        abort(404)
+    try:
+        data = version_xlsform(version)
+    except XLSFormExportError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.survey", slug=survey.slug))
+    return send_file(
+        io.BytesIO(data),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=f"{survey.slug}-v{version.number}.xlsx",
         max_age=0,
     )

@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import g, jsonify, request
+from flask import Response, abort, current_app, g, jsonify, request, stream_with_context
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from ..analysis import figures, queries
+from ..audit import record_audit
 from ..auth.access import can_access_survey, roles_required
 from ..dashboards.access import disclosure_for, mark_read_only, parse_filters, survey_or_404
+from ..database import write_transaction
 from ..extensions import db
 from ..models import Survey
+from ..numbers import query_int
+from ..services import fhir as fhir_service
 from ..services import tokens
 from ..services.tokens import bearer_token
 from . import bp
@@ -184,3 +188,52 @@ def results(slug):
             "questions": [r.as_json() for r in results_],
         }
     )
+
+
+def _fhir(resource: dict) -> Response:
+    return Response(fhir_service.to_json(resource), mimetype=fhir_service.MEDIA_TYPE)
+
+
+@bp.get("/surveys/<slug>/fhir/questionnaire")
+@roles_required("admin", "analyst")
+def fhir_questionnaire(slug):
+    """The survey (its current version, or ?version=N) as a FHIR R4 Questionnaire."""
+    survey = survey_or_404(slug)
+    try:
+        resource = fhir_service.questionnaire_resource(db.session, survey, query_int("version"))
+    except fhir_service.VersionNotFound as exc:
+        abort(404, str(exc))
+    return _fhir(resource)
+
+
+@bp.get("/surveys/<slug>/fhir/responses")
+@roles_required("admin", "analyst")
+def fhir_responses(slug):
+    """The survey's responses as a FHIR Bundle of QuestionnaireResponse, anonymous; audited like every export."""
+    survey = survey_or_404(slug)
+    in_progress = request.args.get("in_progress") in ("1", "true", "yes")
+    count = fhir_service.response_count(db.session, survey, in_progress)
+    with write_transaction(db.session) as session:  # nothing is sent unless the export is on record
+        record_audit(
+            session,
+            "results.export",
+            target="fhir-responses",
+            survey=survey,
+            count=count,
+            detail="api" + (" with in-progress" if in_progress else ""),
+        )
+    return Response(stream_with_context(_streamed_bundle(survey.id, in_progress)), mimetype=fhir_service.MEDIA_TYPE)
+
+
+def _streamed_bundle(survey_id: int, in_progress: bool):
+    """The Bundle read while it is sent, in an app context (and session) of its own, as the CSV export does
+    (dashboards/export_routes.py says why)."""
+    app = current_app._get_current_object()
+
+    def body():
+        with app.app_context():
+            g.read_only = True
+            survey = db.session.get(Survey, survey_id)
+            yield from fhir_service.responses_bundle_json(db.session, survey, include_in_progress=in_progress)
+
+    return body()

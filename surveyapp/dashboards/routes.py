@@ -333,7 +333,6 @@ def survey_total(survey: Survey, n: int) -> int | str:
     return Disclosure.for_survey(survey).total(n)
 
 
-# App-wide: the admin survey list and page show their figures and rule with these too.
 @bp.app_context_processor
 def _dashboard_helpers():
     return {"dashboard_tabs": tab_links, "disclosure_rule": disclosure_rule, "survey_total": survey_total}

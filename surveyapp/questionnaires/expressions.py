@@ -511,3 +511,9 @@ def is_true(
 ) -> bool:
     """The expression's value as a condition (empty, 0, NaN, [] and false are false)."""
     return to_boolean(evaluate(expr, answers, current, today))
+
+
+def syntax_tree(text: str) -> Tree:
+    """The lark parse tree of a valid expression (for converters such as fhir.py); raises ExpressionError."""
+    parse(text)  # the same checks and messages as everywhere else
+    return _PARSER.parse(text)

@@ -64,7 +64,12 @@ def import_definition(session: Session, text: str, source: str = "<upload>") -> 
     it; after that it is frozen and the import becomes version N+1.
     Raises loader.DefinitionError (with every problem) before touching the database.
     """
-    questionnaire = load_definition_text(text, source)
+    return store_questionnaire(session, load_definition_text(text, source), text)
+
+
+def store_questionnaire(session: Session, questionnaire: Questionnaire, source_text: str) -> ImportResult:
+    """Store a validated questionnaire: a new survey, its current version replaced, or version N+1 (the rules
+    of import_definition, which calls this, as does services/xlsform.import_xlsform)."""
     survey = session.scalar(select(Survey).where(Survey.slug == questionnaire.slug))
     created_survey = survey is None
     if created_survey:
@@ -85,7 +90,7 @@ def import_definition(session: Session, text: str, source: str = "<upload>") -> 
         session.add(version)
         created_version = True
     version.definition = questionnaire.to_dict()
-    version.source_text = text
+    version.source_text = source_text
     session.flush()
     _add_question_rows(session, version, questionnaire)
     session.flush()
