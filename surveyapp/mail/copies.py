@@ -42,8 +42,10 @@ class CopyRefused(ValueError):
 
 
 def copy_reference(response: Response) -> str:
-    """A short reference the respondent can quote, that says nothing of how many responses there are."""
-    digest = hashlib.blake2s(response.respondent_key.encode(), digest_size=5).hexdigest().upper()
+    """A short reference the respondent can quote: keyed with SECRET_KEY, so it says nothing of how many
+    responses there are and cannot be worked back to an invitation."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hashlib.blake2s(response.respondent_key.encode(), key=key[:32], digest_size=5).hexdigest().upper()
     return f"{digest[:5]}-{digest[5:]}"
 
 
