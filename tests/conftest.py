@@ -117,6 +117,17 @@ def runner(app):
 
 
 @pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that the app's mail worker delivers to."""
+    from smtp_sink import SMTPSink
+
+    sink = SMTPSink().start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=5)
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
 def import_survey(app):
     """Import a test questionnaire by file name (tests/questionnaires/NAME.yaml) and open it."""
     from surveyapp.services.surveys import import_definition, set_status

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from journey_helpers import Journey, error_summary
-from smtp_sink import SMTPSink, body_text
+from smtp_sink import body_text
 from sqlalchemy import func, select
 
 from surveyapp.extensions import db
@@ -32,14 +31,6 @@ pages:
         min: 0
         max: 10
 """
-
-
-@pytest.fixture
-def smtp(app):
-    sink = SMTPSink().start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=5)
-    yield sink
-    sink.stop()
 
 
 def survey_with_copies(import_survey, on: bool = True):

@@ -22,14 +22,6 @@ LINK = re.compile(r"http://surveys\.test(/s/[A-Za-z0-9_-]{43})\b")
 
 
 @pytest.fixture
-def smtp(app):
-    sink = SMTPSink().start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=5)
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
 def survey(import_survey):
     return import_survey("mail_invitation")
 

@@ -12,7 +12,6 @@ import re
 
 import pytest
 from conftest import need
-from smtp_sink import SMTPSink
 
 from browser.harness import (
     ROOT,
@@ -65,12 +64,9 @@ def live_server(app):
 
 
 @pytest.fixture
-def mailbox(app):
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that the app's mail worker delivers to."""
-    sink = SMTPSink().start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=5)
-    yield sink
-    sink.stop()
+def mailbox(smtp):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that the app's mail worker delivers to (tests/conftest.py)."""
+    return smtp
 
 
 class Web:
