@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .contacts.routes import bp as optout_bp
     from .dashboards import bp as dashboards_bp
     from .editor import bp as editor_bp
+    from .editor import review_bp
     from .home import bp as home_bp
     from .interviews import bp as interviews_bp
     from .reports import bp as reports_bp
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(optout_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(editor_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(reports_bp)

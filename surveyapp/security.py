@@ -2,7 +2,8 @@
 
 - Content-Security-Policy: scripts only from this site or with this request's
   nonce (`csp_nonce()` in templates; GOV.UK's template puts it on its one inline
-  script); no framing; styles from this site only, except on dashboard pages,
+  script); no framing, except a preview page asked for inside the editor's phone-width frame, which sets
+  `g.frame_same_origin` (editor/preview.py) and may be framed by this site only; styles from this site only, except on dashboard pages,
   where Plotly sets inline styles.
 - `Referrer-Policy: same-origin`: a respondent's link is a bearer token and must
   not leak to other sites in the Referer header. Not `no-referrer`: over HTTPS
@@ -33,7 +34,7 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str, path: str) -> str:
+def content_security_policy(nonce: str, path: str, frame_ancestors: str = "'none'") -> str:
     style = "'self'"
     if path.startswith(INLINE_STYLE_PREFIXES):
         style += " 'unsafe-inline'"
@@ -47,7 +48,7 @@ def content_security_policy(nonce: str, path: str) -> str:
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors}",
         ]
     )
 
@@ -66,6 +67,7 @@ def init_security(app: Flask) -> None:
     def _new_nonce():
         # A new nonce for every request (g can outlive a request when an app context was pushed already).
         g.pop("csp_nonce", None)
+        g.pop("frame_same_origin", None)
 
     # Forms whose text is checked character by character with a message of its own before anything is stored
     # (a pasted questionnaire gets the importer's error list, NUL included).
@@ -81,10 +83,12 @@ def init_security(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), request.path))
+        same_origin_frame = g.get("frame_same_origin", False)
+        ancestors = "'self'" if same_origin_frame else "'none'"
+        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), request.path, ancestors))
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Frame-Options", "SAMEORIGIN" if same_origin_frame else "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")

@@ -12,6 +12,7 @@ TOKEN_HOLDER = frozenset({RESPONDENT})  # the link is the credential: without it
 ADMINS = frozenset({ADMIN})
 VOLUNTEERS = frozenset({VOLUNTEER})
 STAFF = frozenset({VOLUNTEER, ANALYST, ADMIN})
+EDITORS = frozenset({ANALYST, ADMIN})  # analysts only on the surveys an admin allowed them to edit
 
 ACCESS = {
     "static": EVERYONE,
@@ -44,6 +45,7 @@ ACCESS = {
     "admin.user_deactivate": ADMINS,
     "admin.user_reactivate": ADMINS,
     "admin.user_assignments": ADMINS,
+    "admin.user_editor_surveys": ADMINS,  # the surveys an analyst may edit in the editor
     "admin.user_tokens": ADMINS,
     "admin.user_token_revoke": ADMINS,
     "admin.audit_log": ADMINS,
@@ -61,23 +63,29 @@ ACCESS = {
     "admin.outbox": ADMINS,
     "admin.outbox_retry_now": ADMINS,
     "admin.captured": ADMINS,
-    # the questionnaire editor (issue 17): admins only
-    "editor.create": ADMINS,
-    "editor.overview": ADMINS,
-    "editor.details": ADMINS,
-    "editor.page_add": ADMINS,
-    "editor.page_edit": ADMINS,
-    "editor.page_action": ADMINS,
-    "editor.question_add": ADMINS,
-    "editor.question_edit": ADMINS,
-    "editor.question_action": ADMINS,
-    "editor.publish": ADMINS,
-    "editor.discard": ADMINS,
-    "editor.draft_download": ADMINS,
-    "editor.check_condition": ADMINS,  # JSON: the problems of a condition as it is typed
-    "editor.preview": ADMINS,
-    "editor.preview_page": ADMINS,
-    "editor.changes": ADMINS,
+    # the questionnaire editor (issue 17): admins, and analysts an admin allowed on the survey (the matrix's
+    # analyst is allowed on its survey; tests/test_editor_access.py tries one who is not)
+    "editor.create": ADMINS,  # a new survey: admins only
+    "editor.overview": EDITORS,
+    "editor.details": EDITORS,
+    "editor.page_add": EDITORS,
+    "editor.page_edit": EDITORS,
+    "editor.page_action": EDITORS,
+    "editor.question_add": EDITORS,
+    "editor.question_edit": EDITORS,
+    "editor.question_action": EDITORS,
+    "editor.publish": EDITORS,
+    "editor.discard": EDITORS,
+    "editor.draft_download": EDITORS,
+    "editor.check_condition": EDITORS,  # JSON: the problems of a condition as it is typed
+    "editor.preview": EDITORS,
+    "editor.preview_page": EDITORS,
+    "editor.changes": EDITORS,
+    "editor.preview_links_page": EDITORS,  # shareable preview links: list and create
+    "editor.preview_link_revoke": EDITORS,
+    # a preview link: the token is the credential (tests/test_preview_links.py: nothing is stored, revocable)
+    "review.preview": TOKEN_HOLDER,
+    "review.preview_page": TOKEN_HOLDER,
     # opting out is done with the personal link's token (RFC 8058 one-click included)
     "optout.page": TOKEN_HOLDER,
     "optout.one_click": TOKEN_HOLDER,

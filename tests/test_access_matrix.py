@@ -19,7 +19,9 @@ from surveyapp import create_app
 from surveyapp.contacts.importer import import_contacts, store_problem_report
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
-from surveyapp.models import ReportShare
+from surveyapp.models import ReportShare, SurveyEditor
+from surveyapp.services.preview_links import create_link
+from surveyapp.services.tokens import token_hash
 
 LINK_SURVEY = """slug: matrix-link
 title: Matrix by link
@@ -63,6 +65,9 @@ def world(app, import_survey, invite):
     volunteer_b = make_user("volunteer-b@example.org", VOLUNTEER)
     for volunteer in (users[VOLUNTEER], volunteer_b):
         assign(volunteer, interview_survey)
+    db.session.add(SurveyEditor(user_id=users[ANALYST].id, survey_id=interview_survey.id))  # the editor's analyst
+    preview_link, _ = create_link(db.session, interview_survey)
+    preview_link.token_hash = token_hash(token)  # the link is the credential: the respondent holds it
     draft = start_interview(db.session, interview_survey, users[VOLUNTEER], "A-1")
     draft.current_page = "consent"
     problems = import_contacts(db.session, "email\nnot-an-email\n")
@@ -83,6 +88,7 @@ def world(app, import_survey, invite):
         "invitation_id": invitation.id,
         "action": "send",
         "report_id": stored_report.id,
+        "link_id": preview_link.id,
     }
     return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}
 

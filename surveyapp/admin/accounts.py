@@ -1,4 +1,5 @@
-"""Admin pages for accounts: list, create, deactivate/reactivate, assign volunteers to interview surveys."""
+"""Admin pages for accounts: list, create, deactivate/reactivate, assign volunteers to interview surveys, and
+allow analysts to edit surveys in the questionnaire editor."""
 
 from __future__ import annotations
 
@@ -10,17 +11,26 @@ from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
 from ..models import ROLES, Survey, User
-from ..services.users import UserError, create_user, deactivate_user, reactivate_user, set_assignments
+from ..services.users import (
+    UserError,
+    create_user,
+    deactivate_user,
+    editor_survey_ids,
+    reactivate_user,
+    set_assignments,
+    set_editor_surveys,
+)
 from . import bp
-from .forms import ActionForm, AssignmentsForm, UserForm, form_errors
+from .forms import ActionForm, AssignmentsForm, EditorSurveysForm, UserForm, form_errors
 
 
 @bp.get("/users")
 @roles_required("admin")
 def users():
     people = list(db.session.scalars(select(User).order_by(User.role, User.email)))
-    titles = {s.id: s.title for s in db.session.scalars(select(Survey).where(Survey.is_interview.is_(True)))}
-    return render_template("admin/users.html", title="Users", people=people, titles=titles)
+    titles = {s.id: s.title for s in db.session.scalars(select(Survey))}
+    editing = {p.id: sorted(editor_survey_ids(db.session, p)) for p in people if p.role == "analyst"}
+    return render_template("admin/users.html", title="Users", people=people, titles=titles, editing=editing)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -125,4 +135,41 @@ def user_assignments(user_id):
         person=user,
         surveys=surveys,
         assigned=assigned,
+    )
+
+
+@bp.route("/users/<id:user_id>/editor-surveys", methods=["GET", "POST"])
+@roles_required("admin")
+def user_editor_surveys(user_id):
+    """The surveys an analyst may change in the questionnaire editor (each allow and removal audited)."""
+    user = db.get_or_404(User, user_id)
+    if user.role != "analyst":
+        flash("Only analysts are allowed on surveys in the editor: admins may edit every survey.", "error")
+        return redirect(url_for("admin.users"))
+    surveys = list(db.session.scalars(select(Survey).order_by(Survey.title)))
+    form = EditorSurveysForm()
+    form.survey.choices = [(s.id, s.title) for s in surveys]
+    if form.is_submitted():
+        if not form.validate():
+            abort(400, "; ".join(e["text"] for e in form_errors(form)))
+        try:
+            added, removed = set_editor_surveys(db.session, user, set(form.survey.data or []))
+        except UserError:
+            db.session.rollback()
+            abort(400)
+        by_id = {s.id: s for s in surveys}
+        for action, ids in (("survey_editor_allowed", added), ("survey_editor_removed", removed)):
+            for survey_id in sorted(ids):
+                record_audit(
+                    db.session, action, target=user.email, detail=by_id[survey_id].slug, survey=by_id[survey_id]
+                )
+        db.session.commit()
+        flash(f"Surveys {user.email} may edit saved.", "success")
+        return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/user_editor_surveys.html",
+        title=f"Surveys {user.email} may edit",
+        person=user,
+        surveys=surveys,
+        allowed=editor_survey_ids(db.session, user),
     )

@@ -117,6 +117,12 @@ class AssignmentsForm(FlaskForm):
     survey = SelectMultipleField("Interview surveys", coerce=int, validate_choice=True)
 
 
+class EditorSurveysForm(FlaskForm):
+    """The surveys an analyst may edit; the view sets the choices from every survey."""
+
+    survey = SelectMultipleField("Surveys this analyst may edit", coerce=int, validate_choice=True)
+
+
 class ContactsUploadForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file to upload")])
     list_name = StringField("Contact list", validators=[Optional(), Length(max=200)])

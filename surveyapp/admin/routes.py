@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..audit import record_audit
-from ..auth.access import can_access_survey, roles_required
+from ..auth.access import can_access_survey, editable_survey_ids, roles_required
 from ..extensions import db
 from ..models import Invitation, Response, ResponseStatus, Survey, SurveyStatus
 from ..services.surveys import SurveyStatusError, set_status
@@ -41,7 +41,14 @@ def index():
             .group_by(Response.survey_id)
         ).all()
     )
-    return render_template("admin/index.html", title="Surveys", surveys=surveys, invited=invited, completed=completed)
+    return render_template(
+        "admin/index.html",
+        title="Surveys",
+        surveys=surveys,
+        invited=invited,
+        completed=completed,
+        editable=editable_survey_ids(current_user),
+    )
 
 
 @bp.post("/surveys/<slug>/status/<any(open,closed):status>")

@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Survey, SurveyAssignment
+from ..models import Survey, SurveyAssignment, SurveyEditor
 
 
 def roles_required(*roles: str):
@@ -58,6 +58,37 @@ def require_survey_access(survey: Survey | None) -> Survey:
     if survey is None:
         abort(404)
     if not can_access_survey(current_user, survey):
+        abort(403)
+    return survey
+
+
+def can_edit_survey(user, survey: Survey) -> bool:
+    """The questionnaire editor: admins for every survey, analysts for the surveys an admin allowed them on."""
+    if not user.is_authenticated:
+        return False
+    if user.role == "admin":
+        return True
+    if user.role == "analyst":
+        return (
+            db.session.scalar(
+                select(SurveyEditor.id).where(SurveyEditor.user_id == user.id, SurveyEditor.survey_id == survey.id)
+            )
+            is not None
+        )
+    return False
+
+
+def editable_survey_ids(user) -> set[int]:
+    """The ids of the surveys an analyst may edit (for lists; admins may edit every survey)."""
+    if not user.is_authenticated or user.role != "analyst":
+        return set()
+    return set(db.session.scalars(select(SurveyEditor.survey_id).where(SurveyEditor.user_id == user.id)))
+
+
+def require_survey_editor(survey: Survey | None) -> Survey:
+    if survey is None:
+        abort(404)
+    if not can_edit_survey(current_user, survey):
         abort(403)
     return survey
 

@@ -1,7 +1,9 @@
-"""Blueprint: the questionnaire editor for admins (draft, pages, questions, preview, publish, changes)."""
+"""Blueprints: the questionnaire editor for admins and allowed analysts (draft, pages, questions, preview,
+preview links, publish, changes), and `review`, the read-only preview a preview link opens without an account."""
 
 from flask import Blueprint
 
 bp = Blueprint("editor", __name__, url_prefix="/admin")
+review_bp = Blueprint("review", __name__)
 
-from . import preview, routes, structure  # noqa: E402,F401
+from . import preview, review_routes, routes, sharing, structure  # noqa: E402,F401

@@ -4,12 +4,13 @@ questions in a draft (404 for names that are not there), saving and going back."
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 
+from ..auth.access import require_survey_editor
 from ..extensions import db
 from ..models import Survey
 from ..questionnaires import types
 from ..services import drafts, editing
-from ..web import survey_or_404
 from . import bp
 from .forms import ActionForm, AddPageForm, AddQuestionForm
 
@@ -65,9 +66,19 @@ def problem_links(survey: Survey, problems: editing.DraftProblems) -> list[dict]
     return links
 
 
+# Who reaches the editor's survey pages at all; editable_survey_or_404 then checks the survey itself.
+EDITORS = ("admin", "analyst")
+
+
+def editable_survey_or_404(slug: str) -> Survey:
+    """The survey with this slug if the signed-in person may edit it (admins; analysts an admin allowed on
+    it): else 404 or 403. Every editor view finds its survey here, so none can forget the check."""
+    return require_survey_editor(db.first_or_404(select(Survey).where(Survey.slug == slug)))
+
+
 def survey_for(slug: str) -> Survey:
-    """The survey (authorised by web.survey_or_404); for a POST, its draft read again under a lock."""
-    survey = survey_or_404(slug)
+    """The survey (authorised by editable_survey_or_404); for a POST, its draft read again under a lock."""
+    survey = editable_survey_or_404(slug)
     if request.method == "POST":
         drafts.lock_draft(db.session, survey)
     return survey

@@ -7,8 +7,8 @@ is the validator's call (services.editing.draft_problems), so a draft keeps what
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..questionnaires import types
 from ..questionnaires.loader import SLUG_RE
@@ -157,3 +157,17 @@ class QuestionForm(FlaskForm):
 
 class PreviewForm(FlaskForm):
     """The preview's Continue: only its CSRF token is checked here; the answers are the engine's to read."""
+
+
+class PreviewLinkForm(FlaskForm):
+    """A shareable preview link: who it is for (optional) and how many days it works."""
+
+    label = _text("Who it is for", 200)
+    days = IntegerField(
+        "Days before the link stops working",
+        default=14,
+        validators=[
+            InputRequired(message="Enter how many days the link works, from 1 to 90"),
+            NumberRange(min=1, max=90, message="A preview link can work for 1 to 90 days"),
+        ],
+    )

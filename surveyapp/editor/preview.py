@@ -1,15 +1,16 @@
-"""The draft as a respondent sees it (the respondent's page template and the engine's runtime), and the
-list of changes between versions.
+"""The draft as a respondent sees it (the respondent's page template and the engine's runtime), at desktop
+or phone width, and the list of changes between versions.
 
 Nothing is stored: the answers of earlier pages travel with the form, as the fields that posted them,
 in one hidden field, and are read again by the engine on every page (so conditions on earlier answers
-work as they will for respondents).
+work as they will for respondents). The same pages serve the editor (signed in, `Place` of the editor) and
+shareable preview links (review_routes.py, no account).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -24,13 +25,14 @@ from ..questionnaires.definition import Questionnaire
 from ..questionnaires.loader import load_definition_data
 from ..services import drafts, editing
 from ..services.version_changes import version_changes
-from ..web import survey_or_404
 from . import bp
+from .common import EDITORS, editable_survey_or_404
 from .forms import PreviewForm
 
 CARRY_FIELD = "_preview"
 MAX_CARRY = 200_000
 _NOT_ANSWERS = {"csrf_token", "_shown", CARRY_FIELD}
+PHONE_WIDTH = 375  # CSS pixels: a common phone, and the width WCAG's reflow check is close to
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,37 @@ class PreviewWording:
     save_note: str = "This is a preview: answers are not stored."
 
 
-def _questionnaire_or_problems(survey):
+@dataclass(frozen=True)
+class Place:
+    """Where a preview's pages live: the editor's (signed in) or a preview link's (no account)."""
+
+    endpoint: str  # the page endpoint; its start endpoint is the same name without "_page"
+    values: dict = field(default_factory=dict)  # URL values besides page_name (slug, or token)
+    back_url: str | None = None  # the way out of the preview (the editor), None for a reviewer
+    notice: str = "Preview of the draft: answers are not stored."
+
+    @property
+    def framed(self) -> bool:
+        return request.args.get("frame") == "1"
+
+    def _extra(self) -> dict:
+        return {"frame": "1"} if self.framed else {}
+
+    def page_url(self, page_name: str) -> str:
+        return url_for(self.endpoint, page_name=page_name, **self.values, **self._extra())
+
+    def start_url(self, width: str | None = None) -> str:
+        extra = {"width": width} if width else self._extra()
+        return url_for(self.endpoint.removesuffix("_page"), **self.values, **extra)
+
+
+def allow_framing_if_asked() -> None:
+    """A preview page asked for inside the phone-width frame may be framed by this site (security.py)."""
+    if request.args.get("frame") == "1":
+        g.frame_same_origin = True
+
+
+def questionnaire_or_problems(survey):
     draft = drafts.draft_of(survey)
     problems = editing.draft_problems(draft)
     if problems:
@@ -92,7 +124,7 @@ def _next_page(questionnaire: Questionnaire, answers: dict, current: str | None)
     return None
 
 
-def _render_page(survey, questionnaire, page, answers, carry, errors=None, raw=None):
+def _render_page(place: Place, questionnaire, page, answers, carry, errors=None, raw=None):
     return render_template(
         "respond/page.html",
         title=f"Preview: {page.title}",
@@ -104,59 +136,82 @@ def _render_page(survey, questionnaire, page, answers, carry, errors=None, raw=N
         raw=raw or {},
         field_errors={e.name: e.message for e in (errors or [])},
         errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in (errors or [])],
-        back_url=url_for("editor.overview", slug=survey.slug),
+        back_url=None if place.framed else place.back_url,
         wording=PreviewWording(),
         caption=None,
-        action=url_for("editor.preview_page", slug=survey.slug, page_name=page.name),
-        notice="Preview of the draft: answers are not stored. Go back to the editor with the Back link.",
+        action=place.page_url(page.name),
+        notice=place.notice,
+        notice_links=[] if place.framed else [{"text": "Start again at phone width", "href": place.start_url("phone")}],
         still_needed=[],
         progress=None,
         hidden_fields={CARRY_FIELD: json.dumps(carry)},
     ), 400 if errors else 200
 
 
-@bp.get("/surveys/<slug>/editor/preview")
-@roles_required("admin")
-def preview(slug):
-    """The first page of the draft, or why it cannot be previewed yet."""
+def _render_end(survey, place: Place, questionnaire: Questionnaire, answers: dict):
+    rows = [
+        (q.label, runtime.format_answer(q, answers.get(q.name)))
+        for page in runtime.visible_pages(questionnaire, answers)
+        for q in runtime.visible_questions(page, answers)
+        if not q.is_note
+    ]
+    return render_template(
+        "editor/preview_end.html", title=f"End of the preview of {survey.title}", survey=survey, rows=rows, place=place
+    )
+
+
+def start_preview(survey, place: Place):
+    """The first page of the draft, the phone-width frame (?width=phone), or why it cannot be previewed yet."""
     g.read_only = True
-    survey = survey_or_404(slug)
-    questionnaire, problems = _questionnaire_or_problems(survey)
+    allow_framing_if_asked()
+    if request.args.get("width") == "phone" and not place.framed:
+        return render_template(
+            "editor/preview_frame.html",
+            title=f"Preview of {survey.title} at phone width",
+            survey=survey,
+            place=place,
+            frame_url=url_for(place.endpoint.removesuffix("_page"), **place.values, frame="1"),
+            phone_width=PHONE_WIDTH,
+        )
+    questionnaire, problems = questionnaire_or_problems(survey)
     if questionnaire is None:
         return render_template(
-            "editor/preview_blocked.html", title=f"Preview {survey.title}", survey=survey, problems=problems
+            "editor/preview_blocked.html",
+            title=f"Preview {survey.title}",
+            survey=survey,
+            problems=problems,
+            place=place,
         )
     first = _next_page(questionnaire, {}, None)
     if first is None:
-        return _render_end(survey, questionnaire, {})
-    return redirect(url_for("editor.preview_page", slug=survey.slug, page_name=first))
+        return _render_end(survey, place, questionnaire, {})
+    return redirect(place.page_url(first))
 
 
-@bp.route("/surveys/<slug>/editor/preview/<page_name>", methods=["GET", "POST"])
-@roles_required("admin")
-def preview_page(slug, page_name):
+def preview_page_of(survey, place: Place, page_name: str):
+    """One page: GET shows it empty; POST checks it with the engine and shows the next page, or the end."""
     g.read_only = True
-    survey = survey_or_404(slug)
-    questionnaire, _problems = _questionnaire_or_problems(survey)
+    allow_framing_if_asked()
+    questionnaire, _problems = questionnaire_or_problems(survey)
     if questionnaire is None:
-        return redirect(url_for("editor.preview", slug=survey.slug))
+        return redirect(place.start_url())
     try:
         page = questionnaire.page(page_name)
     except KeyError:
         abort(404)
     if request.method == "GET":
-        return _render_page(survey, questionnaire, page, {}, {})
+        return _render_page(place, questionnaire, page, {}, {})
     form = PreviewForm()
     carry = _carried()
     answers = _answers_from(questionnaire, carry, page_name)
     if not form.validate_on_submit():
-        return _render_page(survey, questionnaire, page, answers, carry)
+        return _render_page(place, questionnaire, page, answers, carry)
     shown = set(request.form.getlist("_shown"))
     result = runtime.parse_page(page, request.form, answers)
     errors = [e for e in result.errors if e.name in shown]
     typed = {**answers, **result.values}
     if errors:
-        return _render_page(survey, questionnaire, page, typed, carry, errors=errors, raw=result.raw)
+        return _render_page(place, questionnaire, page, typed, carry, errors=errors, raw=result.raw)
     own = {q.name for q in page.questions}
     for key in request.form:
         if key not in _NOT_ANSWERS and (key in own or key.rsplit("-", 1)[0] in own):
@@ -165,28 +220,39 @@ def preview_page(slug, page_name):
     unseen = [q.name for q in runtime.visible_questions(page, answers) if not q.is_note and q.name not in shown]
     following = page.name if unseen else _next_page(questionnaire, answers, page.name)
     if following is None:
-        return _render_end(survey, questionnaire, answers)
-    return _render_page(survey, questionnaire, questionnaire.page(following), answers, carry)
+        return _render_end(survey, place, questionnaire, answers)
+    return _render_page(place, questionnaire, questionnaire.page(following), answers, carry)
 
 
-def _render_end(survey, questionnaire: Questionnaire, answers: dict):
-    rows = [
-        (q.label, runtime.format_answer(q, answers.get(q.name)))
-        for page in runtime.visible_pages(questionnaire, answers)
-        for q in runtime.visible_questions(page, answers)
-        if not q.is_note
-    ]
-    return render_template(
-        "editor/preview_end.html", title=f"End of the preview of {survey.title}", survey=survey, rows=rows
+def _editor_place(survey) -> Place:
+    return Place(
+        endpoint="editor.preview_page",
+        values={"slug": survey.slug},
+        back_url=url_for("editor.overview", slug=survey.slug),
+        notice="Preview of the draft: answers are not stored. Go back to the editor with the Back link.",
     )
 
 
+@bp.get("/surveys/<slug>/editor/preview")
+@roles_required(*EDITORS)
+def preview(slug):
+    survey = editable_survey_or_404(slug)
+    return start_preview(survey, _editor_place(survey))
+
+
+@bp.route("/surveys/<slug>/editor/preview/<page_name>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def preview_page(slug, page_name):
+    survey = editable_survey_or_404(slug)
+    return preview_page_of(survey, _editor_place(survey), page_name)
+
+
 @bp.get("/surveys/<slug>/editor/changes")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def changes(slug):
     """What changed from a version (?from=N, the current one by default) to the draft or to ?to=N."""
     g.read_only = True
-    survey = survey_or_404(slug)
+    survey = editable_survey_or_404(slug)
     versions = {
         v.number: v for v in db.session.scalars(select(SurveyVersion).where(SurveyVersion.survey_id == survey.id))
     }

@@ -13,6 +13,7 @@ import io
 import re
 
 from flask import flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit import record_audit
@@ -21,9 +22,17 @@ from ..extensions import db
 from ..models import Survey
 from ..questionnaires import expressions
 from ..services import drafts, editing
-from ..web import survey_or_404
 from . import bp
-from .common import TYPE_LABELS, back_to, form_errors, render_overview, save, survey_for
+from .common import (
+    EDITORS,
+    TYPE_LABELS,
+    back_to,
+    editable_survey_or_404,
+    form_errors,
+    render_overview,
+    save,
+    survey_for,
+)
 from .forms import ActionForm, CreateSurveyForm, DetailsForm
 
 # --- creating a survey ------------------------------------------------------------------------
@@ -70,14 +79,14 @@ def create():
 
 
 @bp.get("/surveys/<slug>/editor")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def overview(slug):
     g.read_only = True
-    return render_overview(survey_or_404(slug))
+    return render_overview(editable_survey_or_404(slug))
 
 
 @bp.route("/surveys/<slug>/editor/details", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*EDITORS)
 def details(slug):
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)
@@ -138,7 +147,7 @@ def publish_outcome(result) -> str:
 
 
 @bp.post("/surveys/<slug>/editor/publish")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def publish(slug):
     survey = survey_for(slug)
     form = ActionForm()
@@ -154,16 +163,18 @@ def publish(slug):
         db.session,
         "survey_published",
         target=survey.slug,
-        detail=f"version {result.version.number} from the editor",
+        detail=f"version {result.version.number} from the editor by {current_user.email} ({current_user.role})",
         survey=survey,
     )
     db.session.commit()
     flash(publish_outcome(result), "success")
+    if current_user.role != "admin":  # an analyst allowed on the survey has the editor, not the admin pages
+        return back_to(survey)
     return redirect(url_for("admin.survey", slug=survey.slug))
 
 
 @bp.post("/surveys/<slug>/editor/discard")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def discard(slug):
     survey = survey_for(slug)
     form = ActionForm()
@@ -180,12 +191,12 @@ def discard(slug):
 
 
 @bp.get("/surveys/<slug>/editor/check")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def check_condition(slug):
     """The problems of a condition as it is being typed (?page=P or ?question=Q, key=relevant|constraint,
     expression=...), as JSON for static/js/editor-conditions.js; saving checks it the same way."""
     g.read_only = True
-    survey = survey_or_404(slug)
+    survey = editable_survey_or_404(slug)
     text = request.args.get("expression", "")
     if len(text) > expressions.MAX_LENGTH:
         return jsonify(problems=[f"The expression is longer than {expressions.MAX_LENGTH} characters"])
@@ -203,7 +214,7 @@ def check_condition(slug):
 
 
 @bp.get("/surveys/<slug>/editor/draft.yaml")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def draft_download(slug):
     """The draft as a definition file, for the importer or the CLI (it may not validate yet)."""
     g.read_only = True

@@ -16,6 +16,7 @@ from ..services import drafts, editing
 from . import bp
 from .builder import apply_builder, builder_context, builder_data
 from .common import (
+    EDITORS,
     anchor,
     back_to,
     earlier_questions,
@@ -32,7 +33,7 @@ from .forms import ActionForm, AddPageForm, AddQuestionForm, PageForm, QuestionF
 
 
 @bp.post("/surveys/<slug>/editor/pages")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def page_add(slug):
     survey = survey_for(slug)
     form = AddPageForm()
@@ -46,7 +47,7 @@ def page_add(slug):
 
 
 @bp.route("/surveys/<slug>/editor/pages/<page_name>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*EDITORS)
 def page_edit(slug, page_name):
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)
@@ -85,7 +86,7 @@ def page_edit(slug, page_name):
 
 
 @bp.post("/surveys/<slug>/editor/pages/<page_name>/action")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def page_action(slug, page_name):
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)
@@ -122,7 +123,7 @@ def _confirm_delete(survey: Survey, what: str, questions: list[dict]):
 
 
 @bp.post("/surveys/<slug>/editor/pages/<page_name>/questions")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def question_add(slug, page_name):
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)
@@ -172,7 +173,7 @@ def _codes_warning(form, survey: Survey, question_name: str, choices: list[dict]
 
 
 @bp.route("/surveys/<slug>/editor/questions/<question_name>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*EDITORS)
 def question_edit(slug, question_name):
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)
@@ -232,7 +233,7 @@ def question_edit(slug, question_name):
 
 
 @bp.post("/surveys/<slug>/editor/questions/<question_name>/action")
-@roles_required("admin")
+@roles_required(*EDITORS)
 def question_action(slug, question_name):
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)

@@ -1,7 +1,7 @@
 """All models, importable from one place (and all known to Alembic)."""
 
 from ._common import utcnow
-from .accounts import ROLES, AuditEvent, LoginAttempt, SurveyAssignment, User, UserSession
+from .accounts import ROLES, AuditEvent, LoginAttempt, SurveyAssignment, SurveyEditor, User, UserSession
 from .contact_imports import ContactImportReport
 from .contacts import Contact, ContactAttribute, ContactList, ContactListMember
 from .enums import (
@@ -16,6 +16,7 @@ from .enums import (
 )
 from .invitations import Invitation, InvitationEvent
 from .outbox import OutboundEmail
+from .previews import PreviewLink
 from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
 from .reports import ACTION_STATUSES, ReportAction, ReportBack, ReportSection, ReportShare
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "LoginAttempt",
     "SurveyAssignment",
+    "SurveyEditor",
     "User",
     "UserSession",
     "Contact",
@@ -35,6 +37,7 @@ __all__ = [
     "Invitation",
     "InvitationEvent",
     "OutboundEmail",
+    "PreviewLink",
     "Choice",
     "MessageTemplate",
     "Question",

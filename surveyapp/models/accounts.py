@@ -72,6 +72,18 @@ class SurveyAssignment(db.Model):
     user: Mapped[User] = relationship(back_populates="assignments")
 
 
+class SurveyEditor(db.Model):
+    """Which surveys an analyst may change in the questionnaire editor (admins may change every survey)."""
+
+    __tablename__ = "survey_editor"
+    __table_args__ = (UniqueConstraint("user_id", "survey_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AuditEvent(db.Model):
     """Who did what, when and from where. Never answers, passwords or tokens."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from ..models import ROLES, Survey, SurveyAssignment, User, UserSession, utcnow
+from ..models import ROLES, Survey, SurveyAssignment, SurveyEditor, User, UserSession, utcnow
 from .passwords import hash_password, password_problem
 from .tokens import revoke_all_tokens
 
@@ -98,5 +98,28 @@ def set_assignments(session: Session, user: User, survey_ids: set[int]) -> tuple
         user.assignments.append(SurveyAssignment(survey_id=survey_id))
     for survey_id in removed:
         user.assignments.remove(current[survey_id])
+    session.flush()
+    return added, removed
+
+
+def editor_survey_ids(session: Session, user: User) -> set[int]:
+    return set(session.scalars(select(SurveyEditor.survey_id).where(SurveyEditor.user_id == user.id)))
+
+
+def set_editor_surveys(session: Session, user: User, survey_ids: set[int]) -> tuple[set[int], set[int]]:
+    """Allow an analyst to edit exactly these surveys in the questionnaire editor; returns (added, removed)."""
+    if user.role != "analyst":
+        raise UserError("Only analysts are allowed on surveys in the editor (admins may edit every survey)")
+    existing = set(session.scalars(select(Survey.id).where(Survey.id.in_(survey_ids))))
+    if existing != set(survey_ids):
+        raise UserError("There is no such survey")
+    current = editor_survey_ids(session, user)
+    added, removed = existing - current, current - existing
+    for survey_id in added:
+        session.add(SurveyEditor(user_id=user.id, survey_id=survey_id))
+    if removed:
+        session.execute(
+            delete(SurveyEditor).where(SurveyEditor.user_id == user.id, SurveyEditor.survey_id.in_(removed))
+        )
     session.flush()
     return added, removed
