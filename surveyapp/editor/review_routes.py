@@ -7,7 +7,7 @@ links (auth/throttle.py), with the same 404; a revoked or expired link gets a pa
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, g, render_template, request
 
 from ..auth.throttle import refuse_unknown_link
 from ..extensions import db
@@ -43,6 +43,19 @@ def _place(token: str) -> Place:
 
 def _gone():
     return render_template("editor/review_gone.html", title="This preview link no longer works"), 410
+
+
+@review_bp.before_request
+def _read_first():
+    # Reads run in a read transaction (no SQLite write lock); a guess is counted in write_transaction().
+    g.read_only = request.method in ("GET", "HEAD")
+    g.read_first = True
+
+
+@review_bp.teardown_request
+def _forget_transaction_flags(_exc):
+    for name in ("read_only", "read_first", "writing"):
+        g.pop(name, None)
 
 
 @review_bp.after_request
