@@ -53,6 +53,7 @@ def build_world(import_survey, invite) -> dict:
         "section_id": 1,
         "action_id": 1,
         "share_id": 1,
+        "link_id": 1,
         "change": "up",
         "action": "send",
         "filename": "favicon.svg",
