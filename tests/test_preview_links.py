@@ -178,3 +178,12 @@ def test_a_reviewer_can_choose_phone_width_too(app, admin, survey):
     inner = reviewer.get(f"{path}?frame=1")
     page = reviewer.get(inner.location)
     assert page.headers["X-Frame-Options"] == "SAMEORIGIN" and "Does the person agree" in page.text
+
+
+def test_a_draft_with_problems_tells_the_reviewer_to_come_back_later(app, admin):
+    admin.post("/admin/new-survey", data={"title": "Unfinished", "slug": "unfinished", "start": "blank"})
+    response = admin.post("/admin/surveys/unfinished/editor/preview-links", data={"label": "", "days": "14"})
+    path = LINK.search(response.text).group(1)
+    page = app.test_client().get(path)
+    assert page.status_code == 200 and "cannot be previewed yet" in page.text
+    assert "still fixing these problems" in page.text and "/editor" not in page.text
