@@ -87,7 +87,7 @@ class DetailsForm(FlaskForm):
         # Refused here, not kept in the draft: the address becomes a link on the respondent's start page.
         if field.data and web_address_problem(field.data):
             raise ValidationError(
-                "Enter the privacy notice's web address starting with https:// or http://, "
+                "Enter the privacy notice’s web address starting with https:// or http://, "
                 "like https://example.org/privacy"
             )
 
