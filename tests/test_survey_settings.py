@@ -74,7 +74,8 @@ def test_each_setting_is_saved_audited_and_shown_without_a_new_version(admin_cli
     assert _audit("survey.public_link")[0].actor == "admin@example.org"
     page = admin_client.get("/admin/surveys/test-short-text").text
     assert "4 at most, 10 days apart" in page and f"{FUTURE.day} {FUTURE:%B %Y}" in page
-    assert f"/p/{survey.public_key}" in page
+    assert f"/p/{survey.public_key}</code>" in page and "&lt;code&gt;" not in page
+    assert "/admin/surveys/test-short-text/templates/invitation" in page and "Reminder email</a> (default)" in page
     assert 'name="reminder_max"' in page and 'value="4"' in page and f'value="{FUTURE.year}"' in page
 
 
