@@ -1,6 +1,7 @@
 """An admin changes a survey's reminders and closing date on its page in Chromium (JavaScript on and off): a
 refused value shows the error summary and keeps what was typed, the corrected form saves, and axe-core (WCAG 2.2
-AA) scans the page in both states; then the respondent's start page names who runs the survey, scanned too."""
+AA) scans the page in both states; then the respondent's start page names who runs the survey, scanned too, and
+the editor's details page refuses a privacy notice that is not a web address."""
 
 from __future__ import annotations
 
@@ -75,6 +76,19 @@ def test_admin_changes_reminders_and_closing_date_on_the_survey_page(app, web, w
         "href", 'https://example.org/privacy?a=1&b="2"'
     )
     web.check(respondent)
+
+    # The wording is edited in the editor's details page: a privacy notice that is not a web address is refused.
+    page.goto("/admin/surveys/test-wording/editor/details")
+    expect(page.get_by_label("Who is running the survey")).to_have_value(
+        "Northtown <script>alert('run_by')</script> Action Group"
+    )
+    web.check(page)
+    page.get_by_label("Privacy notice (a web address)").fill("javascript:alert(1)")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the privacy notice’s web address")
+    expect(page.get_by_label("Privacy notice (a web address)")).to_have_value("javascript:alert(1)")
+    web.expect_console_error("400")
+    web.check(page)
 
     db.session.expire_all()
     saved = db.session.scalar(select(Survey).where(Survey.slug == "test-wording"))
