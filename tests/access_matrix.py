@@ -37,6 +37,7 @@ ACCESS = {
     "admin.survey_definition": ADMINS,
     "admin.survey_xlsform": ADMINS,
     "admin.survey_disclosure": ADMINS,
+    "admin.survey_settings": ADMINS,  # reminders, closing date, public link: audited, no new version
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
     "admin.users": ADMINS,
