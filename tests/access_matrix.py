@@ -38,6 +38,7 @@ ACCESS = {
     "admin.survey_definition": ADMINS,
     "admin.survey_xlsform": ADMINS,
     "admin.survey_disclosure": ADMINS,
+    "admin.survey_settings": ADMINS,  # reminders, closing date, public link: audited, no new version
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
     "admin.users": ADMINS,
@@ -105,6 +106,7 @@ ACCESS = {
     "api.results": frozenset({ANALYST, ADMIN}),
     "api.fhir_questionnaire": frozenset({ANALYST, ADMIN}),
     "api.fhir_responses": frozenset({ANALYST, ADMIN}),
+    "api.xlsform": frozenset({ANALYST, ADMIN}),  # main added it without a line here (merge of main into preview)
     "api.openapi": EVERYONE,  # the API's description, no data
     # interviews: volunteers only, and only their own (checked per object in tests/test_access_matrix.py)
     "interviews.index": VOLUNTEERS,

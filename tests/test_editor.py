@@ -243,6 +243,10 @@ def test_editing_a_published_survey_with_responses_publishes_version_2(admin_cli
     assert response.version_id == version_1.id
     changes = admin_client.get("/admin/surveys/test-short-text/editor/changes?from=1&to=2").text
     assert "A reworded question" in changes
+    # side by side: the old wording under "Version 1", the new under "Version 2"
+    assert ">Version 1</th>" in changes and ">Version 2</th>" in changes
+    before = re.search(r'data-side="before">([^<]*)</td>\s*<td[^>]*data-side="after">([^<]*)</td>', changes)
+    assert before is not None and before.groups() == (question["label"], "A reworded question")
 
 
 def test_discard_goes_back_to_the_published_version(admin_client, import_survey):

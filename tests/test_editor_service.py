@@ -151,6 +151,35 @@ def test_version_changes_reports_conditions_moves_and_settings():
     assert version_changes(old, old) == []
 
 
+def test_each_change_has_its_two_sides_for_the_side_by_side_view():
+    old = starting_points.friends_and_family_definition("s", "S")
+    editing.add_page(old, "Second")
+    editing.add_question(old, "second", "short_text", "Other")
+    new = copy.deepcopy(old)
+    editing.update_question(
+        new, "fft", {"choices": editing.parse_choice_lines("very_good = Very good!\ngood = Good\nnew = A new one")}
+    )
+    editing.edit_page(new, "second", "Second page", "${fft} = 'good'")
+    editing.delete_question(new, "fft_why")
+    editing.set_settings(new, {"public_link": True})
+    sides = {c.text: (c.before, c.after) for c in version_changes(old, new)}
+    assert sides["‘Overall, how was your experience of our service?’: answer ‘Very good’ reworded: ‘Very good!’"] == (
+        "very_good = Very good",
+        "very_good = Very good!",
+    )
+    assert sides["‘Overall, how was your experience of our service?’: answer ‘A new one’ added"] == (
+        "",
+        "new = A new one",
+    )
+    assert sides["Page ‘Second’ renamed ‘Second page’"] == ("Second", "Second page")
+    assert sides["Page ‘Second page’: condition none became ‘${fft} = 'good'’"] == ("", "${fft} = 'good'")
+    assert sides["Question ‘Please can you tell us why you gave your answer?’ removed"] == (
+        "Please can you tell us why you gave your answer?",
+        "",
+    )
+    assert sides["Settings changed: public_link"] == ("public_link: (not set)", "public_link: yes")
+
+
 # -- starting points ---------------------------------------------------------------------------
 
 

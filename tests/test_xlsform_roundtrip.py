@@ -34,6 +34,11 @@ settings:
   disclosure_threshold: 5
   disclosure_rounding: 10
   contact_attributes: [practice_area, age_band]
+  start_text: "=Before you start\n\nIt takes about 5 minutes: <b>not bold</b>"
+  thank_you_text: "-Thank you.\n\nWe read every answer."
+  run_by: Northtown Mental Health Action Group
+  contact: "+44 1632 960123 or survey@example.org"
+  privacy_url: https://example.org/privacy?a=1&b=2
 pages:
   - name: consent
     title: Before we start

@@ -171,3 +171,41 @@ def test_admin_survey_page_links_each_version_to_its_xlsform_download(admin_clie
     original = load_definition_file(QUESTIONNAIRES / "multiple_choice.yaml").to_dict()
     assert read_xlsform(download.data).definition == original
     assert admin_client.get("/admin/surveys/test-multiple-choice/xlsform?version=7").status_code == 404
+
+
+# --- the JSON API ----------------------------------------------------------------------------
+
+
+def _bearer(role: str) -> dict:
+    from flask import g
+
+    from surveyapp.services.tokens import issue_token
+
+    user = make_user(f"xlsform-api-{role}@example.org", role)
+    token, _ = issue_token(db.session, user)
+    db.session.commit()
+    g.pop("_login_user", None)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_api_gives_the_xlsform_that_imports_back_the_same(client, import_survey):
+    import_survey("dashboard_mix", status="draft")
+    response = client.get("/api/surveys/dash-mix/xlsform", headers=_bearer("analyst"))
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="dash-mix-v1.xlsx"' in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    original = load_definition_file(QUESTIONNAIRES / "dashboard_mix.yaml").to_dict()
+    assert read_xlsform(response.data).definition == original
+
+
+def test_api_xlsform_refuses_unknown_versions_roles_and_missing_tokens(client, import_survey):
+    import_survey("yes_no", status="draft")
+    admin = _bearer("admin")
+    assert client.get("/api/surveys/test-yes-no/xlsform?version=1", headers=admin).status_code == 200
+    missing = client.get("/api/surveys/test-yes-no/xlsform?version=9", headers=admin)
+    assert missing.status_code == 404 and missing.get_json()["message"] == "The survey has no such version."
+    assert client.get("/api/surveys/test-yes-no/xlsform?version=x", headers=admin).status_code == 400
+    assert client.get("/api/surveys/nope/xlsform", headers=admin).status_code == 404
+    assert client.get("/api/surveys/test-yes-no/xlsform").status_code == 401
+    assert client.get("/api/surveys/test-yes-no/xlsform", headers=_bearer("volunteer")).status_code == 403

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -23,7 +26,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..analysis.disclosure import POLICIES, POLICY_LABELS
 from ..models import ROLES
@@ -162,3 +165,71 @@ class DisclosurePolicyForm(FlaskForm):
         ],
     )
     submit = SubmitField("Save disclosure policy", widget=GovSubmitInput())
+
+
+_WHOLE_NUMBER = re.compile(r"\s*\d{1,3}\s*\Z")
+_DATE_PARTS = ("day", "month", "year")
+
+
+def _whole_number(value: str | None, low: int, high: int, message: str) -> int:
+    """A whole number from low to high typed in a box, or ValidationError(message)."""
+    if value is None or not _WHOLE_NUMBER.match(value) or not low <= int(value) <= high:
+        raise ValidationError(message)
+    return int(value)
+
+
+class SurveySettingsForm(FlaskForm):
+    """The settings changed on a survey's page (services/survey_settings.py): values are kept as typed, so a
+    refused form shows them again; `settings()` gives the checked values."""
+
+    reminder_max = StringField("Most reminders each person gets")
+    reminder_interval_days = StringField("Days between reminders")
+    closes_on_day = StringField("Day", name="closes_on-day")
+    closes_on_month = StringField("Month", name="closes_on-month")
+    closes_on_year = StringField("Year", name="closes_on-year")
+    public_link = BooleanField("Anyone with the survey's public link can answer")
+    submit = SubmitField("Save survey settings", widget=GovSubmitInput())
+
+    REMINDERS_MESSAGE = "The number of reminders must be a whole number from 0 to 10"
+    INTERVAL_MESSAGE = "The days between reminders must be a whole number from 1 to 90"
+    DATE_MESSAGE = "The closing date must be a real date, for example 31 3 2027"
+
+    def validate_reminder_max(self, field):
+        _whole_number(field.data, 0, 10, self.REMINDERS_MESSAGE)
+
+    def validate_reminder_interval_days(self, field):
+        _whole_number(field.data, 1, 90, self.INTERVAL_MESSAGE)
+
+    def validate_closes_on_day(self, field):
+        self.closes_on_date()  # the day box carries the date's message (the error summary links to it)
+
+    def closes_on_date(self) -> date | None:
+        """The closing date typed (None when all three boxes are empty), or ValidationError."""
+        parts = {p: (getattr(self, f"closes_on_{p}").data or "").strip() for p in _DATE_PARTS}
+        if not any(parts.values()):
+            return None
+        missing = [p for p in _DATE_PARTS if not parts[p]]
+        if missing:
+            raise ValidationError(f"The closing date must include a {' and a '.join(missing)}")
+        if not all(p.isdigit() and len(p) <= 4 for p in parts.values()) or len(parts["year"]) != 4:
+            raise ValidationError(self.DATE_MESSAGE)
+        try:
+            return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            raise ValidationError(self.DATE_MESSAGE) from None
+
+    def fill(self, survey) -> None:
+        """The survey's current values, for the page as it first shows."""
+        self.reminder_max.data = str(survey.reminder_max)
+        self.reminder_interval_days.data = str(survey.reminder_interval_days)
+        closes_on = survey.closes_on
+        self.closes_on_day.data = str(closes_on.day) if closes_on else ""
+        self.closes_on_month.data = str(closes_on.month) if closes_on else ""
+        self.closes_on_year.data = str(closes_on.year) if closes_on else ""
+        self.public_link.data = bool(survey.public_link_enabled)
+
+    def errors_by_box(self) -> dict[str, str]:
+        """The first message of each field, by the id of the box it is about (the date's: its first box)."""
+        boxes = {"reminder_max": "reminder_max", "reminder_interval_days": "reminder_interval_days"}
+        boxes |= {f"closes_on_{p}": "closes_on-day" for p in _DATE_PARTS}
+        return {boxes.get(name, name): messages[0] for name, messages in self.errors.items() if messages}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, send_file, url_for
 from sqlalchemy import func, select
@@ -22,11 +23,12 @@ from ..numbers import query_int
 from ..questionnaires.loader import DefinitionError
 from ..questionnaires.xlsform_export import XLSFormExportError
 from ..services import fhir as fhir_service
+from ..services.survey_settings import SettingsError, SurveySettings, change_settings
 from ..services.surveys import import_definition, import_outcome, version_response_counts
 from ..services.xlsform import XLSX_MIMETYPE, import_xlsform, looks_like_workbook, survey_version, version_xlsform
 from ..web import survey_or_404
 from . import bp
-from .forms import MAX_DEFINITION_CHARACTERS, DisclosurePolicyForm, ImportSurveyForm
+from .forms import MAX_DEFINITION_CHARACTERS, DisclosurePolicyForm, ImportSurveyForm, SurveySettingsForm
 
 
 def _definition_from(form: ImportSurveyForm) -> tuple[str | bytes, str, list[dict]]:
@@ -138,17 +140,35 @@ def survey_import():
     )
 
 
+def _survey_page(survey, status: int = 200, *, policy_form=None, settings_form=None, errors=None):
+    """The survey's page; a refused form is shown again with what was typed and its errors."""
+    counts = version_response_counts(db.session, survey)
+    invited = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id))
+    if policy_form is None:
+        policy_form = DisclosurePolicyForm(
+            formdata=None, policy=survey.disclosure_policy, min_cell=survey.disclosure_min_cell
+        )
+    if settings_form is None:
+        settings_form = SurveySettingsForm(formdata=None)
+        settings_form.fill(survey)
+    return render_template(
+        "admin/survey.html",
+        title=survey.title,
+        survey=survey,
+        counts=counts,
+        invited=invited,
+        policy_form=policy_form,
+        settings_form=settings_form,
+        settings_errors=settings_form.errors_by_box() if settings_form.errors else {},
+        errors=errors or [],
+    ), status
+
+
 @bp.get("/surveys/<slug>")
 @roles_required("admin")
 def survey(slug):
     g.read_only = True
-    survey = survey_or_404(slug)
-    counts = version_response_counts(db.session, survey)
-    invited = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id))
-    form = DisclosurePolicyForm(policy=survey.disclosure_policy, min_cell=survey.disclosure_min_cell)
-    return render_template(
-        "admin/survey.html", title=survey.title, survey=survey, counts=counts, invited=invited, policy_form=form
-    )
+    return _survey_page(survey_or_404(slug))
 
 
 @bp.post("/surveys/<slug>/disclosure")
@@ -158,20 +178,8 @@ def survey_disclosure(slug):
     survey = survey_or_404(slug)
     form = DisclosurePolicyForm()
     if not form.validate_on_submit():
-        counts = version_response_counts(db.session, survey)
-        invited = db.session.scalar(
-            select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id)
-        )
         errors = [{"text": m, "href": f"#{name}"} for name, messages in form.errors.items() for m in messages]
-        return render_template(
-            "admin/survey.html",
-            title=survey.title,
-            survey=survey,
-            counts=counts,
-            invited=invited,
-            policy_form=form,
-            errors=errors,
-        ), 400
+        return _survey_page(survey, 400, policy_form=form, errors=errors)
     before = f"{survey.disclosure_policy} (min {survey.disclosure_min_cell})"
     survey.disclosure_policy, survey.disclosure_min_cell = form.policy.data, form.min_cell.data
     record_audit(
@@ -184,6 +192,39 @@ def survey_disclosure(slug):
     db.session.commit()
     flash("Disclosure policy saved: it applies to every figure of this survey from now on.", "success")
     return redirect(url_for("admin.survey", slug=survey.slug) + "#disclosure")
+
+
+@bp.post("/surveys/<slug>/settings")
+@roles_required("admin")
+def survey_settings(slug):
+    """Reminders, closing date and public link, changed at once: no new version; each change audited."""
+    survey = survey_or_404(slug)
+    form = SurveySettingsForm()
+    if form.validate_on_submit():
+        try:
+            changed = change_settings(
+                db.session,
+                survey,
+                SurveySettings(
+                    reminder_max=int(form.reminder_max.data),
+                    reminder_interval_days=int(form.reminder_interval_days.data),
+                    closes_on=form.closes_on_date(),
+                    public_link=bool(form.public_link.data),
+                ),
+                today=date.today(),  # as survey_state() decides whether the survey has closed
+            )
+        except SettingsError as exc:
+            db.session.rollback()
+            getattr(form, "closes_on_day" if exc.field == "closes_on" else exc.field).errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(
+                "Survey settings saved." if changed else "Nothing to save: the settings were already these.",
+                "success",
+            )
+            return redirect(url_for("admin.survey", slug=survey.slug) + "#settings")
+    errors = [{"text": text, "href": f"#{box}"} for box, text in form.errors_by_box().items()]
+    return _survey_page(survey, 400, settings_form=form, errors=errors)
 
 
 @bp.get("/surveys/<slug>/definition")

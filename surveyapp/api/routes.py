@@ -17,9 +17,11 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import Survey
 from ..numbers import query_int
+from ..questionnaires.xlsform_export import XLSFormExportError
 from ..services import fhir as fhir_service
 from ..services import tokens
 from ..services.tokens import bearer_token
+from ..services.xlsform import XLSX_MIMETYPE, survey_version, version_xlsform
 from . import bp
 
 OPENAPI = Path(__file__).with_name("openapi.json")
@@ -204,6 +206,25 @@ def fhir_questionnaire(slug):
     except fhir_service.VersionNotFound as exc:
         abort(404, str(exc))
     return _fhir(resource)
+
+
+@bp.get("/surveys/<slug>/xlsform")
+@roles_required("admin", "analyst")
+def xlsform(slug):
+    """The survey (its current version, or ?version=N) as an XLSForm workbook, as the admin page gives it."""
+    survey = survey_or_404(slug)
+    version = survey_version(db.session, survey, query_int("version"))
+    if version is None:
+        abort(404, "The survey has no such version.")
+    try:
+        data = version_xlsform(version)
+    except XLSFormExportError as exc:
+        abort(422, str(exc))
+    return Response(
+        data,
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": f'attachment; filename="{survey.slug}-v{version.number}.xlsx"'},
+    )
 
 
 @bp.get("/surveys/<slug>/fhir/responses")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..questionnaires import types
-from ..questionnaires.loader import SLUG_RE
+from ..questionnaires.loader import SLUG_RE, web_address_problem
 from ..services.condition_builder import COMPARISONS, JOINS
 from ..services.editing import MAX_LABEL
 from ..services.starting_points import STARTING_POINTS
@@ -22,6 +22,11 @@ _EXPRESSION = 2000
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def _strip_lines(value):
+    """Text-area text with the browser's CRLF line ends as \\n (blank lines are paragraph breaks)."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
 def _text(label: str, max_length: int = _TEXT, required: str | None = None):
@@ -60,7 +65,31 @@ class DetailsForm(FlaskForm):
     reminder_max = _text("Reminders", 10)
     reminder_interval_days = _text("Days between reminders", 10)
     closes_on = _text("Closing date", 20)
-    organisation = _text("Who runs the survey", 300)
+    organisation = _text("Organisation named in the emails", 300)
+    start_text = TextAreaField(
+        "Start page text",
+        filters=[_strip_lines],
+        validators=[Optional(), Length(max=10_000, message="The start page text must be 10,000 characters or fewer")],
+    )
+    thank_you_text = TextAreaField(
+        "Thank-you page text",
+        filters=[_strip_lines],
+        validators=[
+            Optional(),
+            Length(max=10_000, message="The thank-you page text must be 10,000 characters or fewer"),
+        ],
+    )
+    run_by = _text("Who is running the survey", 200)
+    contact = _text("How to contact them", 300)
+    privacy_url = _text("Privacy notice (a web address)", 2000)
+
+    def validate_privacy_url(self, field):
+        # Refused here, not kept in the draft: the address becomes a link on the respondent's start page.
+        if field.data and web_address_problem(field.data):
+            raise ValidationError(
+                "Enter the privacy notice’s web address starting with https:// or http://, "
+                "like https://example.org/privacy"
+            )
 
 
 BUILDER_ROWS = 3

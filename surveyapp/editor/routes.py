@@ -75,6 +75,9 @@ def create():
     ), status
 
 
+#: the respondent-side wording the details page edits (settings of the definition, plain text)
+WORDING_KEYS = ("start_text", "thank_you_text", "run_by", "contact", "privacy_url")
+
 # --- the overview ---------------------------------------------------------------------------
 
 
@@ -100,7 +103,7 @@ def details(slug):
             "answers_copy": bool(settings.get("answers_copy")),
             **{
                 k: "" if settings.get(k) is None else str(settings[k])
-                for k in ("reminder_max", "reminder_interval_days", "closes_on", "organisation")
+                for k in ("reminder_max", "reminder_interval_days", "closes_on", "organisation", *WORDING_KEYS)
             },
         }
     )
@@ -118,6 +121,7 @@ def details(slug):
                 ),
                 "closes_on": form.closes_on.data,
                 "organisation": form.organisation.data,
+                **{key: getattr(form, key).data for key in WORDING_KEYS},
             },
         )
         save(survey, draft, "Details saved.")

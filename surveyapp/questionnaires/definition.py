@@ -30,6 +30,12 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "disclosure_rounding": 5,
     "contact_attributes": [],
     "answers_copy": False,
+    # Respondent-side wording (plain text; blank lines separate paragraphs; shown escaped, never as HTML).
+    "start_text": None,
+    "thank_you_text": None,
+    "run_by": None,
+    "contact": None,
+    "privacy_url": None,
 }
 
 

@@ -351,6 +351,8 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
             message += ", not empty"
     elif kind == "minLength":
         message = f"{what} is empty"
+    elif kind == "maxLength":
+        message = f"{what} must be {error.validator_value:,} characters or fewer"
     elif kind == "minItems":
         if key == "questions":
             message = "the page has no questions"
@@ -399,6 +401,10 @@ class _Checker:
                     "settings",
                     f"'closes_on' must be a date like 2026-12-31, not '{settings['closes_on']}'",
                 )
+        if isinstance(settings, dict) and isinstance(settings.get("privacy_url"), str):
+            problem = web_address_problem(settings["privacy_url"])
+            if problem:
+                self.add(settings.line_of("privacy_url"), "settings", f"'privacy_url' {problem}")
         choice_lists = data.get("choice_lists")
         if isinstance(choice_lists, dict):
             for name, choices in choice_lists.items():
@@ -635,6 +641,18 @@ class _Checker:
 @functools.lru_cache(maxsize=1)
 def _all_question_keys() -> frozenset[str]:
     return frozenset(load_schema()["$defs"]["question"]["properties"])
+
+
+_WEB_ADDRESS_RE = re.compile(r"https?://[^\s/?#@]+(?:[/?#]\S*)?\Z", re.IGNORECASE)
+
+
+def web_address_problem(text: str) -> str | None:
+    """Why `text` is not a web address people can be sent to (http or https, a host, no spaces), or None.
+
+    Anything else (javascript:, data:, a bare name) is refused: the address becomes a link on the start page."""
+    if len(text) > 2000 or not _WEB_ADDRESS_RE.match(text):
+        return "must be a web address starting with https:// or http://, like https://example.org/privacy"
+    return None
 
 
 def _is_date(text: str) -> bool:

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
 from ..journey.forms import require_button
+from ..journey.survey_text import survey_text
 from ..mail.copies import AnsweredSection, CopyRefused, copy_reference, queue_answers_copy
 from ..mail.rendering import organisation_named
 from ..models import utcnow
@@ -143,6 +144,7 @@ def start(kind, key):
         questionnaire=questionnaire,
         nav=nav,
         sections=len(flow.section_names(questionnaire, {})),
+        text=survey_text(questionnaire),
     )
 
 
@@ -185,8 +187,10 @@ def _copy_offer(respondent: Respondent, form: AnswersCopyForm | None = None) -> 
     questionnaire, response = respondent.questionnaire, respondent.response
     offered = bool(questionnaire.setting("answers_copy"))
     own_address = _invitee_address(respondent)
+    text = survey_text(questionnaire)
     return {
-        "organisation": organisation_named(questionnaire.setting("organisation")),
+        "organisation": text.run_by,
+        "thank_you": text.thank_you,
         "reference": copy_reference(response),
         "copy_offered": offered and (respondent.kind == "p" or own_address is not None),
         "copy_sent": response.copy_sent_at is not None,

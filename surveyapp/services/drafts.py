@@ -14,6 +14,7 @@ from ..models import Answer, Choice, Question, Survey, SurveyVersion, utcnow
 from ..questionnaires import loader
 from .editing import EditError, definition_yaml
 from .starting_points import STARTING_POINTS, blank_definition
+from .survey_settings import overlay_on_definition
 from .surveys import ImportResult, import_definition
 
 
@@ -57,7 +58,9 @@ def draft_of(survey: Survey) -> dict:
     definition = current_definition(survey)
     if definition is None:
         return blank_definition(survey.slug, survey.title)
-    return definition
+    # Settings changed on the survey's page since it was published: the draft starts from them, so that
+    # publishing it does not quietly undo them (services/survey_settings.py).
+    return overlay_on_definition(definition, survey)
 
 
 def save_draft(survey: Survey, definition: dict) -> None:

@@ -26,6 +26,10 @@ def friends_and_family_definition(slug: str, title: str) -> dict:
     return {
         "slug": slug,
         "title": title,
+        "settings": {
+            "start_text": "We would like you to think about your recent experience of our service.",
+            "thank_you_text": "Thank you for your feedback. We read every comment and use them to improve our service.",
+        },
         "pages": [
             {
                 "name": "experience",
@@ -53,10 +57,16 @@ def friends_and_family_definition(slug: str, title: str) -> dict:
 DEMO_QUESTIONNAIRES = Path(__file__).resolve().parent.parent / "demo"
 
 
+#: who runs a demo survey and how to reach them are the demo's made-up people: a new survey names its own
+DEMO_ONLY_SETTINGS = ("run_by", "contact", "privacy_url")
+
+
 def _from_demo(filename: str):
     def build(slug: str, title: str) -> dict:
         definition = loader.load_definition_file(DEMO_QUESTIONNAIRES / filename).to_dict()
-        return {**definition, "slug": slug, "title": title}
+        settings = {k: v for k, v in (definition.get("settings") or {}).items() if k not in DEMO_ONLY_SETTINGS}
+        definition.pop("settings", None)
+        return {**definition, "slug": slug, "title": title, **({"settings": settings} if settings else {})}
 
     return build
 

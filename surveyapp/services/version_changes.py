@@ -32,6 +32,20 @@ class Change:
     what: str  # questionnaire, page, question
     name: str
     text: str
+    # The two sides, for the side-by-side view: the text as it was and as it is ("" where it did not exist).
+    before: str = ""
+    after: str = ""
+
+
+def _shown(value) -> str:
+    """A setting's or an option's value as a person reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def _pages(definition: dict) -> dict[str, dict]:
@@ -66,14 +80,40 @@ def version_changes(old: dict, new: dict) -> list[Change]:
     changes: list[Change] = []
     if old.get("title") != new.get("title"):
         changes.append(
-            Change("changed", "questionnaire", "", f"Title: ‘{old.get('title')}’ became ‘{new.get('title')}’")
+            Change(
+                "changed",
+                "questionnaire",
+                "",
+                f"Title: ‘{old.get('title')}’ became ‘{new.get('title')}’",
+                _shown(old.get("title")),
+                _shown(new.get("title")),
+            )
         )
     if old.get("description") != new.get("description"):
-        changes.append(Change("changed", "questionnaire", "", "Description changed"))
-    if (old.get("settings") or {}) != (new.get("settings") or {}):
-        keys = sorted(set(old.get("settings") or {}) | set(new.get("settings") or {}))
-        changed = [k for k in keys if (old.get("settings") or {}).get(k) != (new.get("settings") or {}).get(k)]
-        changes.append(Change("changed", "questionnaire", "", "Settings changed: " + ", ".join(changed)))
+        changes.append(
+            Change(
+                "changed",
+                "questionnaire",
+                "",
+                "Description changed",
+                _shown(old.get("description")),
+                _shown(new.get("description")),
+            )
+        )
+    old_settings, new_settings = old.get("settings") or {}, new.get("settings") or {}
+    if old_settings != new_settings:
+        keys = sorted(set(old_settings) | set(new_settings))
+        changed = [k for k in keys if old_settings.get(k) != new_settings.get(k)]
+        changes.append(
+            Change(
+                "changed",
+                "questionnaire",
+                "",
+                "Settings changed: " + ", ".join(changed),
+                "\n".join(f"{k}: {_shown(old_settings.get(k)) or '(not set)'}" for k in changed),
+                "\n".join(f"{k}: {_shown(new_settings.get(k)) or '(not set)'}" for k in changed),
+            )
+        )
 
     old_pages, new_pages = _pages(old), _pages(new)
     old_order = [n for n in old_pages if n in new_pages]
@@ -81,11 +121,18 @@ def version_changes(old: dict, new: dict) -> list[Change]:
     for name, page in new_pages.items():
         before = old_pages.get(name)
         if before is None:
-            changes.append(Change("added", "page", name, f"Page ‘{page.get('title')}’ added"))
+            changes.append(Change("added", "page", name, f"Page ‘{page.get('title')}’ added", "", page.get("title")))
             continue
         if before.get("title") != page.get("title"):
             changes.append(
-                Change("changed", "page", name, f"Page ‘{before.get('title')}’ renamed ‘{page.get('title')}’")
+                Change(
+                    "changed",
+                    "page",
+                    name,
+                    f"Page ‘{before.get('title')}’ renamed ‘{page.get('title')}’",
+                    before.get("title"),
+                    page.get("title"),
+                )
             )
         if before.get("relevant") != page.get("relevant"):
             changes.append(
@@ -95,29 +142,53 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                     name,
                     f"Page ‘{page.get('title')}’: condition {_condition(before.get('relevant'))} "
                     f"became {_condition(page.get('relevant'))}",
+                    _shown(before.get("relevant")),
+                    _shown(page.get("relevant")),
                 )
             )
     if old_order != new_order:
-        changes.append(Change("moved", "page", "", "Pages reordered"))
+        changes.append(
+            Change(
+                "moved",
+                "page",
+                "",
+                "Pages reordered",
+                "\n".join(_shown(old_pages[n].get("title")) for n in old_order),
+                "\n".join(_shown(new_pages[n].get("title")) for n in new_order),
+            )
+        )
 
     old_questions, new_questions = _questions(old), _questions(new)
     for name, (page_name, question) in new_questions.items():
         label = question.get("label")
         if name not in old_questions:
             title = new_pages.get(page_name, {}).get("title")
-            changes.append(Change("added", "question", name, f"Question ‘{label}’ added on page ‘{title}’"))
+            changes.append(Change("added", "question", name, f"Question ‘{label}’ added on page ‘{title}’", "", label))
             continue
         old_page, before = old_questions[name]
         changes.extend(_question_changes(name, before, question))
         if old_page != page_name:
             title = new_pages.get(page_name, {}).get("title")
-            changes.append(Change("moved", "question", name, f"Question ‘{label}’ moved to page ‘{title}’"))
+            old_title = old_pages.get(old_page, {}).get("title")
+            changes.append(
+                Change(
+                    "moved",
+                    "question",
+                    name,
+                    f"Question ‘{label}’ moved to page ‘{title}’",
+                    f"On page ‘{old_title}’",
+                    f"On page ‘{title}’",
+                )
+            )
     for name, (_page_name, question) in old_questions.items():
         if name not in new_questions:
-            changes.append(Change("removed", "question", name, f"Question ‘{question.get('label')}’ removed"))
+            label = question.get("label")
+            changes.append(Change("removed", "question", name, f"Question ‘{label}’ removed", label, ""))
     for name, page in old_pages.items():
         if name not in new_pages:
-            changes.append(Change("removed", "page", name, f"Page ‘{page.get('title')}’ removed"))
+            changes.append(
+                Change("removed", "page", name, f"Page ‘{page.get('title')}’ removed", page.get("title"), "")
+            )
     return changes
 
 
@@ -125,26 +196,62 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
     label = after.get("label")
     changes = []
     if before.get("label") != label:
-        changes.append(Change("changed", "question", name, f"Question ‘{before.get('label')}’ reworded: ‘{label}’"))
+        changes.append(
+            Change(
+                "changed",
+                "question",
+                name,
+                f"Question ‘{before.get('label')}’ reworded: ‘{label}’",
+                before.get("label"),
+                label,
+            )
+        )
     if before.get("type") != after.get("type"):
         changes.append(
-            Change("changed", "question", name, f"‘{label}’: type {before.get('type')} became {after.get('type')}")
+            Change(
+                "changed",
+                "question",
+                name,
+                f"‘{label}’: type {before.get('type')} became {after.get('type')}",
+                f"Type: {before.get('type')}",
+                f"Type: {after.get('type')}",
+            )
         )
     old_choices, new_choices = _choices(before), _choices(after)
     for value, text in new_choices.items():
         if value not in old_choices:
-            changes.append(Change("added", "question", name, f"‘{label}’: answer ‘{text}’ added"))
+            changes.append(
+                Change("added", "question", name, f"‘{label}’: answer ‘{text}’ added", "", f"{value} = {text}")
+            )
         elif old_choices[value] != text:
             changes.append(
-                Change("changed", "question", name, f"‘{label}’: answer ‘{old_choices[value]}’ reworded: ‘{text}’")
+                Change(
+                    "changed",
+                    "question",
+                    name,
+                    f"‘{label}’: answer ‘{old_choices[value]}’ reworded: ‘{text}’",
+                    f"{value} = {old_choices[value]}",
+                    f"{value} = {text}",
+                )
             )
     for value, text in old_choices.items():
         if value not in new_choices:
-            changes.append(Change("removed", "question", name, f"‘{label}’: answer ‘{text}’ removed"))
+            changes.append(
+                Change("removed", "question", name, f"‘{label}’: answer ‘{text}’ removed", f"{value} = {text}", "")
+            )
     if list(old_choices) != [v for v in new_choices if v in old_choices] and set(old_choices) & set(new_choices):
         kept = [v for v in old_choices if v in new_choices]
         if kept != [v for v in new_choices if v in old_choices]:
-            changes.append(Change("moved", "question", name, f"‘{label}’: answers reordered"))
+            changes.append(
+                Change(
+                    "moved",
+                    "question",
+                    name,
+                    f"‘{label}’: answers reordered",
+                    "\n".join(f"{v} = {old_choices[v]}" for v in kept),
+                    "\n".join(f"{v} = {new_choices[v]}" for v in new_choices if v in old_choices),
+                )
+            )
     if before.get("relevant") != after.get("relevant"):
         changes.append(
             Change(
@@ -152,9 +259,20 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
                 "question",
                 name,
                 f"‘{label}’: condition {_condition(before.get('relevant'))} became {_condition(after.get('relevant'))}",
+                _shown(before.get("relevant")),
+                _shown(after.get("relevant")),
             )
         )
     for key, words in _OTHER_KEYS.items():
         if before.get(key) != after.get(key):
-            changes.append(Change("changed", "question", name, f"‘{label}’: {words} changed"))
+            changes.append(
+                Change(
+                    "changed",
+                    "question",
+                    name,
+                    f"‘{label}’: {words} changed",
+                    f"{words.capitalize()}: {_shown(before.get(key))}",
+                    f"{words.capitalize()}: {_shown(after.get(key))}",
+                )
+            )
     return changes

@@ -160,11 +160,22 @@ def test_keyboard_alone_adds_a_question_and_moves_it(app, web, wcag22):
     page.keyboard.press("Tab")
     move_up = page.get_by_role("button", name="Move “Third question” up")
     expect(move_up).to_be_focused()
+    page.evaluate("() => { window.stillThisPage = true; }")  # gone if the page reloads
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("“Third question” moved up")
     labels = page.locator(".app-editor-questions li strong").all_inner_texts()
     assert labels == ["First question", "Third question", "Second question"]
+    # in place: no reload, and the focus is back on the same button, so Enter moves it again
+    assert page.evaluate("() => window.stillThisPage === true")
+    expect(move_up).to_be_focused()
     web.check(page)
+    page.keyboard.press("Enter")
+    expect(page.locator(".app-editor-questions li strong").first).to_have_text("Third question")
+    expect(page.get_by_role("button", name="Move “Third question” up")).to_have_count(0)
+    expect(page.locator("#question-third_question :focus")).to_have_count(1)  # its first control, as it is first now
+    page.get_by_role("button", name="Move “Third question” down").click()
+    expect(page.locator(".app-editor-questions li strong").nth(1)).to_have_text("Third question")
+    assert page.evaluate("() => window.stillThisPage === true")
     page.get_by_role("button", name="Delete “Second question”").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Delete the question “Second question”?")
     web.check(page)
@@ -177,5 +188,33 @@ def test_keyboard_alone_adds_a_question_and_moves_it(app, web, wcag22):
     page.get_by_role("link", name="Preview").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Page 1")
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    web.check(page)
+    release_database()
+
+
+def test_adding_a_page_in_place_shows_its_errors_without_a_reload(app, web, wcag22):
+    """With JavaScript, adding a page (or failing to) replaces the editor's content in place."""
+    make_user("inplace@example.org", "admin")
+    release_database()
+    page = web.new_page()
+    page.goto("/login")
+    page.fill("#email", "inplace@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.goto("/admin/new-survey")
+    page.fill("#title", "In place")
+    page.get_by_role("button", name="Create the draft").click()
+    page.evaluate("() => { window.stillThisPage = true; }")
+    page.get_by_role("button", name="Add the page").click()  # no title
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()  # GOV.UK's summary takes the focus
+    web.expect_console_error("400")
+    web.check(page)
+    page.fill("#new-page-title", "About you")
+    page.get_by_role("button", name="Add the page").click()
+    expect(page.get_by_role("heading", name="Page 2: About you")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.locator(".govuk-notification-banner")).to_be_focused()
+    assert page.evaluate("() => window.stillThisPage === true")
     web.check(page)
     release_database()

@@ -74,6 +74,9 @@ def test_gp_survey_from_its_template_answered_then_version_2_keeps_the_answers_o
     expect(admin.locator("table")).to_contain_text(
         "Question ‘What works well about the service?’ reworded: ‘What works well about the therapies service?’"
     )
+    reworded = admin.locator("tr", has_text="reworded")
+    expect(reworded.locator('[data-side="before"]')).to_have_text("What works well about the service?")
+    expect(reworded.locator('[data-side="after"]')).to_have_text("What works well about the therapies service?")
     web.check(admin)
     admin.get_by_role("link", name="Back to the editor").click()
     admin.get_by_role("button", name="Publish as the new version").click()
