@@ -133,3 +133,19 @@ def _translated_question(question, texts: dict):
         ]
     # dataclasses.replace runs __post_init__ again: defaults and consent behave as in the original.
     return dataclasses.replace(question, **changes)
+
+
+def best_match(wanted: object, offered: list[str]) -> str | None:
+    """The offered code that `wanted` (a ?lang= value, a contact's `language` attribute) asks for, or None.
+
+    Exact codes first, ignoring case ("CY" is "cy"), then the same primary language ("cy-GB" is "cy").
+    Anything else (unknown codes, markup, huge values) is None: the caller uses the default language.
+    """
+    if not isinstance(wanted, str) or not wanted or len(wanted) > MAX_CODE_LENGTH:
+        return None
+    wanted = wanted.strip().lower()
+    by_lower = {code.lower(): code for code in offered}
+    if wanted in by_lower:
+        return by_lower[wanted]
+    primary = wanted.split("-", 1)[0]
+    return by_lower.get(primary)

@@ -1,0 +1,56 @@
+"""The language of the journey's pages: `<html lang dir>` and the language switcher's context.
+
+The questionnaire's texts come translated from the per-process cache (flow.cached_questionnaire);
+this module only says how a page shows which language it is in, and offers the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from ..questionnaires.definition import Questionnaire
+from ..questionnaires.languages import Language, valid_code
+
+
+@dataclass(frozen=True)
+class PageLanguage:
+    code: str
+    name: str
+    dir: str
+
+    @property
+    def html_lang(self) -> Markup:
+        """The value layout.html gives GOV.UK's template as `htmlLang`, with `dir` after it.
+
+        GOV.UK Frontend's template writes `<html lang="{{ htmlLang }}">` and has no `dir`, so for
+        right-to-left languages the attribute rides along: `ur" dir="rtl`. Safe because the code
+        matched languages.CODE_RE (letters, digits, hyphens) when the definition was loaded, and is
+        checked again here.
+        """
+        code = self.code if valid_code(self.code) else "en"
+        return Markup(f'{code}" dir="rtl') if self.dir == "rtl" else Markup(code)
+
+
+def page_language(questionnaire: Questionnaire) -> PageLanguage:
+    info = questionnaire.language_info()
+    return PageLanguage(info.code, info.name, info.dir)
+
+
+@dataclass(frozen=True)
+class LanguageSwitch:
+    """What the switcher shows: every language of the survey, the current one marked, and where to post."""
+
+    action: str
+    current: str
+    languages: list[Language]
+
+
+def language_context(questionnaire: Questionnaire, switch_action: str | None) -> dict:
+    """Template context for a journey page: its language, and a switcher when the survey has others."""
+    languages = questionnaire.languages()
+    switch = None
+    if switch_action and len(languages) > 1:
+        switch = LanguageSwitch(switch_action, questionnaire.language, languages)
+    return {"page_language": page_language(questionnaire), "language_switch": switch}
