@@ -12,6 +12,9 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+#: the contact attribute that says which language a person reads (their emails and their survey)
+CONTACT_ATTRIBUTE = "language"
+
 #: languages written right to left (by primary subtag); a translation's `dir` overrides this
 RTL_LANGUAGES = frozenset({"ar", "ur", "fa", "he", "ps", "sd", "ug", "yi", "ku"})
 

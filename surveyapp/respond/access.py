@@ -26,7 +26,7 @@ from ..journey import flow
 from ..models import ContactAttribute, Invitation, Response, Survey, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
 from ..questionnaires.definition import Questionnaire
-from ..questionnaires.languages import best_match
+from ..questionnaires.languages import CONTACT_ATTRIBUTE, best_match
 from ..services.invitations import record_event
 from ..services.surveys import survey_state  # noqa: F401  (re-exported for the views)
 
@@ -129,14 +129,11 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
     )
 
 
-CONTACT_LANGUAGE_ATTRIBUTE = "language"
-
-
 def contact_language(db_session: Session, contact_id: int) -> str | None:
     """A contact's `language` attribute (e.g. 'cy'), or None."""
     return db_session.scalar(
         select(ContactAttribute.value).where(
-            ContactAttribute.contact_id == contact_id, ContactAttribute.name == CONTACT_LANGUAGE_ATTRIBUTE
+            ContactAttribute.contact_id == contact_id, ContactAttribute.name == CONTACT_ATTRIBUTE
         )
     )
 
