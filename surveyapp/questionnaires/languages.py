@@ -42,6 +42,32 @@ OWN_NAMES = {
     "lt": "Lietuvių",
 }
 
+#: English names of languages, for XLSForm columns written without a code (`label::Welsh`)
+ENGLISH_NAMES = {
+    "english": "en",
+    "welsh": "cy",
+    "urdu": "ur",
+    "arabic": "ar",
+    "punjabi": "pa",
+    "bengali": "bn",
+    "bangla": "bn",
+    "polish": "pl",
+    "somali": "so",
+    "gaelic": "gd",
+    "irish": "ga",
+    "persian": "fa",
+    "farsi": "fa",
+    "romanian": "ro",
+    "portuguese": "pt",
+    "spanish": "es",
+    "french": "fr",
+    "gujarati": "gu",
+    "tamil": "ta",
+    "chinese": "zh",
+    "turkish": "tr",
+    "lithuanian": "lt",
+}
+
 # BCP 47 in the shape a form needs: a 2-3 letter language, then subtags (region, script, private use).
 CODE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*\Z")
 MAX_CODE_LENGTH = 35
@@ -152,3 +178,27 @@ def best_match(wanted: object, offered: list[str]) -> str | None:
         return by_lower[wanted]
     primary = wanted.split("-", 1)[0]
     return by_lower.get(primary)
+
+
+_XLSFORM_LANGUAGE_RE = re.compile(r"\s*(.*?)\s*\(\s*([A-Za-z0-9-]+)\s*\)\s*\Z")
+
+
+def from_xlsform(column_language: str) -> tuple[str, str] | None:
+    """(code, name) of an XLSForm language such as 'Cymraeg (cy)', 'Welsh (cy)' or 'Welsh'; None if no code
+    can be found. A language written by its English name is named as it names itself ('Welsh' is 'Cymraeg')."""
+    match = _XLSFORM_LANGUAGE_RE.match(column_language)
+    if match:
+        written, code = match.group(1), match.group(2)
+        code = code.split("-", 1)[0].lower() + code[len(code.split("-", 1)[0]) :]
+    else:
+        written, code = column_language.strip(), ENGLISH_NAMES.get(column_language.strip().lower())
+    if not code or not valid_code(code):
+        return None
+    if not written or ENGLISH_NAMES.get(written.lower()) == code:
+        written = own_name(code)
+    return code, written
+
+
+def xlsform_language(language: Language) -> str:
+    """How XLSForm columns name a language: 'Cymraeg (cy)'."""
+    return f"{language.name} ({language.code})"
