@@ -114,7 +114,9 @@ def test_language_codes_must_be_bcp47_shaped(code):
 
 
 def test_the_default_languages_entry_may_give_only_its_name_and_direction():
-    with_name = LANGUAGES.read_text(encoding="utf-8").replace("translations:\n", "translations:\n  en: {name: Saesneg}\n")
+    with_name = LANGUAGES.read_text(encoding="utf-8").replace(
+        "translations:\n", "translations:\n  en: {name: Saesneg}\n"
+    )
     assert load_definition_text(with_name).languages()[0].name == "Saesneg"
     text = with_name.replace("{name: Saesneg}", "{name: Saesneg, title: Hi}")
     assert "'en' is the default language (settings.language)" in problems_of(text)
