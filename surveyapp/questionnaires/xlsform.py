@@ -393,7 +393,7 @@ class _Mapper:
             definition["description"] = description
         settings = self.settings()
         default = languages.from_xlsform(self.language) if self.language != "default" else None
-        if default is not None and "language" not in settings:
+        if default is not None and "language" not in settings and default[0] != SETTINGS_DEFAULTS["language"]:
             settings["language"] = default[0]
         if settings:
             definition["settings"] = settings
