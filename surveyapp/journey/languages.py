@@ -48,9 +48,19 @@ class LanguageSwitch:
 
 
 def language_context(questionnaire: Questionnaire, switch_action: str | None) -> dict:
-    """Template context for a journey page: its language, and a switcher when the survey has others."""
+    """Template context for a journey page: its language, a switcher when the survey has others, and how
+    to mark the product's own words (English until the interface is translated) on a page in another
+    language: `ui_lang` for macros' attributes, `ui_lang_attributes` to write into a tag."""
     languages = questionnaire.languages()
     switch = None
     if switch_action and len(languages) > 1:
         switch = LanguageSwitch(switch_action, questionnaire.language, languages)
-    return {"page_language": page_language(questionnaire), "language_switch": switch}
+    language = page_language(questionnaire)
+    ui_lang = {} if language.code.split("-")[0].lower() == "en" else {"lang": "en", "dir": "ltr"}
+    ui_attributes = Markup("".join(f' {name}="{value}"' for name, value in ui_lang.items()))
+    return {
+        "page_language": language,
+        "language_switch": switch,
+        "ui_lang": ui_lang,
+        "ui_lang_attributes": ui_attributes,
+    }
