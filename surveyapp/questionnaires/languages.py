@@ -202,3 +202,35 @@ def from_xlsform(column_language: str) -> tuple[str, str] | None:
 def xlsform_language(language: Language) -> str:
     """How XLSForm columns name a language: 'Cymraeg (cy)'."""
     return f"{language.name} ({language.code})"
+
+
+def translation_between(default: dict, translated: dict, option_labels: dict | None = None) -> dict:
+    """The translations entry that turns definition dict `default` into `translated` (the same form with
+    other texts, e.g. from a FHIR resource read in another language): every text that differs.
+    `option_labels`: question name -> value -> label in that language, for types whose options are
+    built in (yes_no, likert without `choices`)."""
+    entry: dict = {}
+    for key in ("title", "description"):
+        if translated.get(key) and translated.get(key) != default.get(key):
+            entry[key] = translated[key]
+    settings, other_settings = default.get("settings") or {}, translated.get("settings") or {}
+    for key in SETTINGS_TEXTS:
+        if other_settings.get(key) and other_settings.get(key) != settings.get(key):
+            entry.setdefault("settings", {})[key] = other_settings[key]
+    for page, other_page in zip(default.get("pages") or [], translated.get("pages") or [], strict=False):
+        if other_page.get("title") and other_page.get("title") != page.get("title"):
+            entry.setdefault("pages", {})[page["name"]] = {"title": other_page["title"]}
+        for question, other in zip(page.get("questions") or [], other_page.get("questions") or [], strict=False):
+            texts = {k: other[k] for k in QUESTION_TEXTS if other.get(k) and other.get(k) != question.get(k)}
+            choices = {
+                c["value"]: o["label"]
+                for c, o in zip(question.get("choices") or [], other.get("choices") or [], strict=False)
+                if o.get("label") and o.get("label") != c.get("label")
+            }
+            if not question.get("choices") and (option_labels or {}).get(question.get("name")):
+                choices = dict(option_labels[question["name"]])
+            if choices:
+                texts["choices"] = choices
+            if texts:
+                entry.setdefault("questions", {})[question["name"]] = texts
+    return entry
