@@ -30,6 +30,7 @@ ACCESS = {
     "respond.submit": TOKEN_HOLDER,
     "respond.done": TOKEN_HOLDER,
     "respond.copy": TOKEN_HOLDER,  # "email me a copy of my answers" (a survey setting, off by default)
+    "respond.language": TOKEN_HOLDER,  # the language switcher (keeps the answers; stored on the response)
     # admin: the survey list shows each signed-in person the surveys they may see
     "admin.index": STAFF,
     "admin.change_status": ADMINS,

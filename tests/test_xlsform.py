@@ -136,7 +136,17 @@ def test_a_form_shaped_like_published_ones_maps_onto_pages_and_questions():
     assert pages["page_visit"]["questions"][0]["constraint"] == ". <= today()"
     assert pages["page_done"]["questions"][0]["choices"] == [{"value": "OK", "label": "OK"}]
     notices = "\n".join(converted.notices)
-    assert "translations are not yet stored, so the texts in Urdu (ur) were not imported" in notices
+    # the Urdu columns become the translations block (the language's own name, from its code)
+    assert definition.get("settings", {}).get("language", "en") == "en"
+    urdu = definition["translations"]["ur"]
+    assert urdu["name"] == "اردو"
+    assert urdu["questions"]["age"] == {"label": "آپ کی عمر کتنی ہے؟"}
+    # pyxform adds or_other's option in every language, in English
+    assert urdu["questions"]["area"]["choices"] == {"north": "شمال", "south": "جنوب", "other": "Other"}
+    assert urdu["questions"]["consent"]["choices"] == {"yes": "ہاں", "no": "نہیں"}
+    assert urdu["questions"]["listened"]["choices"] == {"agree": "متفق", "disagree": "غیر متفق"}
+    assert "done" not in urdu["questions"]  # acknowledge keeps no choices of its own
+    assert "Urdu" not in notices
     assert "form_id 'care_feedback' became the survey's slug 'care-feedback'" in notices
     assert "start (start, row 2), end (end, row 3)" in notices
     assert converted.left_out == []

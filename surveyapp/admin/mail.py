@@ -23,6 +23,7 @@ from ..mail.rendering import (
     TemplateProblem,
     TemplateText,
     check_template,
+    email_languages,
     format_closing_date,
     organisation_of,
     preview,
@@ -179,6 +180,10 @@ def invitations(slug):
         reminder_contact=first_reminded.contact if first_reminded else None,
         outbox=outbox_counts(db.session, survey),
         own_templates={k: template_text(db.session, survey, k)[1] for k in TemplateKind},
+        template_languages=[
+            (lang, {k: template_text(db.session, survey, k, lang.code)[1] for k in TemplateKind})
+            for lang in email_languages(survey)
+        ],
     )
 
 
@@ -265,11 +270,34 @@ def invitations_queue(slug, action):
     return redirect(url_for("admin.invitations", slug=slug) + ("#send" if action == "send" else "#remind"))
 
 
+def _template_language(survey: Survey) -> tuple[str, str | None]:
+    """(?language= code, its name): '' for the default language; 404 for a language the survey does not have."""
+    language = request.args.get("language", "")
+    if not language:
+        return "", None
+    names = {lang.code: lang.name for lang in email_languages(survey)}
+    if language not in names:
+        abort(404)
+    return language, names[language]
+
+
+def _own_template(survey: Survey, kind: str, language: str):
+    return db.session.scalar(
+        select(MessageTemplate).where(
+            MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind, MessageTemplate.language == language
+        )
+    )
+
+
 @bp.route("/surveys/<slug>/templates/<any(invitation,reminder):kind>", methods=["GET", "POST"])
 @roles_required("admin")
 def template_edit(slug, kind):
+    """A survey's invitation or reminder email; `?language=cy`: its version for contacts whose language is cy."""
     survey = _survey(slug)
-    current, own = template_text(db.session, survey, kind)
+    language, language_name = _template_language(survey)
+    here = url_for("admin.template_edit", slug=slug, kind=kind, language=language or None)
+    audit_target = f"survey:{slug}:{kind}" + (f":{language}" if language else "")
+    current, own = template_text(db.session, survey, kind, language)
     errors, rendered = [], None
     form = TemplateForm()
     if form.is_submitted() and not form.validate():
@@ -280,13 +308,18 @@ def template_edit(slug, kind):
         if action == "reset":
             db.session.execute(
                 MessageTemplate.__table__.delete().where(
-                    MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind
+                    MessageTemplate.survey_id == survey.id,
+                    MessageTemplate.kind == kind,
+                    MessageTemplate.language == language,
                 )
             )
-            record_audit(db.session, "template.reset", target=f"survey:{slug}:{kind}", survey=survey)
+            record_audit(db.session, "template.reset", target=audit_target, survey=survey)
             db.session.commit()
-            flash(f"The {kind} template is back to the default.", "success")
-            return redirect(url_for("admin.template_edit", slug=slug, kind=kind))
+            if language:
+                flash(f"The {language_name} {kind} template is removed: those contacts get the default one.", "success")
+            else:
+                flash(f"The {kind} template is back to the default.", "success")
+            return redirect(here)
         current = TemplateText(
             form.subject.data or "",
             (form.body_text.data or "").replace("\r\n", "\n"),
@@ -294,24 +327,22 @@ def template_edit(slug, kind):
         )
         try:
             check_template(current)
-            rendered = preview(survey, current, _example_contact(survey))
+            rendered = preview(survey, current, _example_contact(survey), language or None)
         except TemplateProblem as exc:
             errors.append({"text": str(exc), "href": "#subject"})
         if not errors and action == "save":
-            row = db.session.scalar(
-                select(MessageTemplate).where(MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind)
-            )
+            row = _own_template(survey, kind, language)
             if row is None:
-                row = MessageTemplate(survey_id=survey.id, kind=kind)
+                row = MessageTemplate(survey_id=survey.id, kind=kind, language=language)
                 db.session.add(row)
             row.subject, row.body_text, row.body_html = current.subject, current.body_text, current.body_html
-            record_audit(db.session, "template.update", target=f"survey:{slug}:{kind}", survey=survey)
+            record_audit(db.session, "template.update", target=audit_target, survey=survey)
             db.session.commit()
-            flash(f"The {kind} template is saved.", "success")
-            return redirect(url_for("admin.template_edit", slug=slug, kind=kind))
+            flash(f"The {language_name + ' ' if language else ''}{kind} template is saved.", "success")
+            return redirect(here)
     else:
         try:
-            rendered = preview(survey, current, _example_contact(survey))
+            rendered = preview(survey, current, _example_contact(survey), language or None)
         except TemplateProblem as exc:
             errors.append({"text": str(exc), "href": "#subject"})
     return render_template(
@@ -319,6 +350,8 @@ def template_edit(slug, kind):
         title=f"{kind.capitalize()} email: {survey.title}",
         survey=survey,
         kind=kind,
+        language=language,
+        language_name=language_name,
         template=current,
         own=own,
         preview=rendered,

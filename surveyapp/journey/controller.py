@@ -27,6 +27,7 @@ from ..questionnaires.definition import Page, Questionnaire
 from . import flow
 from .conditions import answers_for_browser, page_blocks
 from .forms import require_button
+from .languages import language_context
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ class Journey:
         self.on_page_values, self.on_complete = on_page_values, on_complete
         self._already_completed = already_completed
         self._answers: runtime.Answers | None = None
+
+    def _language(self) -> dict:
+        """`<html lang dir>` of the questionnaire's language, and the switcher where the nav has one."""
+        switch = getattr(self.nav, "language", None)
+        return language_context(self.questionnaire, switch() if switch is not None else None)
 
     @property
     def answers(self) -> runtime.Answers:
@@ -231,6 +237,7 @@ class Journey:
             progress=(sections.index(page_def.name) + 1, len(sections))
             if page_def.name in sections and len(sections) > 1
             else None,
+            **self._language(),
         )
 
     # -- check your answers, submit, completion ---------------------------------------------------
@@ -248,6 +255,7 @@ class Journey:
             wording=self.wording,
             caption=self.caption,
             back_url=self.nav.page(previous) if previous else None,
+            **self._language(),
         )
 
     def submit(self):
@@ -277,12 +285,14 @@ class Journey:
         """The completion page: it can be reloaded and revisited. `extra`: the blueprint's own context."""
         if self.response.status != ResponseStatus.COMPLETED:
             return redirect(self.nav.page(self.response.current_page or flow.CHECK_PAGE))
-        context = {"errors": [], **extra}
+        context = {"errors": [], **self._language(), **extra}
         return render(
             self.session,
             self.wording.done_template,
             title=self.wording.done_title,
-            survey_title=self.title,
+            survey_title=self.questionnaire.title
+            if self.questionnaire.original is not self.questionnaire
+            else self.title,
             response=self.response,
             caption=self.caption,
             **context,

@@ -11,7 +11,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -49,6 +49,9 @@ class _CachedVersion:
     fingerprint: tuple[str, int | None]
     questionnaire: Questionnaire
     rows: dict[str, QuestionRow] | None = None
+    # The questionnaire in each of its other languages, built on first use (other Page and Question
+    # objects, so whatever is cached on a question is cached per language too).
+    translated: dict[str, Questionnaire] = field(default_factory=dict)
 
 
 _cache: OrderedDict[int, _CachedVersion] = OrderedDict()
@@ -66,21 +69,35 @@ def version_fingerprint_columns():
     return cast(SurveyVersion.definition, Text), newest_question
 
 
-def cached_questionnaire(version_id: int, definition_text: str, newest_question_id: int | None) -> Questionnaire:
-    """The parsed questionnaire of a version, from the per-process cache when its content is unchanged."""
+def cached_questionnaire(
+    version_id: int, definition_text: str, newest_question_id: int | None, language: str | None = None
+) -> Questionnaire:
+    """The parsed questionnaire of a version, in `language` when it has it (else its default language),
+    from the per-process cache when its content is unchanged."""
     fingerprint = (definition_text, newest_question_id)
     with _cache_lock:
         entry = _cache.get(version_id)
         if entry is not None and entry.fingerprint == fingerprint:
             _cache.move_to_end(version_id)
-            return entry.questionnaire
-    questionnaire = Questionnaire.from_dict(json.loads(definition_text))
+        else:
+            entry = None
+    if entry is None:
+        entry = _CachedVersion(fingerprint, Questionnaire.from_dict(json.loads(definition_text)))
+        with _cache_lock:
+            _cache[version_id] = entry
+            _cache.move_to_end(version_id)
+            while len(_cache) > QUESTIONNAIRE_CACHE_SIZE:
+                _cache.popitem(last=False)
+    questionnaire = entry.questionnaire
+    if not language or language == questionnaire.default_language or language not in questionnaire.translations:
+        return questionnaire
     with _cache_lock:
-        _cache[version_id] = _CachedVersion(fingerprint, questionnaire)
-        _cache.move_to_end(version_id)
-        while len(_cache) > QUESTIONNAIRE_CACHE_SIZE:
-            _cache.popitem(last=False)
-    return questionnaire
+        translated = entry.translated.get(language)
+    if translated is None:
+        translated = questionnaire.translated(language)
+        with _cache_lock:
+            translated = entry.translated.setdefault(language, translated)
+    return translated
 
 
 def questionnaire_for_version(session: Session, version_id: int) -> Questionnaire:
@@ -96,6 +113,7 @@ def clear_questionnaire_cache() -> None:
 
 def _rows_for(session: Session, version_id: int, questionnaire: Questionnaire) -> dict[str, QuestionRow]:
     """Question and choice ids of a version; cached beside the questionnaire they were read with."""
+    questionnaire = questionnaire.original  # the same rows in every language
     with _cache_lock:
         entry = _cache.get(version_id)
         if entry is not None and entry.questionnaire is questionnaire and entry.rows is not None:

@@ -28,9 +28,10 @@ from ..models import (
     SurveyStatus,
     utcnow,
 )
+from ..questionnaires.languages import CONTACT_ATTRIBUTE, best_match
 from ..services.invitations import record_event
 from ..services.links import invitation_link, opt_out_link, unsubscribe_link
-from .rendering import MessageRenderer, TemplateProblem, template_text
+from .rendering import MessageRenderer, TemplateProblem, template_languages, template_text
 
 INSERT_CHUNK = 1000
 
@@ -63,24 +64,46 @@ def _require_open(survey: Survey) -> None:
         raise QueueError(f"The survey “{survey.slug}” is {survey.status}: open it before sending emails.")
 
 
-def _renderer(session: Session, survey: Survey, kind: str) -> MessageRenderer:
-    text, _ = template_text(session, survey, kind)
+def _renderer(session: Session, survey: Survey, kind: str, language: str = "") -> MessageRenderer:
+    text, _ = template_text(session, survey, kind, language)
     try:
-        return MessageRenderer(survey, text)
+        return MessageRenderer(survey, text, language or None)
     except TemplateProblem as exc:
-        raise QueueError(f"The {kind} template of “{survey.slug}” cannot be used: {exc}") from None
+        which = f"{kind} template ({language})" if language else f"{kind} template"
+        raise QueueError(f"The {which} of “{survey.slug}” cannot be used: {exc}") from None
+
+
+class _Renderers:
+    """The survey's template of a kind in each language it has one in, compiled once per queueing.
+
+    A contact whose `language` attribute names one of those languages gets that version; everyone
+    else gets the default language's template.
+    """
+
+    def __init__(self, session: Session, survey: Survey, kind: str):
+        self.session, self.survey, self.kind = session, survey, kind
+        self.by_language = {"": _renderer(session, survey, kind)}
+        self.languages = sorted(template_languages(session, survey, kind))
+
+    def for_contact(self, contact: Contact) -> MessageRenderer:
+        if not self.languages:
+            return self.by_language[""]
+        language = best_match(contact.attribute_map().get(CONTACT_ATTRIBUTE), self.languages) or ""
+        if language not in self.by_language:
+            self.by_language[language] = _renderer(self.session, self.survey, self.kind, language)
+        return self.by_language[language]
 
 
 def _queue(
     session: Session, survey: Survey, kind: EmailKind, invitations: list[Invitation], on_queued=None
 ) -> QueueResult:
-    renderer = _renderer(session, survey, kind)
+    renderers = _Renderers(session, survey, kind)
     queued_at = utcnow()  # real time, even when reminders are judged at a chosen moment
     rows, problems = [], []
     for invitation in invitations:
         contact = invitation.contact
         try:
-            message = renderer.render(
+            message = renderers.for_contact(contact).render(
                 contact.name, contact.attribute_map(), invitation_link(invitation), opt_out_link(invitation)
             )
         except TemplateProblem as exc:

@@ -25,6 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import MessageTemplate, Survey
+from ..questionnaires.definition import Questionnaire
+from ..questionnaires.languages import Language
 from ..services.links import RespondentLink, respondent_url
 
 EXAMPLE_TOKEN = "EXAMPLE-PERSONAL-LINK"
@@ -198,14 +200,46 @@ class RenderedMessage:
     body_html: str
 
 
-def template_text(session: Session, survey: Survey, kind: str) -> tuple[TemplateText, bool]:
-    """The survey's template of `kind`, or the default; the flag says whether it is the survey's own."""
-    row = session.scalar(
-        select(MessageTemplate).where(MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind)
-    )
+def template_text(session: Session, survey: Survey, kind: str, language: str = "") -> tuple[TemplateText, bool]:
+    """The survey's template of `kind` in `language` ('' is the survey's default language), else its template
+    in the default language, else the product's default; the flag says whether it is the survey's own in
+    that language."""
+    rows = {
+        row.language: row
+        for row in session.scalars(
+            select(MessageTemplate).where(
+                MessageTemplate.survey_id == survey.id,
+                MessageTemplate.kind == kind,
+                MessageTemplate.language.in_({"", language}),
+            )
+        )
+    }
+    row = rows.get(language) or rows.get("")
     if row is None:
         return TemplateText(**DEFAULTS[kind]), False
-    return TemplateText(row.subject, row.body_text, row.body_html), True
+    return TemplateText(row.subject, row.body_text, row.body_html), language in rows
+
+
+def template_languages(session: Session, survey: Survey, kind: str) -> set[str]:
+    """The languages (other than the default) in which the survey has its own template of `kind`."""
+    return set(
+        session.scalars(
+            select(MessageTemplate.language).where(
+                MessageTemplate.survey_id == survey.id, MessageTemplate.kind == kind, MessageTemplate.language != ""
+            )
+        )
+    )
+
+
+def survey_questionnaire(survey: Survey) -> Questionnaire | None:
+    version = survey.current_version
+    return Questionnaire.from_dict(version.definition) if version is not None and version.definition else None
+
+
+def email_languages(survey: Survey) -> list[Language]:
+    """The survey's languages other than its default: those its emails may have a version in."""
+    questionnaire = survey_questionnaire(survey)
+    return questionnaire.languages()[1:] if questionnaire is not None else []
 
 
 def format_closing_date(value: date | None) -> str:
@@ -227,7 +261,7 @@ def organisation_named(own: str | None) -> str:
 class MessageRenderer:
     """Compiles a survey's template once; renders it for many people."""
 
-    def __init__(self, survey: Survey, text: TemplateText):
+    def __init__(self, survey: Survey, text: TemplateText, language: str | None = None):
         self.survey = survey
         check_template(text)
         try:
@@ -241,6 +275,12 @@ class MessageRenderer:
             "closes_on": format_closing_date(survey.closes_on),
             "organisation": organisation_of(survey),
         }
+        questionnaire = survey_questionnaire(survey) if language else None
+        if questionnaire is not None and language in questionnaire.translations:
+            # the survey's title and organisation as the definition gives them in that language
+            translated = questionnaire.translated(language)
+            self._base["survey_title"] = translated.title
+            self._base["organisation"] = organisation_named(translated.setting("organisation"))
 
     def render(self, name: str | None, attributes: dict[str, str], link: str, opt_out_link: str) -> RenderedMessage:
         context = {
@@ -286,12 +326,12 @@ def check_template(text: TemplateText) -> None:
             )
 
 
-def preview(survey: Survey, text: TemplateText, contact=None) -> RenderedMessage:
+def preview(survey: Survey, text: TemplateText, contact=None, language: str | None = None) -> RenderedMessage:
     """The message as `contact` (a real contact of the survey, when it has one) would receive it.
 
     The links are examples: a preview never shows anyone's working personal link.
     """
-    renderer = MessageRenderer(survey, text)
+    renderer = MessageRenderer(survey, text, language)
     if contact is None:
         name, attributes = "Alex Example", {}
     else:

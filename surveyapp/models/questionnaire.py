@@ -113,17 +113,22 @@ class Choice(db.Model):
 
 
 class MessageTemplate(db.Model):
-    """The invitation and reminder emails of a survey (Jinja, rendered sandboxed)."""
+    """The invitation and reminder emails of a survey (Jinja, rendered sandboxed), one per language.
+
+    `language` is '' for the survey's default language, else a language code of its definition;
+    NOT NULL so that the unique constraint also stops two default templates of a kind.
+    """
 
     __tablename__ = "message_template"
     __table_args__ = (
-        UniqueConstraint("survey_id", "kind"),
+        UniqueConstraint("survey_id", "kind", "language"),
         CheckConstraint(check_in("kind", TemplateKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id"))
     kind: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(35), default="", server_default="")
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)

@@ -43,6 +43,8 @@ class Response(db.Model):
     void_reason: Mapped[str | None] = mapped_column(String(1000))
     # When the respondent asked for a copy of their answers (one copy per response; mail/copies.py).
     copy_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the respondent reads the survey in (a code of its definition; NULL: the default).
+    language: Mapped[str | None] = mapped_column(String(35))
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     version = relationship("SurveyVersion")

@@ -13,7 +13,7 @@ import decimal
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import types
+from . import languages, types
 
 # The built-in types (every registered type is in types.names(); see types.py).
 QUESTION_TYPES = types.BUILT_IN
@@ -36,6 +36,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "run_by": None,
     "contact": None,
     "privacy_url": None,
+    "language": "en",
 }
 
 
@@ -220,9 +221,31 @@ class Questionnaire:
     description: str | None
     settings: dict
     pages: list[Page]
+    #: other languages' texts, by language code (languages.py; docs/questionnaire-format.md)
+    translations: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_name: dict[str, Question] | None = None
+        #: the language of the texts in this object: the default one, or a translation's
+        self.language: str = self.default_language
+        #: the questionnaire in its default language (self, unless this is a translation)
+        self.original: Questionnaire = self
+
+    @property
+    def default_language(self) -> str:
+        return self.setting("language")
+
+    def languages(self) -> list[languages.Language]:
+        """The default language first, then the translations'."""
+        return languages.languages_of(self.default_language, self.translations)
+
+    def language_info(self) -> languages.Language:
+        """The language of this object's texts (code, own name, direction)."""
+        return languages.language_of(self.language, self.translations.get(self.language))
+
+    def translated(self, code: str) -> Questionnaire:
+        """This questionnaire with its texts in `code`; itself for its default language or an unknown code."""
+        return languages.translate(self.original, code)
 
     def all_questions(self) -> list[Question]:
         """Every question (notes included), in form order."""
@@ -250,6 +273,8 @@ class Questionnaire:
         if self.settings:
             data["settings"] = settings_to_json(self.settings)
         data["pages"] = [p.to_dict() for p in self.pages]
+        if self.translations:
+            data["translations"] = self.translations
         return data
 
     @classmethod
@@ -260,6 +285,7 @@ class Questionnaire:
             description=data.get("description"),
             settings=settings_from_json(data.get("settings") or {}),
             pages=[Page.from_dict(p) for p in data["pages"]],
+            translations=data.get("translations") or {},
         )
 
 

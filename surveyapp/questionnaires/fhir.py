@@ -28,7 +28,7 @@ from typing import Any
 
 from lark import Token, Tree
 
-from . import expressions, types
+from . import expressions, fhir_translations, types
 from .definition import Page, Question, Questionnaire, settings_to_json
 
 SDC_ENABLE_WHEN_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
@@ -57,6 +57,7 @@ ENGINE_KEYS = {
 }
 #: the survey's settings (public link, reminders...), as JSON text on the Questionnaire
 SETTINGS_PATH = "/fhir/StructureDefinition/surveyapp-settings"
+TRANSLATIONS_PATH = "/fhir/StructureDefinition/surveyapp-translations"
 DEFAULT_CONSTRAINT_MESSAGE = "The answer is not valid"
 
 # The FHIR item types the engine's declarations map to.
@@ -244,6 +245,21 @@ def questionnaire_resource(
     earlier: dict[str, Question] = {}
     link_ids = page_link_ids(questionnaire)
     resource["item"] = [page_item(p, link_ids[p.name], earlier, base_url) for p in questionnaire.pages]
+    if questionnaire.translations and questionnaire.original is questionnaire:
+        # every text in the other languages, as the standard translation extension (fhir_translations.py)
+        resource["language"] = questionnaire.default_language
+        block = json.dumps(questionnaire.translations, sort_keys=True, ensure_ascii=False)
+        resource.setdefault("extension", []).append(
+            {"url": base_url.rstrip("/") + TRANSLATIONS_PATH, "valueString": block}
+        )
+        others = [lang.code for lang in questionnaire.languages()[1:]]
+        fhir_translations.add_translations(
+            resource,
+            {
+                code: questionnaire_resource(questionnaire.translated(code), base_url, version, status, date)
+                for code in others
+            },
+        )
     return resource
 
 

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from . import types
+from . import fhir_translations, languages, types
 from .fhir import (
     DEFAULT_CONSTRAINT_MESSAGE,
     ENGINE_KEY_PATH,
@@ -27,6 +27,7 @@ from .fhir import (
     SDC_ENABLE_WHEN_EXPRESSION,
     SETTINGS_PATH,
     TARGET_CONSTRAINT,
+    TRANSLATIONS_PATH,
     XLSFORM_LANGUAGE,
 )
 
@@ -471,10 +472,70 @@ def definition_from_questionnaire(resource: Any) -> dict:
             [f"this is a FHIR {str(resource['resourceType'])[:60]}, not a Questionnaire: only Questionnaires import"]
         )
     try:
-        return _Converter(resource).convert()
+        definition = _Converter(resource).convert()
+        _add_translations(definition, resource)
+        return definition
     except FhirImportError:
         raise
     except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a shape no FHIR validator would pass
         raise FhirImportError(
             [f"the Questionnaire is not well-formed FHIR ({exc.__class__.__name__}): check it with a FHIR validator"]
         ) from None
+
+
+def _add_translations(definition: dict, resource: dict) -> None:
+    """The translation extensions on the resource's texts, as the definition's translations block."""
+    for extension in _list(resource.get("extension")):
+        if isinstance(extension, dict) and str(extension.get("url", "")).endswith(TRANSLATIONS_PATH):
+            try:
+                block = json.loads(extension.get("valueString") or "")
+            except (TypeError, ValueError, RecursionError):
+                block = None
+            if not isinstance(block, dict):
+                raise FhirImportError(["the survey translations extension is not a JSON object: remove it"])
+            if block:
+                definition["translations"] = block  # checked by the loader like any definition's
+            return
+    codes = [c for c in fhir_translations.languages_in(resource) if languages.valid_code(c)]
+    if not codes:
+        return
+    settings = definition.setdefault("settings", {})
+    default = resource.get("language")
+    if "language" not in settings and languages.valid_code(default) and default != "en":
+        settings["language"] = default
+    if not settings:
+        definition.pop("settings")
+    default = settings.get("language", "en")
+    translations = {}
+    for code in codes:
+        if code == default:
+            continue
+        translated = fhir_translations.in_language(resource, code)
+        entry = languages.translation_between(
+            definition, _Converter(translated).convert(), _option_labels(resource, translated)
+        )
+        if entry:
+            translations[code] = entry
+    if translations:
+        definition["translations"] = translations
+
+
+def _option_labels(resource: dict, translated: dict) -> dict[str, dict[str, str]]:
+    """linkId -> code -> display of each answer option whose display differs in the translated resource."""
+    found: dict[str, dict[str, str]] = {}
+    stack = list(zip(_list(resource.get("item")), _list(translated.get("item")), strict=False))
+    while stack:
+        item, other = stack.pop()
+        if not isinstance(item, dict) or not isinstance(other, dict):
+            continue
+        for option, other_option in zip(
+            _list(item.get("answerOption")), _list(other.get("answerOption")), strict=False
+        ):
+            coding, other_coding = (
+                _dict(_dict(option).get("valueCoding")),
+                _dict(_dict(other_option).get("valueCoding")),
+            )
+            if isinstance(other_coding.get("display"), str) and other_coding.get("display") != coding.get("display"):
+                found.setdefault(str(item.get("linkId")), {})[str(coding.get("code"))] = other_coding["display"]
+        stack.extend(zip(_list(item.get("item")), _list(other.get("item")), strict=False))
+    return found

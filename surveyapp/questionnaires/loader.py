@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from . import expressions, patterns, types
+from . import expressions, languages, patterns, types
 from .definition import Questionnaire
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -230,6 +230,8 @@ def _locate(data: dict, path: list) -> tuple[str, list]:
         return f"choice list '{path[1]}'", path[2:]
     if path[:1] == ["settings"]:
         return "settings", path[1:]
+    if path[:1] == ["translations"] and len(path) >= 2:
+        return f"translation '{path[1]}'", path[2:]
     return "questionnaire", path
 
 
@@ -421,7 +423,92 @@ class _Checker:
         for page_index, page in enumerate(pages):
             if isinstance(page, dict):
                 self.check_page(page, page_index)
+        self.check_translations(pages)
         return self.problems
+
+    def check_translations(self, pages: list) -> None:
+        """Language codes, and that every page, question, choice list and choice a translation names exists."""
+        settings = self.data.get("settings")
+        default = settings.get("language", "en") if isinstance(settings, dict) else "en"
+        if isinstance(settings, dict) and isinstance(default, str) and not languages.valid_code(default):
+            self.add(settings.line_of("language"), "settings", _code_problem(default))
+        translations = self.data.get("translations")
+        if not isinstance(translations, dict):
+            return
+        page_names = {p.get("name") for p in pages if isinstance(p, dict)}
+        questions = {
+            q.get("name"): q
+            for p in pages
+            if isinstance(p, dict) and isinstance(p.get("questions"), list)
+            for q in p["questions"]
+            if isinstance(q, dict)
+        }
+        lists = self.data.get("choice_lists") if isinstance(self.data.get("choice_lists"), dict) else {}
+        for code, entry in translations.items():
+            where = f"translation '{code}'"
+            if not languages.valid_code(code):
+                self.add(translations.line_of(code), where, _code_problem(code))
+            if not isinstance(entry, dict):
+                continue
+            if code == default:
+                texts = sorted(set(entry) - {"name", "dir"})
+                if texts:
+                    self.add(
+                        entry.line,
+                        where,
+                        f"'{code}' is the default language (settings.language), whose texts are the definition "
+                        f"itself: only 'name' and 'dir' may be given here, not {', '.join(texts)}",
+                    )
+            for kind, known, found in (
+                ("page", page_names, entry.get("pages")),
+                ("question", questions, entry.get("questions")),
+                ("choice list", lists, entry.get("choice_lists")),
+            ):
+                if not isinstance(found, dict):
+                    continue
+                for name in found:
+                    if name not in known:
+                        self.add(
+                            found.line_of(name),
+                            where,
+                            f"there is no {kind} called '{name}' in the form{_did_you_mean(name, known)}",
+                        )
+            for name, texts in (
+                (entry.get("questions") or {}).items() if isinstance(entry.get("questions"), dict) else ()
+            ):
+                if name in questions and isinstance(texts, dict) and isinstance(texts.get("choices"), dict):
+                    self.check_choice_translations(texts["choices"], self.choice_values(questions[name]), where, name)
+            for name, texts in (
+                (entry.get("choice_lists") or {}).items() if isinstance(entry.get("choice_lists"), dict) else ()
+            ):
+                if name in lists and isinstance(texts, dict) and isinstance(lists[name], list):
+                    values = [str(c.get("value")) for c in lists[name] if isinstance(c, dict)]
+                    self.check_choice_translations(texts, values, where, None, list_name=name)
+
+    def choice_values(self, question: dict) -> list[str] | None:
+        """The values a question's answers can take, or None for a question without choices."""
+        qtype = question.get("type")
+        if qtype not in types.names() or not types.get(qtype).has_choices:
+            return None
+        choices = question.get("choices")
+        if isinstance(choices, str):
+            choices = (self.data.get("choice_lists") or {}).get(choices)
+        if isinstance(choices, list):
+            return [str(c.get("value")) for c in choices if isinstance(c, dict)]
+        return [value for value, _ in types.get(qtype).default_choices or ()]
+
+    def check_choice_translations(self, texts: dict, values, where: str, question: str | None, list_name=None) -> None:
+        owner = f"question '{question}'" if question else f"choice list '{list_name}'"
+        if values is None:
+            self.add(texts.line, where, f"{owner} has no choices to translate")
+            return
+        for value in texts:
+            if value not in values:
+                self.add(
+                    texts.line_of(value),
+                    where,
+                    f"{owner} has no choice with the value '{value}'{_did_you_mean(value, values)}",
+                )
 
     def collect_names(self, pages: list[dict]) -> None:
         seen_pages: dict[str, int] = {}
@@ -655,6 +742,13 @@ def web_address_problem(text: str) -> str | None:
     return None
 
 
+def _code_problem(code) -> str:
+    return (
+        f"'{code}' is not a language code: use a BCP 47 code such as 'cy', 'ur' or 'en-x-easyread' "
+        f"(a 2 or 3 letter lowercase language, then subtags; at most {languages.MAX_CODE_LENGTH} characters)"
+    )
+
+
 def _is_date(text: str) -> bool:
     try:
         datetime.date.fromisoformat(text)
@@ -683,7 +777,41 @@ def _normalise(data: dict) -> dict:
         pages.append({**page, "questions": questions})
     result = {k: v for k, v in data.items() if k != "choice_lists"}
     result["pages"] = pages
+    if data.get("translations"):
+        result["translations"] = _normalise_translations(data, lists)
     return result
+
+
+def _normalise_translations(data: dict, lists: dict) -> dict:
+    """Translations as stored: choice lists' translations written into each question that uses the list
+    (a question's own choice translations win), so that they follow the choices inline."""
+    list_of = {
+        q["name"]: q["choices"]
+        for page in data["pages"]
+        for q in page["questions"]
+        if isinstance(q.get("choices"), str)
+    }
+    result = {}
+    for code, entry in data["translations"].items():
+        entry = _plain(entry)
+        list_texts = entry.pop("choice_lists", None) or {}
+        if list_texts:
+            questions = entry.setdefault("questions", {})
+            for name, list_name in list_of.items():
+                if list_name in list_texts:
+                    texts = questions.setdefault(name, {})
+                    texts["choices"] = {**list_texts[list_name], **(texts.get("choices") or {})}
+        result[code] = entry
+    return result
+
+
+def _plain(value):
+    """A LineDict/LineList tree as plain dicts and lists (what JSON stores)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def validate_data(data: Any) -> list[Problem]:

@@ -27,7 +27,7 @@ from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json import dealias_types, workbook_to_json
 from pyxform.xls2json_backends import get_xlsform
 
-from . import expressions
+from . import expressions, languages
 from .definition import SETTINGS_DEFAULTS, Questionnaire
 from .loader import DefinitionError, Problem, load_definition_data
 from .xlsform_columns import (
@@ -36,6 +36,7 @@ from .xlsform_columns import (
     MULTILINE_APPEARANCE,
     PAGE_APPEARANCES,
     PAGE_NAME_COLUMN,
+    TRANSLATED_TITLE_COLUMN,
     YES_NO_CHOICES,
     YES_NO_LIST,
 )
@@ -227,6 +228,9 @@ class _Mapper:
                 self.raw_type[name] = str(row.get("type as written") or row.get("type", ""))
         self.language = form.get("default_language") or "default"
         self.other_languages: set[str] = set()
+        # texts in the other languages: XLSForm language ('Cymraeg (cy)') -> path in a translation -> text
+        self.translated: dict[str, dict[tuple, str]] = {}
+        self.section_texts: dict[str, dict] = {}  # a section's title -> its label in every language
         self.calculations: dict[str, str] = {}
         self.calculation_used: set[str] = set()
         self.calculation_checked: dict[str, bool] = {}
@@ -260,8 +264,23 @@ class _Mapper:
 
     # --- texts --------------------------------------------------------------------------
 
-    def text(self, value) -> str | None:
-        """The text in the form's default language (the others are noted: not yet stored)."""
+    def text(self, value, path: tuple | None = None) -> str | None:
+        """The text in the form's default language; with `path` (where a translation keeps it, e.g.
+        ("questions", name, "label")), its texts in the other languages are kept for the translations block."""
+        chosen = self._text(value)
+        if path is not None:
+            self.keep_translations(value, path)
+        return chosen
+
+    def keep_translations(self, value, path: tuple) -> None:
+        """Keep the texts of `value` in languages other than the default one, for the translations block."""
+        if isinstance(value, dict):
+            for language, text in value.items():
+                if language not in (self.language, "default") and text not in (None, ""):
+                    self.other_languages.add(language)
+                    self.translated.setdefault(language, {})[path] = str(text)
+
+    def _text(self, value) -> str | None:
         if value is None:
             return None
         if isinstance(value, dict):
@@ -365,13 +384,23 @@ class _Mapper:
         self.walk(self.form.get("children") or [], conditions=[], page=None, section=None)
         self.flush_notes()
         slug = self.slug()
-        definition: dict[str, Any] = {"slug": slug, "title": self.text(self.form.get("title")) or slug}
-        if self.form.get("description"):
-            definition["description"] = str(self.form["description"])
+        definition: dict[str, Any] = {"slug": slug, "title": self.text(self.form.get("title"), ("title",)) or slug}
+        translated_title = self.form.get(TRANSLATED_TITLE_COLUMN)
+        if isinstance(translated_title, dict):  # our export's translated_title::Cymraeg (cy) columns
+            self.keep_translations(translated_title, ("title",))
+        description = self.text(self.form.get("description"), ("description",))
+        if description:
+            definition["description"] = description
         settings = self.settings()
+        default = languages.from_xlsform(self.language) if self.language != "default" else None
+        if default is not None and "language" not in settings and default[0] != SETTINGS_DEFAULTS["language"]:
+            settings["language"] = default[0]
         if settings:
             definition["settings"] = settings
         definition["pages"] = self.pages
+        translations = self.translations(settings.get("language", "en"), default)
+        if translations:
+            definition["translations"] = translations
         if not self.pages and not self.problems:
             self.problem(None, "", "the form has no question the product can serve", unsupported=False)
         if self.renamed:
@@ -390,13 +419,57 @@ class _Mapper:
                 "calculate rows not used by any condition or constraint were left out (their values are not "
                 "stored): " + ", ".join(unused)
             )
-        if self.other_languages:
-            self.notices.append(
-                f"the texts were imported in {self.language if self.language != 'default' else 'the default language'}"
-                f"; translations are not yet stored, so the texts in {', '.join(sorted(self.other_languages))} "
-                "were not imported"
-            )
         return definition
+
+    def translations(self, default_code: str, default: tuple[str, str] | None) -> dict:
+        """The translations block from the texts kept in other languages; languages without a code are noted."""
+        self.page_title_texts()
+        questions = {q["name"]: q for page in self.pages for q in page["questions"]}
+        pages = {page["name"] for page in self.pages}
+        result: dict[str, dict] = {}
+        if default is not None and default[1] != languages.own_name(default[0]):
+            result[default[0]] = {"name": default[1]}
+        uncoded = sorted(lang for lang in self.other_languages if languages.from_xlsform(lang) is None)
+        if uncoded:
+            self.notices.append(
+                "texts in " + ", ".join(f"'{lang}'" for lang in uncoded) + " were not imported: name each "
+                "language with its code in the column, like label::Cymraeg (cy)"
+            )
+        for language in [lang for lang in self.translated if lang not in uncoded]:
+            code, name = languages.from_xlsform(language)
+            if code == default_code:
+                continue
+            entry: dict[str, Any] = {"name": name}
+            for path, text in self.translated[language].items():
+                if (path[0] == "questions" and path[1] not in questions) or (
+                    path[0] == "pages" and path[1] not in pages
+                ):
+                    continue  # left out of the form
+                if path[0] == "questions" and len(path) == 4 and "choices" not in questions[path[1]]:
+                    if questions[path[1]]["type"] != "yes_no":
+                        continue  # the choices of a question that did not keep them (acknowledge)
+                node = entry
+                for step in path[:-1]:
+                    node = node.setdefault(step, {})
+                node[path[-1]] = text
+            result[code] = entry
+        return result
+
+    def page_title_texts(self) -> None:
+        """A page titled by a section or by its question's label has their texts in the other languages."""
+        for page in self.pages:
+            for language, texts in self.translated.items():
+                if ("pages", page["name"], "title") in texts:
+                    continue
+                section = self.section_texts.get(page["title"])
+                if section is not None and section.get(language):
+                    texts[("pages", page["name"], "title")] = str(section[language])
+                    continue
+                for question in page["questions"]:
+                    label = texts.get(("questions", question["name"], "label"))
+                    if label and question.get("label") == page["title"]:
+                        texts[("pages", page["name"], "title")] = label
+                        break
 
     def slug(self) -> str:
         form_id = str(self.form.get("id_string") or "form")
@@ -409,6 +482,8 @@ class _Mapper:
         settings: dict[str, Any] = {}
         for key, default in SETTINGS_DEFAULTS.items():
             value = self.form.get(key)
+            if isinstance(value, dict):  # organisation::Cymraeg (cy)
+                value = self.text(value, ("settings", key) if key in languages.SETTINGS_TEXTS else None)
             if value is None or value == "":
                 continue
             text = str(value).strip()
@@ -511,11 +586,14 @@ class _Mapper:
             self.leave_out_all(element)
             return
         title = self.text(element.get("label")) or name.replace("_", " ").capitalize()
+        if isinstance(element.get("label"), dict):
+            self.section_texts.setdefault(title, element["label"])
         children = element.get("children") or []
         if page is None and set(appearance.split()) & PAGE_APPEARANCES:
             self.flush_notes()
             page_name = str(element.get(PAGE_NAME_COLUMN) or self.native_name(name))
             new = self.new_page(page_name, title, _all_of([*conditions, relevant] if relevant else conditions))
+            self.text(element.get("label"), ("pages", new["name"], "title"))
             self.walk(children, conditions=[], page=new, section=section)
             self.add_page(new)
             return
@@ -578,7 +656,7 @@ class _Mapper:
             )
         choices = []
         for choice in element.get("choices") or []:
-            label = self.text(choice.get("label"))
+            label = self.text(choice.get("label"), ("questions", name, "choices", str(choice.get("name"))))
             # a choice shown only as a picture: its name is the best text there is
             choices.append({"value": str(choice.get("name")), "label": label or str(choice.get("name"))})
         appearance = str((element.get("control") or {}).get("appearance") or "").split()
@@ -608,7 +686,7 @@ class _Mapper:
 
     def details(self, element: dict, question: dict, bind: dict) -> dict | None:
         name = question["name"]
-        label = self.text(element.get("label"))
+        label = self.text(element.get("label"), ("questions", name, "label"))
         if label is not None and _REF_RE.search(label):
             self.problem(
                 name,
@@ -619,7 +697,7 @@ class _Mapper:
             return None
         if label is not None:
             question["label"] = label  # none: the loader says a label is needed, at this row
-        hint = self.text(element.get("hint"))
+        hint = self.text(element.get("hint"), ("questions", name, "hint"))
         if hint and _REF_RE.search(hint):
             self.problem(name, "column 'hint'", "the hint shows an answer with ${...}; write it without that")
             hint = None
@@ -649,17 +727,21 @@ class _Mapper:
             )
         elif required:
             question["required"] = True
-            message = self.text(element.get("bind", {}).get("jr:requiredMsg"))
+            message = self.text(element.get("bind", {}).get("jr:requiredMsg"), ("questions", name, "required_message"))
             if message:
                 question["required_message"] = message
         ok, constraint = self.expression(name, "constraint", bind.get("constraint"))
         if ok and constraint:
             question["constraint"] = constraint
-            message = self.text(element.get("bind", {}).get("jr:constraintMsg"))
+            message = self.text(
+                element.get("bind", {}).get("jr:constraintMsg"), ("questions", name, "constraint_message")
+            )
             if message:
                 question["constraint_message"] = message
         for key, kind in EXTENSION_COLUMNS.items():
             value = element.get(key)
+            if isinstance(value, dict):  # a text column in several languages (min_label::Cymraeg (cy))
+                value = self.text(value, ("questions", name, key) if key in languages.QUESTION_TEXTS else None)
             if value is None or value == "":
                 continue
             question[key] = _typed(str(value).strip(), kind, question["type"])

@@ -35,3 +35,6 @@ MULTILINE_APPEARANCE = "multiline"
 PAGE_APPEARANCES = {"field-list", "table-list"}
 #: the settings the native format has beyond XLSForm's, as settings-sheet columns of the same names
 EXTRA_SETTINGS = ("description",)
+#: settings-sheet column of the form's title in another language (translated_title::Cymraeg (cy)); pyxform
+#: reads form_title::... but cannot write an XForm from it, so the export uses this column
+TRANSLATED_TITLE_COLUMN = "translated_title"

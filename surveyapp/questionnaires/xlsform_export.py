@@ -13,12 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from .definition import Questionnaire
+from .languages import QUESTION_TEXTS, SETTINGS_TEXTS, xlsform_language
 from .xlsform_columns import (
     EXTENSION_COLUMNS,
     EXTRA_SETTINGS,
     LIKERT_APPEARANCE,
     MULTILINE_APPEARANCE,
     PAGE_NAME_COLUMN,
+    TRANSLATED_TITLE_COLUMN,
     YES_NO_CHOICES,
     YES_NO_LIST,
 )
@@ -39,6 +41,8 @@ SURVEY_COLUMNS = (
     PAGE_NAME_COLUMN,
 )
 CHOICES_COLUMNS = ("list_name", "name", "label")
+#: survey-sheet columns that are texts, written once per language (label::Cymraeg (cy)) when there are several
+TEXT_COLUMNS = tuple(c for c in SURVEY_COLUMNS if c in QUESTION_TEXTS)
 _PLAIN_TYPES = {"short_text": "text", "long_text": "text", "integer": "integer", "decimal": "decimal"}
 _PLAIN_TYPES |= {"date": "date", "note": "note"}
 _SELECT_TYPES = {"single_choice": "select_one", "likert": "select_one", "multiple_choice": "select_multiple"}
@@ -51,7 +55,12 @@ class XLSFormExportError(ValueError):
 def xlsform_sheets(questionnaire: Questionnaire, version: int | None = None) -> list[tuple[str, list[list]]]:
     """[(sheet name, rows)] for survey, choices and settings; the first row of each is its header."""
     data = questionnaire.to_dict()
-    lists: dict[str, list[tuple[str, str]]] = {}
+    translations = data.get("translations") or {}
+    # (code, column suffix) of each language; the default language first. None: plain columns.
+    columns = (
+        [(lang.code, "::" + xlsform_language(lang)) for lang in questionnaire.languages()] if translations else None
+    )
+    lists: dict[str, list[tuple]] = {}
     survey_rows: list[dict[str, Any]] = []
     refused = []
     question_names = {q.name for q in questionnaire.all_questions()}
@@ -68,13 +77,14 @@ def xlsform_sheets(questionnaire: Questionnaire, version: int | None = None) -> 
                 "type": "begin group",
                 "name": group,
                 "label": page["title"],
+                "_texts": {"label": ("pages", page["name"], "title")},
                 "appearance": "field-list",
                 "relevant": page.get("relevant"),
                 PAGE_NAME_COLUMN: page["name"] if group != page["name"] else None,
             }
         )
         for question in page["questions"]:
-            row = _question_row(question, lists, question_names)
+            row = _question_row(question, lists, question_names, translations)
             if row is None:
                 refused.append(f"'{question['name']}' ({question['type']})")
                 continue
@@ -84,18 +94,66 @@ def xlsform_sheets(questionnaire: Questionnaire, version: int | None = None) -> 
         raise XLSFormExportError(
             "XLSForm has no question type for " + ", ".join(refused) + ": these questions cannot be exported"
         )
-    used = [c for c in SURVEY_COLUMNS if any(row.get(c) not in (None, "") for row in survey_rows)]
+    if columns is not None:
+        survey_rows = [_in_languages(row, columns, translations) for row in survey_rows]
+    order = [c for c in SURVEY_COLUMNS if c not in TEXT_COLUMNS or columns is None]
+    if columns is not None:  # each text column once per language, where the plain column was
+        order = [
+            name
+            for c in SURVEY_COLUMNS
+            for name in ([c + suffix for _, suffix in columns] if c in TEXT_COLUMNS else [c])
+        ]
+    used = [c for c in order if any(row.get(c) not in (None, "") for row in survey_rows)]
     survey = [list(used)] + [[_cell(row.get(c)) for c in used] for row in survey_rows]
-    choices = [list(CHOICES_COLUMNS)] + [
-        [name, value, label] for name, items in lists.items() for value, label in items
-    ]
-    settings = _settings(data, version)
+    if columns is None:
+        choices = [list(CHOICES_COLUMNS)] + [
+            [name, item[0], item[1]] for name, items in lists.items() for item in items
+        ]
+    else:
+        choices = [["list_name", "name", *("label" + suffix for _, suffix in columns)]] + [
+            [name, item[0], item[1], *(dict(item[2]).get(code) for code, _ in columns[1:])]
+            for name, items in lists.items()
+            for item in items
+        ]
+    settings = _settings(data, version, columns)
     return [("survey", survey), ("choices", choices), ("settings", [list(settings), list(settings.values())])]
 
 
-def _question_row(question: dict, lists: dict, question_names: set[str]) -> dict | None:
+def _translated(translations: dict, code: str, path: tuple) -> str | None:
+    node: Any = translations.get(code) or {}
+    for step in path:
+        node = node.get(step) if isinstance(node, dict) else None
+    return node if isinstance(node, str) else None
+
+
+def _in_languages(row: dict, columns: list[tuple[str, str]], translations: dict) -> dict:
+    """The row with each text column written per language: the default language's text, then each translation's."""
+    texts = row.pop("_texts", {})
+    result = dict(row)
+    for column in TEXT_COLUMNS:
+        value = result.pop(column, None)
+        if value in (None, ""):
+            continue
+        path = texts.get(column)
+        for index, (code, suffix) in enumerate(columns):
+            result[column + suffix] = value if index == 0 else (_translated(translations, code, path) if path else None)
+    return result
+
+
+def _choice_items(question: dict, translations: dict) -> list[tuple]:
+    """(value, label, ((code, label), ...)) of each choice: the translations take part in telling lists apart."""
+    items = []
+    for choice in question["choices"]:
+        path = ("questions", question["name"], "choices", choice["value"])
+        others = tuple((code, _translated(translations, code, path)) for code in translations)
+        items.append((choice["value"], choice["label"], tuple((c, t) for c, t in others if t)))
+    return items
+
+
+def _question_row(question: dict, lists: dict, question_names: set[str], translations: dict) -> dict | None:
     qtype = question["type"]
     row: dict[str, Any] = {key: question.get(key) for key in SURVEY_COLUMNS if key not in ("type", "appearance")}
+    row["_texts"] = {key: ("questions", question["name"], key) for key in TEXT_COLUMNS}
     if question.get("required") or question.get("consent"):
         row["required"] = "yes"
     if question.get("consent"):
@@ -105,12 +163,26 @@ def _question_row(question: dict, lists: dict, question_names: set[str]) -> dict
         if qtype == "long_text":
             row["appearance"] = MULTILINE_APPEARANCE
     elif qtype in _SELECT_TYPES:
-        items = [(c["value"], c["label"]) for c in question["choices"]]
+        items = _choice_items(question, translations)
         row["type"] = f"{_SELECT_TYPES[qtype]} {_list_name(question['name'], items, lists, question_names)}"
         if qtype == "likert":
             row["appearance"] = LIKERT_APPEARANCE
     elif qtype == "yes_no":
-        lists.setdefault(YES_NO_LIST, list(YES_NO_CHOICES))
+        # one yes_no list for the form: the first yes/no question with translated options gives theirs
+        yes_no = [
+            (
+                value,
+                label,
+                tuple(
+                    (code, text)
+                    for code in translations
+                    if (text := _translated(translations, code, ("questions", question["name"], "choices", value)))
+                ),
+            )
+            for value, label in YES_NO_CHOICES
+        ]
+        if YES_NO_LIST not in lists or (not any(i[2] for i in lists[YES_NO_LIST]) and any(i[2] for i in yes_no)):
+            lists[YES_NO_LIST] = yes_no
         row["type"] = f"select_one {YES_NO_LIST}"
     elif qtype == "rating":
         row["type"] = "range"
@@ -133,8 +205,11 @@ def _list_name(name: str, items: list[tuple[str, str]], lists: dict, question_na
     return candidate
 
 
-def _settings(data: dict, version: int | None) -> dict[str, Any]:
+def _settings(data: dict, version: int | None, columns: list[tuple[str, str]] | None = None) -> dict[str, Any]:
     settings: dict[str, Any] = {"form_title": data["title"], "form_id": data["slug"]}
+    translations = data.get("translations") or {}
+    if columns is not None:
+        settings["default_language"] = columns[0][1][2:]
     if version is not None:
         settings["version"] = str(version)
     # texts keep their line breaks and spaces (pyxform would otherwise collapse them)
@@ -144,7 +219,13 @@ def _settings(data: dict, version: int | None) -> dict[str, Any]:
             settings[key] = data[key]
     for key, value in (data.get("settings") or {}).items():
         settings[key] = _cell(value)
-    return settings
+    for code, suffix in (columns or [])[1:]:
+        # after the plain columns: pyxform reads description::Cymraeg (cy) as a translation only when it follows them
+        for key, path in ((TRANSLATED_TITLE_COLUMN, ("title",)), ("description", ("description",))):
+            settings[key + suffix] = _translated(translations, code, path)
+        for key in SETTINGS_TEXTS:
+            settings[key + suffix] = _translated(translations, code, ("settings", key))
+    return {key: value for key, value in settings.items() if value is not None}
 
 
 def _cell(value) -> str | None:

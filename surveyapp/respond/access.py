@@ -23,9 +23,10 @@ from ..auth.throttle import refuse_unknown_link
 from ..database import write_transaction
 from ..invitations import tokens
 from ..journey import flow
-from ..models import Invitation, Response, Survey, SurveyVersion, utcnow
+from ..models import ContactAttribute, Invitation, Response, Survey, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
 from ..questionnaires.definition import Questionnaire
+from ..questionnaires.languages import CONTACT_ATTRIBUTE, best_match
 from ..services.invitations import record_event
 from ..services.surveys import survey_state  # noqa: F401  (re-exported for the views)
 
@@ -45,10 +46,30 @@ class Respondent:
     version_id: int | None = None  # the response's version, else the survey's newest
     definition_text: str | None = None
     newest_question_id: int | None = None
+    language: str | None = None  # the response's language, or the one chosen before it starts
 
     @property
     def questionnaire(self) -> Questionnaire:
-        return flow.cached_questionnaire(self.version_id, self.definition_text, self.newest_question_id)
+        """The questionnaire in the respondent's language (from the per-process cache)."""
+        return flow.cached_questionnaire(self.version_id, self.definition_text, self.newest_question_id, self.language)
+
+    def offered_language(self, wanted: object) -> str | None:
+        """The survey's language that `wanted` asks for (a code of its definition), or None."""
+        original = self.questionnaire.original
+        if not original.translations:
+            return None
+        return best_match(wanted, [language.code for language in original.languages()])
+
+    def choose_language(self, db_session: Session, requested: object = None) -> None:
+        """Before the response starts: `requested` (?lang=, the start form) when the survey has it, else,
+        on a personal link, the contact's `language` attribute when the survey has it, else the default.
+        A started response keeps its own language (changed only by the switcher's POST)."""
+        if self.response is not None:
+            return
+        chosen = self.offered_language(requested)
+        if chosen is None and self.invitation is not None and self.questionnaire.original.translations:
+            chosen = self.offered_language(contact_language(db_session, self.invitation.contact_id))
+        self.language = chosen
 
 
 def client_address() -> str:
@@ -95,7 +116,25 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
         abort(404)
     survey, response, current_version_id, version_id, definition_text, newest_question_id = rest
     return Respondent(
-        kind, key, survey, invitation, response, current_version_id, version_id, definition_text, newest_question_id
+        kind,
+        key,
+        survey,
+        invitation,
+        response,
+        current_version_id,
+        version_id,
+        definition_text,
+        newest_question_id,
+        language=response.language if response is not None else None,
+    )
+
+
+def contact_language(db_session: Session, contact_id: int) -> str | None:
+    """A contact's `language` attribute (e.g. 'cy'), or None."""
+    return db_session.scalar(
+        select(ContactAttribute.value).where(
+            ContactAttribute.contact_id == contact_id, ContactAttribute.name == CONTACT_ATTRIBUTE
+        )
     )
 
 
@@ -145,6 +184,7 @@ def start_response(db_session: Session, respondent: Respondent, first_page: str 
         collection_mode=mode,
         status=ResponseStatus.IN_PROGRESS,
         current_page=first_page,
+        language=respondent.language,
     )
     db_session.add(response)
     try:

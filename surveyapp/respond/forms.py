@@ -1,9 +1,9 @@
-"""The respondent's one form of their own: "email me a copy of my answers" on the thank-you page."""
+"""The respondent's own forms: "email me a copy of my answers" on the thank-you page, and the language switcher."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField
+from wtforms import EmailField, StringField
 from wtforms.validators import Email, Length, Optional
 
 
@@ -19,3 +19,11 @@ class AnswersCopyForm(FlaskForm):
             Email(message="Enter an email address in the correct format, like name@example.com"),
         ],
     )
+
+
+class LanguageForm(FlaskForm):
+    """The language switcher: the language chosen and the page to go back to (checked by the view)."""
+
+    # No length or pattern rule: an unknown or malformed code falls back to the default language quietly.
+    lang = StringField("Language")
+    back_to = StringField("Back to")

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
 from ..journey.forms import require_button
+from ..journey.languages import language_context
 from ..journey.survey_text import survey_text
 from ..mail.copies import AnsweredSection, CopyRefused, copy_reference, queue_answers_copy
 from ..mail.rendering import organisation_named
@@ -21,7 +22,7 @@ from ..models.enums import ResponseStatus
 from ..services.invitations import record_event
 from . import bp
 from .access import Respondent, note_link_opened, resolve, start_response, survey_state
-from .forms import AnswersCopyForm
+from .forms import AnswersCopyForm, LanguageForm
 
 KIND = "<any(s,p):kind>/<key>"
 
@@ -68,6 +69,9 @@ class Nav:
 
     def done(self) -> str:
         return url_for("respond.done", kind=self.kind, key=self.key)
+
+    def language(self) -> str:
+        return url_for("respond.language", kind=self.kind, key=self.key)
 
 
 def _gate(respondent: Respondent):
@@ -134,8 +138,9 @@ def start(kind, key):
     if blocked is not None:
         return blocked
     nav = Nav(kind, key)
-    if respondent.response is not None:  # resume where they left off
+    if respondent.response is not None:  # resume where they left off, in the language chosen then
         return redirect(nav.page(respondent.response.current_page or flow.CHECK_PAGE))
+    respondent.choose_language(db.session, request.args.get("lang"))
     questionnaire = respondent.questionnaire
     return render(
         db.session,
@@ -145,6 +150,8 @@ def start(kind, key):
         nav=nav,
         sections=len(flow.section_names(questionnaire, {})),
         text=survey_text(questionnaire),
+        start_language=respondent.language,
+        **language_context(questionnaire, nav.language()),
     )
 
 
@@ -155,9 +162,39 @@ def begin(kind, key):
     blocked = _gate(respondent)
     if blocked is not None:
         return blocked
+    respondent.choose_language(db.session, request.form.get("lang"))
     with write_transaction(db.session):
         response = start_response(db.session, respondent, flow.first_page_name(respondent.questionnaire, {}))
     return redirect(Nav(kind, key).page(response.current_page or flow.CHECK_PAGE))
+
+
+@bp.post(f"/{KIND}/language")
+def language(kind, key):
+    """The language switcher: store the language on the response (answers are kept: they are stored by
+    code) and go back to the page it was on. Before the response starts, back to the start page in it."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    respondent = resolve(db.session, kind, key)
+    nav = Nav(kind, key)
+    chosen = respondent.offered_language(form.lang.data)
+    response = respondent.response
+    if response is None:
+        return redirect(nav.start() + (f"?lang={chosen}" if chosen else ""), code=303)
+    if chosen is not None and chosen != response.language:
+        with write_transaction(db.session):
+            response.language = chosen
+    questionnaire = respondent.questionnaire
+    back_to = {nav.page(page.name): nav.page(page.name) for page in questionnaire.pages}
+    back_to.update({nav.check(): nav.check(), nav.done(): nav.done()})
+    target = back_to.get(form.back_to.data or "")
+    if target is None:
+        target = (
+            nav.done()
+            if response.status == ResponseStatus.COMPLETED
+            else nav.page(response.current_page or flow.CHECK_PAGE)
+        )
+    return redirect(target, code=303)
 
 
 @bp.route(f"/{KIND}/page/<page_name>", methods=["GET", "POST"])
