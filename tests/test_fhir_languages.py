@@ -51,10 +51,6 @@ def test_a_questionnaire_from_elsewhere_with_only_translation_extensions_imports
 
 def test_the_translations_come_back_exactly_through_export_and_import():
     resource = export("languages")
-    from test_fhir import QUESTIONNAIRES
-
-    from surveyapp.questionnaires.loader import load_definition_file
-
     original = load_definition_file(QUESTIONNAIRES / "languages.yaml")
     assert load_definition_data(definition_from_questionnaire(resource)).to_dict() == original.to_dict()
-    assert BASE in resource["url"]
+    assert resource["url"].startswith(BASE)
