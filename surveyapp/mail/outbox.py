@@ -28,7 +28,7 @@ from ..models import (
     SurveyStatus,
     utcnow,
 )
-from ..questionnaires.languages import CONTACT_ATTRIBUTE, best_match
+from ..questionnaires.languages import contact_match
 from ..services.invitations import record_event
 from ..services.links import invitation_link, opt_out_link, unsubscribe_link
 from .rendering import MessageRenderer, TemplateProblem, template_languages, template_text
@@ -88,7 +88,7 @@ class _Renderers:
     def for_contact(self, contact: Contact) -> MessageRenderer:
         if not self.languages:
             return self.by_language[""]
-        language = best_match(contact.attribute_map().get(CONTACT_ATTRIBUTE), self.languages) or ""
+        language = contact_match(contact.attribute_map(), self.languages) or ""
         if language not in self.by_language:
             self.by_language[language] = _renderer(self.session, self.survey, self.kind, language)
         return self.by_language[language]

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 #: the contact attribute that says which language a person reads (their emails and their survey)
 CONTACT_ATTRIBUTE = "language"
 
+#: the contact attribute that says how a person needs information (e.g. "easy read", "large print")
+NEEDS_ATTRIBUTE = "communication_needs"
+
+#: the private-use subtag of an easy-read variant of a language (`en-x-easyread`, `cy-x-easyread`)
+EASY_READ_SUFFIX = "-x-easyread"
+
 #: languages written right to left (by primary subtag); a translation's `dir` overrides this
 RTL_LANGUAGES = frozenset({"ar", "ur", "fa", "he", "ps", "sd", "ug", "yi", "ku"})
 
@@ -108,7 +114,33 @@ def default_direction(code: str) -> str:
 
 
 def own_name(code: str) -> str:
+    if code.lower().endswith(EASY_READ_SUFFIX):
+        return f"{own_name(code[: -len(EASY_READ_SUFFIX)])} (easy read)"
     return OWN_NAMES.get(code) or OWN_NAMES.get(code.split("-", 1)[0].lower()) or code
+
+
+def is_easy_read(code: object) -> bool:
+    return isinstance(code, str) and code.lower().endswith(EASY_READ_SUFFIX)
+
+
+def wants_easy_read(needs: object) -> bool:
+    """Do a contact's communication needs ask for easy read ("Easy read", "easy-read", "EasyRead; large print")?"""
+    return isinstance(needs, str) and len(needs) <= 500 and "easyread" in re.sub(r"[\s_-]+", "", needs.lower())
+
+
+def wanted_language(language: object, needs: object) -> object:
+    """What a contact's attributes ask for: their `language` (as given), or its easy-read variant when their
+    communication needs say easy read (English when they name no language). best_match() then falls back
+    from `cy-x-easyread` to `cy` when a survey has no easy-read Welsh."""
+    if not wants_easy_read(needs):
+        return language
+    base = language.strip() if isinstance(language, str) and valid_code(language.strip().lower()) else "en"
+    return base.split("-", 1)[0].lower() + EASY_READ_SUFFIX
+
+
+def contact_match(attributes: dict, offered: list[str]) -> str | None:
+    """The offered code a contact's attributes (`language`, `communication_needs`) ask for, or None."""
+    return best_match(wanted_language(attributes.get(CONTACT_ATTRIBUTE), attributes.get(NEEDS_ATTRIBUTE)), offered)
 
 
 def language_of(code: str, entry: dict | None) -> Language:

@@ -26,7 +26,7 @@ from ..journey import flow
 from ..models import ContactAttribute, Invitation, Response, Survey, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
 from ..questionnaires.definition import Questionnaire
-from ..questionnaires.languages import CONTACT_ATTRIBUTE, best_match
+from ..questionnaires.languages import CONTACT_ATTRIBUTE, NEEDS_ATTRIBUTE, best_match, wanted_language
 from ..services.invitations import record_event
 from ..services.surveys import survey_state  # noqa: F401  (re-exported for the views)
 
@@ -129,13 +129,18 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
     )
 
 
-def contact_language(db_session: Session, contact_id: int) -> str | None:
-    """A contact's `language` attribute (e.g. 'cy'), or None."""
-    return db_session.scalar(
-        select(ContactAttribute.value).where(
-            ContactAttribute.contact_id == contact_id, ContactAttribute.name == CONTACT_ATTRIBUTE
-        )
+def contact_language(db_session: Session, contact_id: int) -> object:
+    """The language a contact's attributes ask for: `language` (e.g. 'cy'), or its easy-read variant when
+    their `communication_needs` say easy read; None when they say nothing. One query."""
+    attributes = dict(
+        db_session.execute(
+            select(ContactAttribute.name, ContactAttribute.value).where(
+                ContactAttribute.contact_id == contact_id,
+                ContactAttribute.name.in_((CONTACT_ATTRIBUTE, NEEDS_ATTRIBUTE)),
+            )
+        ).all()
     )
+    return wanted_language(attributes.get(CONTACT_ATTRIBUTE), attributes.get(NEEDS_ATTRIBUTE))
 
 
 # The two journey queries are built once per process: building a SELECT with an aliased subquery
