@@ -83,6 +83,7 @@ ACCESS = {
     "editor.preview": EDITORS,
     "editor.preview_page": EDITORS,
     "editor.changes": EDITORS,
+    "editor.translations": EDITORS,
     "editor.preview_links_page": EDITORS,  # shareable preview links: list and create
     "editor.preview_link_revoke": EDITORS,
     # a preview link: the token is the credential (tests/test_preview_links.py: nothing is stored, revocable)

@@ -22,8 +22,10 @@ from ..models import SurveyVersion
 from ..numbers import query_int
 from ..questionnaires import runtime
 from ..questionnaires.definition import Questionnaire
+from ..questionnaires.languages import languages_of
 from ..questionnaires.loader import load_definition_data
 from ..services import drafts, editing
+from ..services.translation_view import translation_rows, translation_summaries
 from ..services.version_changes import version_changes
 from . import bp
 from .common import EDITORS, editable_survey_or_404
@@ -271,4 +273,28 @@ def changes(slug):
         start=start,
         end=end,
         numbers=sorted(versions),
+    )
+
+
+@bp.get("/surveys/<slug>/editor/translations")
+@roles_required(*EDITORS)
+def translations(slug):
+    """The draft's texts beside their translation into ?lang=CODE, what is missing marked; without ?lang, the
+    survey's languages with how much of each is missing."""
+    g.read_only = True
+    survey = editable_survey_or_404(slug)
+    draft = drafts.draft_of(survey)
+    summaries = translation_summaries(draft)
+    chosen = next((s for s in summaries if s.language.code == request.args.get("lang")), None)
+    if request.args.get("lang") and chosen is None:
+        abort(404)
+    default_code = (draft.get("settings") or {}).get("language") or "en"
+    return render_template(
+        "editor/translations.html",
+        title=f"Translations of {survey.title}" + (f": {chosen.language.name}" if chosen else ""),
+        survey=survey,
+        summaries=summaries,
+        chosen=chosen,
+        default=languages_of(default_code, {})[0],
+        rows=translation_rows(draft, chosen.language.code) if chosen else [],
     )
