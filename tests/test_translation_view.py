@@ -73,3 +73,59 @@ def test_an_analyst_not_allowed_on_the_survey_cannot_see_it(app, import_survey):
     client = app.test_client()
     sign_in(client, make_user("analyst@example.org", "analyst"))
     assert client.get("/admin/surveys/test-languages/editor/translations").status_code == 403
+
+
+def test_set_translations_writes_paths_removes_empty_ones_and_keeps_the_language_name():
+    from surveyapp.services.translation_view import set_translations
+
+    definition = _definition()
+    rows = {r.what + "|" + r.where: r for r in translation_rows(definition, "cy")}
+    title = rows["Title|The survey"].path
+    page = rows["Page title|Page ‘Your visits’"].path
+    set_translations(definition, "cy", {title: "  Teitl newydd ", page: ""})
+    entry = definition["translations"]["cy"]
+    assert entry["title"] == "Teitl newydd" and entry["name"] == "Cymraeg"
+    assert "visits" not in entry.get("pages", {})  # emptied, then pruned
+
+
+def test_an_admin_saves_translations_into_the_draft_and_a_missing_one_is_then_filled(admin_client, import_survey):
+    from surveyapp.extensions import db
+    from surveyapp.models import Survey
+
+    import_survey("languages")
+    url = "/admin/surveys/test-languages/editor/translations?lang=ur"
+    page = admin_client.get(url).get_data(as_text=True)
+    names = re.findall(r'name="(text-\d+)"', page)
+    values = dict(re.findall(r'name="(text-\d+)" type="text" value="([^"]*)"', page))
+    missing_before = page.count("data-missing")
+    assert missing_before >= 1
+    # fill every box (keeping what is there) and add a new translation where one was missing
+    data = {name: values.get(name) or f"ترجمہ {name} <b>" for name in names}
+    response = admin_client.post(url, data=data)
+    assert response.status_code == 302
+    after = admin_client.get(url).get_data(as_text=True)
+    assert "data-missing" not in after and "ترجمہ" in after and "&lt;b&gt;" in after
+    survey = db.session.scalar(db.select(Survey).where(Survey.slug == "test-languages"))
+    db.session.refresh(survey)
+    assert survey.draft_definition["translations"]["ur"]["name"] == "اردو"
+    # the draft still validates: it can be published
+    from surveyapp.services import editing
+
+    assert not editing.draft_problems(survey.draft_definition).all
+
+
+def test_a_translation_too_long_is_refused_beside_its_box_and_nothing_is_saved(admin_client, import_survey):
+    from surveyapp.extensions import db
+    from surveyapp.models import Survey
+
+    import_survey("languages")
+    url = "/admin/surveys/test-languages/editor/translations?lang=cy"
+    response = admin_client.post(url, data={"text-0": "x" * 10_001, "text-1": "Newydd"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "10,000 characters at most" in page and 'href="#text-0"' in page
+    assert 'value="Newydd"' in page  # what was typed is kept
+    survey = db.session.scalar(db.select(Survey).where(Survey.slug == "test-languages"))
+    assert survey.draft_definition is None
+    assert admin_client.post("/admin/surveys/test-languages/editor/translations", data={}).status_code == 400
+    assert admin_client.post(url.replace("=cy", "=fr"), data={}).status_code == 404

@@ -184,6 +184,11 @@ class QuestionForm(FlaskForm):
         self.qtype.validators[1].values = types.names()
 
 
+class TranslationsForm(FlaskForm):
+    """Save the translations typed on the translations page: only its CSRF token is a field here; the texts are
+    read by their row number (their number varies with the questionnaire)."""
+
+
 class PreviewForm(FlaskForm):
     """The preview's Continue: only its CSRF token is checked here; the answers are the engine's to read."""
 

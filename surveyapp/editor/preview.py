@@ -25,11 +25,16 @@ from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import languages_of
 from ..questionnaires.loader import load_definition_data
 from ..services import drafts, editing
-from ..services.translation_view import translation_rows, translation_summaries
+from ..services.translation_view import (
+    MAX_TRANSLATION_LENGTH,
+    set_translations,
+    translation_rows,
+    translation_summaries,
+)
 from ..services.version_changes import version_changes
 from . import bp
-from .common import EDITORS, editable_survey_or_404
-from .forms import PreviewForm
+from .common import EDITORS, editable_survey_or_404, save, survey_for
+from .forms import PreviewForm, TranslationsForm
 
 CARRY_FIELD = "_preview"
 MAX_CARRY = 200_000
@@ -276,18 +281,38 @@ def changes(slug):
     )
 
 
-@bp.get("/surveys/<slug>/editor/translations")
+@bp.route("/surveys/<slug>/editor/translations", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def translations(slug):
-    """The draft's texts beside their translation into ?lang=CODE, what is missing marked; without ?lang, the
-    survey's languages with how much of each is missing."""
-    g.read_only = True
-    survey = editable_survey_or_404(slug)
+    """The draft's texts beside their translation into ?lang=CODE, what is missing marked, each translation
+    editable (a POST saves them into the draft); without ?lang, the languages with how much each is missing."""
+    g.read_only = request.method == "GET"
+    survey = survey_for(slug)
     draft = drafts.draft_of(survey)
     summaries = translation_summaries(draft)
     chosen = next((s for s in summaries if s.language.code == request.args.get("lang")), None)
+    if request.method == "POST" and not request.args.get("lang"):
+        abort(400)  # a save names its language
     if request.args.get("lang") and chosen is None:
         abort(404)
+    rows = translation_rows(draft, chosen.language.code) if chosen else []
+    form, errors, typed = TranslationsForm(), [], {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        typed = {n: request.form.get(f"text-{n}", "") for n in range(len(rows))}
+        errors = [
+            {
+                "text": f"{rows[n].where}, {rows[n].what}: {MAX_TRANSLATION_LENGTH:,} characters at most",
+                "href": f"#text-{n}",
+            }
+            for n, text in typed.items()
+            if len(text) > MAX_TRANSLATION_LENGTH
+        ]
+        if not errors:
+            set_translations(draft, chosen.language.code, {rows[n].path: text for n, text in typed.items()})
+            save(survey, draft, f"Translations into {chosen.language.name} saved in the draft.")
+            return redirect(url_for("editor.translations", slug=survey.slug, lang=chosen.language.code))
     default_code = (draft.get("settings") or {}).get("language") or "en"
     return render_template(
         "editor/translations.html",
@@ -296,5 +321,8 @@ def translations(slug):
         summaries=summaries,
         chosen=chosen,
         default=languages_of(default_code, {})[0],
-        rows=translation_rows(draft, chosen.language.code) if chosen else [],
-    )
+        rows=rows,
+        form=form,
+        errors=errors,
+        typed=typed,
+    ), 400 if errors else 200

@@ -1,5 +1,5 @@
 """The editor's translations view in Chromium: the languages with what is missing, and the Urdu texts beside the
-English ones (right to left in their cells), scanned by axe-core with the WCAG 2.2 AA tags."""
+English ones (right to left in their boxes), one missing translation typed and saved, scanned by axe-core with the WCAG 2.2 AA tags."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def test_an_admin_reads_what_each_translation_is_missing(app, web, import_survey
     web.check(page)
     page.get_by_role("link", name="اردو").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Translation into")
-    cell = page.locator('td[lang="ur"]').first
-    expect(cell).to_have_attribute("dir", "rtl")
+    box = page.locator('tr[data-missing] input[lang="ur"], tr[data-missing] textarea[lang="ur"]').first
+    expect(box).to_have_attribute("dir", "rtl")
+    web.check(page)
+    missing = page.locator("tr[data-missing]").count()
+    box.fill("ترجمہ")
+    page.get_by_role("button", name="Save the translations").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("saved in the draft")
+    expect(page.locator("tr[data-missing]")).to_have_count(missing - 1)
     web.check(page)
