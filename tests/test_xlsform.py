@@ -359,3 +359,21 @@ def test_pictures_in_choices_are_one_problem_and_skipping_keeps_the_choices_by_n
     ]
     [page] = read_xlsform(data, skip_unsupported=True).definition["pages"]
     assert page["questions"][0]["choices"] == [{"value": "cat", "label": "cat"}, {"value": "dog", "label": "Dog"}]
+
+
+def test_a_guidance_hint_is_named_in_the_notices_not_dropped_quietly():
+    converted = read_xlsform(
+        workbook(
+            [
+                ["type", "name", "label", "hint", "guidance_hint"],
+                ["text", "q1", "Your name", "As on your letter", "Ask gently"],
+            ],
+            settings=[["form_title", "form_id"], ["Guided", "guided"]],
+        )
+    )
+    question = converted.definition["pages"][0]["questions"][0]
+    assert question["hint"] == "As on your letter" and "Ask gently" not in str(converted.definition)
+    assert converted.notices == [
+        "sheet 'survey', row 2, column 'guidance_hint': a guidance hint is for interviewers and paper forms; "
+        "it was not imported"
+    ]

@@ -703,6 +703,10 @@ class _Mapper:
             hint = None
         if hint:
             question["hint"] = hint
+        if element.get("guidance_hint"):
+            # ODK shows it to enumerators and on paper, never in a web form: say so rather than drop it quietly.
+            where = _where("survey", self.row_of.get(name), "column 'guidance_hint'")
+            self.notices.append(f"{where}: a guidance hint is for interviewers and paper forms; it was not imported")
         ok, relevant = self.expression(name, "relevant", _or_other_condition(name, bind.get("relevant")))
         if not ok:
             return None
