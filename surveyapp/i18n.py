@@ -72,4 +72,11 @@ def gettext_in(language_code: str | None, msgid: str) -> str:
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale, default_domain="messages")
+
+    @app.before_request
+    def _english_until_the_page_says_otherwise():
+        # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale
+        if g.pop("interface_language", None) is not None:
+            refresh()
+
     app.jinja_env.filters["translate"] = translate
