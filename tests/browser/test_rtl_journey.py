@@ -153,5 +153,4 @@ def test_the_switcher_changes_language_mid_way_and_keeps_the_answers_with_javasc
     expect(page.locator("html")).not_to_have_attribute("dir", "rtl")
     expect(page.get_by_role("radio", name="50 awr neu fwy")).to_be_checked()
     expect(page.get_by_role("button", name="Parhau")).to_be_visible()
-    expect(page.get_by_role("link", name="Yn ôl")).to_be_visible()
     web.check(page)
