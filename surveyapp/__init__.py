@@ -48,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         configure_engine_events(db.engine)
     configure_templating(app)
+    from .i18n import init_i18n
+
+    init_i18n(app)
     from .security import init_security
 
     init_security(app)

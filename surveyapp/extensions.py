@@ -1,5 +1,6 @@
 """Flask extensions, created unbound so that any module can import them."""
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -27,3 +28,4 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 mail = Mail()
+babel = Babel()

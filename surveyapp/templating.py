@@ -6,6 +6,8 @@ from flask import Flask, current_app
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Template
 from markupsafe import Markup
 
+from .i18n import current_interface_language
+
 PRODUCT_NAME = "Voice Survey"
 
 
@@ -27,7 +29,8 @@ class ImportingTemplate(Template):
 
 
 def blank_question_html(question, hidden: bool) -> Markup:
-    """A question with no answer and no error, rendered once per process and questionnaire object.
+    """A question with no answer and no error, rendered once per process, questionnaire object and
+    interface language.
 
     Its HTML depends on nothing else (`respond/_questions.html` imports without context), and the parsed
     questionnaire of a published version is cached per process (journey/flow.py), so a respondent's
@@ -35,10 +38,11 @@ def blank_question_html(question, hidden: bool) -> Markup:
     so an edited draft (a new object each request) can never be shown stale.
     """
     cache = question.__dict__.setdefault("_blank_html", {})
-    html = cache.get(hidden)
+    key = (hidden, current_interface_language())  # its hints and labels ("Day", "Month") are translated
+    html = cache.get(key)
     if html is None:
         macros = current_app.jinja_env.get_template("respond/_questions.html").module
-        html = cache[hidden] = Markup(macros.render_question(question, {}, {}, {}, hidden=hidden))
+        html = cache[key] = Markup(macros.render_question(question, {}, {}, {}, hidden=hidden))
     return html
 
 

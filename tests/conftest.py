@@ -25,6 +25,23 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """The interface catalogues as `make translations` compiles them, rebuilt here when a .po is newer
+    than its .mo (someone ran pytest straight after editing a translation)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from surveyapp.i18n import TRANSLATIONS, catalogue
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
+    catalogue.cache_clear()
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip locally when a prerequisite is missing; fail in CI."""
     if condition:

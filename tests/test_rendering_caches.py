@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import render_template_string
+from flask import g, render_template_string
+from flask_babel import refresh
 
 from surveyapp.questionnaires.loader import load_definition_file
 from surveyapp.templating import blank_question_html
@@ -40,6 +41,25 @@ def test_the_cache_belongs_to_the_question_object_so_an_edited_draft_is_never_st
         before = str(blank_question_html(question, False))
         edited = str(blank_question_html(same_name, False))
     assert "Reworded &lt;b&gt;label&lt;/b&gt;" in edited and "Reworded" not in before
+
+
+def test_a_welsh_render_does_not_serve_the_english_cached_blank_question(app):
+    """The blank HTML holds interface words ("Day", "For example, 27 3 2024"): it is cached per locale."""
+    question = load_definition_file(QUESTIONNAIRES / "date.yaml").all_questions()[0]
+    with app.test_request_context("/"):
+        english = str(blank_question_html(question, False))
+    with app.test_request_context("/"):
+        g.interface_language = "cy"  # what use_interface_language sets on a Welsh respondent's page
+        refresh()
+        welsh = str(blank_question_html(question, False))
+        assert welsh == _macro_html(app, question)
+    with app.test_request_context("/"):
+        g.pop("interface_language")  # as the next request starts (surveyapp/i18n.py)
+        refresh()
+        assert str(blank_question_html(question, False)) == english
+    assert ">Day<" in english.replace("\n", "").replace(" ", "") and "Diwrnod" not in english
+    assert "Diwrnod" in welsh and "Er enghraifft, 27 3 2024" in welsh and "For example" not in welsh
+    assert set(question.__dict__["_blank_html"]) == {(False, "en"), (False, "cy")}
 
 
 def test_a_page_shows_the_cached_blank_question_and_the_macro_for_an_answer_or_an_error(app):

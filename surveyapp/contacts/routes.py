@@ -10,9 +10,13 @@ and that view alone is exempt from CSRF.
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext
 
 from ..auth.throttle import refuse_unknown_link
 from ..extensions import csrf, db
+from ..i18n import SOURCE_LANGUAGE, use_interface_language
+from ..journey.languages import PageLanguage
+from ..questionnaires.languages import CONTACT_ATTRIBUTE, default_direction, own_name
 from ..services.invitations import find_invitation_by_token
 from .forms import OneClickUnsubscribeForm, OptOutForm
 from .optout import opt_out
@@ -28,9 +32,20 @@ def _invitation_or_404(token: str):
     return invitation
 
 
+def _page_language(invitation) -> dict:
+    """The opt-out page speaks the contact's language (their `language` attribute) where the product has an
+    interface catalogue for it; otherwise English."""
+    wanted = invitation.contact.attribute_map().get(CONTACT_ATTRIBUTE)
+    locale = use_interface_language(wanted)
+    if locale == SOURCE_LANGUAGE:
+        return {}
+    return {"page_language": PageLanguage(locale, own_name(locale), default_direction(locale))}
+
+
 @bp.route("/s/<token>/opt-out", methods=["GET", "POST"])
 def page(token):
     invitation = _invitation_or_404(token)
+    language = _page_language(invitation)
     form = OptOutForm()
     if form.is_submitted():
         if not form.validate():
@@ -39,16 +54,21 @@ def page(token):
         opt_out(db.session, invitation, everywhere=everywhere)
         db.session.commit()
         return render_template(
-            "optout/done.html", title="You have opted out", survey=invitation.survey, everywhere=everywhere
+            "optout/done.html",
+            title=gettext("You have opted out"),
+            survey=invitation.survey,
+            everywhere=everywhere,
+            **language,
         )
     already = invitation.opted_out_at is not None
     return render_template(
         "optout/confirm.html",
         token=token,
-        title="Opt out of emails",
+        title=gettext("Opt out of emails"),
         survey=invitation.survey,
         already=already,
         everywhere=invitation.contact.opted_out_at is not None,
+        **language,
     )
 
 

@@ -17,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, redirect, render_template
+from flask_babel import lazy_gettext
 from sqlalchemy.orm import Session
 
 from ..database import commit_keeping, write_transaction
+from ..i18n import translate
 from ..models import Response
 from ..models.enums import ResponseStatus
 from ..questionnaires import runtime
@@ -45,17 +47,18 @@ class Wording:
     drafts: bool = False  # a "Save draft" button that saves the page as typed, valid or not
 
 
+# Lazy: each is translated when the page renders, in the page's interface language (surveyapp/i18n.py).
 RESPONDENT = Wording(
-    check_title="Check your answers before submitting",
-    send_heading="Now send your answers",
-    send_text="When you submit, you cannot change your answers.",
-    submit_button="Submit answers",
-    revealed_notice="More questions have been added to this page because of your answers.",
-    save_note=(
+    check_title=lazy_gettext("Check your answers before submitting"),
+    send_heading=lazy_gettext("Now send your answers"),
+    send_text=lazy_gettext("When you submit, you cannot change your answers."),
+    submit_button=lazy_gettext("Submit answers"),
+    revealed_notice=lazy_gettext("More questions have been added to this page because of your answers."),
+    save_note=lazy_gettext(
         "Your answers are saved each time you continue. You can close this page and come back to it with the same link."
     ),
     done_template="respond/done.html",
-    done_title="Thank you: your answers have been sent",
+    done_title=lazy_gettext("Thank you: your answers have been sent"),
 )
 
 INTERVIEWER = Wording(
@@ -215,6 +218,7 @@ class Journey:
         questionnaire = self.questionnaire
         previous = flow.CHECK_PAGE if changing else flow.previous_page_name(questionnaire, answers, page_def.name)
         sections = flow.section_names(questionnaire, answers)
+        language = self._language()  # first: it sets the interface language the errors are translated into
         return render(
             self.session,
             "respond/page.html",
@@ -225,8 +229,8 @@ class Journey:
             condition_answers=answers_for_browser(page_def, answers),
             answers=answers,
             raw=raw or {},
-            field_errors={e.name: e.message for e in (errors or [])},
-            errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in (errors or [])],
+            field_errors={e.name: translate(e.message) for e in (errors or [])},
+            errors=[{"text": translate(e.message), "href": f"#{e.field_id}"} for e in (errors or [])],
             back_url=self.nav.page(previous) if previous else self.nav.back_when_first,
             nav=self.nav,
             wording=self.wording,
@@ -237,7 +241,7 @@ class Journey:
             progress=(sections.index(page_def.name) + 1, len(sections))
             if page_def.name in sections and len(sections) > 1
             else None,
-            **self._language(),
+            **language,
         )
 
     # -- check your answers, submit, completion ---------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..i18n import use_interface_language
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import Language
 
@@ -37,14 +38,17 @@ class LanguageSwitch:
 
 def language_context(questionnaire: Questionnaire, switch_action: str | None) -> dict:
     """Template context for a journey page: its language, a switcher when the survey has others, and how
-    to mark the product's own words (English until the interface is translated) on a page in another
-    language: `ui_lang` for macros' attributes, `ui_lang_attributes` to write into a tag."""
+    to mark the product's own words when they stay English on a page in another language (no interface
+    catalogue for it, or a staff page): `ui_lang` for macros' attributes, `ui_lang_attributes` to write
+    into a tag. Also sets the request's interface language (surveyapp/i18n.py), without SQL."""
     languages = questionnaire.languages()
     switch = None
     if switch_action and len(languages) > 1:
         switch = LanguageSwitch(switch_action, questionnaire.language, languages)
     language = page_language(questionnaire)
-    ui_lang = {} if language.code.split("-")[0].lower() == "en" else {"lang": "en", "dir": "ltr"}
+    interface = use_interface_language(language.code)
+    same = language.code.split("-")[0].lower() == interface
+    ui_lang = {} if same else {"lang": "en", "dir": "ltr"}
     ui_attributes = Markup("".join(f' {name}="{value}"' for name, value in ui_lang.items()))
     return {
         "page_language": language,

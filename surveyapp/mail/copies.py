@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..i18n import translate
 from ..models import EmailKind, EmailStatus, OutboundEmail, Response, Survey, utcnow
+from ..questionnaires.messages import Message
 from .outbox import new_message_id
 from .rendering import header_problem
 
@@ -50,14 +53,17 @@ def copy_reference(response: Response) -> str:
 
 
 def _bodies(survey_title: str, organisation: str, reference: str, sections: list[AnsweredSection]) -> tuple[str, str]:
+    # The fixed words are in the request's interface language (the respondent's, surveyapp/i18n.py).
+    intro = gettext("Here is a copy of your answers to “%(survey)s”, run by %(organisation)s.")
+    not_answered = gettext("Not answered")
     text = [
-        f"Here is a copy of your answers to “{survey_title}”, run by {organisation}.",
-        f"Your reference: {reference}",
+        intro % {"survey": survey_title, "organisation": organisation},
+        f"{gettext('Your reference:')} {reference}",
         "",
     ]
     html = [
-        f"<p>Here is a copy of your answers to “{escape(survey_title)}”, run by {escape(organisation)}.</p>",
-        f"<p>Your reference: <strong>{escape(reference)}</strong></p>",
+        f"<p>{escape(intro) % {'survey': survey_title, 'organisation': organisation}}</p>",
+        f"<p>{escape(gettext('Your reference:'))} <strong>{escape(reference)}</strong></p>",
     ]
     for section in sections:
         text.append(section.title)
@@ -65,11 +71,14 @@ def _bodies(survey_title: str, organisation: str, reference: str, sections: list
         html.append(f"<h2>{escape(section.title)}</h2>\n<dl>")
         for question, answer in section.rows:
             text.append(question)
-            text.append(f"  {answer or 'Not answered'}")
-            html.append(f"<dt><strong>{escape(question)}</strong></dt><dd>{escape(answer or 'Not answered')}</dd>")
+            answer = translate(answer) or not_answered
+            text.append(f"  {answer}")
+            html.append(f"<dt><strong>{escape(question)}</strong></dt><dd>{escape(answer)}</dd>")
         text.append("")
         html.append("</dl>")
-    footer = "You asked for this copy on the survey's thank-you page. You will not get any other email because of it."
+    footer = gettext(
+        "You asked for this copy on the survey's thank-you page. You will not get any other email because of it."
+    )
     text.append(footer)
     html.append(f"<p>{escape(footer)}</p>")
     return "\n".join(text) + "\n", "\n".join(html) + "\n"
@@ -99,7 +108,7 @@ def queue_answers_copy(
             )
         )
         if recent >= limit:
-            raise CopyRefused("Too many copies have been asked for in the last hour. Please try again later.")
+            raise CopyRefused(Message("Too many copies have been asked for in the last hour. Please try again later."))
     now = utcnow()
     won = session.execute(
         update(Response)
@@ -109,9 +118,9 @@ def queue_answers_copy(
     )
     if won.rowcount != 1:
         return False
-    subject = f"A copy of your answers: {survey.title}"
+    subject = gettext("A copy of your answers: %(survey)s", survey=survey.title)
     if header_problem(subject):
-        subject = "A copy of your answers"
+        subject = gettext("A copy of your answers")
     body_text, body_html = _bodies(survey.title, organisation, copy_reference(response), sections)
     session.add(
         OutboundEmail(

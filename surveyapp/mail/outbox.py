@@ -15,6 +15,7 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..audit import record_audit
+from ..i18n import interface_language
 from ..models import (
     Contact,
     EmailKind,
@@ -31,7 +32,14 @@ from ..models import (
 from ..questionnaires.languages import contact_match
 from ..services.invitations import record_event
 from ..services.links import invitation_link, opt_out_link, unsubscribe_link
-from .rendering import MessageRenderer, TemplateProblem, template_languages, template_text
+from .rendering import (
+    MessageRenderer,
+    TemplateProblem,
+    default_template,
+    email_languages,
+    template_languages,
+    template_text,
+)
 
 INSERT_CHUNK = 1000
 
@@ -84,13 +92,25 @@ class _Renderers:
         self.session, self.survey, self.kind = session, survey, kind
         self.by_language = {"": _renderer(session, survey, kind)}
         self.languages = sorted(template_languages(session, survey, kind))
+        # A survey with no template of its own at all writes the product's, in each of its languages the
+        # interface is translated into (surveyapp/i18n.py).
+        self.product_languages = []
+        if not self.languages and not template_text(session, survey, kind)[1]:
+            self.product_languages = [
+                language.code for language in email_languages(survey) if interface_language(language.code) != "en"
+            ]
 
     def for_contact(self, contact: Contact) -> MessageRenderer:
-        if not self.languages:
+        if not self.languages and not self.product_languages:
             return self.by_language[""]
-        language = contact_match(contact.attribute_map(), self.languages) or ""
+        language = contact_match(contact.attribute_map(), self.languages or self.product_languages) or ""
         if language not in self.by_language:
-            self.by_language[language] = _renderer(self.session, self.survey, self.kind, language)
+            if self.languages:
+                self.by_language[language] = _renderer(self.session, self.survey, self.kind, language)
+            else:
+                self.by_language[language] = MessageRenderer(
+                    self.survey, default_template(self.kind, language), language
+                )
         return self.by_language[language]
 
 

@@ -24,9 +24,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..i18n import gettext_in
 from ..models import MessageTemplate, Survey
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import Language
+from ..questionnaires.messages import N_
 from ..services.links import RespondentLink, respondent_url
 
 EXAMPLE_TOKEN = "EXAMPLE-PERSONAL-LINK"
@@ -41,10 +43,12 @@ PLACEHOLDERS = {
     "opt_out_link": "the page where the person can opt out",
 }
 
+# The product's own templates, used when a survey has none of its own. Each part is a message of the
+# interface catalogues (surveyapp/translations): default_template gives them in a contact's language.
 DEFAULTS = {
     "invitation": {
-        "subject": "Please take part: {{ survey_title }}",
-        "body_text": (
+        "subject": N_("Please take part: {{ survey_title }}"),
+        "body_text": N_(
             "Dear {{ name or 'colleague' }},\n\n"
             "We would like to hear your views in a short survey: {{ survey_title }}. "
             "It is run by {{ organisation }}.\n\n"
@@ -53,7 +57,7 @@ DEFAULTS = {
             "If you would rather not take part, you can opt out here:\n{{ opt_out_link }}\n\n"
             "With thanks from {{ organisation }}\n"
         ),
-        "body_html": (
+        "body_html": N_(
             "<p>Dear {{ name or 'colleague' }},</p>\n"
             "<p>We would like to hear your views in a short survey: {{ survey_title }}. "
             "It is run by {{ organisation }}.</p>\n"
@@ -65,8 +69,8 @@ DEFAULTS = {
         ),
     },
     "reminder": {
-        "subject": "Reminder: {{ survey_title }}",
-        "body_text": (
+        "subject": N_("Reminder: {{ survey_title }}"),
+        "body_text": N_(
             "Dear {{ name or 'colleague' }},\n\n"
             "A little while ago {{ organisation }} asked for your views in a short survey: {{ survey_title }}. "
             "If you have not had time yet, your personal link still works:\n{{ link }}\n\n"
@@ -74,7 +78,7 @@ DEFAULTS = {
             "To stop these reminders, opt out here:\n{{ opt_out_link }}\n\n"
             "With thanks from {{ organisation }}\n"
         ),
-        "body_html": (
+        "body_html": N_(
             "<p>Dear {{ name or 'colleague' }},</p>\n"
             "<p>A little while ago {{ organisation }} asked for your views in a short survey: {{ survey_title }}. "
             'If you have not had time yet, <a href="{{ link }}">your personal link still works</a>.</p>\n'
@@ -84,6 +88,12 @@ DEFAULTS = {
         ),
     },
 }
+
+
+def default_template(kind: str, language: str | None = None) -> TemplateText:
+    """The product's template of `kind` in the interface language for `language` (English when none)."""
+    return TemplateText(**{part: gettext_in(language, text) for part, text in DEFAULTS[kind].items()})
+
 
 RENDER_SECONDS = 2.0  # per message, all parts (a nested loop in Preview must not hold a worker)
 MAX_RENDERED_CHARACTERS = 200_000  # per part; a real email is a few thousand
@@ -216,7 +226,7 @@ def template_text(session: Session, survey: Survey, kind: str, language: str = "
     }
     row = rows.get(language) or rows.get("")
     if row is None:
-        return TemplateText(**DEFAULTS[kind]), False
+        return default_template(kind), False
     return TemplateText(row.subject, row.body_text, row.body_html), language in rows
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from . import expressions, types
 from .definition import Page, Question, Questionnaire
+from .messages import Message
 from .types import MAX_NUMBER_LENGTH, format_date  # noqa: F401 (part of this module's interface)
 
 Answers = dict[str, object]
@@ -133,9 +134,9 @@ def parse_page(page: Page, form, answers: Mapping[str, object], today: datetime.
                 if question.constraint and not expressions.is_true(
                     question.constraint, context, current=value, today=today
                 ):
-                    raise types.Invalid(question.constraint_message or "The answer is not valid")
+                    raise types.Invalid(question.constraint_message or Message("The answer is not valid"))
         except types.Invalid as problem:
-            result.errors.append(FieldError(question.name, str(problem), field_id(question)))
+            result.errors.append(FieldError(question.name, problem.args[0] if problem.args else "", field_id(question)))
             value = None
         result.values[question.name] = value
         context[question.name] = value
@@ -175,5 +176,5 @@ def format_answer(question: Question, value) -> str:
     if question.is_note:
         return ""
     if value is None or value == "" or value == []:
-        return "Not answered"
+        return Message("Not answered")
     return question.question_type.format(question, value)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import patterns
+from .messages import N_, Message
 
 QUESTIONS_TEMPLATE = "respond/_questions.html"
 MAX_NUMBER_LENGTH = 30
@@ -216,16 +217,16 @@ def parse_one_choice(question, raw) -> str | None:
     if not text:
         return None
     if text not in {c.value for c in question.choices}:
-        raise Invalid("Select one of the options")
+        raise Invalid(Message("Select one of the options"))
     return text
 
 
-def parse_integer(question, raw, message: str = "Enter a whole number, like 12") -> int | None:
+def parse_integer(question, raw, message: str | None = None) -> int | None:
     text = raw.strip()
     if not text:
         return None
     if not INTEGER_RE.match(text) or len(text) > MAX_NUMBER_LENGTH:
-        raise Invalid(message)
+        raise Invalid(message or Message("Enter a whole number, like 12"))
     return int(text)
 
 
@@ -234,7 +235,7 @@ def parse_decimal(question, raw) -> decimal.Decimal | None:
     if not text:
         return None
     if not DECIMAL_RE.match(text) or len(text) > MAX_NUMBER_LENGTH:
-        raise Invalid("Enter a number, like 12 or 3.5")
+        raise Invalid(Message("Enter a number, like 12 or 3.5"))
     return decimal.Decimal(text)
 
 
@@ -242,19 +243,27 @@ def check_number_range(question, value) -> None:
     low, high = question.min, question.max
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
-            raise Invalid(f"Enter a number between {format_number(low)} and {format_number(high)}")
+            raise Invalid(
+                Message("Enter a number between %(min)s and %(max)s", min=format_number(low), max=format_number(high))
+            )
         if low is not None:
-            raise Invalid(f"Enter a number that is {format_number(low)} or more")
-        raise Invalid(f"Enter a number that is {format_number(high)} or less")
+            raise Invalid(Message("Enter a number that is %(min)s or more", min=format_number(low)))
+        raise Invalid(Message("Enter a number that is %(max)s or less", max=format_number(high)))
 
 
 def check_text(question, value: str) -> None:
     if question.min_length is not None and len(value) < question.min_length:
-        raise Invalid(f"{quoted(question)} must be {question.min_length} characters or more")
+        raise Invalid(
+            Message("%(label)s must be %(min)s characters or more", label=quoted(question), min=question.min_length)
+        )
     if question.max_length is not None and len(value) > question.max_length:
-        raise Invalid(f"{quoted(question)} must be {question.max_length} characters or less")
+        raise Invalid(
+            Message("%(label)s must be %(max)s characters or less", label=quoted(question), max=question.max_length)
+        )
     if question.pattern and not patterns.full_match(question.pattern, value):
-        raise Invalid(question.pattern_message or f"Enter {quoted(question)} in the correct format")
+        raise Invalid(
+            question.pattern_message or Message("Enter %(label)s in the correct format", label=quoted(question))
+        )
 
 
 def format_choice(question, value) -> str:
@@ -353,7 +362,7 @@ class QuestionType:
     #: the answer as plain text for "check your answers"
     format: Callable[[Any, Any], str] = format_as_text
     #: "Enter an answer for {label}" (the quoted label is filled in)
-    required_message: str = "Enter an answer for {label}"
+    required_message: str = N_("Enter an answer for {label}")
     #: suffix of the id of the first input (GOV.UK: dates focus the day field)
     field_suffix: str = ""
     #: min/max and their kind (None: the type takes no bounds)
@@ -388,7 +397,7 @@ class QuestionType:
         return frozenset(base | self.keys | extra)
 
     def required_text(self, question) -> str:
-        return self.required_message.format(label=quoted(question))
+        return Message(self.required_message, label=quoted(question))
 
 
 _REGISTRY: dict[str, QuestionType] = {}
@@ -431,17 +440,19 @@ def _parse_choices(question, raw) -> list[str] | None:
         return None
     values = [c.value for c in question.choices]
     if not chosen <= set(values):
-        raise Invalid("Select only from the options shown")
+        raise Invalid(Message("Select only from the options shown"))
     return [v for v in values if v in chosen]
 
 
 def _parse_rating(question, raw) -> int | None:
-    return parse_integer(question, raw, f"Select a number from {question.min} to {question.max}")
+    return parse_integer(
+        question, raw, Message("Select a number from %(min)s to %(max)s", min=question.min, max=question.max)
+    )
 
 
 def _check_rating(question, value) -> None:
     if not question.min <= value <= question.max:
-        raise Invalid(f"Select a number from {question.min} to {question.max}")
+        raise Invalid(Message("Select a number from %(min)s to %(max)s", min=question.min, max=question.max))
 
 
 MAX_RATING_POINTS = 21
@@ -472,31 +483,44 @@ def _posted_date(question, value) -> dict[str, list[str]]:
     }
 
 
+# What a date with empty parts says, by the parts missing (one message each, so each can be translated whole).
+DATE_MISSING = {
+    ("day",): Message("Date must include a day"),
+    ("month",): Message("Date must include a month"),
+    ("year",): Message("Date must include a year"),
+    ("day", "month"): Message("Date must include a day and month"),
+    ("day", "year"): Message("Date must include a day and year"),
+    ("month", "year"): Message("Date must include a month and year"),
+}
+
+
 def _parse_date(question, raw: dict) -> datetime.date | None:
     parts = {k: (raw.get(k) or "").strip() for k in ("day", "month", "year")}
     if not any(parts.values()):
         return None
     missing = [k for k in ("day", "month", "year") if not parts[k]]
     if missing:
-        raise Invalid("Date must include a " + " and ".join(missing))
+        raise Invalid(DATE_MISSING[tuple(missing)])
     if not all(v.isdigit() for v in parts.values()):
-        raise Invalid("Date must be a real date")
+        raise Invalid(Message("Date must be a real date"))
     if len(parts["year"]) != 4:
-        raise Invalid("Year must include 4 numbers")
+        raise Invalid(Message("Year must include 4 numbers"))
     try:
         return datetime.date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
     except ValueError:
-        raise Invalid("Date must be a real date") from None
+        raise Invalid(Message("Date must be a real date")) from None
 
 
 def _check_date(question, value) -> None:
     low, high = question.min, question.max
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
-            raise Invalid(f"Date must be between {format_date(low)} and {format_date(high)}")
+            raise Invalid(
+                Message("Date must be between %(min)s and %(max)s", min=format_date(low), max=format_date(high))
+            )
         if low is not None:
-            raise Invalid(f"Date must be the same as or after {format_date(low)}")
-        raise Invalid(f"Date must be the same as or before {format_date(high)}")
+            raise Invalid(Message("Date must be the same as or after %(min)s", min=format_date(low)))
+        raise Invalid(Message("Date must be the same as or before %(max)s", max=format_date(high)))
 
 
 def _format_date(question, value) -> str:
@@ -521,7 +545,7 @@ _ONE_CHOICE = {
     "export": EXPORT_CHOICE,
     "parse": parse_one_choice,
     "format": format_choice,
-    "required_message": "Select an answer for {label}",
+    "required_message": N_("Select an answer for {label}"),
     "has_choices": True,
     "custom_choices": True,
 }
@@ -540,7 +564,7 @@ register(
         parse=_parse_choices,
         posted=lambda question, value: {question.name: list(value)},
         format=format_choices,
-        required_message="Select at least one answer for {label}",
+        required_message=N_("Select at least one answer for {label}"),
         has_choices=True,
         custom_choices=True,
     )
@@ -566,7 +590,7 @@ register(
         parse=_parse_rating,
         check=_check_rating,
         format=format_as_number,
-        required_message="Select an answer for {label}",
+        required_message=N_("Select an answer for {label}"),
         bounds=BOUNDS_INTEGER,
         defaults={"min": 0, "max": 10},
         check_definition=_check_rating_definition,
@@ -606,7 +630,7 @@ _NUMBER = {
     "keys": frozenset({"suffix", "width"}),
     "check": check_number_range,
     "format": format_as_number,
-    "required_message": "Enter a number for {label}",
+    "required_message": N_("Enter a number for {label}"),
 }
 register(
     QuestionType(
@@ -636,7 +660,7 @@ register(
         check=_check_date,
         posted=_posted_date,
         format=_format_date,
-        required_message="Enter a date for {label}",
+        required_message=N_("Enter a date for {label}"),
         field_suffix="-day",
         bounds=BOUNDS_DATE,
     )

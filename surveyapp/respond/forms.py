@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import Email, Length, Optional
@@ -15,8 +16,8 @@ class AnswersCopyForm(FlaskForm):
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             Optional(),
-            Length(max=320, message="Enter an email address of 320 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
+            Length(max=320, message=lazy_gettext("Enter an email address of 320 characters or fewer")),
+            Email(message=lazy_gettext("Enter an email address in the correct format, like name@example.com")),
         ],
     )
 

@@ -7,9 +7,11 @@ The steps themselves (page, check, submit, completion) are the journey controlle
 from __future__ import annotations
 
 from flask import abort, g, redirect, request, url_for
+from flask_babel import LazyString, lazy_gettext
 
 from ..database import write_transaction
 from ..extensions import db
+from ..i18n import translate, use_interface_language
 from ..journey import flow
 from ..journey.controller import RESPONDENT, Journey, render
 from ..journey.forms import require_button
@@ -80,17 +82,23 @@ def _gate(respondent: Respondent):
         return render(
             db.session,
             "respond/completed.html",
-            title="You have already completed this survey",
+            title=lazy_gettext("You have already completed this survey"),
             survey=respondent.survey,
+            **language_context(respondent.questionnaire, None),
         )
     state = survey_state(respondent.survey, current_version_id=respondent.current_version_id)
     if state != "open":
+        # a response already started has a language (and a version); a first visit is in English
+        language = language_context(respondent.questionnaire, None) if respondent.response is not None else {}
         return render(
             db.session,
             "respond/closed.html",
-            title="This survey is closed" if state == "closed" else "This survey is not open yet",
+            title=lazy_gettext("This survey is closed")
+            if state == "closed"
+            else lazy_gettext("This survey is not open yet"),
             survey=respondent.survey,
             state=state,
+            **language,
         )
     return None
 
@@ -268,6 +276,7 @@ def copy(kind, key):
     journey = _journey(respondent)
     if not respondent.questionnaire.setting("answers_copy"):
         abort(404)
+    use_interface_language(respondent.questionnaire.language)  # the copy's fixed words, in the page's language
     form = AnswersCopyForm()
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
@@ -276,7 +285,7 @@ def copy(kind, key):
     if kind == "p":
         address = (form.email.data or "").strip()
         if not address:
-            form.email.errors = ["Enter your email address to get a copy of your answers"]
+            form.email.errors = [lazy_gettext("Enter your email address to get a copy of your answers")]
             return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form))
     else:
         address = _invitee_address(respondent)
@@ -298,7 +307,7 @@ def copy(kind, key):
                 public=kind == "p",
             )
     except CopyRefused as exc:
-        form.email.errors = [str(exc)]
+        form.email.errors = [LazyString(translate, exc.args[0])]  # translated once the page's language is known
         return journey.done(errors=_form_errors(form), **_copy_offer(respondent, form)), 429
     return redirect(Nav(kind, key).done() + "#copy", code=303)
 

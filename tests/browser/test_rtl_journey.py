@@ -1,6 +1,7 @@
 """A right-to-left survey answered in Chromium: the demo carers' survey in Urdu (issue 18).
 
-With JavaScript on: the personal link with ?lang=ur, a page whose errors are corrected through
+The product's own words (buttons, the error summary, headings) are in Urdu and Welsh from their interface
+catalogues. With JavaScript on: the personal link with ?lang=ur, a page whose errors are corrected through
 the error summary, check your answers, submit. With JavaScript off: the language switcher
 (a form of buttons) changes language mid-way and keeps the answers. Every state is scanned by
 axe-core with the WCAG 2.2 AA tags, `<html>` says lang="ur" dir="rtl", the GOV.UK radios are
@@ -59,14 +60,15 @@ def test_an_urdu_respondent_answers_right_to_left_with_javascript_on(web, link):
     expect(page.locator(".app-language-switcher [aria-current=true]")).to_have_attribute("lang", "ur")
     web.check(page)
     screenshot(page, "survey-start-rtl.png")
-    page.get_by_role("button", name="Start now").click()
+    page.get_by_role("button", name="ابھی شروع کریں").click()  # the interface is in Urdu too (its catalogue)
 
     # The first page, sent empty: the error summary in Urdu, focused, each link to its field.
     expect(page.get_by_role("heading", level=1)).to_have_text("آپ کی نگہداشت")
     assert_urdu_rtl(page)
     web.check(page)
-    page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_title(re.compile("^Error: "))
+    page.get_by_role("button", name="جاری رکھیں").click()
+    expect(page).to_have_title(re.compile("^خرابی: "))
+    expect(page.locator(".govuk-error-summary__title")).to_have_text("ایک مسئلہ ہے")
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_count(2)
@@ -90,16 +92,16 @@ def test_an_urdu_respondent_answers_right_to_left_with_javascript_on(web, link):
     expect(page.locator("#hours")).to_be_focused()
     option.check()
     page.get_by_role("radio", name="7", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="جاری رکھیں").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("کچھ اور")
     assert_urdu_rtl(page)
     page.get_by_label("کون سی ایک چیز آپ کی سب سے زیادہ مدد کرے گی؟").fill("ہفتے میں ایک دن کی چھٹی")
     web.check(page)
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="جاری رکھیں").click()
 
     # Check your answers: the Urdu labels and options, the Change links on the left.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers before submitting")
+    expect(page.get_by_role("heading", level=1)).to_have_text("جمع کرانے سے پہلے اپنے جوابات چیک کریں")
     assert_urdu_rtl(page)
     rows = page.locator(".govuk-summary-list__row")
     expect(rows.nth(0)).to_contain_text(HOURS_UR)
@@ -112,9 +114,9 @@ def test_an_urdu_respondent_answers_right_to_left_with_javascript_on(web, link):
     assert action["x"] < key["x"], "the Change link should be on the left of a right-to-left row"
     web.check(page)
     screenshot(page, "check-your-answers-rtl.png")
-    page.get_by_role("button", name="Submit answers").click()
+    page.get_by_role("button", name="جوابات جمع کرائیں").click()
 
-    expect(page.locator(".govuk-panel")).to_contain_text("Your answers have been sent")
+    expect(page.locator(".govuk-panel")).to_contain_text("آپ کے جوابات بھیج دیے گئے ہیں")
     assert_urdu_rtl(page)
     expect(page.locator("main")).to_contain_text("نارتھ شائر کیررز نیٹ ورک")
     web.check(page)
@@ -140,7 +142,7 @@ def test_the_switcher_changes_language_mid_way_and_keeps_the_answers_with_javasc
     expect(page.get_by_role("heading", level=1)).to_have_text("کچھ اور")
     assert_urdu_rtl(page)
     web.check(page)
-    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="واپس").click()
     expect(page.get_by_role("radio", name="50 گھنٹے یا زیادہ")).to_be_checked()
     expect(page.get_by_role("radio", name="3", exact=True)).to_be_checked()
     web.check(page)
@@ -150,4 +152,5 @@ def test_the_switcher_changes_language_mid_way_and_keeps_the_answers_with_javasc
     expect(page.locator("html")).to_have_attribute("lang", "cy")
     expect(page.locator("html")).not_to_have_attribute("dir", "rtl")
     expect(page.get_by_role("radio", name="50 awr neu fwy")).to_be_checked()
+    expect(page.get_by_role("button", name="Parhau")).to_be_visible()
     web.check(page)

@@ -1,0 +1,82 @@
+"""The product's own interface text in the respondent's language (Flask-Babel, English (UK) as the source).
+
+The locale is English everywhere except on a respondent's journey (the `respond` and `optout` blueprints),
+where it is the page's questionnaire language when the product ships a catalogue for it
+(surveyapp/translations/<code>/LC_MESSAGES/messages.po). The journey already knows its language (the cached
+translated questionnaire, or the response), so choosing it costs no SQL: the page calls
+`use_interface_language(code)` before it renders, and the selector reads it from `g`.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+from flask import Flask, g, has_request_context, request
+from flask_babel import get_translations, refresh
+
+from .extensions import babel
+from .questionnaires.messages import Message
+
+SOURCE_LANGUAGE = "en"
+#: Languages with a complete interface catalogue (tests/test_interface_translations.py checks each).
+INTERFACE_LANGUAGES = ("cy", "ur")
+RESPONDENT_BLUEPRINTS = frozenset({"respond", "optout"})
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def interface_language(language_code: str | None) -> str:
+    """The catalogue for a questionnaire language: `cy-GB` → cy, `en-x-easyread` → en, unknown → en."""
+    base = (language_code or "").split("-")[0].lower()
+    return base if base in INTERFACE_LANGUAGES else SOURCE_LANGUAGE
+
+
+def use_interface_language(language_code: str | None) -> str:
+    """On a respondent's page, speak the page's language where there is a catalogue; staff pages stay English.
+    Returns the interface language in use."""
+    if not has_request_context() or request.blueprint not in RESPONDENT_BLUEPRINTS:
+        return SOURCE_LANGUAGE
+    locale = interface_language(language_code)
+    if g.get("interface_language", SOURCE_LANGUAGE) != locale:
+        g.interface_language = locale
+        refresh()  # the locale and catalogue may have been looked up earlier in the request
+    return locale
+
+
+def current_interface_language() -> str:
+    return g.get("interface_language", SOURCE_LANGUAGE) if has_request_context() else SOURCE_LANGUAGE
+
+
+def _select_locale() -> str:
+    return current_interface_language()
+
+
+def translate(text):
+    """An engine message (questionnaires.messages.Message) in the interface language; anything else unchanged."""
+    if not isinstance(text, Message):
+        return text
+    return text.render(get_translations().ugettext(text.msgid))
+
+
+@functools.cache
+def catalogue(locale: str) -> NullTranslations:
+    """The compiled catalogue of an interface language, outside any request (the mail worker, the CLI)."""
+    return Translations.load(str(TRANSLATIONS), [locale], domain="messages")
+
+
+def gettext_in(language_code: str | None, msgid: str) -> str:
+    """`msgid` in the interface language for a questionnaire or contact language (English when none)."""
+    return catalogue(interface_language(language_code)).ugettext(msgid)
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=_select_locale, default_domain="messages")
+
+    @app.before_request
+    def _english_until_the_page_says_otherwise():
+        # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale
+        if g.pop("interface_language", None) is not None:
+            refresh()
+
+    app.jinja_env.filters["translate"] = translate
