@@ -147,8 +147,12 @@ def test_the_thank_you_page_names_the_survey_and_organisation_in_the_chosen_lang
     journey.answer("views", {})
     done = client.get(client.post(f"{path}/submit").location).get_data(as_text=True)
     assert "Eich fferyllfa leol" in done and "Partneriaeth Iechyd Glan yr Afon" in done
-    # the sentence is the product's English; the names in it are Welsh, and each says so
-    assert '<p class="govuk-body" lang="en" dir="ltr">Your answers have gone to <span lang="cy" dir="ltr">' in done
+    # the product has a Welsh catalogue: the whole sentence is Welsh, with no English marks around it
+    assert (
+        '<p class="govuk-body">Mae eich atebion wedi mynd at Partneriaeth Iechyd Glan yr Afon, '
+        "sy’n cynnal “Eich fferyllfa leol”." in done
+    )
+    assert 'lang="en"' not in done.split("<main", 1)[1].split("</main>", 1)[0]
     assert html_tag(done).startswith('<html lang="cy" ')
 
 
