@@ -15,7 +15,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._common import UTCDateTime, utcnow
+from ._common import ShareLinkColumns, UTCDateTime, utcnow
 
 REPORT_STATUSES = ("draft", "final")
 ACTION_STATUSES = ("open", "promised", "done", "dropped")
@@ -95,7 +95,7 @@ class ReportAction(db.Model):
     carried_from: Mapped[ReportAction | None] = relationship(remote_side=[id])
 
 
-class ReportShare(db.Model):
+class ReportShare(ShareLinkColumns, db.Model):
     """A read-only link for people without an account: the token is stored hashed (SHA-256)."""
 
     __tablename__ = "report_share"
@@ -103,11 +103,5 @@ class ReportShare(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report_back.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64))
-    label: Mapped[str] = mapped_column(String(200), default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     report: Mapped[ReportBack] = relationship(back_populates="shares")

@@ -400,8 +400,7 @@ def share_revoke(report_id, share_id):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if share.revoked_at is None:
-        share.revoked_at = utcnow()
+    if service.revoke_share(share):
         record_audit(
             db.session,
             "report_back.share_revoked",

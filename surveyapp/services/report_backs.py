@@ -5,18 +5,16 @@ No Flask here: the views (routes.py) and the demo call these.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..analysis.report_figures import FigureError, section_figure
 from ..models import ReportAction, ReportBack, ReportSection, ReportShare, Survey, utcnow
+from . import share_links
 
 CARRIED_STATUSES = ("open", "promised")  # an action still to happen goes on to the next sheet
-SHARE_TOKEN_BYTES = 32  # 256 bits, like the respondents' links
 
 
 class ReportFinal(Exception):
@@ -172,8 +170,8 @@ def duplicate(session: Session, report: ReportBack, created_by_id: int | None = 
 # ---------------------------------------------------------------- share links
 
 
-def share_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+share_token_hash = share_links.token_hash
+revoke_share = share_links.revoke
 
 
 def create_share(
@@ -182,26 +180,14 @@ def create_share(
     """(share, token): the token is shown once; only its SHA-256 is stored. Only final sheets are shared."""
     if not report.is_final:
         raise ValueError("Finalise the report back before sharing it: a share link shows a final sheet only.")
-    token = secrets.token_urlsafe(SHARE_TOKEN_BYTES)
-    share = ReportShare(
-        report_id=report.id,
-        token_hash=share_token_hash(token),
-        label=label,
-        created_by_id=created_by_id,
-        expires_at=utcnow() + timedelta(days=days),
-    )
-    session.add(share)
-    session.flush()
-    return share, token
+    share = ReportShare(report_id=report.id)
+    return share, share_links.issue(session, share, days, label, created_by_id)
 
 
 def find_shared_report(session: Session, token: str, now: datetime | None = None) -> ReportBack | None:
     """The final sheet a live (not revoked, not expired) share token opens, or None."""
-    if not token or len(token) > 100:
-        return None
-    share = session.scalar(select(ReportShare).where(ReportShare.token_hash == share_token_hash(token)))
-    now = now or utcnow()
-    if share is None or share.revoked_at is not None or share.expires_at <= now or not share.report.is_final:
+    share = share_links.find(session, ReportShare, token)
+    if share is None or not share.is_live_at(now or utcnow()) or not share.report.is_final:
         return None
     return share.report
 
