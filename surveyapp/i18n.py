@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from babel.dates import format_date as babel_format_date
 from babel.support import NullTranslations, Translations
 from flask import Flask, g, has_request_context, request
 from flask_babel import get_translations, refresh
 
 from .extensions import babel
-from .questionnaires.messages import Message
+from .questionnaires.messages import Message, english_date
 
 SOURCE_LANGUAGE = "en"
 #: Languages with a complete interface catalogue (tests/test_interface_translations.py checks each).
@@ -56,7 +57,15 @@ def translate(text):
     """An engine message (questionnaires.messages.Message) in the interface language; anything else unchanged."""
     if not isinstance(text, Message):
         return text
-    return text.render(get_translations().ugettext(text.msgid))
+    return text.render(get_translations().ugettext(text.msgid), date_format=_date_in_interface_language)
+
+
+def _date_in_interface_language(value) -> str:
+    """5 October 2011 in English; the month named in the page's language where it has a catalogue."""
+    locale = current_interface_language()
+    if locale == SOURCE_LANGUAGE:
+        return english_date(value)
+    return babel_format_date(value, format="d MMMM y", locale=locale)
 
 
 @functools.cache

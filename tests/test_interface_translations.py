@@ -213,3 +213,32 @@ def test_the_opt_out_page_of_a_contact_without_a_language_is_english(app, client
 def test_staff_pages_stay_english_whatever_the_request_says(app, client):
     page = client.get("/login", query_string={"lang": "cy"}, headers={"Accept-Language": "cy"}).get_data(as_text=True)
     assert '<html lang="en"' in page and "Mae problem" not in page and "Neidio i’r prif gynnwys" not in page
+
+
+def test_dates_in_errors_and_check_your_answers_name_the_month_in_the_pages_language(app, import_survey):
+    text = (ROOT / "tests/questionnaires/languages.yaml").read_text()
+    dated = text.replace(
+        "      - name: comments\n",
+        "      - name: visited\n        type: date\n        label: When did you last go?\n"
+        "        min: '2020-01-01'\n        max: '2026-10-31'\n      - name: comments\n",
+        1,
+    )
+    survey = import_survey("dated", text=dated)
+    shown = {"_shown": ["helpful", "visited", "comments"]}
+    for language, between, day in (
+        ("cy", "Rhaid i’r dyddiad fod rhwng 1 Ionawr 2020 a 31 Hydref 2026", "5 Hydref 2025"),
+        (None, "Date must be between 1 January 2020 and 31 October 2026", "5 October 2025"),
+        ("ur", "1 جنوری 2020", "5 اکتوبر 2025"),
+    ):
+        client = app.test_client()  # a new respondent for each language
+        path = start(client, survey, language)
+        client.post(f"{path}/page/visits", data={"_shown": ["how_often", "age"], "how_often": "weekly", "age": "40"})
+        late = {"visited-day": "5", "visited-month": "11", "visited-year": "2026"}
+        invalid = client.post(f"{path}/page/views", data={**shown, **late}).get_data(as_text=True)
+        assert between in " ".join(message for _, message in error_summary(invalid)), language
+        good = {"visited-day": "5", "visited-month": "10", "visited-year": "2025"}
+        client.post(f"{path}/page/views", data={**shown, **good})
+        check = client.get(f"{path}/check").get_data(as_text=True)
+        assert day in check, language
+        if language:
+            assert "October" not in check and "January" not in invalid

@@ -7,13 +7,39 @@ page's interface language. `N_` marks a string for extraction (pybabel) without 
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def english_date(value: datetime.date) -> str:
+    """A date as GOV.UK writes it: 5 October 2011."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
 
 def N_(msgid: str) -> str:
     return msgid
 
 
 class Message(str):
-    """English text of an interface message; `msgid` uses `%(name)s` placeholders filled from `values`."""
+    """English text of an interface message; `msgid` uses `%(name)s` placeholders filled from `values`.
+
+    A value that is a date is written in the page's language when the message is rendered (month names too).
+    """
 
     msgid: str
     values: dict
@@ -23,13 +49,15 @@ class Message(str):
         self.msgid, self.values = msgid, values
         return self
 
-    def render(self, translated: str) -> str:
-        return _fill(translated, self.values)
+    def render(self, translated: str, date_format: Callable[[datetime.date], str] | None = None) -> str:
+        return _fill(translated, self.values, date_format)
 
 
-def _fill(text: str, values: dict) -> str:
+def _fill(text: str, values: dict, date_format: Callable[[datetime.date], str] | None = None) -> str:
     if not values:
         return text
+    write_date = date_format or english_date
+    values = {k: write_date(v) if type(v) is datetime.date else v for k, v in values.items()}
     if "%(" in text:
         return text % values
     return text.format(**values)

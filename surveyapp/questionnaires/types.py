@@ -25,26 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import patterns
-from .messages import N_, Message
+from .messages import N_, Message, english_date
 
 QUESTIONS_TEMPLATE = "respond/_questions.html"
 MAX_NUMBER_LENGTH = 30
 INTEGER_RE = re.compile(r"-?\d+\Z")
 DECIMAL_RE = re.compile(r"-?(\d+(\.\d*)?|\.\d+)\Z")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # How the dashboards aggregate and chart a type (analysis/figures.py and charts.py dispatch on these).
 RESULTS_CHOICE = "choice"  # counts per option, bar chart
@@ -163,9 +149,8 @@ def quoted(question) -> str:
     return f"‘{question.label}’"
 
 
-def format_date(value: datetime.date) -> str:
-    """A date as GOV.UK writes it: 5 October 2011."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+format_date = english_date  # 5 October 2011
+JUST_THE_DATE = "%(date)s"  # not a literal in Message(...), so that pybabel does not extract it
 
 
 def format_number(value) -> str:
@@ -515,16 +500,15 @@ def _check_date(question, value) -> None:
     low, high = question.min, question.max
     if (low is not None and value < low) or (high is not None and value > high):
         if low is not None and high is not None:
-            raise Invalid(
-                Message("Date must be between %(min)s and %(max)s", min=format_date(low), max=format_date(high))
-            )
+            raise Invalid(Message("Date must be between %(min)s and %(max)s", min=low, max=high))
         if low is not None:
-            raise Invalid(Message("Date must be the same as or after %(min)s", min=format_date(low)))
-        raise Invalid(Message("Date must be the same as or before %(max)s", max=format_date(high)))
+            raise Invalid(Message("Date must be the same as or after %(min)s", min=low))
+        raise Invalid(Message("Date must be the same as or before %(max)s", max=high))
 
 
 def _format_date(question, value) -> str:
-    return format_date(value) if isinstance(value, datetime.date) else str(value)
+    # a Message, so that "check your answers" writes the month in the page's language
+    return Message(JUST_THE_DATE, date=value) if type(value) is datetime.date else str(value)
 
 
 def _parse_long_text(question, raw) -> str | None:

@@ -292,7 +292,7 @@ def copy(kind, key):
         if address is None:
             abort(404)
     sections = [
-        AnsweredSection(page.title or respondent.questionnaire.title, [(q.label, text) for q, text in rows])
+        AnsweredSection(page.title or respondent.questionnaire.title, [(q.label, translate(text)) for q, text in rows])
         for page, rows in flow.summary_rows(respondent.questionnaire, journey.answers)
     ]
     try:
