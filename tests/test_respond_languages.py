@@ -3,6 +3,7 @@ keeps every answer), <html lang dir>, and results that count answers by choice c
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -109,6 +110,37 @@ def test_switching_language_keeps_every_answer_and_returns_to_the_same_page(clie
     check = client.get(f"{path}/check").get_data(as_text=True)
     assert "Every week" in check and html_tag(check).startswith('<html lang="en" ')
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 2
+
+
+def test_switching_on_a_question_page_keeps_what_was_typed_and_not_yet_sent(client, survey):
+    """The switcher's buttons submit the page's own form, so typed text comes back in the new language, unsaved."""
+    path = public_path(survey)
+    journey = Journey(client, path)
+    journey.start()
+    page = client.get(f"{path}/page/visits").get_data(as_text=True)
+    buttons = re.findall(r'<button type="submit" class="app-link-button"[^>]*>', page)
+    assert buttons and all('form="app-page-form"' in b for b in buttons)
+    assert '<form method="post" action="' in page and 'id="app-page-form"' in page
+    action = html.unescape(re.search(r'formaction="([^"]+)"', buttons[0]).group(1))
+    assert action == f"{path}/language?back_to=%2Fp%2F{survey.public_key}%2Fpage%2Fvisits"
+    typed = {"_shown": ["how_often", "age"], "how_often": "monthly", "age": "<b>forty</b>", "lang": "cy"}
+    switched = client.post(action, data=typed)
+    assert switched.status_code == 200
+    welsh = switched.get_data(as_text=True)
+    assert html_tag(welsh).startswith('<html lang="cy"') and "Faint yw eich oed?" in welsh
+    assert 'value="&lt;b&gt;forty&lt;/b&gt;"' in welsh  # what was typed, escaped, not judged yet
+    assert re.search(r'value="monthly"[^>]*checked', welsh)
+    assert "govuk-error-summary" not in welsh and "Tua unwaith y mis" in welsh
+    assert the_response().language == "cy"
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 0  # nothing saved until Continue
+    # a hostile or foreign back_to is never a page to show: back to the journey's own page
+    elsewhere = client.post(f"{path}/language?back_to=/admin", data={**typed, "lang": "ur"})
+    assert elsewhere.status_code == 303 and elsewhere.location.endswith(f"{path}/page/visits")
+    # the Welsh page's Continue saves it as usual
+    saved = client.post(
+        f"{path}/page/visits", data={"_shown": ["how_often", "age"], "how_often": "monthly", "age": "40"}
+    )
+    assert saved.status_code == 302 and db.session.scalar(select(func.count()).select_from(Answer)) == 2
 
 
 def test_the_switcher_goes_back_only_to_the_journeys_own_pages(client, survey):

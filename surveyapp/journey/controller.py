@@ -175,6 +175,17 @@ class Journey:
             return self.render_page(page_def, self._answers, changing, notice=self.wording.revealed_notice)
         return redirect(self.nav.page(target))
 
+    def page_as_typed(self, page_name: str, form):
+        """The page with what was typed on it and not sent, without errors and not saved (the language
+        switcher on a question page submits the page's form, so nothing typed is lost)."""
+        answers = self.answers
+        if page_name not in flow.page_names(self.questionnaire, answers):
+            return redirect(self.nav.page(flow.next_page_name(self.questionnaire, answers, page_name)))
+        page_def = self.questionnaire.page(page_name)
+        result = runtime.parse_page(page_def, form, answers)
+        typed = {**answers, **{k: v for k, v in result.values.items() if v is not None}}
+        return self.render_page(page_def, typed, False, raw=result.raw)
+
     def _save_draft(self, page_def: Page, changing: bool, result: runtime.PageResult):
         """Save what was typed on the page, valid or not, stay on it, and say what still needs an answer.
 

@@ -195,7 +195,14 @@ def language(kind, key):
     questionnaire = respondent.questionnaire
     back_to = {nav.page(page.name): nav.page(page.name) for page in questionnaire.pages}
     back_to.update({nav.check(): nav.check(), nav.done(): nav.done()})
-    target = back_to.get(form.back_to.data or "")
+    # from a question page the switcher submits the page's form: back_to is in the query string
+    wanted = form.back_to.data or request.args.get("back_to", "")
+    target = back_to.get(wanted)
+    typed_on = {nav.page(page.name): page.name for page in questionnaire.pages}.get(wanted)
+    if typed_on is not None and "_shown" in request.form and response.status != ResponseStatus.COMPLETED:
+        # the page again in the chosen language with what was typed on it, not saved until Continue
+        journey, early = _entered(kind, key)
+        return early if early is not None else journey.page_as_typed(typed_on, request.form)
     if target is None:
         target = (
             nav.done()

@@ -3,7 +3,7 @@
 The product's own words (buttons, the error summary, headings) are in Urdu and Welsh from their interface
 catalogues. With JavaScript on: the personal link with ?lang=ur, a page whose errors are corrected through
 the error summary, check your answers, submit. With JavaScript off: the language switcher
-(a form of buttons) changes language mid-way and keeps the answers. Every state is scanned by
+(a form of buttons) changes language mid-way and keeps the answers, and the text typed on the page. Every state is scanned by
 axe-core with the WCAG 2.2 AA tags, `<html>` says lang="ur" dir="rtl", the GOV.UK radios are
 mirrored (the box on the right of its label), and screenshots go to docs/screenshots/.
 """
@@ -137,10 +137,13 @@ def test_the_switcher_changes_language_mid_way_and_keeps_the_answers_with_javasc
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Anything else")
 
-    # Switch to Urdu on the second page: same page, now right to left; the first page's answers kept.
+    # Switch to Urdu on the second page, with text typed and not sent: same page, now right to left, the
+    # typed text still there (the switcher submits the page's form), the first page's answers kept.
+    page.get_by_label("What one thing would help you most?").fill("A day off each week")
     page.locator(".app-language-switcher button[lang=ur]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("کچھ اور")
     assert_urdu_rtl(page)
+    expect(page.get_by_label("کون سی ایک چیز آپ کی سب سے زیادہ مدد کرے گی؟")).to_have_value("A day off each week")
     web.check(page)
     page.get_by_role("link", name="واپس").click()
     expect(page.get_by_role("radio", name="50 گھنٹے یا زیادہ")).to_be_checked()
