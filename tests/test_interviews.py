@@ -323,3 +323,55 @@ def test_respondents_have_no_save_draft_button(client, import_survey, invite):
     # "action=draft" from a respondent is just a Continue.
     posted = client.post(f"{path}/page/main", data={"_shown": "smoker", "action": "draft"})
     assert "There is a problem" in posted.get_data(as_text=True)
+
+
+@pytest.fixture
+def welsh_survey(import_survey):
+    from pathlib import Path
+
+    text = (Path(__file__).parent / "questionnaires" / "languages.yaml").read_text()
+    return import_survey(
+        "languages", text=text.replace("  public_link: true\n", "  public_link: true\n  interview: true\n")
+    )
+
+
+def test_an_interview_can_be_run_in_another_language_of_the_questionnaire(client, welsh_survey):
+    volunteer = make_user("w@example.org", "volunteer")
+    assign(volunteer, welsh_survey)
+    sign_in(client, volunteer)
+    new = client.get("/interviews/new/test-languages").get_data(as_text=True)
+    assert "Language of the interview" in new
+    assert '<span lang="cy" dir="ltr">Cymraeg</span>' in new and '<span lang="ur" dir="rtl">اردو</span>' in new
+    assert re.search(r'value="en" checked', new)  # the default language is chosen unless the volunteer says
+
+    refused = client.post("/interviews/new/test-languages", data={"participant_code": "W-1", "language": "<xx>"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Select the language of the interview" in page
+    assert 'href="#language"' in page and "&lt;xx&gt;" not in page and count(Response) == 0
+    assert 'value="W-1"' in page  # what was typed is kept
+
+    started = client.post("/interviews/new/test-languages", data={"participant_code": "W-1", "language": "cy"})
+    assert started.status_code == 302
+    response = db.session.scalars(select(Response)).one()
+    assert response.language == "cy"
+    page = client.get(started.location).get_data(as_text=True)
+    assert '<html lang="cy"' in page and "Pa mor aml ydych chi&#39;n mynd i&#39;r fferyllfa?" in page
+    assert "Tua unwaith y mis" in page
+    # the staff interface stays English, marked as English inside a Welsh page
+    assert re.search(r'<button[^>]*lang="en"[^>]*>\s*Continue', page)
+    assert re.search(r'data-participant-code lang="en"', page)
+    interview = Interview(client, response.id)
+    moved = interview.answer("visits", {"how_often": "monthly", "age": "52"})
+    assert moved.status_code == 302
+    interview.answer("views", {"helpful": "yes"})
+    check = client.get(f"/interviews/{response.id}/check").get_data(as_text=True)
+    assert "Tua unwaith y mis" in check and "Oedden" in check
+    client.post(f"/interviews/{response.id}/submit")
+    db.session.expire_all()
+    assert db.session.get(Response, response.id).status == "completed"
+    codes = {a.value_text for a in db.session.scalars(select(Answer)) if a.choice_id is not None}
+    assert codes == {"monthly", "yes"}  # stored by code, whatever the language
+
+
+def test_a_questionnaire_in_one_language_asks_no_language(signed_in):
+    assert "Language of the interview" not in signed_in.get("/interviews/new/test-interview").get_data(as_text=True)

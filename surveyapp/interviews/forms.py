@@ -17,6 +17,8 @@ class NewInterviewForm(FlaskForm):
     """Start an interview: an optional participant code such as PHB-014 (never the person's name)."""
 
     participant_code = StringField("Participant code", filters=[_strip])
+    # one of the questionnaire's language codes (checked by the view, which knows them); empty: the default
+    language = StringField("Language of the interview", filters=[_strip])
 
     def validate_participant_code(self, field) -> None:
         problem = participant_code_problem(field.data or "")

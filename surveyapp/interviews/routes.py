@@ -102,7 +102,7 @@ def _caption(response) -> str:
 
 
 def _journey(response, survey) -> Journey:
-    questionnaire = flow.questionnaire_for_version(db.session, response.version_id)
+    questionnaire = flow.questionnaire_for_version(db.session, response.version_id, response.language)
     journey: Journey
 
     def on_page_values(page_def, values):
@@ -184,7 +184,15 @@ def new(slug):
     submitted = form.validate_on_submit()
     code = form.participant_code.data or ""
     problem = form.participant_code.errors[0] if form.participant_code.errors else None
-    if not submitted:
+    languages = questionnaire.languages()
+    chosen = form.language.data or questionnaire.default_language
+    language_problem = None
+    if submitted and len(languages) > 1 and chosen not in {language.code for language in languages}:
+        language_problem = "Select the language of the interview"
+    if not submitted or language_problem:
+        errors = [{"text": problem, "href": "#participant_code"}] if problem else []
+        if language_problem:
+            errors.append({"text": language_problem, "href": "#language"})
         return render(
             db.session,
             "interviews/new.html",
@@ -193,10 +201,14 @@ def new(slug):
             questionnaire=questionnaire,
             code=code,
             problem=problem,
-            errors=[{"text": problem, "href": "#participant_code"}] if problem else None,
+            languages=languages if len(languages) > 1 else [],
+            chosen_language=chosen,
+            language_problem=language_problem,
+            errors=errors or None,
         )
     with write_transaction(db.session):
-        response = start_interview(db.session, survey, current_user, code)
+        language = chosen if chosen != questionnaire.default_language else None
+        response = start_interview(db.session, survey, current_user, code, language)
         response.current_page = flow.first_page_name(questionnaire, {})
     return redirect(InterviewNav(response.id).page(response.current_page))
 

@@ -64,8 +64,11 @@ def declined_counts(session: Session, volunteer: User) -> dict[int, int]:
     )
 
 
-def start_interview(session: Session, survey: Survey, volunteer: User, participant_code: str | None) -> Response:
-    """A new draft interview on the survey's current version."""
+def start_interview(
+    session: Session, survey: Survey, volunteer: User, participant_code: str | None, language: str | None = None
+) -> Response:
+    """A new draft interview on the survey's current version, its questions in `language` (a code the
+    questionnaire has; None for its default language)."""
     response = Response(
         survey_id=survey.id,
         version_id=survey.current_version_id,
@@ -73,6 +76,7 @@ def start_interview(session: Session, survey: Survey, volunteer: User, participa
         collection_mode="interview",
         volunteer_id=volunteer.id,
         participant_code=participant_code or None,
+        language=language,
         status=ResponseStatus.IN_PROGRESS,
     )
     session.add(response)

@@ -100,10 +100,10 @@ def cached_questionnaire(
     return translated
 
 
-def questionnaire_for_version(session: Session, version_id: int) -> Questionnaire:
-    """The parsed questionnaire of a version: one small query, then the cache."""
+def questionnaire_for_version(session: Session, version_id: int, language: str | None = None) -> Questionnaire:
+    """The parsed questionnaire of a version (in `language` when it has it): one small query, then the cache."""
     text, newest = session.execute(select(*version_fingerprint_columns()).where(SurveyVersion.id == version_id)).one()
-    return cached_questionnaire(version_id, text, newest)
+    return cached_questionnaire(version_id, text, newest, language)
 
 
 def clear_questionnaire_cache() -> None:
