@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .editor import review_bp
     from .home import bp as home_bp
     from .interviews import bp as interviews_bp
+    from .media import bp as media_bp
     from .reports import bp as reports_bp
     from .reports import share_bp
     from .respond import bp as respond_bp
@@ -81,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(home_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(share_bp)
+    app.register_blueprint(media_bp)
 
     from .cli import register_cli
 

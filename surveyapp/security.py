@@ -10,7 +10,7 @@
   Flask-WTF refuses a POST whose Referer is missing or another site
   (WTF_CSRF_SSL_STRICT), so browsers must send it to this site, or every form
   behind the TLS proxy answers 400 (tests/load/test_load_nginx.py).
-- `Cache-Control: no-store` on every page except static files: pages show
+- `Cache-Control: no-store` on every page except static files and survey images: pages show
   personal data (answers, contacts, interviews), and shared computers are common.
   Static files set their own caching (static_files.py: a year for versioned URLs).
 """
@@ -22,7 +22,7 @@ import secrets
 from flask import Flask, abort, g, request
 
 # Files with no personal data that set their own caching (plotly.js is 4.8 MB).
-CACHEABLE_ENDPOINTS = {"static", "dashboards.plotly_js", "shared.plotly_js"}
+CACHEABLE_ENDPOINTS = {"static", "dashboards.plotly_js", "shared.plotly_js", "media.survey_image"}
 
 # Paths whose pages draw Plotly charts (inline style attributes set by its script).
 INLINE_STYLE_PREFIXES = ("/dashboards", "/report", "/r/")  # /report covers /reports/ (report back sheets)

@@ -16,7 +16,8 @@ EDITORS = frozenset({ANALYST, ADMIN})  # analysts only on the surveys an admin a
 
 ACCESS = {
     "static": EVERYONE,
-    "home.index": EVERYONE,  # what this instance is, and a link to sign in or to the role's home
+    "home.index": EVERYONE,
+    "media.survey_image": EVERYONE,  # a survey's images: public like the questions that show them  # what this instance is, and a link to sign in or to the role's home
     # auth
     "auth.login": EVERYONE,
     "auth.logout": EVERYONE,
@@ -39,7 +40,9 @@ ACCESS = {
     "admin.survey_definition": ADMINS,
     "admin.survey_xlsform": ADMINS,
     "admin.survey_disclosure": ADMINS,
-    "admin.survey_settings": ADMINS,  # reminders, closing date, public link: audited, no new version
+    "admin.survey_settings": ADMINS,
+    "admin.survey_images": ADMINS,  # upload images stored with the survey (checked, re-encoded, audited)
+    "admin.survey_image_remove": ADMINS,  # reminders, closing date, public link: audited, no new version
     "admin.responses": ADMINS,
     "admin.void": ADMINS,
     "admin.users": ADMINS,

@@ -17,6 +17,7 @@ from flask import url_for
 
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
+from surveyapp.services.images import add_image
 
 PARAMETER = re.compile(r"<(?:(\w+)(?:\([^>]*\))?:)?(\w+)>")
 # Values that differ by endpoint (the same argument name means different things).
@@ -37,6 +38,7 @@ def build_world(import_survey, invite) -> dict:
     assign(users[VOLUNTEER], interview)
     draft = start_interview(db.session, interview, users[VOLUNTEER], "A-1")
     draft.current_page = "consent"
+    image, _ = add_image(db.session, results, "picture.png", tiny_png())
     db.session.commit()
     values = {
         "slug": results.slug,
@@ -59,8 +61,20 @@ def build_world(import_survey, invite) -> dict:
         "filename": "favicon.svg",
         "name": "comment",
         "question_name": "comment",
+        "path": f"{results.slug}/picture.png",
+        "image_id": image.id,
     }
     return {"users": users, "values": values, "interview_slug": interview.slug}
+
+
+def tiny_png(colour=(200, 30, 30), size=(4, 3)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
 
 
 def values_for(world: dict, endpoint: str) -> dict:

@@ -14,12 +14,14 @@ import pytest
 from access_matrix import ACCESS, ADMIN, ANALYST, ANONYMOUS, RESPONDENT, ROLES, TOKEN_HOLDER, VOLUNTEER
 from auth_helpers import assign, make_user, sign_in
 from flask import url_for
+from route_values import tiny_png
 
 from surveyapp import create_app
 from surveyapp.contacts.importer import import_contacts, store_problem_report
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
 from surveyapp.models import ReportShare, SurveyEditor
+from surveyapp.services.images import add_image
 from surveyapp.services.preview_links import create_link
 from surveyapp.services.tokens import token_hash
 
@@ -70,6 +72,7 @@ def world(app, import_survey, invite):
     preview_link.token_hash = token_hash(token)  # the link is the credential: the respondent holds it
     draft = start_interview(db.session, interview_survey, users[VOLUNTEER], "A-1")
     draft.current_page = "consent"
+    image, _ = add_image(db.session, interview_survey, "picture.png", tiny_png())
     problems = import_contacts(db.session, "email\nnot-an-email\n")
     stored_report = store_problem_report(db.session, problems, "bad.csv", None)
     db.session.commit()
@@ -89,6 +92,8 @@ def world(app, import_survey, invite):
         "action": "send",
         "report_id": stored_report.id,
         "link_id": preview_link.id,
+        "image_id": image.id,
+        "path": f"{interview_survey.slug}/picture.png",
     }
     return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}
 

@@ -550,7 +550,8 @@ def test_odd_values_in_every_field_are_kept_or_explained_never_a_500(admin_clien
     _add_question(admin_client, "odd-values", "page_1", qtype, "Question")
     url = "/admin/surveys/odd-values/editor/questions/question"
     for value in ODD_VALUES:
-        data = {name: value for name in ("min", "max", "min_length", "max_length", "width", "suffix", "pattern")}
+        names = ("min", "max", "min_length", "max_length", "width", "suffix", "pattern", "image", "image_alt")
+        data = {name: value for name in names}
         data.update({"label": "Question", "page": "page_1", "choices": value, "relevant": value, "constraint": value})
         response = admin_client.post(url, data=data)
         assert response.status_code in (200, 302, 400), (value, response.status_code)
@@ -565,3 +566,25 @@ def test_the_survey_list_and_page_say_a_survey_is_not_published_yet(admin_client
     assert "unfinished, not published yet" in admin_client.get("/admin/").text
     page = admin_client.get("/admin/surveys/unfinished").text
     assert "finish the questionnaire in the editor" in page and "Continue editing the draft" in page
+
+
+def test_a_question_can_show_an_image_of_the_survey_and_a_bad_file_name_is_explained(admin_client):
+    _create(admin_client, "Pictures")
+    _add_question(admin_client, "pictures", "page_1", "yes_no", "Do you take tablets?")
+    url = "/admin/surveys/pictures/editor/questions/do_you_take_tablets"
+    page = admin_client.get(url).text
+    assert 'name="image"' in page and 'name="image_alt"' in page
+    data = {"label": "Do you take tablets?", "page": "page_1", "image": "tablets.png", "image_alt": ""}
+    assert admin_client.post(url, data=data).status_code == 302
+    question = _survey("pictures").draft_definition["pages"][0]["questions"][0]
+    assert question["image"] == "tablets.png" and "image_alt" not in question
+    admin_client.post(url, data={**data, "image": "../secret file.png"})  # a draft keeps what was typed
+    page = admin_client.get(url).text
+    assert "&#39;image&#39; must be the file name of an image uploaded with the survey" in page
+    assert 'href="#image"' in page and 'value="../secret file.png"' in page
+    assert admin_client.post("/admin/surveys/pictures/editor/publish").status_code == 302
+    assert _survey("pictures").current_version is None  # a draft that does not validate is not published
+    admin_client.post(url, data=data)
+    # an edit that leaves the image's boxes out of the form keeps the image (nothing is lost)
+    admin_client.post(url, data={"label": "Do you take any tablets?", "page": "page_1"})
+    assert _survey("pictures").draft_definition["pages"][0]["questions"][0]["image"] == "tablets.png"

@@ -12,4 +12,14 @@ def _links():
     return {"public_link": public_link}
 
 
-from . import accounts, audit_log, contacts, mail, responses, routes, survey_pages, tokens  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    accounts,
+    audit_log,
+    contacts,
+    mail,
+    responses,
+    routes,
+    survey_images,
+    survey_pages,
+    tokens,
+)

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
@@ -61,6 +61,13 @@ def form_errors(form: FlaskForm) -> list[dict]:
         for name, messages in form.errors.items()
         for message in messages
     ]
+
+
+class ImagesForm(FlaskForm):
+    """Images to store with a survey (PNG, JPEG, GIF or WebP; checked and re-encoded by services/images.py)."""
+
+    images = MultipleFileField("Upload images", widget=GovFileInput(multiple=True))
+    submit = SubmitField("Upload images", widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):

@@ -20,15 +20,25 @@ from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Invitation, SurveyVersion
 from ..numbers import query_int
+from ..questionnaires.definition import Questionnaire
 from ..questionnaires.loader import DefinitionError
+from ..questionnaires.media import used_images
 from ..questionnaires.xlsform_export import XLSFormExportError
 from ..services import fhir as fhir_service
+from ..services.images import images_of
 from ..services.survey_settings import SettingsError, SurveySettings, change_settings
 from ..services.surveys import import_definition, import_outcome, version_response_counts
 from ..services.xlsform import XLSX_MIMETYPE, import_xlsform, looks_like_workbook, survey_version, version_xlsform
 from ..web import survey_or_404
 from . import bp
-from .forms import MAX_DEFINITION_CHARACTERS, DisclosurePolicyForm, ImportSurveyForm, SurveySettingsForm
+from .forms import (
+    MAX_DEFINITION_CHARACTERS,
+    ActionForm,
+    DisclosurePolicyForm,
+    ImagesForm,
+    ImportSurveyForm,
+    SurveySettingsForm,
+)
 
 
 def _definition_from(form: ImportSurveyForm) -> tuple[str | bytes, str, list[dict]]:
@@ -140,7 +150,7 @@ def survey_import():
     )
 
 
-def _survey_page(survey, status: int = 200, *, policy_form=None, settings_form=None, errors=None):
+def survey_page(survey, status: int = 200, *, policy_form=None, settings_form=None, errors=None, stored_images=None):
     """The survey's page; a refused form is shown again with what was typed and its errors."""
     counts = version_response_counts(db.session, survey)
     invited = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.survey_id == survey.id))
@@ -161,14 +171,30 @@ def _survey_page(survey, status: int = 200, *, policy_form=None, settings_form=N
         settings_form=settings_form,
         settings_errors=settings_form.errors_by_box() if settings_form.errors else {},
         errors=errors or [],
+        **_images_context(survey, stored_images),
     ), status
+
+
+def _images_context(survey, stored_images) -> dict:
+    """The survey's images, which questions show each, and the names questions use that are not uploaded."""
+    stored = images_of(db.session, survey)
+    version = survey.current_version
+    used = used_images(Questionnaire.from_dict(version.definition)) if version is not None else {}
+    return {
+        "images": stored,
+        "images_used": used,
+        "images_missing": sorted(name for name in used if name not in {image.name for image in stored}),
+        "images_form": ImagesForm(formdata=None),
+        "remove_image_form": ActionForm(formdata=None),
+        "stored_images": stored_images or [],
+    }
 
 
 @bp.get("/surveys/<slug>")
 @roles_required("admin")
 def survey(slug):
     g.read_only = True
-    return _survey_page(survey_or_404(slug))
+    return survey_page(survey_or_404(slug))
 
 
 @bp.post("/surveys/<slug>/disclosure")
@@ -179,7 +205,7 @@ def survey_disclosure(slug):
     form = DisclosurePolicyForm()
     if not form.validate_on_submit():
         errors = [{"text": m, "href": f"#{name}"} for name, messages in form.errors.items() for m in messages]
-        return _survey_page(survey, 400, policy_form=form, errors=errors)
+        return survey_page(survey, 400, policy_form=form, errors=errors)
     before = f"{survey.disclosure_policy} (min {survey.disclosure_min_cell})"
     survey.disclosure_policy, survey.disclosure_min_cell = form.policy.data, form.min_cell.data
     record_audit(
@@ -224,7 +250,7 @@ def survey_settings(slug):
             )
             return redirect(url_for("admin.survey", slug=survey.slug) + "#settings")
     errors = [{"text": text, "href": f"#{box}"} for box, text in form.errors_by_box().items()]
-    return _survey_page(survey, 400, settings_form=form, errors=errors)
+    return survey_page(survey, 400, settings_form=form, errors=errors)
 
 
 @bp.get("/surveys/<slug>/definition")

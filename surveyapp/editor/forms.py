@@ -176,6 +176,8 @@ class QuestionForm(FlaskForm):
     relevant = _text("Show this question only when", _EXPRESSION)
     constraint = _text("The answer must satisfy", _EXPRESSION)
     constraint_message = _text("Message when it does not", 500)
+    image = _text("Image above the question", 100)
+    image_alt = _text("What the image shows", 500)
     page = _text("Page", 100)
     qtype = StringField("Type of question", validators=[Optional(), AnyOf([], message="Choose a type of question")])
 

@@ -15,6 +15,7 @@ from .enums import (
     TemplateKind,
 )
 from .invitations import Invitation, InvitationEvent
+from .media import SurveyImage
 from .outbox import OutboundEmail
 from .previews import PreviewLink
 from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
@@ -38,6 +39,7 @@ __all__ = [
     "InvitationEvent",
     "OutboundEmail",
     "PreviewLink",
+    "SurveyImage",
     "Choice",
     "MessageTemplate",
     "Question",

@@ -66,6 +66,8 @@ _OPTIONAL_FIELDS = (
     "relevant",
     "suffix",
     "width",
+    "image",
+    "image_alt",
 )
 
 
@@ -95,6 +97,12 @@ class Question:
     suffix: str | None = None
     #: input width hint for the template (GOV.UK widths: 2, 3, 4, 5, 10, 20)
     width: int | None = None
+    #: an image stored with the survey (by file name), shown above the question, and its text alternative
+    #: (empty: the picture only illustrates the words, as in easy read)
+    image: str | None = None
+    image_alt: str | None = None
+    #: "<survey slug>/<image>", where the image is served (set by the Questionnaire; not part of the definition)
+    image_path: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         declared = self.question_type
@@ -230,6 +238,8 @@ class Questionnaire:
         self.language: str = self.default_language
         #: the questionnaire in its default language (self, unless this is a translation)
         self.original: Questionnaire = self
+        for question in self.all_questions():
+            question.image_path = f"{self.slug}/{question.image}" if question.image else None
 
     @property
     def default_language(self) -> str:

@@ -88,6 +88,8 @@ QUESTION_TEXTS = (
     "min_label",
     "max_label",
     "suffix",
+    "image",  # easy read may show other pictures than the default language
+    "image_alt",
 )
 #: settings that are words shown to people, and so may be translated
 SETTINGS_TEXTS = ("organisation", "start_text", "thank_you_text", "run_by", "contact")

@@ -366,6 +366,11 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
         message = f"{what} must be at most {error.validator_value}"
     elif kind == "anyOf" and key == "choices":
         message = "'choices' must be the name of a choice list or a list of choices"
+    elif kind == "pattern" and key == "image":
+        message = (
+            f"'image' must be the file name of an image uploaded with the survey, made of letters, digits, '.', "
+            f"'-' and '_' (like pharmacy.png), not '{instance}'"
+        )
     else:  # pragma: no cover - a schema rule without a translation yet
         message = f"{what}: {error.message}"
     return [Problem(line, where, prefix + message)]

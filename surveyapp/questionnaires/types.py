@@ -49,7 +49,7 @@ EXPORT_TEXT = "text"
 EXPORT_NONE = "none"
 
 # Definition keys every question takes, and every question that has an answer.
-COMMON_KEYS = frozenset({"name", "type", "label", "hint", "relevant"})
+COMMON_KEYS = frozenset({"name", "type", "label", "hint", "relevant", "image", "image_alt"})
 ANSWER_KEYS = COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message"}
 
 

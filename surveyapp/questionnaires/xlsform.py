@@ -30,6 +30,7 @@ from pyxform.xls2json_backends import get_xlsform
 from . import expressions, languages
 from .definition import SETTINGS_DEFAULTS, Questionnaire
 from .loader import DefinitionError, Problem, load_definition_data
+from .media import image_name
 from .xlsform_columns import (
     EXTENSION_COLUMNS,
     LIKERT_APPEARANCE,
@@ -684,6 +685,34 @@ class _Mapper:
         question.update(type="rating", min=int(start), max=int(end))
         return True
 
+    def media(self, element: dict, question: dict) -> bool:
+        """`image` / `media::image` (per language too) becomes the question's image, named as the survey stores
+        it (a picture with no words: the loader asks for a label at its row); sounds and videos are refused."""
+        name = question["name"]
+        media = element.get("media") or {}
+        for kind in media:
+            if kind not in ("image", "big-image"):
+                self.problem(name, f"column '{kind}'", _COLUMN_ADVICE["audio"])
+        image = media.get("image")
+        if image:
+            if isinstance(image, dict):  # per language; no picture in the default language is no picture there
+                by_language = {k: image_name(str(v)) for k, v in image.items() if v not in (None, "")}
+                self.keep_translations(by_language, ("questions", name, "image"))
+                default = next((k for k in (self.language, "default") if by_language.get(k)), None)
+                named = by_language.get(default) if default else None
+                raw = image.get(default) if default else None
+            else:
+                named, raw = image_name(str(image)), image
+            if named:
+                question["image"] = named
+                if named != str(raw):
+                    where = _where("survey", self.row_of.get(name), "column 'image'")
+                    self.notices.append(f"{where}: the image '{raw}' is stored as '{named}'")
+        if media.get("big-image"):
+            where = _where("survey", self.row_of.get(name), "column 'big-image'")
+            self.notices.append(f"{where}: a big image (to open full screen) is not shown; use 'image'")
+        return True
+
     def details(self, element: dict, question: dict, bind: dict) -> dict | None:
         name = question["name"]
         label = self.text(element.get("label"), ("questions", name, "label"))
@@ -712,12 +741,12 @@ class _Mapper:
             return None
         if relevant:
             question["relevant"] = relevant
-        for column, key in (("default", "default"), ("image", "media"), ("calculation", "calculate")):
+        if not self.media(element, question):
+            return None
+        for column, key in (("default", "default"), ("calculation", "calculate")):
             source = element.get(key) if key != "calculate" else element.get("bind", {}).get("calculate")
             if source:
                 self.problem(name, f"column '{column}'", _COLUMN_ADVICE[column])
-                if key == "media" and label is None:
-                    return None  # a picture with no text: nothing left to ask
         if _is_true((element.get("bind") or {}).get("readonly")) and question["type"] != "note":
             self.problem(name, "column 'read_only'", _COLUMN_ADVICE["read_only"])
         if question["type"] == "note":
@@ -754,7 +783,7 @@ class _Mapper:
 
 _COLUMN_ADVICE = {
     "default": "default answers are not supported; remove the default",
-    "image": "pictures, sounds and videos in questions are not supported yet; remove the media columns",
+    "audio": "sounds and videos in questions are not supported; remove the audio and video columns",
     "calculation": "a question with a calculation is not supported; use a calculate row (conditions may use it)",
     "read_only": "read-only questions are not supported; use a note to show the text",
 }

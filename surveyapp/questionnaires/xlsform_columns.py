@@ -23,6 +23,7 @@ EXTENSION_COLUMNS = {
     "suffix": "text",
     "width": "whole",
     "consent": "flag",
+    "image_alt": "text",  # the text alternative of the question's image (XLSForm has no column for it)
 }
 #: on a begin group row: the page's name when the group could not take it (a question has that name)
 PAGE_NAME_COLUMN = "page_name"

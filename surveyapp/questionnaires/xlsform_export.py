@@ -25,11 +25,13 @@ from .xlsform_columns import (
     YES_NO_LIST,
 )
 
+IMAGE_COLUMN = "media::image"
 SURVEY_COLUMNS = (
     "type",
     "name",
     "label",
     "hint",
+    IMAGE_COLUMN,
     "required",
     "required_message",
     "relevant",
@@ -42,7 +44,7 @@ SURVEY_COLUMNS = (
 )
 CHOICES_COLUMNS = ("list_name", "name", "label")
 #: survey-sheet columns that are texts, written once per language (label::Cymraeg (cy)) when there are several
-TEXT_COLUMNS = tuple(c for c in SURVEY_COLUMNS if c in QUESTION_TEXTS)
+TEXT_COLUMNS = tuple(c for c in SURVEY_COLUMNS if c in QUESTION_TEXTS or c == IMAGE_COLUMN)
 _PLAIN_TYPES = {"short_text": "text", "long_text": "text", "integer": "integer", "decimal": "decimal"}
 _PLAIN_TYPES |= {"date": "date", "note": "note"}
 _SELECT_TYPES = {"single_choice": "select_one", "likert": "select_one", "multiple_choice": "select_multiple"}
@@ -132,11 +134,12 @@ def _in_languages(row: dict, columns: list[tuple[str, str]], translations: dict)
     result = dict(row)
     for column in TEXT_COLUMNS:
         value = result.pop(column, None)
-        if value in (None, ""):
-            continue
         path = texts.get(column)
-        for index, (code, suffix) in enumerate(columns):
-            result[column + suffix] = value if index == 0 else (_translated(translations, code, path) if path else None)
+        others = [_translated(translations, code, path) if path else None for code, _ in columns[1:]]
+        if value in (None, "") and not any(others):
+            continue  # (a translation may have a text the default language has not: an easy-read picture)
+        for (_, suffix), text in zip(columns, [value, *others], strict=True):
+            result[column + suffix] = text
     return result
 
 
@@ -154,6 +157,8 @@ def _question_row(question: dict, lists: dict, question_names: set[str], transla
     qtype = question["type"]
     row: dict[str, Any] = {key: question.get(key) for key in SURVEY_COLUMNS if key not in ("type", "appearance")}
     row["_texts"] = {key: ("questions", question["name"], key) for key in TEXT_COLUMNS}
+    row[IMAGE_COLUMN] = question.get("image")
+    row["_texts"][IMAGE_COLUMN] = ("questions", question["name"], "image")
     if question.get("required") or question.get("consent"):
         row["required"] = "yes"
     if question.get("consent"):

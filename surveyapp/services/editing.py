@@ -40,6 +40,8 @@ QUESTION_KEYS = (
     "relevant",
     "constraint",
     "constraint_message",
+    "image",
+    "image_alt",
 )
 _INTEGER_KEYS = ("min_length", "max_length", "width", "reminder_max", "reminder_interval_days")
 _NUMBER_RE = re.compile(r"-?\d+\Z")
