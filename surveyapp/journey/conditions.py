@@ -55,6 +55,8 @@ def _json_value(value):
         return {"date": value.date().isoformat()}
     if isinstance(value, datetime.date):
         return {"date": value.isoformat()}
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     return str(value)

@@ -154,6 +154,21 @@ STORE_TEXT = Storage(
     to_rows=lambda v: [{"value_text": str(v)}],
     from_rows=lambda rows: rows[0].text,
 )
+#: a time of day as value_text "HH:MM" (24-hour clock; sorts and groups as text)
+STORE_TIME = Storage(
+    "time",
+    "value_text",
+    to_rows=lambda v: [{"value_text": v.strftime("%H:%M")}],
+    from_rows=lambda rows: datetime.time.fromisoformat(rows[0].text),
+)
+#: a date and time: value_text the ISO text "YYYY-MM-DDTHH:MM" (the respondent's wall clock, no zone),
+#: value_date its day (what the dashboards count by)
+STORE_DATETIME = Storage(
+    "datetime",
+    "value_date",
+    to_rows=lambda v: [{"value_date": v.date(), "value_text": v.isoformat(timespec="minutes")}],
+    from_rows=lambda rows: datetime.datetime.fromisoformat(rows[0].text),
+)
 
 
 # --- helpers the declarations share --------------------------------------------------------
@@ -527,6 +542,67 @@ def _format_date(question, value) -> str:
     return format_date(value) if isinstance(value, datetime.date) else str(value)
 
 
+# A time as typed: 14:30, 14.30, 9:05, 2:30pm, 2pm (the hint asks for the 24-hour clock; the rest is forgiven).
+_TIME_RE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?(?:\.?m\.?)?\Z", re.IGNORECASE)
+
+
+def parse_time_text(text: str) -> datetime.time | None:
+    """A time of day from what a person typed; None when empty; raises Invalid in GOV.UK's words."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _TIME_RE.match(text)
+    if not match or (match.group(2) is None and match.group(3) is None) or len(text) > 12:
+        raise Invalid(Message("Enter a time, like 14:30"))
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    half = (match.group(3) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            raise Invalid(Message("Enter a real time, like 14:30"))
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        raise Invalid(Message("Enter a real time, like 14:30"))
+    return datetime.time(hour, minute)
+
+
+def _parse_time(question, raw) -> datetime.time | None:
+    return parse_time_text(raw if isinstance(raw, str) else "")
+
+
+def _posted_time(question, value) -> dict[str, list[str]]:
+    return {question.name: [value.strftime("%H:%M")]}
+
+
+def _format_time(question, value) -> str:
+    return value.strftime("%H:%M") if isinstance(value, datetime.time) else str(value)
+
+
+def _read_datetime(question, form) -> dict[str, str]:
+    return {part: first(form, f"{question.name}-{part}") for part in ("day", "month", "year", "time")}
+
+
+def _posted_datetime(question, value) -> dict[str, list[str]]:
+    return {**_posted_date(question, value.date()), f"{question.name}-time": [value.strftime("%H:%M")]}
+
+
+def _parse_datetime(question, raw: dict) -> datetime.datetime | None:
+    time_text = (raw.get("time") or "").strip()
+    day = _parse_date(question, raw)
+    if day is None and not time_text:
+        return None
+    if day is None:
+        raise Invalid(Message("Date and time must include a date"))
+    if not time_text:
+        raise Invalid(Message("Date and time must include a time"))
+    return datetime.datetime.combine(day, parse_time_text(time_text))
+
+
+def _format_datetime(question, value) -> str:
+    if isinstance(value, datetime.datetime):
+        return Message("%(date)s at %(time)s", date=format_date(value.date()), time=value.strftime("%H:%M"))
+    return str(value)
+
+
 def _parse_long_text(question, raw) -> str | None:
     return raw.strip().replace("\r\n", "\n").replace("\r", "\n") or None
 
@@ -673,6 +749,36 @@ register(
         keys=frozenset({"consent"}),
         default_choices=YES_NO_CHOICES,
         **{**_ONE_CHOICE, "custom_choices": False},
+    )
+)
+register(
+    QuestionType(
+        "time",
+        storage=STORE_TIME,
+        macro="time_input",
+        value_kind="text",
+        results=RESULTS_TEXT,
+        export=EXPORT_TEXT,
+        parse=_parse_time,
+        posted=_posted_time,
+        format=_format_time,
+        required_message=N_("Enter a time for {label}"),
+    )
+)
+register(
+    QuestionType(
+        "datetime",
+        storage=STORE_DATETIME,
+        macro="datetime_input",
+        value_kind="date",
+        results=RESULTS_DATE,
+        export=EXPORT_TEXT,
+        read=_read_datetime,
+        parse=_parse_datetime,
+        posted=_posted_datetime,
+        format=_format_datetime,
+        required_message=N_("Enter a date and time for {label}"),
+        field_suffix="-day",
     )
 )
 register(
