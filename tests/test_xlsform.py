@@ -187,8 +187,8 @@ UNSUPPORTED = workbook(
         ["audio", "voice", "Say something"],  # row 5
         ["image", "photo", "Take a photo"],  # row 6
         ["barcode", "code", "Scan the code"],  # row 7
-        ["time", "when", "What time?"],  # row 8
-        ["datetime", "stamp", "Date and time"],  # row 9
+        ["time", "when", "What time?"],  # row 8: supported
+        ["datetime", "stamp", "Date and time"],  # row 9: supported
         ["begin repeat", "people", "Each person"],  # row 10
         ["text", "person", "Name"],  # row 11
         ["end repeat", None, None],  # row 12
@@ -216,8 +216,6 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
         "sheet 'survey', row 5, type 'audio': the product does not take photos, recordings or files",
         "sheet 'survey', row 6, type 'image':",
         "sheet 'survey', row 7, type 'barcode': the product cannot scan barcodes; use a text question",
-        "sheet 'survey', row 8, type 'time': the product has no time question",
-        "sheet 'survey', row 9, type 'datetime': the product has no date-and-time question",
         "sheet 'survey', row 10, type 'begin repeat': repeats are not supported",
         "sheet 'survey', row 13, type 'select_one_from_file towns.csv': choices from an external file",
         "sheet 'survey', row 14, column 'calculation': pulldata() reads a CSV file attached to the form",
@@ -237,8 +235,8 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
 def test_skip_unsupported_imports_the_rest_and_lists_what_it_left_out():
     converted = read_xlsform(UNSUPPORTED, "hard.xlsx", skip_unsupported=True)
     questions = [q["name"] for p in converted.definition["pages"] for q in p["questions"]]
-    assert questions == ["fine", "count"]  # count kept, without its default
-    assert len(converted.left_out) == 16
+    assert questions == ["fine", "when", "stamp", "count"]  # count kept, without its default
+    assert len(converted.left_out) == 14
     assert converted.left_out[0].startswith("sheet 'survey', row 3, type 'geopoint'")
     assert "sheet 'survey', row 15, column 'relevant': uses prior, which was left out" in converted.left_out
     load_definition_data(converted.definition)
@@ -377,3 +375,20 @@ def test_a_guidance_hint_is_named_in_the_notices_not_dropped_quietly():
         "sheet 'survey', row 2, column 'guidance_hint': a guidance hint is for interviewers and paper forms; "
         "it was not imported"
     ]
+
+
+def test_time_and_date_and_time_are_imported_with_their_constraints():
+    data = workbook(
+        [
+            ["type", "name", "label", "constraint", "required"],
+            ["time", "arrived", "What time did you arrive?", ". >= '08:00'", "yes"],
+            ["dateTime", "booked", "When did you book?", None, None],
+            ["datetime", "seen", "When were you seen?", ". >= ${booked}", None],
+        ]
+    )
+    definition = read_xlsform(data, "times.xlsx").definition
+    arrived, booked, seen = (p["questions"][0] for p in definition["pages"])
+    assert (arrived["type"], arrived["constraint"], arrived["required"]) == ("time", ". >= '08:00'", True)
+    assert booked["type"] == "datetime" and seen["type"] == "datetime"
+    assert seen["constraint"] == ". >= ${booked}"
+    load_definition_data(definition)

@@ -72,6 +72,13 @@ pages:
         pattern_message: Enter a postcode like AB1 2CD
         width: 10
       - {name: story, type: long_text, label: "Tell us more", min_length: 2, max_length: 3000}
+      - name: arrived
+        type: time
+        label: What time did you arrive?
+        required: true
+        constraint: ". >= '08:00' and . <= '18:30'"
+        constraint_message: We are open from 08:00 to 18:30
+      - {name: next_visit, type: datetime, label: Next appointment, constraint: ". > '2026-01-01T09:00'"}
   - name: views
     title: Your views
     questions:
@@ -124,6 +131,8 @@ def test_the_export_is_read_by_pyxform_without_errors():
     assert "<h:title>=Every type and setting</h:title>" in result.xform
     assert 'id="every-type"' in result.xform and 'version="3"' in result.xform
     assert "<range " in result.xform and 'start="1" end="5" step="1"' in result.xform
+    assert 'nodeset="/data/about/arrived" type="time"' in result.xform
+    assert 'nodeset="/data/about/next_visit" type="dateTime"' in result.xform
 
 
 def test_text_like_a_formula_is_written_as_text_exactly_never_as_a_formula():

@@ -24,6 +24,8 @@ TYPE_LABELS = {
     "integer": "Whole number",
     "decimal": "Number",
     "date": "Date",
+    "time": "Time of day (like 14:30)",
+    "datetime": "Date and time",
     "yes_no": "Yes or no",
     "note": "Text to read (no answer)",
 }

@@ -44,7 +44,7 @@ CHOICES_COLUMNS = ("list_name", "name", "label")
 #: survey-sheet columns that are texts, written once per language (label::Cymraeg (cy)) when there are several
 TEXT_COLUMNS = tuple(c for c in SURVEY_COLUMNS if c in QUESTION_TEXTS)
 _PLAIN_TYPES = {"short_text": "text", "long_text": "text", "integer": "integer", "decimal": "decimal"}
-_PLAIN_TYPES |= {"date": "date", "note": "note"}
+_PLAIN_TYPES |= {"date": "date", "time": "time", "datetime": "dateTime", "note": "note"}
 _SELECT_TYPES = {"single_choice": "select_one", "likert": "select_one", "multiple_choice": "select_multiple"}
 
 
