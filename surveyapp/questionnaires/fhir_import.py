@@ -44,8 +44,6 @@ REFUSED_TYPES = {
     "reference": "references to other FHIR resources are not supported: remove it, or ask in a 'string' item",
     "quantity": "use a 'decimal' item and put the unit in its text",
     "open-choice": "use 'choice', and add a 'string' item shown when 'other' is chosen",
-    "dateTime": "use a 'date' item (the engine has no time of day)",
-    "time": "use a 'string' item (the engine has no time of day)",
     "url": "use a 'string' item",
     "question": "the 'question' type is not a real item type: give the item a type such as 'string'",
     "coding": "use 'choice' with answerOption",
@@ -264,7 +262,7 @@ class _Converter:
             self.refuse(
                 item,
                 "not a FHIR R4 item type the engine knows: use choice, string, text, integer, decimal, "
-                "date, boolean, display or group",
+                "date, time, dateTime, boolean, display or group",
             )
             return None
         before = len(self.problems)
@@ -309,6 +307,8 @@ class _Converter:
             "boolean": "yes_no",
             "decimal": "decimal",
             "date": "date",
+            "time": "time",
+            "dateTime": "datetime",
             "string": "short_text",
             "text": "long_text",
             "display": "note",
@@ -451,6 +451,8 @@ class _Converter:
                 return f"{ref} {op} {value}"
         if kind == "answerDate" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return f"{ref} {op} '{value}'"
+        if kind == "answerTime" and isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d(:00)?", value):
+            return f"{ref} {op} '{value[:5]}'"
         self.refuse(
             item,
             f"enableWhen with {kind or 'no answer'} and {op!r} cannot be converted: use =, != with a "
