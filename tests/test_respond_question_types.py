@@ -73,7 +73,10 @@ CASES = {
     ),
     "datetime": (
         {"appointment-day": "27", "appointment-month": "3", "appointment-year": "2024", "callback-time": "10:00"},
-        [("#appointment-day", "Date and time must include a time"), ("#callback-day", "Date and time must include a date")],
+        [
+            ("#appointment-day", "Date and time must include a time"),
+            ("#callback-day", "Date and time must include a date"),
+        ],
         {"appointment-day": "27", "appointment-month": "3", "appointment-year": "2024", "appointment-time": "14:30"},
         {"appointment": ("datetime", ("2024-03-27T14:30", date(2024, 3, 27)))},
     ),
