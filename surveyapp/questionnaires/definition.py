@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,7 @@ _OPTIONAL_FIELDS = (
     "relevant",
     "suffix",
     "width",
+    "default",
 )
 
 
@@ -95,6 +97,10 @@ class Question:
     suffix: str | None = None
     #: input width hint for the template (GOV.UK widths: 2, 3, 4, 5, 10, 20)
     width: int | None = None
+    #: the answer given in advance, as text (see types.ANSWER_KEYS); typed by `default_value`
+    default: str | None = None
+    #: shown but not editable: the answer is the default
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         declared = self.question_type
@@ -120,6 +126,26 @@ class Question:
         """True for questions without an answer (notes)."""
         return not self.question_type.has_answer
 
+    @property
+    def is_shown(self) -> bool:
+        """False for types kept with the answers but never shown (hidden)."""
+        return self.question_type.shown
+
+    @property
+    def answered_in_advance(self) -> bool:
+        """Read-only and hidden questions: the answer is the default, never what is posted."""
+        return self.read_only or not self.question_type.shown
+
+    @functools.cached_property
+    def default_value(self):
+        """The default as a typed answer; None without one (the loader refuses one that does not parse)."""
+        if self.default is None:
+            return None
+        try:
+            return self.question_type.typed_default(self, self.default)
+        except types.Invalid:
+            return None
+
     def choice_label(self, value: str) -> str:
         """The label of a choice value; the value itself if it is not one of the choices."""
         for choice in self.choices:
@@ -133,6 +159,8 @@ class Question:
             data["required"] = True
         if self.consent:
             data["consent"] = True
+        if self.read_only:
+            data["read_only"] = True
         if self.choices and self.question_type.custom_choices:
             data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
         for key in _OPTIONAL_FIELDS:
@@ -150,6 +178,8 @@ class Question:
     def from_dict(cls, data: dict, page_name: str = "") -> Question:
         qtype = data["type"]
         kwargs = {key: data[key] for key in _OPTIONAL_FIELDS if data.get(key) is not None}
+        if "default" in kwargs:
+            kwargs["default"] = default_text(kwargs["default"])
         for key in ("min", "max"):
             if key in kwargs:
                 kwargs[key] = bound_from_json(qtype, kwargs[key])
@@ -159,10 +189,20 @@ class Question:
             label=data["label"],
             required=bool(data.get("required", False)),
             consent=bool(data.get("consent", False)),
+            read_only=bool(data.get("read_only", False)),
             choices=[Choice(str(c["value"]), c["label"]) for c in data.get("choices") or []],
             page_name=page_name,
             **kwargs,
         )
+
+
+def default_text(value) -> str:
+    """A `default` from the file as text (YAML may give a number or a date)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
 
 
 def _bound_to_json(value):

@@ -98,6 +98,16 @@ def visible_pages(
     ]
 
 
+def with_answers_in_advance(page: Page, answers: Mapping[str, object]) -> Answers:
+    """The answers with the defaults of the page's read-only and hidden questions not stored yet (what
+    parse_page will give them), so that the page's conditions see them before the page is first sent."""
+    merged = dict(answers)
+    for question in page.questions:
+        if question.answered_in_advance and merged.get(question.name) is None and question.default is not None:
+            merged[question.name] = question.default_value
+    return merged
+
+
 # --- parsing a posted page ---------------------------------------------------------------
 
 
@@ -120,6 +130,9 @@ def parse_page(page: Page, form, answers: Mapping[str, object], today: datetime.
             context.pop(question.name, None)
             continue
         if question.is_note:
+            continue
+        if question.answered_in_advance:  # read-only or hidden: its default, whatever was posted
+            result.values[question.name] = context[question.name] = question.default_value
             continue
         declared = question.question_type
         raw = declared.read(question, form)

@@ -64,7 +64,11 @@ EXPORT_NONE = "none"
 
 # Definition keys every question takes, and every question that has an answer.
 COMMON_KEYS = frozenset({"name", "type", "label", "hint", "relevant"})
-ANSWER_KEYS = COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message"}
+# An answer given in advance: `default` (pre-filled, text as it would be typed, dates as YYYY-MM-DD, several
+# choices separated by spaces) and `read_only` (shown, never posted: the answer is the default).
+ANSWER_KEYS = COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message", "default", "read_only"}
+#: what a type that is never shown (`shown=False`, e.g. hidden) takes
+UNSHOWN_KEYS = frozenset({"name", "type", "label", "relevant", "default"})
 
 
 class Invalid(Exception):
@@ -221,6 +225,11 @@ def posted_as_text(question, value) -> dict[str, list[str]]:
 
 def no_check(question, value) -> None:
     return None
+
+
+def default_as_posted(question, text: str) -> dict[str, list[str]]:
+    """A default (text) as the form fields that would post it: the question's one field."""
+    return {question.name: [text]}
 
 
 def parse_text(question, raw) -> str | None:
@@ -394,6 +403,10 @@ class QuestionType:
     check_definition: Callable[[dict, dict], list[tuple[str | None, str]]] | None = None
     #: the template that holds `macro`
     template: str = QUESTIONS_TEMPLATE
+    #: shown to the person answering (False: a value kept with the answers, from its default, never shown)
+    shown: bool = True
+    #: a `default` (text from the definition) as the form fields that would post it
+    default_form: Callable[[Any, str], dict[str, list[str]]] = default_as_posted
 
     @property
     def has_answer(self) -> bool:
@@ -405,6 +418,8 @@ class QuestionType:
 
     @property
     def allowed_keys(self) -> frozenset[str]:
+        if not self.shown:
+            return UNSHOWN_KEYS
         base = ANSWER_KEYS if self.has_answer else COMMON_KEYS
         extra = {"choices"} if self.custom_choices else set()
         if self.bounds is not None:
@@ -413,6 +428,13 @@ class QuestionType:
 
     def required_text(self, question) -> str:
         return Message(self.required_message, label=quoted(question))
+
+    def typed_default(self, question, text: str):
+        """The question's default as a typed answer (as if it had been posted); raises Invalid."""
+        value = self.parse(question, self.read(question, self.default_form(question, text)))
+        if value is not None:
+            self.check(question, value)
+        return value
 
 
 _REGISTRY: dict[str, QuestionType] = {}
@@ -597,6 +619,21 @@ def _parse_datetime(question, raw: dict) -> datetime.datetime | None:
     return datetime.datetime.combine(day, parse_time_text(time_text))
 
 
+def _default_date_form(question, text: str) -> dict[str, list[str]]:
+    day = bound_date(text.strip())
+    if day is None:
+        raise Invalid("write it as YYYY-MM-DD, like 2026-01-31")
+    return _posted_date(question, day)
+
+
+def _default_datetime_form(question, text: str) -> dict[str, list[str]]:
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", text.strip())
+    day = bound_date(match.group(1)) if match else None
+    if day is None:
+        raise Invalid("write it as YYYY-MM-DDTHH:MM, like 2026-01-31T14:30")
+    return {**_posted_date(question, day), f"{question.name}-time": [match.group(2)]}
+
+
 def _format_datetime(question, value) -> str:
     if isinstance(value, datetime.datetime):
         return Message("%(date)s at %(time)s", date=format_date(value.date()), time=value.strftime("%H:%M"))
@@ -639,6 +676,7 @@ register(
         read=read_all,
         parse=_parse_choices,
         posted=lambda question, value: {question.name: list(value)},
+        default_form=lambda question, text: {question.name: text.split()},
         format=format_choices,
         required_message=N_("Select at least one answer for {label}"),
         has_choices=True,
@@ -735,6 +773,7 @@ register(
         parse=_parse_date,
         check=_check_date,
         posted=_posted_date,
+        default_form=lambda question, text: _default_date_form(question, text),
         format=_format_date,
         required_message=N_("Enter a date for {label}"),
         field_suffix="-day",
@@ -776,9 +815,21 @@ register(
         read=_read_datetime,
         parse=_parse_datetime,
         posted=_posted_datetime,
+        default_form=lambda question, text: _default_datetime_form(question, text),
         format=_format_datetime,
         required_message=N_("Enter a date and time for {label}"),
         field_suffix="-day",
+    )
+)
+register(
+    QuestionType(
+        "hidden",
+        storage=STORE_TEXT,
+        macro="hidden_value",
+        value_kind="text",
+        results=RESULTS_TEXT,
+        export=EXPORT_TEXT,
+        shown=False,
     )
 )
 register(

@@ -380,8 +380,8 @@ export function refresh(form, stored) {
       }
     }
     setShown(block, shown);
-    if (shown) context[name] = readValue(block);
-    else delete context[name];
+    if (!shown) delete context[name];
+    else if (block.dataset.valueKind !== "stored") context[name] = readValue(block); // read-only: as sent
   }
 }
 
