@@ -101,8 +101,11 @@ def test_wrong_defaults_are_refused_at_their_line(change, message):
 
 
 def test_a_page_of_hidden_questions_only_is_refused():
-    text = YAML.replace("  - name: visit\n", "  - name: first\n    title: First\n    questions:\n"
-                        "      - {name: campaign, type: hidden, label: Campaign, default: spring}\n  - name: visit\n")
+    text = YAML.replace(
+        "  - name: visit\n",
+        "  - name: first\n    title: First\n    questions:\n"
+        "      - {name: campaign, type: hidden, label: Campaign, default: spring}\n  - name: visit\n",
+    )
     with pytest.raises(DefinitionError, match="every question on the page is hidden"):
         load_definition_text(text)
 
