@@ -402,7 +402,7 @@ def test_other_things_that_cannot_map_are_refused_by_item():
     )
     assert len(problems) == 6
     assert problems[0].startswith("item 'mood' (type choice): a choice item needs its options listed in answerOption")
-    assert problems[1].startswith("item 'score' (type integer): a calculated or read-only item")
+    assert problems[1].startswith("item 'score' (type integer): a calculated item")
     assert problems[2].startswith("item 'names' (type string): repeated answers are only supported for 'choice'")
     assert problems[3].startswith("item 'later' (type string): its enableWhenExpression is not in the XLSForm")
     assert problems[4].startswith("item 'inner' (type group): groups inside groups are not supported")
@@ -762,4 +762,73 @@ def test_time_and_date_time_items_import_as_those_types_with_their_conditions():
     questions = {q["name"]: q for p in definition["pages"] for q in p["questions"]}
     assert questions["arrived"]["type"] == "time" and questions["seen"]["type"] == "datetime"
     assert questions["seen"]["relevant"] == "${arrived} < '09:30'"
+    load_definition_data(definition)
+
+
+def test_defaults_read_only_and_hidden_are_initial_values_read_only_and_the_hidden_extension():
+    items = items_by_link_id(export())  # validated by fhir.resources (que-11: no initial with answerOption)
+    assert items["how_many"]["initial"] == [{"valueInteger": 2}]
+    assert items["arrived"]["initial"] == [{"valueTime": "09:00:00"}]
+    assert items["seen_at"]["initial"] == [{"valueDateTime": "2025-03-01T12:30:00+00:00"}]
+    assert items["clinic"]["readOnly"] is True and items["clinic"]["initial"] == [{"valueString": "Riverside"}]
+    assert "readOnly" not in items["how_many"]
+    assert [o.get("initialSelected") for o in items["pets"]["answerOption"]] == [True, True, None]
+    assert "initial" not in items["pets"]
+    assert items["campaign"]["type"] == "string"
+    assert extension(items["campaign"], fhir.HIDDEN) == {"url": fhir.HIDDEN, "valueBoolean": True}
+
+
+def test_initial_values_read_only_and_hidden_items_from_other_systems_are_imported():
+    definition = definition_from_questionnaire(
+        {
+            "resourceType": "Questionnaire",
+            "status": "active",
+            "title": "Elsewhere",
+            "item": [
+                {
+                    "linkId": "site",
+                    "text": "Site",
+                    "type": "string",
+                    "extension": [{"url": fhir.HIDDEN, "valueBoolean": True}],
+                    "initial": [{"valueString": "north"}],
+                },
+                {
+                    "linkId": "ward",
+                    "text": "Ward",
+                    "type": "string",
+                    "readOnly": True,
+                    "required": True,
+                    "initial": [{"valueString": "Ward 7"}],
+                },
+                {"linkId": "n", "text": "How many?", "type": "integer", "initial": [{"valueInteger": 3}]},
+                {"linkId": "on", "text": "On", "type": "date", "initial": [{"valueDate": "2026-01-02"}]},
+                {
+                    "linkId": "at",
+                    "text": "At",
+                    "type": "dateTime",
+                    "initial": [{"valueDateTime": "2026-01-02T10:15:00Z"}],
+                },
+                {"linkId": "ok", "text": "OK?", "type": "boolean", "initial": [{"valueBoolean": True}]},
+                {
+                    "linkId": "pick",
+                    "text": "Pick",
+                    "type": "choice",
+                    "answerOption": [
+                        {"valueCoding": {"code": "a", "display": "A"}},
+                        {"valueCoding": {"code": "b", "display": "B"}, "initialSelected": True},
+                    ],
+                },
+            ],
+        }
+    )
+    questions = {q["name"]: q for p in definition["pages"] for q in p["questions"]}
+    assert questions["site"]["type"] == "hidden" and questions["site"]["default"] == "north"
+    assert questions["ward"]["read_only"] is True and "required" not in questions["ward"]
+    assert [questions[n]["default"] for n in ("n", "on", "at", "ok", "pick")] == [
+        "3",
+        "2026-01-02",
+        "2026-01-02T10:15",
+        "yes",
+        "b",
+    ]
     load_definition_data(definition)

@@ -56,7 +56,10 @@ ENGINE_KEYS = {
     "width": "valueInteger",
     "required_message": "valueString",
     "pattern_message": "valueString",
+    "default": "valueString",  # exactly as written (FHIR's `initial` is typed, for other systems)
 }
+#: a question never shown (the engine's `hidden` type)
+HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 #: the survey's settings (public link, reminders...), as JSON text on the Questionnaire
 SETTINGS_PATH = "/fhir/StructureDefinition/surveyapp-settings"
 TRANSLATIONS_PATH = "/fhir/StructureDefinition/surveyapp-translations"
@@ -174,6 +177,11 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
             item["maxLength"] = question.max_length
         if question.pattern:
             extensions.append({"url": REGEX, "valueString": question.pattern})
+    if question.read_only:
+        item["readOnly"] = True
+    if not declared.shown:
+        extensions.append({"url": HIDDEN, "valueBoolean": True})
+    _initial(question, item, kind)
     if question.constraint:
         extensions.append(_target_constraint(question))
     for key, value_type in ENGINE_KEYS.items():
@@ -196,6 +204,21 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
     if children:
         item["item"] = children
     return [item]
+
+
+def _initial(question: Question, item: dict, kind: str) -> None:
+    """The default answer: `initialSelected` on the options of a choice (FHIR allows no `initial` there), else
+    `initial` with the typed value."""
+    default = question.default_value
+    if default is None:
+        return
+    if kind == CHOICE:
+        chosen = set(default if isinstance(default, list) else [default])
+        for option in item["answerOption"]:
+            if option["valueCoding"]["code"] in chosen:
+                option["initialSelected"] = True
+        return
+    item["initial"] = answer_values(question, default)
 
 
 def _target_constraint(question: Question) -> dict:
