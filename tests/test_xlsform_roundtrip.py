@@ -109,6 +109,13 @@ pages:
         choices:
           - {value: gp, label: A GP}
           - {value: nurse, label: A nurse}
+      - name: order
+        type: rank
+        label: Put them in order
+        default: nurse gp
+        choices:
+          - {value: gp, label: A GP}
+          - {value: nurse, label: A nurse}
       - {name: listened, type: likert, label: Staff listened to me, default: agree}
       - name: clean
         type: likert

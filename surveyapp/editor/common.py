@@ -26,6 +26,8 @@ TYPE_LABELS = {
     "date": "Date",
     "time": "Time of day (like 14:30)",
     "datetime": "Date and time",
+    "rank": "Put options in order (ranking)",
+    "hidden": "Hidden value (not shown; its default is stored)",
     "yes_no": "Yes or no",
     "note": "Text to read (no answer)",
 }

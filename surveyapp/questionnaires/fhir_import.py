@@ -300,7 +300,7 @@ class _Converter:
                 "a calculated item: the engine asks questions only; remove it, or give it a fixed answer in "
                 "'initial' and make it readOnly (the dashboards and exports count the answers)",
             )
-        if item.get("repeats") and fhir_type != "choice":
+        if item.get("repeats") and fhir_type != "choice":  # a rank is a repeating choice (its order: the answers')
             self.refuse(item, "repeated answers are only supported for 'choice' items: remove 'repeats'")
         text = item.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -311,7 +311,7 @@ class _Converter:
         condition = self.condition(item)
         if item.get("required") and engine_type != "note":
             question["required"] = True
-        if engine_type in ("single_choice", "multiple_choice", "likert"):
+        if engine_type in ("single_choice", "multiple_choice", "likert", "rank"):
             question["choices"] = self.choices(item, name)
         elif engine_type == "yes_no":
             self.options[name] = {"yes": "yes", "no": "no", "true": "yes", "false": "no"}

@@ -167,7 +167,7 @@ def stored_answer(question: Question, rows) -> object:
     """The typed answer from its stored rows (types.StoredValue), options in the form's order."""
     storage = question.question_type.storage
     value = storage.from_rows(rows)
-    if storage.multiple:
+    if storage.multiple and not storage.ordered:
         order = {c.value: i for i, c in enumerate(question.choices)}
         value.sort(key=lambda v: order.get(v, 0))
     return value

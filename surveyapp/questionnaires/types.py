@@ -53,6 +53,7 @@ RESULTS_NUMBER = "number"  # summary statistics and a histogram
 RESULTS_DATE = "date"  # counts per day, week or month
 RESULTS_TEXT = "text"  # a list of free-text answers
 RESULTS_NONE = "none"  # nothing to show (notes)
+RESULTS_RANK = "rank"  # the mean position of each option (rank)
 
 # How exports lay a type out (analysis/exports.py).
 EXPORT_OPTIONS = "option"  # one 0/1 column per option
@@ -61,6 +62,7 @@ EXPORT_NUMBER = "number"
 EXPORT_DATE = "date"
 EXPORT_TEXT = "text"
 EXPORT_NONE = "none"
+EXPORT_RANK = "rank"  # one column per option: its position (1 = first)
 
 # Definition keys every question takes, and every question that has an answer.
 COMMON_KEYS = frozenset({"name", "type", "label", "hint", "relevant"})
@@ -102,6 +104,7 @@ class Storage:
     from_rows: Callable[[Sequence[StoredValue]], Any]
     uses_choices: bool = False
     multiple: bool = False  # one row per chosen option
+    ordered: bool = False  # the rows' order is the answer's (value_number: the position), not the options'
 
     @property
     def is_number(self) -> bool:
@@ -151,6 +154,15 @@ STORE_DATE = Storage(
     "value_date",
     to_rows=lambda v: [{"value_date": v, "value_text": v.isoformat()}],
     from_rows=lambda rows: rows[0].day,
+)
+STORE_RANK = Storage(
+    "rank",
+    None,
+    to_rows=lambda v: [{"choice": item, "value_text": item, "value_number": float(i)} for i, item in enumerate(v, 1)],
+    from_rows=lambda rows: [r.choice for r in sorted(rows, key=lambda r: r.number or 0)],
+    uses_choices=True,
+    multiple=True,
+    ordered=True,
 )
 STORE_TEXT = Storage(
     "text",
@@ -640,6 +652,41 @@ def _format_datetime(question, value) -> str:
     return str(value)
 
 
+def _read_rank(question, form) -> list[str]:
+    return [first(form, f"{question.name}-{position}") for position in range(1, len(question.choices) + 1)]
+
+
+def _parse_rank(question, raw) -> list[str] | None:
+    """Each position's option: every position filled, each option once (a complete order, as ODK's rank)."""
+    chosen = [v.strip() for v in raw if isinstance(v, str)]
+    if not any(chosen):
+        return None
+    labels = {c.value: c.label for c in question.choices}
+    if any(v and v not in labels for v in chosen):
+        raise Invalid(Message("Select only from the options shown"))
+    seen = set()
+    for value in chosen:
+        if value and value in seen:
+            raise Invalid(Message("Choose each option once: %(option)s is chosen more than once", option=labels[value]))
+        seen.add(value)
+    if not all(chosen) or len(chosen) < len(labels):
+        raise Invalid(Message("Choose an option for every position, from 1 to %(last)s", last=len(labels)))
+    return chosen
+
+
+def _posted_rank(question, value) -> dict[str, list[str]]:
+    return {f"{question.name}-{position}": [item] for position, item in enumerate(value, 1)}
+
+
+def _default_rank_form(question, text: str) -> dict[str, list[str]]:
+    return _posted_rank(question, text.split())
+
+
+def _format_rank(question, value) -> str:
+    values = value if isinstance(value, (list, tuple)) else str(value).split()
+    return ", ".join(f"{position}. {question.choice_label(v)}" for position, v in enumerate(values, 1))
+
+
 def _parse_long_text(question, raw) -> str | None:
     return raw.strip().replace("\r\n", "\n").replace("\r", "\n") or None
 
@@ -819,6 +866,25 @@ register(
         format=_format_datetime,
         required_message=N_("Enter a date and time for {label}"),
         field_suffix="-day",
+    )
+)
+register(
+    QuestionType(
+        "rank",
+        storage=STORE_RANK,
+        macro="rank",
+        value_kind="rank",
+        results=RESULTS_RANK,
+        export=EXPORT_RANK,
+        read=_read_rank,
+        parse=_parse_rank,
+        posted=_posted_rank,
+        default_form=_default_rank_form,
+        format=_format_rank,
+        required_message=N_("Put the options in order for {label}"),
+        field_suffix="-1",
+        has_choices=True,
+        custom_choices=True,
     )
 )
 register(

@@ -55,7 +55,7 @@ _METADATA_PRELOADS = {"timestamp", "property", "date", "uid"}
 _TEXT_TYPES = {"text", "string", "phone number"}
 _ENGINE_TYPES = {"integer": "integer", "int": "integer", "decimal": "decimal", "date": "date", "note": "note"}
 _ENGINE_TYPES |= {"time": "time", "dateTime": "datetime", "datetime": "datetime"}
-_SELECT_TYPES = {"select one": "single_choice", "select all that apply": "multiple_choice"}
+_SELECT_TYPES = {"select one": "single_choice", "select all that apply": "multiple_choice", "rank": "rank"}
 
 _REFUSED_BY_BIND = {
     "geopoint": "a web survey here cannot record a location; ask for a place or postcode with a text question",
@@ -63,7 +63,6 @@ _REFUSED_BY_BIND = {
     "geoshape": "a web survey here cannot record a shape on a map; remove the row",
     "binary": "the product does not take photos, recordings or files; remove the row",
     "barcode": "the product cannot scan barcodes; use a text question",
-    "odk:rank": "the product has no ranking question; use select_multiple, or one select_one per rank",
 }
 _REFUSED_BY_TYPE = {
     "select one external": "choices from an external file are not supported; put them in the choices sheet "

@@ -48,6 +48,7 @@ TEXT_COLUMNS = tuple(c for c in SURVEY_COLUMNS if c in QUESTION_TEXTS)
 _PLAIN_TYPES = {"short_text": "text", "long_text": "text", "integer": "integer", "decimal": "decimal"}
 _PLAIN_TYPES |= {"date": "date", "time": "time", "datetime": "dateTime", "hidden": "hidden", "note": "note"}
 _SELECT_TYPES = {"single_choice": "select_one", "likert": "select_one", "multiple_choice": "select_multiple"}
+_SELECT_TYPES |= {"rank": "rank"}
 
 
 class XLSFormExportError(ValueError):

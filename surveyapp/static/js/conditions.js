@@ -345,6 +345,10 @@ const READERS = {
     const chosen = [...block.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((i) => i.value);
     return chosen.length ? chosen : null;
   },
+  rank: (block, name) => {
+    const chosen = [...block.querySelectorAll(`select[name^="${CSS.escape(name)}-"]`)].map((s) => s.value);
+    return chosen.length && chosen.every(Boolean) ? chosen : null;
+  },
   date: (block, name) => {
     const parts = ["-day", "-month", "-year"].map((suffix) => typedText(block, name + suffix) ?? "");
     if (!parts.every((p) => /^\d+$/.test(p)) || parts[2].length !== 4) return null;
