@@ -90,7 +90,7 @@ def test_question_defaults():
     assert Question("e", "long_text", "E?").max_length == 5000
     assert Question("f", "yes_no", "F?", consent=True).required
     assert yes_no.is_choice and not rating.is_choice
-    assert CHOICE_TYPES == {"single_choice", "multiple_choice", "likert", "yes_no"}
+    assert CHOICE_TYPES == {"single_choice", "multiple_choice", "likert", "yes_no", "rank"}
     assert yes_no.choice_label("maybe") == "maybe"
 
 
@@ -220,7 +220,7 @@ def test_yaml_aliases_are_refused():
         ),
         (
             "{name: a, type: short_text, label: A, choices: [{value: x, label: X}]}",
-            "'choices' does not apply to short_text questions (only to: single_choice, multiple_choice, likert)",
+            "'choices' does not apply to short_text questions (only to: single_choice, multiple_choice, likert, rank)",
         ),
         ("{name: a, type: note, label: A, required: true}", "'required' does not apply to note questions"),
         ("{name: a, type: rating, label: A, min: 0, max: 30}", "a rating scale can have at most 21 points"),
