@@ -164,3 +164,15 @@ def test_fhir_a_rank_is_a_repeating_choice_whose_answers_are_in_order(ranked):
     bundle = fhir_service.responses_bundle(db.session, ranked)
     first = bundle["entry"][0]["resource"]["item"][0]["item"][0]["answer"]
     assert [a["valueCoding"]["code"] for a in first] == ["waiting", "staff", "parking"]
+
+
+def test_the_publication_summary_gives_each_options_mean_position(client, ranked):
+    sign_in(client, "analyst")
+    rows = list(csv.reader(io.StringIO(client.get("/dashboards/priorities/export/summary.csv").get_data(as_text=True))))
+    header = rows[0]
+    ranked_rows = [r for r in rows if r[header.index("statistic")] == "mean position"]
+    assert [(r[header.index("choice_value")], r[header.index("value")]) for r in ranked_rows] == [
+        ("waiting", "1.25"),
+        ("parking", "2.75"),
+        ("staff", "2.0"),
+    ]

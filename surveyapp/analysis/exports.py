@@ -198,6 +198,22 @@ def summary_rows(session: Session, survey: Survey) -> tuple[list[str], list[list
                         "",
                     ]
                 )
+        elif r.kind == "rank":  # each option's mean position (1 = first)
+            for row in r.rows:
+                rows.append(
+                    [
+                        r.name,
+                        r.label,
+                        r.qtype,
+                        r.answered,
+                        row["value"],
+                        row["label"],
+                        row["count"],
+                        "",
+                        "mean position",
+                        row["mean"],
+                    ]
+                )
         elif r.kind == "number":
             for key in ("n", "mean", "q1", "median", "q3"):
                 rows.append([r.name, r.label, r.qtype, r.answered, "", "", "", "", key, r.summary.get(key)])
