@@ -565,3 +565,25 @@ def test_the_survey_list_and_page_say_a_survey_is_not_published_yet(admin_client
     assert "unfinished, not published yet" in admin_client.get("/admin/").text
     page = admin_client.get("/admin/surveys/unfinished").text
     assert "finish the questionnaire in the editor" in page and "Continue editing the draft" in page
+
+
+def test_an_answer_given_in_advance_and_read_only_are_edited_and_checked_beside_the_field(admin_client):
+    _create(admin_client, "Advance")
+    _add_question(admin_client, "advance", "page_1", "integer", "How many?")
+    page = admin_client.get("/admin/surveys/advance/editor/questions/how_many").text
+    assert 'name="default"' in page and 'name="read_only"' in page
+    response = admin_client.post(
+        "/admin/surveys/advance/editor/questions/how_many",
+        data={"label": "How many?", "min": "0", "max": "5", "default": "9", "page": "page_1"},
+        follow_redirects=True,
+    )
+    assert "is not an answer this integer question accepts" in response.text and 'href="#default"' in response.text
+    admin_client.post(
+        "/admin/surveys/advance/editor/questions/how_many",
+        data={"label": "How many?", "min": "0", "max": "5", "default": "3", "read_only": "y", "page": "page_1"},
+    )
+    question = _survey("advance").draft_definition["pages"][0]["questions"][0]
+    assert question["default"] == "3" and question["read_only"] is True
+    _add_question(admin_client, "advance", "page_1", "hidden", "Campaign")
+    hidden = admin_client.get("/admin/surveys/advance/editor/questions/campaign").text
+    assert 'name="default"' in hidden and 'name="read_only"' not in hidden and 'name="required"' not in hidden

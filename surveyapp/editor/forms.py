@@ -176,6 +176,8 @@ class QuestionForm(FlaskForm):
     relevant = _text("Show this question only when", _EXPRESSION)
     constraint = _text("The answer must satisfy", _EXPRESSION)
     constraint_message = _text("Message when it does not", 500)
+    default = _text("Answer given in advance", 500)
+    read_only = BooleanField("Show the answer given in advance; it cannot be changed")
     page = _text("Page", 100)
     qtype = StringField("Type of question", validators=[Optional(), AnyOf([], message="Choose a type of question")])
 
