@@ -90,7 +90,7 @@ def test_question_defaults():
     assert Question("e", "long_text", "E?").max_length == 5000
     assert Question("f", "yes_no", "F?", consent=True).required
     assert yes_no.is_choice and not rating.is_choice
-    assert CHOICE_TYPES == {"single_choice", "multiple_choice", "likert", "yes_no"}
+    assert CHOICE_TYPES == {"single_choice", "multiple_choice", "likert", "yes_no", "rank"}
     assert yes_no.choice_label("maybe") == "maybe"
 
 
@@ -131,7 +131,7 @@ def test_broken_file_reports_every_problem_with_its_line():
         "line 6: settings: unknown key 'remindr_interval_days' (did you mean 'reminder_interval_days'?)",
         "line 10: choice list 'sizes': choice 2: the value 's' is used twice (also on line 9)",
         "line 14: page 'first': 'relevant' refers to question 'later', which is on this page or a later one (a page condition can only use answers from earlier pages)",
-        "line 17: question 'q1' on page 'first': unknown type 'single-choice' (did you mean 'single_choice'?) (expected one of: single_choice, multiple_choice, likert, rating, short_text, long_text, integer, decimal, date, yes_no, note)",
+        "line 17: question 'q1' on page 'first': unknown type 'single-choice' (did you mean 'single_choice'?) (expected one of: single_choice, multiple_choice, likert, rating, short_text, long_text, integer, decimal, date, yes_no, time, datetime, rank, hidden, note)",
         "line 19: question '2nd' on page 'first': the question name '2nd' must start with a letter or underscore, contain only letters, digits and underscores, and be at most 64 characters",
         "line 25: question 'q3' on page 'first': 'min' (10) is greater than 'max' (5)",
         "line 30: question 'q4' on page 'first': the choice list 'colours' is not defined under 'choice_lists'",
@@ -220,7 +220,7 @@ def test_yaml_aliases_are_refused():
         ),
         (
             "{name: a, type: short_text, label: A, choices: [{value: x, label: X}]}",
-            "'choices' does not apply to short_text questions (only to: single_choice, multiple_choice, likert)",
+            "'choices' does not apply to short_text questions (only to: single_choice, multiple_choice, likert, rank)",
         ),
         ("{name: a, type: note, label: A, required: true}", "'required' does not apply to note questions"),
         ("{name: a, type: rating, label: A, min: 0, max: 30}", "a rating scale can have at most 21 points"),

@@ -588,3 +588,25 @@ def test_a_question_can_show_an_image_of_the_survey_and_a_bad_file_name_is_expla
     # an edit that leaves the image's boxes out of the form keeps the image (nothing is lost)
     admin_client.post(url, data={"label": "Do you take any tablets?", "page": "page_1"})
     assert _survey("pictures").draft_definition["pages"][0]["questions"][0]["image"] == "tablets.png"
+
+
+def test_an_answer_given_in_advance_and_read_only_are_edited_and_checked_beside_the_field(admin_client):
+    _create(admin_client, "Advance")
+    _add_question(admin_client, "advance", "page_1", "integer", "How many?")
+    page = admin_client.get("/admin/surveys/advance/editor/questions/how_many").text
+    assert 'name="default"' in page and 'name="read_only"' in page
+    response = admin_client.post(
+        "/admin/surveys/advance/editor/questions/how_many",
+        data={"label": "How many?", "min": "0", "max": "5", "default": "9", "page": "page_1"},
+        follow_redirects=True,
+    )
+    assert "is not an answer this integer question accepts" in response.text and 'href="#default"' in response.text
+    admin_client.post(
+        "/admin/surveys/advance/editor/questions/how_many",
+        data={"label": "How many?", "min": "0", "max": "5", "default": "3", "read_only": "y", "page": "page_1"},
+    )
+    question = _survey("advance").draft_definition["pages"][0]["questions"][0]
+    assert question["default"] == "3" and question["read_only"] is True
+    _add_question(admin_client, "advance", "page_1", "hidden", "Campaign")
+    hidden = admin_client.get("/admin/surveys/advance/editor/questions/campaign").text
+    assert 'name="default"' in hidden and 'name="read_only"' not in hidden and 'name="required"' not in hidden

@@ -224,6 +224,10 @@ OPTIONS = {
     "decimal": {"min": "0.5", "max": "99.25", "suffix": "kg"},
     "date": {"min": "2020-01-01", "max": "2030-12-31"},
     "yes_no": {"consent": True},
+    "time": {"constraint": ". >= '08:00'", "required": True},
+    "datetime": {"hint": "The day and time"},
+    "rank": {"choices": "r = Red\ng = Green"},
+    "hidden": {},
     "note": {"hint": "Read this"},
 }
 

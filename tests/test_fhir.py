@@ -78,9 +78,13 @@ def test_every_question_type_is_exported_as_a_valid_r4_questionnaire():
         "visits": "integer",
         "distance": "decimal",
         "when": "date",
+        "arrived": "time",
+        "seen_at": "dateTime",
         "comments": "text",
     }
     assert {name: items[name]["type"] for name in expected} == expected
+    # a time compared with a time: enableWhen with answerTime
+    assert items["seen_at"]["enableWhen"] == [{"question": "arrived", "operator": ">=", "answerTime": "12:00:00"}]
     assert resource["id"] == "fhir-all" and resource["url"] == f"{BASE}/fhir/Questionnaire/fhir-all"
     assert resource["version"] == "1" and resource["status"] == "active"
     assert [p["linkId"] for p in resource["item"]] == ["about", "details"]
@@ -344,7 +348,7 @@ def test_unsupported_item_types_are_refused_one_message_each():
             {"linkId": "gp", "text": "Your GP", "type": "reference"},
             {"linkId": "weight", "text": "Your weight", "type": "quantity"},
             {"linkId": "kind", "text": "Kind", "type": "open-choice", "answerOption": [{"valueString": "A"}]},
-            {"linkId": "born", "text": "Born at", "type": "dateTime"},
+            {"linkId": "born", "text": "Born at", "type": "url"},
         ]
     )
     assert problems == [
@@ -354,7 +358,7 @@ def test_unsupported_item_types_are_refused_one_message_each():
         "a 'string' item",
         "item 'weight' (type quantity): use a 'decimal' item and put the unit in its text",
         "item 'kind' (type open-choice): use 'choice', and add a 'string' item shown when 'other' is chosen",
-        "item 'born' (type dateTime): use a 'date' item (the engine has no time of day)",
+        "item 'born' (type url): use a 'string' item",
     ]
 
 
@@ -398,7 +402,7 @@ def test_other_things_that_cannot_map_are_refused_by_item():
     )
     assert len(problems) == 6
     assert problems[0].startswith("item 'mood' (type choice): a choice item needs its options listed in answerOption")
-    assert problems[1].startswith("item 'score' (type integer): a calculated or read-only item")
+    assert problems[1].startswith("item 'score' (type integer): a calculated item")
     assert problems[2].startswith("item 'names' (type string): repeated answers are only supported for 'choice'")
     assert problems[3].startswith("item 'later' (type string): its enableWhenExpression is not in the XLSForm")
     assert problems[4].startswith("item 'inner' (type group): groups inside groups are not supported")
@@ -468,6 +472,8 @@ def answered(app, import_survey):
             "visits": 3,
             "distance": decimal.Decimal("2.5"),
             "when": datetime.date(2025, 3, 1),
+            "arrived": datetime.time(12, 5),
+            "seen_at": datetime.datetime(2025, 3, 1, 12, 40),
             "comments": "Kind staff",
         },
         alice,
@@ -519,6 +525,8 @@ def test_responses_bundle_is_valid_and_holds_the_answers(answered):
         "visits": [("valueInteger", 3)],
         "distance": [("valueDecimal", 2.5)],
         "when": [("valueDate", "2025-03-01")],
+        "arrived": [("valueTime", "12:05:00")],
+        "seen_at": [("valueDateTime", "2025-03-01T12:40:00+00:00")],  # GMT in Europe/London (the default zone)
         "comments": [("valueString", "Kind staff")],
     }
     assert [g["linkId"] for g in first["item"]] == ["about", "details"]
@@ -720,3 +728,107 @@ def test_a_survey_without_responses_exports_a_valid_empty_bundle(app, import_sur
     response = client.get(f"/api/surveys/{survey.slug}/fhir/responses", headers=bearer("admin"))
     assert response.status_code == 200 and response.mimetype == "application/fhir+json"
     Bundle.model_validate(json.loads(response.get_data()))
+
+
+def test_a_date_and_time_answer_carries_the_offset_of_where_it_was_given():
+    definition = load_definition_file(QUESTIONNAIRES / "fhir_all_types.yaml")
+    seen_at = definition.question("seen_at")
+    summer = datetime.datetime(2025, 7, 1, 9, 15)
+    assert fhir.answer_values(seen_at, summer) == [{"valueDateTime": "2025-07-01T09:15:00+01:00"}]  # BST
+    from zoneinfo import ZoneInfo
+
+    in_new_york = fhir.answer_values(seen_at, summer, ZoneInfo("America/New_York"))
+    assert in_new_york == [{"valueDateTime": "2025-07-01T09:15:00-04:00"}]
+    assert fhir.answer_values(definition.question("arrived"), datetime.time(7, 0)) == [{"valueTime": "07:00:00"}]
+
+
+def test_time_and_date_time_items_import_as_those_types_with_their_conditions():
+    definition = definition_from_questionnaire(
+        {
+            "resourceType": "Questionnaire",
+            "status": "active",
+            "title": "Times",
+            "item": [
+                {"linkId": "arrived", "text": "Arrived at", "type": "time"},
+                {
+                    "linkId": "seen",
+                    "text": "Seen at",
+                    "type": "dateTime",
+                    "enableWhen": [{"question": "arrived", "operator": "<", "answerTime": "09:30:00"}],
+                },
+            ],
+        }
+    )
+    questions = {q["name"]: q for p in definition["pages"] for q in p["questions"]}
+    assert questions["arrived"]["type"] == "time" and questions["seen"]["type"] == "datetime"
+    assert questions["seen"]["relevant"] == "${arrived} < '09:30'"
+    load_definition_data(definition)
+
+
+def test_defaults_read_only_and_hidden_are_initial_values_read_only_and_the_hidden_extension():
+    items = items_by_link_id(export())  # validated by fhir.resources (que-11: no initial with answerOption)
+    assert items["how_many"]["initial"] == [{"valueInteger": 2}]
+    assert items["arrived"]["initial"] == [{"valueTime": "09:00:00"}]
+    assert items["seen_at"]["initial"] == [{"valueDateTime": "2025-03-01T12:30:00+00:00"}]
+    assert items["clinic"]["readOnly"] is True and items["clinic"]["initial"] == [{"valueString": "Riverside"}]
+    assert "readOnly" not in items["how_many"]
+    assert [o.get("initialSelected") for o in items["pets"]["answerOption"]] == [True, True, None]
+    assert "initial" not in items["pets"]
+    assert items["campaign"]["type"] == "string"
+    assert extension(items["campaign"], fhir.HIDDEN) == {"url": fhir.HIDDEN, "valueBoolean": True}
+
+
+def test_initial_values_read_only_and_hidden_items_from_other_systems_are_imported():
+    definition = definition_from_questionnaire(
+        {
+            "resourceType": "Questionnaire",
+            "status": "active",
+            "title": "Elsewhere",
+            "item": [
+                {
+                    "linkId": "site",
+                    "text": "Site",
+                    "type": "string",
+                    "extension": [{"url": fhir.HIDDEN, "valueBoolean": True}],
+                    "initial": [{"valueString": "north"}],
+                },
+                {
+                    "linkId": "ward",
+                    "text": "Ward",
+                    "type": "string",
+                    "readOnly": True,
+                    "required": True,
+                    "initial": [{"valueString": "Ward 7"}],
+                },
+                {"linkId": "n", "text": "How many?", "type": "integer", "initial": [{"valueInteger": 3}]},
+                {"linkId": "on", "text": "On", "type": "date", "initial": [{"valueDate": "2026-01-02"}]},
+                {
+                    "linkId": "at",
+                    "text": "At",
+                    "type": "dateTime",
+                    "initial": [{"valueDateTime": "2026-01-02T10:15:00Z"}],
+                },
+                {"linkId": "ok", "text": "OK?", "type": "boolean", "initial": [{"valueBoolean": True}]},
+                {
+                    "linkId": "pick",
+                    "text": "Pick",
+                    "type": "choice",
+                    "answerOption": [
+                        {"valueCoding": {"code": "a", "display": "A"}},
+                        {"valueCoding": {"code": "b", "display": "B"}, "initialSelected": True},
+                    ],
+                },
+            ],
+        }
+    )
+    questions = {q["name"]: q for p in definition["pages"] for q in p["questions"]}
+    assert questions["site"]["type"] == "hidden" and questions["site"]["default"] == "north"
+    assert questions["ward"]["read_only"] is True and "required" not in questions["ward"]
+    assert [questions[n]["default"] for n in ("n", "on", "at", "ok", "pick")] == [
+        "3",
+        "2026-01-02",
+        "2026-01-02T10:15",
+        "yes",
+        "b",
+    ]
+    load_definition_data(definition)

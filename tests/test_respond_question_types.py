@@ -65,6 +65,27 @@ CASES = {
         {"visit-day": "5", "visit-month": "10", "visit-year": "2021"},
         {"visit": ("date", date(2021, 10, 5))},
     ),
+    "time": (
+        {"arrived": "25:00", "seen": "half past"},
+        [("#arrived", "Enter a real time, like 14:30"), ("#seen", "Enter a time, like 14:30")],
+        {"arrived": "9.05", "seen": "2:30pm"},
+        {"arrived": ("text", "09:05"), "seen": ("text", "14:30")},
+    ),
+    "datetime": (
+        {"appointment-day": "27", "appointment-month": "3", "appointment-year": "2024", "callback-time": "10:00"},
+        [
+            ("#appointment-day", "Date and time must include a time"),
+            ("#callback-day", "Date and time must include a date"),
+        ],
+        {"appointment-day": "27", "appointment-month": "3", "appointment-year": "2024", "appointment-time": "14:30"},
+        {"appointment": ("datetime", ("2024-03-27T14:30", date(2024, 3, 27)))},
+    ),
+    "rank": (
+        {"priorities-1": "staff", "priorities-2": "staff", "priorities-3": "waiting"},
+        [("#priorities-1", "Choose each option once: More staff is chosen more than once")],
+        {"priorities-1": "staff", "priorities-2": "waiting", "priorities-3": "parking"},
+        {"priorities": ("rank", [("staff", 1.0), ("waiting", 2.0), ("parking", 3.0)])},
+    ),
     "yes_no": (
         {},
         [("#smoker", None)],
@@ -116,6 +137,10 @@ def test_question_type_validates_and_stores_typed_rows(name, client, import_surv
             assert [r[2] for r in rows] == [value]
         elif kind == "date":
             assert [r[3] for r in rows] == [value]
+        elif kind == "rank":
+            assert sorted((r[0], r[2]) for r in rows) == sorted(value)
+        elif kind == "datetime":
+            assert [(r[1], r[3]) for r in rows] == [value]
         else:
             assert [r[1] for r in rows] == [value]
 

@@ -187,17 +187,17 @@ UNSUPPORTED = workbook(
         ["audio", "voice", "Say something"],  # row 5
         ["image", "photo", "Take a photo"],  # row 6
         ["barcode", "code", "Scan the code"],  # row 7
-        ["time", "when", "What time?"],  # row 8
-        ["datetime", "stamp", "Date and time"],  # row 9
+        ["time", "when", "What time?"],  # row 8: supported
+        ["datetime", "stamp", "Date and time"],  # row 9: supported
         ["begin repeat", "people", "Each person"],  # row 10
         ["text", "person", "Name"],  # row 11
         ["end repeat", None, None],  # row 12
         ["select_one_from_file towns.csv", "town", "Town"],  # row 13
         ["calculate", "prior", None, None, None, "pulldata('visits', 'count', 'id', ${fine})"],  # row 14
         ["integer", "more", "More visits?", None, None, None, "${prior} > 2"],  # row 15
-        ["integer", "count", "How many?", "3"],  # row 16
+        ["integer", "count", "How many?", "3"],  # row 16: a default, supported
         ["select_one colours", "shade", "Which shade?", None, "colour = ${fine}"],  # row 17
-        ["rank colours", "order", "Put them in order"],  # row 18
+        ["rank colours", "order", "Put them in order"],  # row 18: supported
         ["text", "hello", "Hello ${fine}"],  # row 19
         ["text", "later", "Later", None, None, None, "concat(${fine}, 'x') = 'ax'"],  # row 20
     ],
@@ -216,14 +216,10 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
         "sheet 'survey', row 5, type 'audio': the product does not take photos, recordings or files",
         "sheet 'survey', row 6, type 'image':",
         "sheet 'survey', row 7, type 'barcode': the product cannot scan barcodes; use a text question",
-        "sheet 'survey', row 8, type 'time': the product has no time question",
-        "sheet 'survey', row 9, type 'datetime': the product has no date-and-time question",
         "sheet 'survey', row 10, type 'begin repeat': repeats are not supported",
         "sheet 'survey', row 13, type 'select_one_from_file towns.csv': choices from an external file",
         "sheet 'survey', row 14, column 'calculation': pulldata() reads a CSV file attached to the form",
-        "sheet 'survey', row 16, column 'default': default answers are not supported; remove the default",
         "sheet 'survey', row 17, column 'choice_filter': choices that depend on earlier answers",
-        "sheet 'survey', row 18, type 'rank colours': the product has no ranking question",
         "sheet 'survey', row 19, column 'label': the label shows an earlier answer with ${...}",
         "sheet 'survey', row 20, column 'relevant': the expression 'concat(${fine}, 'x') = 'ax'' cannot be used",
     ]
@@ -237,8 +233,8 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
 def test_skip_unsupported_imports_the_rest_and_lists_what_it_left_out():
     converted = read_xlsform(UNSUPPORTED, "hard.xlsx", skip_unsupported=True)
     questions = [q["name"] for p in converted.definition["pages"] for q in p["questions"]]
-    assert questions == ["fine", "count"]  # count kept, without its default
-    assert len(converted.left_out) == 16
+    assert questions == ["fine", "when", "stamp", "count", "order"]
+    assert len(converted.left_out) == 12
     assert converted.left_out[0].startswith("sheet 'survey', row 3, type 'geopoint'")
     assert "sheet 'survey', row 15, column 'relevant': uses prior, which was left out" in converted.left_out
     load_definition_data(converted.definition)
@@ -377,3 +373,59 @@ def test_a_guidance_hint_is_named_in_the_notices_not_dropped_quietly():
         "sheet 'survey', row 2, column 'guidance_hint': a guidance hint is for interviewers and paper forms; "
         "it was not imported"
     ]
+
+
+def test_time_and_date_and_time_are_imported_with_their_constraints():
+    data = workbook(
+        [
+            ["type", "name", "label", "constraint", "required"],
+            ["time", "arrived", "What time did you arrive?", ". >= '08:00'", "yes"],
+            ["dateTime", "booked", "When did you book?", None, None],
+            ["datetime", "seen", "When were you seen?", ". >= ${booked}", None],
+        ]
+    )
+    definition = read_xlsform(data, "times.xlsx").definition
+    arrived, booked, seen = (p["questions"][0] for p in definition["pages"])
+    assert (arrived["type"], arrived["constraint"], arrived["required"]) == ("time", ". >= '08:00'", True)
+    assert booked["type"] == "datetime" and seen["type"] == "datetime"
+    assert seen["constraint"] == ". >= ${booked}"
+    load_definition_data(definition)
+
+
+def test_hidden_default_and_read_only_are_imported():
+    data = workbook(
+        [
+            ["type", "name", "label", "default", "read_only", "required", "relevant"],
+            ["hidden", "campaign", None, "spring", None, None, None],  # before any question: its page
+            ["integer", "visits", "How many visits?", "2", None, None, None],
+            ["text", "clinic", "Clinic", "Riverside", "yes", "yes", None],  # required dropped, with a note
+            ["date", "seen_on", "Seen on", "2026-02-03", None, None, None],
+            ["time", "seen_at", "Seen at", "09:05", None, None, None],
+            ["hidden", "wave", None, "2", None, None, "${visits} > 1"],  # after a question: on its page
+            ["select_multiple who", "who", "Who?", "gp nurse", None, None, None],
+            ["integer", "later", "Later", "${visits} + 1", None, None, None],  # refused: worked out
+        ],
+        [["list_name", "name", "label"], ["who", "gp", "A GP"], ["who", "nurse", "A nurse"]],
+    )
+    with pytest.raises(XLSFormError) as caught:
+        read_xlsform(data, "advance.xlsx")
+    assert [str(p) for p in caught.value.problems] == [
+        "sheet 'survey', row 9, column 'default': a default worked out from other answers or functions is not "
+        "supported; give a fixed answer (like 3, yes, 2026-01-31 or 14:30), or use a calculate row in the "
+        "condition that needs it"
+    ]
+    converted = read_xlsform(data, "advance.xlsx", skip_unsupported=True)
+    pages = converted.definition["pages"]
+    questions = {q["name"]: q for p in pages for q in p["questions"]}
+    assert [q["name"] for q in pages[0]["questions"]] == ["campaign", "visits"]
+    assert questions["campaign"] == {"name": "campaign", "type": "hidden", "label": "campaign", "default": "spring"}
+    assert questions["clinic"]["read_only"] is True and "required" not in questions["clinic"]
+    assert "sheet 'survey', row 4, column 'required': a read-only question cannot be required" in " ".join(
+        converted.notices
+    )
+    assert questions["seen_on"]["default"] == "2026-02-03" and questions["seen_at"]["default"] == "09:05"
+    assert questions["who"]["default"] == "gp nurse" and questions["visits"]["default"] == "2"
+    assert [["seen_at", "wave"]] == [[q["name"] for q in p["questions"]] for p in pages if "wave" in str(p)]
+    assert "default" not in questions["later"]
+    questionnaire = load_definition_data(converted.definition)
+    assert questionnaire.question("seen_at").default_value.isoformat() == "09:05:00"

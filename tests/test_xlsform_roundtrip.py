@@ -72,6 +72,18 @@ pages:
         pattern_message: Enter a postcode like AB1 2CD
         width: 10
       - {name: story, type: long_text, label: "Tell us more", min_length: 2, max_length: 3000}
+      - name: arrived
+        type: time
+        label: What time did you arrive?
+        required: true
+        constraint: ". >= '08:00' and . <= '18:30'"
+        constraint_message: We are open from 08:00 to 18:30
+      - {name: next_visit, type: datetime, label: Next appointment, constraint: ". > '2026-01-01T09:00'", default: 2026-05-01T09:30}
+      - {name: campaign, type: hidden, label: Campaign, default: "-spring leaflet", relevant: "${age} > 17"}
+      - {name: clinic, type: short_text, label: Clinic, default: Riverside, read_only: true}
+      - {name: seen_on, type: date, label: Seen on, default: 2026-02-03}
+      - {name: when_seen, type: time, label: Seen at, default: "09:05"}
+      - {name: visits, type: integer, label: Visits, default: 2, min: 0}
   - name: views
     title: Your views
     questions:
@@ -93,10 +105,18 @@ pages:
         type: multiple_choice
         label: Who will you see next?
         relevant: selected(${seen}, 'gp')
+        default: gp nurse
         choices:
           - {value: gp, label: A GP}
           - {value: nurse, label: A nurse}
-      - {name: listened, type: likert, label: Staff listened to me}
+      - name: order
+        type: rank
+        label: Put them in order
+        default: nurse gp
+        choices:
+          - {value: gp, label: A GP}
+          - {value: nurse, label: A nurse}
+      - {name: listened, type: likert, label: Staff listened to me, default: agree}
       - name: clean
         type: likert
         label: The place was clean
@@ -124,6 +144,11 @@ def test_the_export_is_read_by_pyxform_without_errors():
     assert "<h:title>=Every type and setting</h:title>" in result.xform
     assert 'id="every-type"' in result.xform and 'version="3"' in result.xform
     assert "<range " in result.xform and 'start="1" end="5" step="1"' in result.xform
+    assert 'nodeset="/data/about/arrived" type="time"' in result.xform
+    assert 'nodeset="/data/about/next_visit" type="dateTime"' in result.xform
+    assert '<bind nodeset="/data/about/clinic" type="string" readonly="true()"/>' in result.xform
+    assert "<clinic>Riverside</clinic>" in result.xform and "<visits>2</visits>" in result.xform  # defaults
+    assert "<next_visit>2026-05-01T09:30</next_visit>" in result.xform
 
 
 def test_text_like_a_formula_is_written_as_text_exactly_never_as_a_formula():

@@ -113,6 +113,30 @@ def choice_bars(rows: list[dict], title: str | None = None) -> go.Figure:
     )
 
 
+def rank_bars(rows: list[dict], title: str | None = None) -> go.Figure:
+    """Horizontal bars of each option's mean position (rank questions): the shortest bar was put first most."""
+    labels = [_wrap(r["label"]) for r in rows]
+    texts = [esc(f"mean position {r['mean']} ({r['count']} answers)" if r["mean"] is not None else "") for r in rows]
+    bar = go.Bar(
+        y=labels,
+        x=[_num(r["mean"]) for r in rows],
+        orientation="h",
+        marker_color=BLUE,
+        text=texts,
+        textposition="outside",
+        cliponaxis=False,
+        customdata=texts,
+        hovertemplate="%{y}<br>%{customdata}<extra></extra>",
+    )
+    return _figure(
+        [bar],
+        title,
+        height=max(180, 60 + 46 * len(rows)),
+        yaxis=_axis(autorange="reversed"),
+        xaxis=_axis("Mean position (1 = put first)", rangemode="tozero", showgrid=True, gridcolor="#f3f2f1"),
+    )
+
+
 def likert_diverging(rows: list[dict], question_label: str, title: str | None = None) -> go.Figure:
     """A diverging stacked bar: agreement to the right of 0, disagreement to the left, neutral split across it."""
     n = len(rows)
@@ -445,6 +469,8 @@ def question_chart(result) -> go.Figure | None:
         return number_histogram(result.bins, result.summary)
     if result.kind == "date":
         return date_histogram(result.bins, result.unit)
+    if result.kind == "rank":
+        return rank_bars(result.rows)
     return None
 
 

@@ -48,7 +48,7 @@ def columns_for(session: Session, survey: Survey, version: int | None = None) ->
     for q in queries.question_catalogue(session, survey.id, version):
         declared = queries.declared(q.qtype)
         export = declared.export if declared is not None else types.EXPORT_TEXT
-        if export == types.EXPORT_OPTIONS:
+        if export in (types.EXPORT_OPTIONS, types.EXPORT_RANK):
             cols += [Column(f"{q.name}.{value}", export, q.name, value) for value, _ in q.choices]
         elif export != types.EXPORT_NONE:
             cols.append(Column(q.name, export, q.name))
@@ -70,6 +70,9 @@ def _pivot_query(survey: Survey, cols: list[Column], labels: bool, filters: quer
             answered = func.max(case((Question.name == col.question, 1), else_=None))
             ticked = func.max(case((and_(Question.name == col.question, Choice.value == col.option), 1), else_=0))
             selected.append(case((answered.is_(None), None), else_=ticked))
+        elif col.kind == types.EXPORT_RANK:  # the option's position (1 = first), empty when not ranked
+            placed = and_(Question.name == col.question, Choice.value == col.option)
+            selected.append(func.max(case((placed, Answer.value_number))))
         elif col.kind == types.EXPORT_CHOICE:
             selected.append(func.max(case((Question.name == col.question, Choice.label if labels else Choice.value))))
         elif col.kind == types.EXPORT_NUMBER:
@@ -139,7 +142,7 @@ def codebook_rows(session: Session, survey: Survey) -> tuple[list[str], list[lis
             for q in page.questions:
                 if q.question_type.export == types.EXPORT_NONE:
                     continue
-                per_option = q.question_type.export == types.EXPORT_OPTIONS
+                per_option = q.question_type.export in (types.EXPORT_OPTIONS, types.EXPORT_RANK)
                 conditions = " and ".join(f"({c})" for c in (page.relevant, q.relevant) if c)
                 rows.append(
                     [
@@ -193,6 +196,22 @@ def summary_rows(session: Session, survey: Survey) -> tuple[list[str], list[list
                         row["percent"],
                         "",
                         "",
+                    ]
+                )
+        elif r.kind == "rank":  # each option's mean position (1 = first)
+            for row in r.rows:
+                rows.append(
+                    [
+                        r.name,
+                        r.label,
+                        r.qtype,
+                        r.answered,
+                        row["value"],
+                        row["label"],
+                        row["count"],
+                        "",
+                        "mean position",
+                        row["mean"],
                     ]
                 )
         elif r.kind == "number":

@@ -61,9 +61,14 @@ def _answer_rows(survey: Survey, include_in_progress: bool):
 
 
 def questionnaire_responses(
-    session: Session, survey: Survey, base_url: str, include_in_progress: bool = False
+    session: Session,
+    survey: Survey,
+    base_url: str,
+    include_in_progress: bool = False,
+    zone: datetime.tzinfo | None = None,
 ) -> Iterator[dict]:
-    """Each exported response as a QuestionnaireResponse, in response order (two queries in all)."""
+    """Each exported response as a QuestionnaireResponse, in response order (two queries in all); `zone`: where
+    dates and times were given (their offset in FHIR)."""
     versions = {
         v.id: (v.number, Questionnaire.from_dict(v.definition))
         for v in session.scalars(select(SurveyVersion).where(SurveyVersion.survey_id == survey.id))
@@ -90,6 +95,7 @@ def questionnaire_responses(
             status=FHIR_STATUS.get(status, "in-progress"),
             response_id=str(response_id),
             authored=submitted_at or updated_at,
+            zone=zone,
         )
 
 
@@ -112,10 +118,12 @@ def responses_bundle(
     base_url: str,
     include_in_progress: bool = False,
     now: datetime.datetime | None = None,
+    zone: datetime.tzinfo | None = None,
 ) -> dict:
     """The Bundle (type collection) of the survey's responses, as one dict."""
     base = base_url.rstrip("/")
-    entries = [_entry(base, r) for r in questionnaire_responses(session, survey, base_url, include_in_progress)]
+    responses = questionnaire_responses(session, survey, base_url, include_in_progress, zone)
+    entries = [_entry(base, r) for r in responses]
     return {**_header(now), "entry": entries} if entries else _header(now)  # FHIR JSON has no empty arrays
 
 
@@ -125,12 +133,13 @@ def responses_bundle_json(
     base_url: str,
     include_in_progress: bool = False,
     now: datetime.datetime | None = None,
+    zone: datetime.tzinfo | None = None,
 ) -> Iterator[str]:
     """The same Bundle as JSON text, in pieces, one response at a time (the rows are read as they are written)."""
     base = base_url.rstrip("/")
     yield json.dumps(_header(now), ensure_ascii=False)[:-1]  # without its closing brace
     separator = ', "entry": [\n'
-    for resource in questionnaire_responses(session, survey, base_url, include_in_progress):
+    for resource in questionnaire_responses(session, survey, base_url, include_in_progress, zone):
         yield separator + json.dumps(_entry(base, resource), ensure_ascii=False)
         separator = ",\n"
     yield ("}" if separator.startswith(", ") else "\n]}") + "\n"  # no "entry" at all when there is none

@@ -135,10 +135,12 @@ class QuestionResult:
     name: str
     qtype: str
     label: str
-    kind: str  # choice, likert, number, date, text
+    kind: str  # choice, likert, number, date, text, rank
     answered: int | str | None
     answered_raw: int
-    rows: list[dict] = field(default_factory=list)  # choice: value, label, count, percent
+    rows: list[dict] = field(
+        default_factory=list
+    )  # choice: value, label, count, percent; rank: value, label, mean, count
     summary: dict = field(default_factory=dict)  # numbers: n, mean, min, q1, median, q3, max
     bins: list[dict] = field(default_factory=list)  # numbers and dates: start, end, label, count
     unit: str | None = None  # dates: day, week or month
@@ -150,6 +152,8 @@ class QuestionResult:
         if self.kind == "number":
             data["summary"] = self.summary
             data["histogram"] = [{k: b[k] for k in ("start", "end", "count")} for b in self.bins]
+        if self.kind == "rank":
+            data["options"] = [{k: r[k] for k in ("value", "label", "mean", "count")} for r in self.rows]
         if self.kind == "date":
             data["unit"] = self.unit
             data["histogram"] = [{"period": b["start"], "count": b["count"]} for b in self.bins]
@@ -181,6 +185,7 @@ def question_results(
     catalogue = queries.question_catalogue(session, survey.id, filters.version)
     dist = queries.distributions(session, survey.id, filters)
     group = d.cell if filters.active else d.total
+    ranks = queries.rank_means(session, survey.id, filters) if any(_kind(i.qtype) == "rank" for i in catalogue) else {}
     results = []
     for info in catalogue:
         kind = _kind(info.qtype)
@@ -219,6 +224,18 @@ def question_results(
             result.bins = [
                 {"start": a, "end": b, "label": _number_label(a, b), "count": cell, "count_raw": c}
                 for (a, b, c), cell in zip(bins, cells)
+            ]
+        elif kind == "rank":
+            means = ranks.get(info.name, {})
+            result.rows = [
+                {
+                    "value": value,
+                    "label": label,
+                    "mean": d.statistic(means[value][0], means[value][1], 2) if value in means else None,
+                    "count": d.cell(means.get(value, (0, 0))[1]),
+                    "count_raw": means.get(value, (0, 0))[1],
+                }
+                for value, label in info.choices
             ]
         elif kind == "date":
             unit, periods = stats.date_bins(dist.dates.get(info.name, []))

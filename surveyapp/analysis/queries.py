@@ -583,6 +583,27 @@ def distributions(
     )
 
 
+def rank_means(
+    session: Session, survey_id: int, filters: Filters = Filters()
+) -> dict[str, dict[str, tuple[float, int]]]:
+    """The mean position of each option of the rank questions (1 = first), and how many placed it, in SQL:
+    {name: {choice value: (mean position, answers)}}, of the filtered completed responses."""
+    rank_types = types.names_where(lambda t: t.results == types.RESULTS_RANK)
+    if not rank_types:
+        return {}
+    query = (
+        _answers_of(survey_id, filters)
+        .join(Choice, Choice.id == Answer.choice_id)
+        .where(Question.qtype.in_(rank_types))
+        .add_columns(Question.name, Choice.value, func.avg(Answer.value_number), func.count())
+        .group_by(Question.name, Choice.value)
+    )
+    means: dict[str, dict[str, tuple[float, int]]] = {}
+    for name, value, mean, n in session.execute(query):
+        means.setdefault(name, {})[value] = (float(mean), n)
+    return means
+
+
 def cross_tab(
     session: Session, survey_id: int, question_name: str, by: str, filters: Filters = Filters()
 ) -> tuple[dict[str, dict[str, int]], dict[str, int]]:

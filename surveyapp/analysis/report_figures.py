@@ -127,6 +127,9 @@ def section_figure(
             headers = ["Value", "Count"]
             s = result.summary
             notes.append(f"Median {_cell(s.get('median'))}, quartiles {_cell(s.get('q1'))} to {_cell(s.get('q3'))}.")
+        elif result.kind == "rank":
+            rows = [[r["label"], _cell(r["mean"]), _cell(r["count"])] for r in result.rows]
+            headers = ["Option", "Mean position (1 = first)", "Answers"]
         elif result.kind == "date":
             rows = [[b["label"], _cell(b["count"])] for b in result.bins]
             headers = [result.unit or "day", "Count"]

@@ -24,6 +24,10 @@ TYPE_LABELS = {
     "integer": "Whole number",
     "decimal": "Number",
     "date": "Date",
+    "time": "Time of day (like 14:30)",
+    "datetime": "Date and time",
+    "rank": "Put options in order (ranking)",
+    "hidden": "Hidden value (not shown; its default is stored)",
     "yes_no": "Yes or no",
     "note": "Text to read (no answer)",
 }

@@ -178,6 +178,8 @@ class QuestionForm(FlaskForm):
     constraint_message = _text("Message when it does not", 500)
     image = _text("Image above the question", 100)
     image_alt = _text("What the image shows", 500)
+    default = _text("Answer given in advance", 500)
+    read_only = BooleanField("Show the answer given in advance; it cannot be changed")
     page = _text("Page", 100)
     qtype = StringField("Type of question", validators=[Optional(), AnyOf([], message="Choose a type of question")])
 

@@ -160,7 +160,7 @@ def _render_end(survey, place: Place, questionnaire: Questionnaire, answers: dic
         (q.label, runtime.format_answer(q, answers.get(q.name)))
         for page in runtime.visible_pages(questionnaire, answers)
         for q in runtime.visible_questions(page, answers)
-        if not q.is_note
+        if not q.is_note and q.is_shown  # hidden answers are not shown
     ]
     return render_template(
         "editor/preview_end.html", title=f"End of the preview of {survey.title}", survey=survey, rows=rows, place=place

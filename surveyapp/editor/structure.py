@@ -153,6 +153,7 @@ def _question_form_data(page: dict, question: dict) -> dict:
             data[key] = str(value)
     data["choices"] = editing.choice_lines(question.get("choices"))
     data["required"], data["consent"] = bool(question.get("required")), bool(question.get("consent"))
+    data["read_only"] = bool(question.get("read_only"))
     data["page"] = page.get("name")
     data["qtype"] = question.get("type")
     return data

@@ -35,6 +35,7 @@ def _references(question: Question) -> frozenset[str]:
 
 def page_blocks(page: Page, answers) -> list[QuestionBlock]:
     """The questions to render, in order, each shown or hidden as the server decides now."""
+    answers = runtime.with_answers_in_advance(page, answers)  # read-only and hidden answers count already
     on_page = {q.name for q in page.questions}
     visible = {q.name for q in runtime.visible_questions(page, answers)}
     blocks = []
@@ -55,15 +56,19 @@ def _json_value(value):
         return {"date": value.date().isoformat()}
     if isinstance(value, datetime.date):
         return {"date": value.isoformat()}
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     return str(value)
 
 
 def answers_for_browser(page: Page, answers) -> dict:
-    """Stored answers from other pages that this page's conditions refer to, JSON-ready
+    """Stored answers from other pages (and read-only or hidden ones) that this page's conditions refer to, JSON-ready
     (dates as {"date": "YYYY-MM-DD"}); the template emits them with |tojson."""
-    on_page = {q.name for q in page.questions}
+    answers = runtime.with_answers_in_advance(page, answers)
+    # read-only and hidden questions on this page have nothing to read in the browser: their answers go too
+    on_page = {q.name for q in page.questions if not q.answered_in_advance}
     wanted = set().union(*(_references(q) for q in page.questions)) - on_page
     return {
         name: _json_value(answers[name]) for name in sorted(wanted) if name in answers and answers[name] is not None

@@ -382,7 +382,7 @@ def summary_rows(questionnaire: Questionnaire, answers: runtime.Answers) -> list
         rows = [
             (q, runtime.format_answer(q, answers.get(q.name)))
             for q in runtime.visible_questions(page, answers)
-            if not q.is_note
+            if not q.is_note and q.is_shown  # hidden answers are not shown
         ]
         if rows:
             sections.append((page, rows))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,7 @@ _OPTIONAL_FIELDS = (
     "width",
     "image",
     "image_alt",
+    "default",
 )
 
 
@@ -103,6 +105,10 @@ class Question:
     image_alt: str | None = None
     #: "<survey slug>/<image>", where the image is served (set by the Questionnaire; not part of the definition)
     image_path: str | None = field(default=None, init=False, repr=False, compare=False)
+    #: the answer given in advance, as text (see types.ANSWER_KEYS); typed by `default_value`
+    default: str | None = None
+    #: shown but not editable: the answer is the default
+    read_only: bool = False
 
     def __post_init__(self) -> None:
         declared = self.question_type
@@ -128,6 +134,26 @@ class Question:
         """True for questions without an answer (notes)."""
         return not self.question_type.has_answer
 
+    @property
+    def is_shown(self) -> bool:
+        """False for types kept with the answers but never shown (hidden)."""
+        return self.question_type.shown
+
+    @property
+    def answered_in_advance(self) -> bool:
+        """Read-only and hidden questions: the answer is the default, never what is posted."""
+        return self.read_only or not self.question_type.shown
+
+    @functools.cached_property
+    def default_value(self):
+        """The default as a typed answer; None without one (the loader refuses one that does not parse)."""
+        if self.default is None:
+            return None
+        try:
+            return self.question_type.typed_default(self, self.default)
+        except types.Invalid:
+            return None
+
     def choice_label(self, value: str) -> str:
         """The label of a choice value; the value itself if it is not one of the choices."""
         for choice in self.choices:
@@ -141,6 +167,8 @@ class Question:
             data["required"] = True
         if self.consent:
             data["consent"] = True
+        if self.read_only:
+            data["read_only"] = True
         if self.choices and self.question_type.custom_choices:
             data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
         for key in _OPTIONAL_FIELDS:
@@ -158,6 +186,8 @@ class Question:
     def from_dict(cls, data: dict, page_name: str = "") -> Question:
         qtype = data["type"]
         kwargs = {key: data[key] for key in _OPTIONAL_FIELDS if data.get(key) is not None}
+        if "default" in kwargs:
+            kwargs["default"] = default_text(kwargs["default"])
         for key in ("min", "max"):
             if key in kwargs:
                 kwargs[key] = bound_from_json(qtype, kwargs[key])
@@ -167,10 +197,20 @@ class Question:
             label=data["label"],
             required=bool(data.get("required", False)),
             consent=bool(data.get("consent", False)),
+            read_only=bool(data.get("read_only", False)),
             choices=[Choice(str(c["value"]), c["label"]) for c in data.get("choices") or []],
             page_name=page_name,
             **kwargs,
         )
+
+
+def default_text(value) -> str:
+    """A `default` from the file as text (YAML may give a number or a date)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
 
 
 def _bound_to_json(value):

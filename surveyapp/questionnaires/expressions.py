@@ -148,8 +148,12 @@ def to_string(value) -> str:
         if value == value.to_integral_value():
             return str(int(value))
         return format(value.normalize(), "f")
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="minutes")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, datetime.time):
+        return value.strftime("%H:%M")
     return str(value)
 
 
@@ -159,6 +163,8 @@ def to_number(value) -> int | decimal.Decimal:
         return 1 if value else 0
     if _is_number(value):
         return value
+    if isinstance(value, datetime.datetime):
+        value = value.date()
     if isinstance(value, datetime.date):
         return (value - _EPOCH).days
     text = to_string(value).strip()
@@ -177,7 +183,7 @@ def to_boolean(value) -> bool:
         return not _is_nan(value) and value != 0
     if isinstance(value, (list, tuple)):
         return len(value) > 0
-    if isinstance(value, datetime.date):
+    if isinstance(value, (datetime.date, datetime.time)):
         return True
     return to_string(value) != ""
 
@@ -201,6 +207,35 @@ def _to_date(value) -> datetime.date | None:
     return None
 
 
+_TIME_TEXT_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d)?\Z")
+_DATETIME_TEXT_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?\Z")
+
+
+def _to_time(value) -> datetime.time | None:
+    """A time of day from a time answer or text like '14:30' (or '14:30:00'); None otherwise."""
+    if isinstance(value, datetime.datetime):
+        return value.time()
+    if isinstance(value, datetime.time):
+        return value.replace(second=0, microsecond=0)
+    text = to_string(value).strip()
+    if _TIME_TEXT_RE.match(text):
+        return datetime.time.fromisoformat(text[:5])
+    return None
+
+
+def _to_datetime(value) -> datetime.datetime | None:
+    """A date and time from a datetime answer or text like '2024-03-27T14:30'."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    text = to_string(value).strip()
+    if _DATETIME_TEXT_RE.match(text):
+        try:
+            return datetime.datetime.fromisoformat(text[:16].replace(" ", "T"))
+        except ValueError:
+            return None
+    return None
+
+
 def _tidy(number: decimal.Decimal) -> int | decimal.Decimal:
     if number.is_finite() and number == number.to_integral_value():
         return int(number)
@@ -215,7 +250,15 @@ def _compare(op: str, left, right) -> bool:
         left = to_string(left)
     if isinstance(right, (list, tuple)):
         right = to_string(right)
-    if op in ("=", "!="):
+    timed = _timed_pair(left, right)
+    if timed is not None:
+        a, b = timed
+        if op in ("=", "!="):
+            equal = a is not None and a == b
+            return equal if op == "=" else not equal
+        if a is None or b is None:
+            return False
+    elif op in ("=", "!="):
         if isinstance(left, bool) or isinstance(right, bool):
             equal = to_boolean(left) == to_boolean(right)
         elif isinstance(left, datetime.date) or isinstance(right, datetime.date):
@@ -229,7 +272,7 @@ def _compare(op: str, left, right) -> bool:
         else:
             equal = to_string(left) == to_string(right)
         return equal if op == "=" else not equal
-    if isinstance(left, datetime.date) or isinstance(right, datetime.date):
+    elif isinstance(left, datetime.date) or isinstance(right, datetime.date):
         a, b = _to_date(left), _to_date(right)
         if a is None or b is None:
             return False
@@ -244,6 +287,26 @@ def _compare(op: str, left, right) -> bool:
     if op == ">":
         return a > b
     return a >= b
+
+
+def _timed_pair(left, right):
+    """Both sides as times (one is a time answer) or as dates and times (one is a datetime answer); else None.
+
+    A time compares with text like '14:30'; a date and time with another or with '2024-03-27T14:30', and
+    by its day with a date or '2024-03-27' (so `${visit} > today()` is a later day, as in the browser)."""
+    if isinstance(left, datetime.time) or isinstance(right, datetime.time):
+        return _to_time(left), _to_time(right)
+    if isinstance(left, datetime.datetime) or isinstance(right, datetime.datetime):
+        if _is_day(left) or _is_day(right):
+            return _to_date(left), _to_date(right)
+        return _to_datetime(left), _to_datetime(right)
+    return None
+
+
+def _is_day(value) -> bool:
+    if isinstance(value, datetime.datetime):
+        return False
+    return isinstance(value, datetime.date) or (isinstance(value, str) and bool(_DATE_RE.match(value.strip())))
 
 
 def _arith(op: str, left, right):

@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import re
+import zoneinfo
 from typing import Any
 
 from lark import Token, Tree
@@ -54,7 +56,10 @@ ENGINE_KEYS = {
     "width": "valueInteger",
     "required_message": "valueString",
     "pattern_message": "valueString",
+    "default": "valueString",  # exactly as written (FHIR's `initial` is typed, for other systems)
 }
+#: a question never shown (the engine's `hidden` type)
+HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 #: the survey's settings (public link, reminders...), as JSON text on the Questionnaire
 SETTINGS_PATH = "/fhir/StructureDefinition/surveyapp-settings"
 TRANSLATIONS_PATH = "/fhir/StructureDefinition/surveyapp-translations"
@@ -71,6 +76,9 @@ CHOICE, INTEGER, DECIMAL, DATE, STRING, TEXT, DISPLAY, GROUP = (
     "display",
     "group",
 )
+TIME, DATETIME = "time", "dateTime"
+#: a date and time answer is the respondent's wall clock; FHIR wants an offset, taken from this zone unless told
+DEFAULT_ZONE = "Europe/London"
 
 
 def item_type(question_type: types.QuestionType) -> str:
@@ -86,6 +94,10 @@ def item_type(question_type: types.QuestionType) -> str:
         return DECIMAL
     if storage is types.STORE_DATE:
         return DATE
+    if storage is types.STORE_TIME:
+        return TIME
+    if storage is types.STORE_DATETIME:
+        return DATETIME
     return TEXT if question_type.macro == "textarea" else STRING
 
 
@@ -165,6 +177,11 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
             item["maxLength"] = question.max_length
         if question.pattern:
             extensions.append({"url": REGEX, "valueString": question.pattern})
+    if question.read_only:
+        item["readOnly"] = True
+    if not declared.shown:
+        extensions.append({"url": HIDDEN, "valueBoolean": True})
+    _initial(question, item, kind)
     if question.constraint:
         extensions.append(_target_constraint(question))
     for key, value_type in ENGINE_KEYS.items():
@@ -187,6 +204,21 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
     if children:
         item["item"] = children
     return [item]
+
+
+def _initial(question: Question, item: dict, kind: str) -> None:
+    """The default answer: `initialSelected` on the options of a choice (FHIR allows no `initial` there), else
+    `initial` with the typed value."""
+    default = question.default_value
+    if default is None:
+        return
+    if kind == CHOICE:
+        chosen = set(default if isinstance(default, list) else [default])
+        for option in item["answerOption"]:
+            if option["valueCoding"]["code"] in chosen:
+                option["initialSelected"] = True
+        return
+    item["initial"] = answer_values(question, default)
 
 
 def _target_constraint(question: Question) -> dict:
@@ -408,6 +440,8 @@ def _answer_for(question: Question, kind: str, value, op: str) -> dict | None:
         elif kind != "date":
             return None
         return {"answerDate": value.isoformat()}
+    if fhir_type == TIME and kind == "text" and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        return {"answerTime": f"{value}:00"}
     if fhir_type in (STRING, TEXT) and kind == "text" and op in ("=", "!="):
         return {"answerString": value}
     return None
@@ -435,8 +469,9 @@ def _selected(node: Tree, earlier: dict[str, Question], negate: bool = False) ->
 # --- answers -------------------------------------------------------------------------------------
 
 
-def answer_values(question: Question, value) -> list[dict]:
-    """A typed answer (as runtime.stored_answer gives it) as QuestionnaireResponse answers."""
+def answer_values(question: Question, value, zone: datetime.tzinfo | None = None) -> list[dict]:
+    """A typed answer (as runtime.stored_answer gives it) as QuestionnaireResponse answers (`zone`: where a
+    date and time was given, Europe/London unless told)."""
     if value is None or value == [] or value == "":
         return []
     kind = item_type(question.question_type)
@@ -449,6 +484,12 @@ def answer_values(question: Question, value) -> list[dict]:
         return [{"valueDecimal": _json_number(decimal.Decimal(str(value)))}]
     if kind == DATE:
         return [{"valueDate": value.isoformat() if isinstance(value, datetime.date) else str(value)}]
+    if kind == TIME and isinstance(value, datetime.time):
+        return [{"valueTime": value.strftime("%H:%M:%S")}]
+    if kind == DATETIME and isinstance(value, datetime.datetime):
+        # FHIR: a dateTime with a time SHALL have an offset; the answer is a wall-clock time where the survey runs
+        local = value.replace(tzinfo=zone or zoneinfo.ZoneInfo(DEFAULT_ZONE)) if value.tzinfo is None else value
+        return [{"valueDateTime": local.isoformat(timespec="seconds")}]
     return [{"valueString": str(value)}]
 
 
@@ -460,6 +501,7 @@ def questionnaire_response(
     status: str,
     response_id: str | None = None,
     authored: datetime.datetime | None = None,
+    zone: datetime.tzinfo | None = None,
 ) -> dict:
     """One QuestionnaireResponse: the answered questions, grouped by page as in the Questionnaire.
 
@@ -479,7 +521,7 @@ def questionnaire_response(
         for question in page.questions:
             if question.is_note:
                 continue
-            values = answer_values(question, answers.get(question.name))
+            values = answer_values(question, answers.get(question.name), zone)
             if values:
                 items.append({"linkId": question.name, "text": question.label, "answer": values})
         if items:

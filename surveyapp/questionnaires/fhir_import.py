@@ -18,6 +18,7 @@ from .fhir import (
     DEFAULT_CONSTRAINT_MESSAGE,
     ENGINE_KEY_PATH,
     ENGINE_KEYS,
+    HIDDEN,
     ITEM_CONTROL,
     MAX_VALUE,
     MIN_LENGTH,
@@ -44,8 +45,6 @@ REFUSED_TYPES = {
     "reference": "references to other FHIR resources are not supported: remove it, or ask in a 'string' item",
     "quantity": "use a 'decimal' item and put the unit in its text",
     "open-choice": "use 'choice', and add a 'string' item shown when 'other' is chosen",
-    "dateTime": "use a 'date' item (the engine has no time of day)",
-    "time": "use a 'string' item (the engine has no time of day)",
     "url": "use a 'string' item",
     "question": "the 'question' type is not a real item type: give the item a type such as 'string'",
     "coding": "use 'choice' with answerOption",
@@ -86,6 +85,33 @@ def _engine_type(item: dict) -> str | None:
         if isinstance(extension, dict) and str(extension.get("url", "")).endswith(QUESTION_TYPE_PATH):
             value = extension.get("valueCode")
             return value if isinstance(value, str) else None
+    return None
+
+
+def _initial_text(item: dict) -> str | None:
+    """The item's initial answer as a definition's `default`: an option's code (several with spaces), else
+    the first `initial` value as text (a dateTime without its seconds and offset: the time as given)."""
+    options = [o for o in _list(item.get("answerOption")) if isinstance(o, dict) and o.get("initialSelected") is True]
+    if options:
+        codes = [
+            str(_dict(o.get("valueCoding")).get("code") or o.get("valueString") or o.get("valueInteger"))
+            for o in options
+        ]
+        return " ".join(codes)
+    initial = next((i for i in _list(item.get("initial")) if isinstance(i, dict)), None)
+    if initial is None:
+        return None
+    for key, value in initial.items():
+        if key == "valueBoolean" and isinstance(value, bool):
+            return "yes" if value else "no"
+        if key == "valueCoding" and isinstance(value, dict) and isinstance(value.get("code"), str):
+            return value["code"]
+        if key == "valueTime" and isinstance(value, str):
+            return value[:5]
+        if key == "valueDateTime" and isinstance(value, str):
+            return value[:16]
+        if key in ("valueString", "valueInteger", "valueDecimal", "valueDate") and not isinstance(value, bool):
+            return str(value)
     return None
 
 
@@ -264,17 +290,17 @@ class _Converter:
             self.refuse(
                 item,
                 "not a FHIR R4 item type the engine knows: use choice, string, text, integer, decimal, "
-                "date, boolean, display or group",
+                "date, time, dateTime, boolean, display or group",
             )
             return None
         before = len(self.problems)
-        if any(_extension(item, url) for url in CALCULATED) or item.get("readOnly"):
+        if any(_extension(item, url) for url in CALCULATED):
             self.refuse(
                 item,
-                "a calculated or read-only item: the engine asks questions only; remove it "
-                "(the dashboards and exports count the answers)",
+                "a calculated item: the engine asks questions only; remove it, or give it a fixed answer in "
+                "'initial' and make it readOnly (the dashboards and exports count the answers)",
             )
-        if item.get("repeats") and fhir_type != "choice":
+        if item.get("repeats") and fhir_type != "choice":  # a rank is a repeating choice (its order: the answers')
             self.refuse(item, "repeated answers are only supported for 'choice' items: remove 'repeats'")
         text = item.get("text")
         if not isinstance(text, str) or not text.strip():
@@ -285,10 +311,20 @@ class _Converter:
         condition = self.condition(item)
         if item.get("required") and engine_type != "note":
             question["required"] = True
-        if engine_type in ("single_choice", "multiple_choice", "likert"):
+        if engine_type in ("single_choice", "multiple_choice", "likert", "rank"):
             question["choices"] = self.choices(item, name)
         elif engine_type == "yes_no":
             self.options[name] = {"yes": "yes", "no": "no", "true": "yes", "false": "no"}
+        if (
+            item.get("readOnly") is True
+            and engine_type != "note"
+            and "read_only" in types.get(engine_type).allowed_keys
+        ):
+            question["read_only"] = True
+            question.pop("required", None)  # a read-only question's answer is its initial value
+        default = _initial_text(item)
+        if default is not None and "default" in types.get(engine_type).allowed_keys:
+            question["default"] = default
         self.extras(item, question, engine_type)
         if condition:
             question["relevant"] = condition
@@ -300,6 +336,9 @@ class _Converter:
         declared = _engine_type(item)
         if declared in types.names():
             return declared
+        hidden = _extension(item, HIDDEN)
+        if fhir_type == "string" and hidden is not None and hidden.get("valueBoolean") is True:
+            return "hidden"
         if fhir_type == "choice":
             return "multiple_choice" if item.get("repeats") else "single_choice"
         if fhir_type == "integer":
@@ -309,6 +348,8 @@ class _Converter:
             "boolean": "yes_no",
             "decimal": "decimal",
             "date": "date",
+            "time": "time",
+            "dateTime": "datetime",
             "string": "short_text",
             "text": "long_text",
             "display": "note",
@@ -451,6 +492,8 @@ class _Converter:
                 return f"{ref} {op} {value}"
         if kind == "answerDate" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             return f"{ref} {op} '{value}'"
+        if kind == "answerTime" and isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d(:00)?", value):
+            return f"{ref} {op} '{value[:5]}'"
         self.refuse(
             item,
             f"enableWhen with {kind or 'no answer'} and {op!r} cannot be converted: use =, != with a "

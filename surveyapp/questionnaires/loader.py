@@ -22,7 +22,7 @@ import jsonschema
 import yaml
 
 from . import expressions, languages, patterns, types
-from .definition import Questionnaire
+from .definition import Question, Questionnaire, default_text
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_FILE_SIZE = 1_000_000
@@ -616,6 +616,14 @@ class _Checker:
         questions = page.get("questions")
         if not isinstance(questions, list):
             return
+        kinds = [q.get("type") for q in questions if isinstance(q, dict)]
+        if kinds and all(k in types.names() and not types.get(k).shown for k in kinds):
+            self.add(
+                page.line_of("questions"),
+                where,
+                "every question on the page is hidden, so the page would be empty: put the hidden questions on a "
+                "page with a question people see",
+            )
         for index, question in enumerate(questions):
             if isinstance(question, dict):
                 qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
@@ -658,12 +666,37 @@ class _Checker:
             self.check_choices(choices, where)
 
         self.check_bounds(q, declared, where)
+        self.check_default(q, declared, where)
         for key in ("relevant", "constraint"):
             text = q.get(key)
             if key in allowed and isinstance(text, str) and text.strip():
                 name = q.get("name") if isinstance(q.get("name"), str) else None
                 own_name = name if name is not None and self.order.get(name) == position else None
                 self.check_expression(text, key, q.line_of(key), where, position, page_index, own_name=own_name)
+
+    def check_default(self, q: dict, declared: types.QuestionType, where: str) -> None:
+        """A default must be an answer the question would accept; a read-only question cannot be required."""
+        if q.get("read_only") is True and (q.get("required") is True or q.get("consent") is True):
+            self.add(
+                q.line_of("read_only"), where, "a read-only question cannot be required (its answer is its default)"
+            )
+        if "default" not in q or "default" not in declared.allowed_keys or isinstance(q["default"], bool):
+            return
+        text = default_text(q["default"])
+        try:
+            lists = self.data.get("choice_lists") if isinstance(self.data.get("choice_lists"), dict) else {}
+            plain = _normalise({"pages": [{"questions": [q]}], "choice_lists": lists})["pages"][0]["questions"][0]
+            question = Question.from_dict({**plain, "default": None})
+        except (KeyError, TypeError, ValueError, ArithmeticError):  # other problems, reported on their own
+            return
+        try:
+            declared.typed_default(question, text)
+        except types.Invalid as problem:
+            self.add(
+                q.line_of("default"),
+                where,
+                f"'default' ({text}) is not an answer this {q['type']} question accepts: {problem.args[0]}",
+            )
 
     def check_bounds(self, q: dict, declared: types.QuestionType, where: str) -> None:
         bounds = {}

@@ -98,6 +98,16 @@ def visible_pages(
     ]
 
 
+def with_answers_in_advance(page: Page, answers: Mapping[str, object]) -> Answers:
+    """The answers with the defaults of the page's read-only and hidden questions not stored yet (what
+    parse_page will give them), so that the page's conditions see them before the page is first sent."""
+    merged = dict(answers)
+    for question in page.questions:
+        if question.answered_in_advance and merged.get(question.name) is None and question.default is not None:
+            merged[question.name] = question.default_value
+    return merged
+
+
 # --- parsing a posted page ---------------------------------------------------------------
 
 
@@ -120,6 +130,9 @@ def parse_page(page: Page, form, answers: Mapping[str, object], today: datetime.
             context.pop(question.name, None)
             continue
         if question.is_note:
+            continue
+        if question.answered_in_advance:  # read-only or hidden: its default, whatever was posted
+            result.values[question.name] = context[question.name] = question.default_value
             continue
         declared = question.question_type
         raw = declared.read(question, form)
@@ -154,7 +167,7 @@ def stored_answer(question: Question, rows) -> object:
     """The typed answer from its stored rows (types.StoredValue), options in the form's order."""
     storage = question.question_type.storage
     value = storage.from_rows(rows)
-    if storage.multiple:
+    if storage.multiple and not storage.ordered:
         order = {c.value: i for i, c in enumerate(question.choices)}
         value.sort(key=lambda v: order.get(v, 0))
     return value

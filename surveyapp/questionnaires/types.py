@@ -39,6 +39,7 @@ RESULTS_NUMBER = "number"  # summary statistics and a histogram
 RESULTS_DATE = "date"  # counts per day, week or month
 RESULTS_TEXT = "text"  # a list of free-text answers
 RESULTS_NONE = "none"  # nothing to show (notes)
+RESULTS_RANK = "rank"  # the mean position of each option (rank)
 
 # How exports lay a type out (analysis/exports.py).
 EXPORT_OPTIONS = "option"  # one 0/1 column per option
@@ -47,10 +48,15 @@ EXPORT_NUMBER = "number"
 EXPORT_DATE = "date"
 EXPORT_TEXT = "text"
 EXPORT_NONE = "none"
+EXPORT_RANK = "rank"  # one column per option: its position (1 = first)
 
 # Definition keys every question takes, and every question that has an answer.
 COMMON_KEYS = frozenset({"name", "type", "label", "hint", "relevant", "image", "image_alt"})
-ANSWER_KEYS = COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message"}
+# An answer given in advance: `default` (pre-filled, text as it would be typed, dates as YYYY-MM-DD, several
+# choices separated by spaces) and `read_only` (shown, never posted: the answer is the default).
+ANSWER_KEYS = COMMON_KEYS | {"required", "required_message", "constraint", "constraint_message", "default", "read_only"}
+#: what a type that is never shown (`shown=False`, e.g. hidden) takes
+UNSHOWN_KEYS = frozenset({"name", "type", "label", "relevant", "default"})
 
 
 class Invalid(Exception):
@@ -84,6 +90,7 @@ class Storage:
     from_rows: Callable[[Sequence[StoredValue]], Any]
     uses_choices: bool = False
     multiple: bool = False  # one row per chosen option
+    ordered: bool = False  # the rows' order is the answer's (value_number: the position), not the options'
 
     @property
     def is_number(self) -> bool:
@@ -134,11 +141,35 @@ STORE_DATE = Storage(
     to_rows=lambda v: [{"value_date": v, "value_text": v.isoformat()}],
     from_rows=lambda rows: rows[0].day,
 )
+STORE_RANK = Storage(
+    "rank",
+    None,
+    to_rows=lambda v: [{"choice": item, "value_text": item, "value_number": float(i)} for i, item in enumerate(v, 1)],
+    from_rows=lambda rows: [r.choice for r in sorted(rows, key=lambda r: r.number or 0)],
+    uses_choices=True,
+    multiple=True,
+    ordered=True,
+)
 STORE_TEXT = Storage(
     "text",
     "value_text",
     to_rows=lambda v: [{"value_text": str(v)}],
     from_rows=lambda rows: rows[0].text,
+)
+#: a time of day as value_text "HH:MM" (24-hour clock; sorts and groups as text)
+STORE_TIME = Storage(
+    "time",
+    "value_text",
+    to_rows=lambda v: [{"value_text": v.strftime("%H:%M")}],
+    from_rows=lambda rows: datetime.time.fromisoformat(rows[0].text),
+)
+#: a date and time: value_text the ISO text "YYYY-MM-DDTHH:MM" (the respondent's wall clock, no zone),
+#: value_date its day (what the dashboards count by)
+STORE_DATETIME = Storage(
+    "datetime",
+    "value_date",
+    to_rows=lambda v: [{"value_date": v.date(), "value_text": v.isoformat(timespec="minutes")}],
+    from_rows=lambda rows: datetime.datetime.fromisoformat(rows[0].text),
 )
 
 
@@ -191,6 +222,11 @@ def posted_as_text(question, value) -> dict[str, list[str]]:
 
 def no_check(question, value) -> None:
     return None
+
+
+def default_as_posted(question, text: str) -> dict[str, list[str]]:
+    """A default (text) as the form fields that would post it: the question's one field."""
+    return {question.name: [text]}
 
 
 def parse_text(question, raw) -> str | None:
@@ -364,6 +400,10 @@ class QuestionType:
     check_definition: Callable[[dict, dict], list[tuple[str | None, str]]] | None = None
     #: the template that holds `macro`
     template: str = QUESTIONS_TEMPLATE
+    #: shown to the person answering (False: a value kept with the answers, from its default, never shown)
+    shown: bool = True
+    #: a `default` (text from the definition) as the form fields that would post it
+    default_form: Callable[[Any, str], dict[str, list[str]]] = default_as_posted
 
     @property
     def has_answer(self) -> bool:
@@ -375,6 +415,8 @@ class QuestionType:
 
     @property
     def allowed_keys(self) -> frozenset[str]:
+        if not self.shown:
+            return UNSHOWN_KEYS
         base = ANSWER_KEYS if self.has_answer else COMMON_KEYS
         extra = {"choices"} if self.custom_choices else set()
         if self.bounds is not None:
@@ -383,6 +425,13 @@ class QuestionType:
 
     def required_text(self, question) -> str:
         return Message(self.required_message, label=quoted(question))
+
+    def typed_default(self, question, text: str):
+        """The question's default as a typed answer (as if it had been posted); raises Invalid."""
+        value = self.parse(question, self.read(question, self.default_form(question, text)))
+        if value is not None:
+            self.check(question, value)
+        return value
 
 
 _REGISTRY: dict[str, QuestionType] = {}
@@ -511,6 +560,117 @@ def _format_date(question, value) -> str:
     return Message(JUST_THE_DATE, date=value) if type(value) is datetime.date else str(value)
 
 
+# A time as typed: 14:30, 14.30, 9:05, 2:30pm, 2pm (the hint asks for the 24-hour clock; the rest is forgiven).
+_TIME_RE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])?(?:\.?m\.?)?\Z", re.IGNORECASE)
+
+
+def parse_time_text(text: str) -> datetime.time | None:
+    """A time of day from what a person typed; None when empty; raises Invalid in GOV.UK's words."""
+    text = text.strip()
+    if not text:
+        return None
+    match = _TIME_RE.match(text)
+    if not match or (match.group(2) is None and match.group(3) is None) or len(text) > 12:
+        raise Invalid(Message("Enter a time, like 14:30"))
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    half = (match.group(3) or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            raise Invalid(Message("Enter a real time, like 14:30"))
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        raise Invalid(Message("Enter a real time, like 14:30"))
+    return datetime.time(hour, minute)
+
+
+def _parse_time(question, raw) -> datetime.time | None:
+    return parse_time_text(raw if isinstance(raw, str) else "")
+
+
+def _posted_time(question, value) -> dict[str, list[str]]:
+    return {question.name: [value.strftime("%H:%M")]}
+
+
+def _format_time(question, value) -> str:
+    return value.strftime("%H:%M") if isinstance(value, datetime.time) else str(value)
+
+
+def _read_datetime(question, form) -> dict[str, str]:
+    return {part: first(form, f"{question.name}-{part}") for part in ("day", "month", "year", "time")}
+
+
+def _posted_datetime(question, value) -> dict[str, list[str]]:
+    return {**_posted_date(question, value.date()), f"{question.name}-time": [value.strftime("%H:%M")]}
+
+
+def _parse_datetime(question, raw: dict) -> datetime.datetime | None:
+    time_text = (raw.get("time") or "").strip()
+    day = _parse_date(question, raw)
+    if day is None and not time_text:
+        return None
+    if day is None:
+        raise Invalid(Message("Date and time must include a date"))
+    if not time_text:
+        raise Invalid(Message("Date and time must include a time"))
+    return datetime.datetime.combine(day, parse_time_text(time_text))
+
+
+def _default_date_form(question, text: str) -> dict[str, list[str]]:
+    day = bound_date(text.strip())
+    if day is None:
+        raise Invalid("write it as YYYY-MM-DD, like 2026-01-31")
+    return _posted_date(question, day)
+
+
+def _default_datetime_form(question, text: str) -> dict[str, list[str]]:
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", text.strip())
+    day = bound_date(match.group(1)) if match else None
+    if day is None:
+        raise Invalid("write it as YYYY-MM-DDTHH:MM, like 2026-01-31T14:30")
+    return {**_posted_date(question, day), f"{question.name}-time": [match.group(2)]}
+
+
+def _format_datetime(question, value) -> str:
+    if isinstance(value, datetime.datetime):
+        return Message("%(date)s at %(time)s", date=value.date(), time=value.strftime("%H:%M"))
+    return str(value)
+
+
+def _read_rank(question, form) -> list[str]:
+    return [first(form, f"{question.name}-{position}") for position in range(1, len(question.choices) + 1)]
+
+
+def _parse_rank(question, raw) -> list[str] | None:
+    """Each position's option: every position filled, each option once (a complete order, as ODK's rank)."""
+    chosen = [v.strip() for v in raw if isinstance(v, str)]
+    if not any(chosen):
+        return None
+    labels = {c.value: c.label for c in question.choices}
+    if any(v and v not in labels for v in chosen):
+        raise Invalid(Message("Select only from the options shown"))
+    seen = set()
+    for value in chosen:
+        if value and value in seen:
+            raise Invalid(Message("Choose each option once: %(option)s is chosen more than once", option=labels[value]))
+        seen.add(value)
+    if not all(chosen) or len(chosen) < len(labels):
+        raise Invalid(Message("Choose an option for every position, from 1 to %(last)s", last=len(labels)))
+    return chosen
+
+
+def _posted_rank(question, value) -> dict[str, list[str]]:
+    return {f"{question.name}-{position}": [item] for position, item in enumerate(value, 1)}
+
+
+def _default_rank_form(question, text: str) -> dict[str, list[str]]:
+    return _posted_rank(question, text.split())
+
+
+def _format_rank(question, value) -> str:
+    values = value if isinstance(value, (list, tuple)) else str(value).split()
+    return ", ".join(f"{position}. {question.choice_label(v)}" for position, v in enumerate(values, 1))
+
+
 def _parse_long_text(question, raw) -> str | None:
     return raw.strip().replace("\r\n", "\n").replace("\r", "\n") or None
 
@@ -547,6 +707,7 @@ register(
         read=read_all,
         parse=_parse_choices,
         posted=lambda question, value: {question.name: list(value)},
+        default_form=lambda question, text: {question.name: text.split()},
         format=format_choices,
         required_message=N_("Select at least one answer for {label}"),
         has_choices=True,
@@ -643,6 +804,7 @@ register(
         parse=_parse_date,
         check=_check_date,
         posted=_posted_date,
+        default_form=lambda question, text: _default_date_form(question, text),
         format=_format_date,
         required_message=N_("Enter a date for {label}"),
         field_suffix="-day",
@@ -657,6 +819,67 @@ register(
         keys=frozenset({"consent"}),
         default_choices=YES_NO_CHOICES,
         **{**_ONE_CHOICE, "custom_choices": False},
+    )
+)
+register(
+    QuestionType(
+        "time",
+        storage=STORE_TIME,
+        macro="time_input",
+        value_kind="text",
+        results=RESULTS_TEXT,
+        export=EXPORT_TEXT,
+        parse=_parse_time,
+        posted=_posted_time,
+        format=_format_time,
+        required_message=N_("Enter a time for {label}"),
+    )
+)
+register(
+    QuestionType(
+        "datetime",
+        storage=STORE_DATETIME,
+        macro="datetime_input",
+        value_kind="date",
+        results=RESULTS_DATE,
+        export=EXPORT_TEXT,
+        read=_read_datetime,
+        parse=_parse_datetime,
+        posted=_posted_datetime,
+        default_form=lambda question, text: _default_datetime_form(question, text),
+        format=_format_datetime,
+        required_message=N_("Enter a date and time for {label}"),
+        field_suffix="-day",
+    )
+)
+register(
+    QuestionType(
+        "rank",
+        storage=STORE_RANK,
+        macro="rank",
+        value_kind="rank",
+        results=RESULTS_RANK,
+        export=EXPORT_RANK,
+        read=_read_rank,
+        parse=_parse_rank,
+        posted=_posted_rank,
+        default_form=_default_rank_form,
+        format=_format_rank,
+        required_message=N_("Put the options in order for {label}"),
+        field_suffix="-1",
+        has_choices=True,
+        custom_choices=True,
+    )
+)
+register(
+    QuestionType(
+        "hidden",
+        storage=STORE_TEXT,
+        macro="hidden_value",
+        value_kind="text",
+        results=RESULTS_TEXT,
+        export=EXPORT_TEXT,
+        shown=False,
     )
 )
 register(

@@ -55,7 +55,8 @@ _METADATA_PRELOADS = {"timestamp", "property", "date", "uid"}
 
 _TEXT_TYPES = {"text", "string", "phone number"}
 _ENGINE_TYPES = {"integer": "integer", "int": "integer", "decimal": "decimal", "date": "date", "note": "note"}
-_SELECT_TYPES = {"select one": "single_choice", "select all that apply": "multiple_choice"}
+_ENGINE_TYPES |= {"time": "time", "dateTime": "datetime", "datetime": "datetime"}
+_SELECT_TYPES = {"select one": "single_choice", "select all that apply": "multiple_choice", "rank": "rank"}
 
 _REFUSED_BY_BIND = {
     "geopoint": "a web survey here cannot record a location; ask for a place or postcode with a text question",
@@ -63,12 +64,8 @@ _REFUSED_BY_BIND = {
     "geoshape": "a web survey here cannot record a shape on a map; remove the row",
     "binary": "the product does not take photos, recordings or files; remove the row",
     "barcode": "the product cannot scan barcodes; use a text question",
-    "time": "the product has no time question; use a text question with a constraint, or a date question",
-    "dateTime": "the product has no date-and-time question; use a date question (and a text one for the time)",
-    "odk:rank": "the product has no ranking question; use select_multiple, or one select_one per rank",
 }
 _REFUSED_BY_TYPE = {
-    "hidden": "the product has no hidden questions; remove the row",
     "select one external": "choices from an external file are not supported; put them in the choices sheet "
     "and use select_one LIST",
     "xml-external": "attached data files are not supported; remove the row",
@@ -563,8 +560,11 @@ class _Mapper:
         if self.pages and not conditions and _follows_its_select(question, self.pages[-1]):
             self.pages[-1]["questions"].append(question)  # or_other's text, shown on its select's page
             return
-        if question["type"] == "note" and not conditions:
-            self.pending_notes.append(question)
+        if question["type"] == "hidden" and not conditions and self.pages and not self.pages[-1].get("relevant"):
+            self.pages[-1]["questions"].append(question)  # a hidden value goes on the page before it
+            return
+        if question["type"] in ("note", "hidden") and not conditions:
+            self.pending_notes.append(question)  # on the next question's page
             return
         new = self.new_page(
             f"page_{question['name']}", section or question.get("label") or question["name"], _all_of(conditions)
@@ -625,6 +625,8 @@ class _Mapper:
         elif kind in _SELECT_TYPES:
             if not self.choices(element, question, raw_type):
                 return None
+        elif kind == "hidden":
+            question["type"] = "hidden"
         elif kind == "acknowledge":
             question["type"] = "single_choice"
             question["choices"] = [{"value": "OK", "label": "OK"}]
@@ -669,6 +671,17 @@ class _Mapper:
         else:
             question["type"] = _SELECT_TYPES[element["type"]]
             question["choices"] = choices
+        return True
+
+    def default(self, element: dict, question: dict) -> bool:
+        """The `default` column as the question's default; False when the question cannot be kept."""
+        value = element.get("default")
+        if value is None or str(value).strip() == "":
+            return True
+        if _DYNAMIC_DEFAULT_RE.search(str(value)):
+            self.problem(str(element.get("name", "")), "column 'default'", _COLUMN_ADVICE["default"])
+            return question["type"] != "hidden"  # a hidden question is nothing without its default
+        question["default"] = _default_text(value, question["type"])
         return True
 
     def range(self, element: dict, question: dict, raw_type: str) -> bool:
@@ -724,6 +737,8 @@ class _Mapper:
                 "write the label without it",
             )
             return None
+        if label is None and question["type"] == "hidden":
+            label = str(element.get("name", ""))  # hidden rows have no label: the name heads its export column
         if label is not None:
             question["label"] = label  # none: the loader says a label is needed, at this row
         hint = self.text(element.get("hint"), ("questions", name, "hint"))
@@ -741,16 +756,22 @@ class _Mapper:
             return None
         if relevant:
             question["relevant"] = relevant
+        if not self.default(element, question):
+            return None
         if not self.media(element, question):
             return None
-        for column, key in (("default", "default"), ("calculation", "calculate")):
-            source = element.get(key) if key != "calculate" else element.get("bind", {}).get("calculate")
-            if source:
-                self.problem(name, f"column '{column}'", _COLUMN_ADVICE[column])
-        if _is_true((element.get("bind") or {}).get("readonly")) and question["type"] != "note":
-            self.problem(name, "column 'read_only'", _COLUMN_ADVICE["read_only"])
-        if question["type"] == "note":
+        calculation = element.get("bind", {}).get("calculate")
+        if calculation:
+            self.problem(name, "column 'calculation'", _COLUMN_ADVICE["calculation"])
+        if question["type"] in ("note", "hidden"):
             return question
+        read_only = _is_true((element.get("bind") or {}).get("readonly"))
+        if read_only:
+            question["read_only"] = True
+            if _is_true(bind.get("required")):
+                where = _where("survey", self.row_of.get(name), "column 'required'")
+                self.notices.append(f"{where}: a read-only question cannot be required (its answer is its default)")
+                bind = {**bind, "required": "no"}
         required = _is_true(bind.get("required"))
         if required is None:
             self.problem(
@@ -782,11 +803,29 @@ class _Mapper:
 
 
 _COLUMN_ADVICE = {
-    "default": "default answers are not supported; remove the default",
+    "default": "a default worked out from other answers or functions is not supported; give a fixed answer "
+    "(like 3, yes, 2026-01-31 or 14:30), or use a calculate row in the condition that needs it",
     "audio": "sounds and videos in questions are not supported; remove the audio and video columns",
     "calculation": "a question with a calculation is not supported; use a calculate row (conditions may use it)",
-    "read_only": "read-only questions are not supported; use a note to show the text",
 }
+
+
+_DYNAMIC_DEFAULT_RE = re.compile(r"\$\{|[A-Za-z_][A-Za-z0-9_-]*\s*\(")
+
+
+def _default_text(value, question_type: str) -> str:
+    """A default cell as the definition's text: dates and times as pyxform gives them from date cells trimmed."""
+    text = str(value).strip()
+    if question_type == "date":
+        match = _DATE_TIME_RE.match(text)
+        return match.group(1) if match else text
+    if question_type == "time":
+        match = re.fullmatch(r"(\d{2}:\d{2}):00", text)
+        return match.group(1) if match else text
+    if question_type == "datetime":
+        match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:00)?", text)
+        return f"{match.group(1)}T{match.group(2)}" if match else text
+    return text
 
 
 def _or_other_condition(name: str, relevant):

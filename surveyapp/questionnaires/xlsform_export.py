@@ -37,6 +37,8 @@ SURVEY_COLUMNS = (
     "relevant",
     "constraint",
     "constraint_message",
+    "default",
+    "read_only",
     "appearance",
     "parameters",
     *EXTENSION_COLUMNS,
@@ -46,8 +48,9 @@ CHOICES_COLUMNS = ("list_name", "name", "label")
 #: survey-sheet columns that are texts, written once per language (label::Cymraeg (cy)) when there are several
 TEXT_COLUMNS = tuple(c for c in SURVEY_COLUMNS if c in QUESTION_TEXTS or c == IMAGE_COLUMN)
 _PLAIN_TYPES = {"short_text": "text", "long_text": "text", "integer": "integer", "decimal": "decimal"}
-_PLAIN_TYPES |= {"date": "date", "note": "note"}
+_PLAIN_TYPES |= {"date": "date", "time": "time", "datetime": "dateTime", "hidden": "hidden", "note": "note"}
 _SELECT_TYPES = {"single_choice": "select_one", "likert": "select_one", "multiple_choice": "select_multiple"}
+_SELECT_TYPES |= {"rank": "rank"}
 
 
 class XLSFormExportError(ValueError):
@@ -163,6 +166,7 @@ def _question_row(question: dict, lists: dict, question_names: set[str], transla
         row["required"] = "yes"
     if question.get("consent"):
         row["consent"] = "yes"
+    row["read_only"] = "yes" if question.get("read_only") else None
     if qtype in _PLAIN_TYPES:
         row["type"] = _PLAIN_TYPES[qtype]
         if qtype == "long_text":

@@ -42,6 +42,8 @@ QUESTION_KEYS = (
     "constraint_message",
     "image",
     "image_alt",
+    "default",
+    "read_only",
 )
 _INTEGER_KEYS = ("min_length", "max_length", "width", "reminder_max", "reminder_interval_days")
 _NUMBER_RE = re.compile(r"-?\d+\Z")
@@ -249,7 +251,7 @@ def update_question(definition: dict, name: str, values: dict) -> None:
         value = values[key]
         if isinstance(value, str):
             value = typed_value(key, value, question["type"]) if value.strip() else None
-        if key in ("required", "consent"):
+        if key in ("required", "consent", "read_only"):
             value = True if value else None
         if key == "choices" and not value:
             value = None

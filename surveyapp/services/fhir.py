@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -37,6 +38,11 @@ class VersionNotFound(LookupError):
 def base_url() -> str:
     """The instance's address (SURVEYAPP_BASE_URL): the root of every canonical URL exported."""
     return (current_app.config.get("SURVEYAPP_BASE_URL") or "http://localhost").rstrip("/")
+
+
+def _zone() -> ZoneInfo:
+    """Where dates and times were answered: the instance's time zone (SURVEYAPP_TIMEZONE)."""
+    return ZoneInfo(current_app.config.get("SURVEYAPP_TIMEZONE") or "Europe/London")
 
 
 def _version(session: Session, survey: Survey, number: int | None) -> SurveyVersion:
@@ -71,12 +77,12 @@ def questionnaire_resource(session: Session, survey: Survey, version: int | None
 
 def responses_bundle(session: Session, survey: Survey, include_in_progress: bool = False) -> dict:
     """The survey's completed (and, if asked, in-progress) responses, never voided ones, as a Bundle."""
-    return fhir_responses.responses_bundle(session, survey, base_url(), include_in_progress)
+    return fhir_responses.responses_bundle(session, survey, base_url(), include_in_progress, zone=_zone())
 
 
 def responses_bundle_json(session: Session, survey: Survey, include_in_progress: bool = False) -> Iterator[str]:
     """The same Bundle as JSON text in pieces, read while it is written (for big surveys)."""
-    return fhir_responses.responses_bundle_json(session, survey, base_url(), include_in_progress)
+    return fhir_responses.responses_bundle_json(session, survey, base_url(), include_in_progress, zone=_zone())
 
 
 def response_count(session: Session, survey: Survey, include_in_progress: bool = False) -> int:

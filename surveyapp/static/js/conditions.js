@@ -345,6 +345,10 @@ const READERS = {
     const chosen = [...block.querySelectorAll(`input[name="${CSS.escape(name)}"]:checked`)].map((i) => i.value);
     return chosen.length ? chosen : null;
   },
+  rank: (block, name) => {
+    const chosen = [...block.querySelectorAll(`select[name^="${CSS.escape(name)}-"]`)].map((s) => s.value);
+    return chosen.length && chosen.every(Boolean) ? chosen : null;
+  },
   date: (block, name) => {
     const parts = ["-day", "-month", "-year"].map((suffix) => typedText(block, name + suffix) ?? "");
     if (!parts.every((p) => /^\d+$/.test(p)) || parts[2].length !== 4) return null;
@@ -380,8 +384,8 @@ export function refresh(form, stored) {
       }
     }
     setShown(block, shown);
-    if (shown) context[name] = readValue(block);
-    else delete context[name];
+    if (!shown) delete context[name];
+    else if (block.dataset.valueKind !== "stored") context[name] = readValue(block); // read-only: as sent
   }
 }
 
