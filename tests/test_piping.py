@@ -1,0 +1,187 @@
+"""Piped text (${name} of an earlier answer, ${contact.attribute}) and conditions on contact attributes."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from journey_helpers import Journey
+
+from surveyapp.extensions import db
+from surveyapp.models import ContactAttribute
+from surveyapp.questionnaires import expressions, loader, piping, runtime
+
+QUESTIONNAIRES = Path(__file__).parent / "questionnaires"
+HOSTILE = '<script>alert("x")</script> & <b>bold</b> ${pharmacy} {{ 7*7 }}'
+
+
+@pytest.fixture
+def questionnaire():
+    return loader.load_definition_file(QUESTIONNAIRES / "piping.yaml")
+
+
+# --- the engine ---------------------------------------------------------------------------
+
+
+def test_pipe_shows_the_choice_label_and_the_typed_text(questionnaire):
+    answers = {"pharmacy": "market", "nickname": "the corner shop"}
+    page = piping.piped_page(questionnaire.page("visits"), questionnaire, answers)
+    assert page.title == "Your visits to Market Square"
+    assert page.questions[0].label == "How many times did you visit Market Square (you call it “the corner shop”)?"
+    # the questionnaire itself is untouched (it is cached per process)
+    assert questionnaire.page("visits").title == "Your visits to ${pharmacy}"
+    assert "${pharmacy}" in questionnaire.question("visits").label
+
+
+def test_unanswered_and_missing_attributes_are_empty(questionnaire):
+    question = piping.piped_question(questionnaire.question("visits"), questionnaire, {})
+    assert question.label == "How many times did you visit  (you call it “”)?"
+    assert question.hint == "Count the visits in  only."
+    with_area = piping.with_contact({}, {"area": "north", "bad name": "x", "none": None})
+    assert with_area == {"contact.area": "north"}
+    assert piping.pipe("in ${contact.area}", questionnaire, with_area) == "in north"
+
+
+def test_a_page_without_placeholders_is_the_same_object(questionnaire):
+    page = questionnaire.page("first")
+    assert piping.piped_page(page, questionnaire, {"pharmacy": "market"}) is page
+
+
+def test_hostile_answers_stay_text_and_are_not_piped_again(questionnaire):
+    answers = {"pharmacy": "market", "nickname": HOSTILE}
+    label = piping.piped_question(questionnaire.question("visits"), questionnaire, answers).label
+    # the answer goes in as it was typed: a placeholder inside an answer is not expanded again
+    assert HOSTILE in label
+    long = piping.pipe("${nickname}", questionnaire, {"nickname": "x" * 5000})
+    assert len(long) == piping.MAX_PIPED_LENGTH
+
+
+def test_conditions_use_contact_attributes(questionnaire):
+    north = questionnaire.page("north")
+    assert runtime.is_page_visible(north, piping.with_contact({}, {"area": "north"}))
+    assert not runtime.is_page_visible(north, piping.with_contact({}, {"area": "south"}))
+    assert not runtime.is_page_visible(north, {})  # a public link: no contact, every attribute empty
+    assert expressions.parse("${contact.area} = 'x'").references == frozenset({"contact.area"})
+    with pytest.raises(expressions.ExpressionError):
+        expressions.parse("${contact.bad name} = 'x'")
+    assert piping.contact_attributes_used(questionnaire) == frozenset({"area", "first_name"})
+
+
+def _problems(yaml_text: str) -> list[str]:
+    with pytest.raises(loader.DefinitionError) as caught:
+        loader.load_definition_text(yaml_text)
+    return [p.message for p in caught.value.problems]
+
+
+BASE = """
+slug: t
+title: T
+pages:
+  - name: one
+    title: One
+    questions:
+      - {name: fruit, type: short_text, label: "Fruit?"}
+      - {name: info, type: note, label: "Note"}
+      - {name: same, type: short_text, label: "LABEL_ONE"}
+  - name: two
+    title: "TITLE_TWO"
+    questions:
+      - {name: later, type: short_text, label: "LABEL_TWO", hint: "HINT_TWO"}
+"""
+
+
+def _with(**texts) -> str:
+    text = BASE
+    for key, value in {"LABEL_ONE": "ok", "TITLE_TWO": "ok", "LABEL_TWO": "ok", "HINT_TWO": "ok", **texts}.items():
+        text = text.replace(key, value)
+    return text
+
+
+def test_valid_placeholders_load():
+    loaded = loader.load_definition_text(_with(TITLE_TWO="About ${fruit}", HINT_TWO="${contact.area} ${ fruit }"))
+    assert loaded.page("two").title == "About ${fruit}"
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        ({"LABEL_TWO": "${fruut}"}, "'label' shows unknown question 'fruut' (did you mean 'fruit'?)"),
+        ({"HINT_TWO": "${info}"}, "'hint' shows 'info', which is a note and has no answer"),
+        ({"LABEL_ONE": "${fruit}"}, "'label' shows the answer to question 'fruit', which is on the same page"),
+        ({"LABEL_ONE": "${later}"}, "'label' shows the answer to question 'later', which comes later in the form"),
+        ({"TITLE_TWO": "${later}"}, "'title' shows the answer to question 'later', which is on the same page"),
+        ({"LABEL_TWO": "${two words}"}, "'label' shows '${two words}', which is not a question name"),
+    ],
+)
+def test_placeholder_problems(texts, message):
+    problems = _problems(_with(**texts))
+    assert any(p.startswith(message) for p in problems), problems
+
+
+def test_translated_texts_are_checked_too():
+    text = _with() + "translations:\n  cy:\n    questions:\n      later: {label: 'Dewisoch ${fruitt}'}\n"
+    assert any("did you mean 'fruit'" in p for p in _problems(text))
+
+
+# --- the respondent's journey -----------------------------------------------------------------
+
+
+def _give(invitation, **attributes):
+    for name, value in attributes.items():
+        db.session.add(ContactAttribute(contact_id=invitation.contact_id, name=name, value=value))
+    db.session.commit()
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", html))
+
+
+def test_respondent_sees_answers_and_attributes_escaped(client, import_survey, invite):
+    survey = import_survey("piping")
+    invitation, _, path = invite(survey)
+    _give(invitation, area="north", first_name='<img src=x onerror="alert(1)">')
+    journey = Journey(client, path)
+    assert journey.start().endswith("/page/first")
+    moved = journey.answer("first", {"pharmacy": "high_street", "nickname": HOSTILE})
+    assert moved.location.endswith("/page/visits")
+    html = journey.page("visits").get_data(as_text=True)
+    # the choice's label and the typed answer, escaped: no markup from either ever reaches the page
+    assert "<script>" not in html and "<b>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "Your visits to High Street &lt;b&gt;Pharmacy&lt;/b&gt;</h1>" in html
+    assert "<title>Your visits to High Street &lt;b&gt;Pharmacy&lt;/b&gt;" in html
+    assert "Count the visits in north only." in html
+    assert "${" not in html.replace("${pharmacy} {{", "")  # only the placeholder typed in the answer
+    assert journey.answer("visits", {"visits": "3"}).location.endswith("/page/north")  # area north: shown
+    north = journey.page("north").get_data(as_text=True)
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;?" in north and "<img" not in north
+    assert journey.answer("north", {"north_bus": "yes"}).location.endswith("/check")
+    check = journey.check().get_data(as_text=True)
+    assert "<script>" not in check and "<b>" not in check
+    assert "How many times did you visit High Street <b>Pharmacy</b> (you call it" in _text(check)
+    assert "Your visits to High Street &lt;b&gt;Pharmacy&lt;/b&gt;</h2>" in check
+
+
+def test_attribute_condition_hides_a_page_for_other_contacts(client, import_survey, invite):
+    survey = import_survey("piping")
+    invitation, _, path = invite(survey)
+    _give(invitation, area="south")
+    journey = Journey(client, path)
+    journey.start()
+    journey.answer("first", {"pharmacy": "market"})
+    page = journey.page("visits").get_data(as_text=True)
+    assert "Count the visits in south only." in page
+    assert journey.answer("visits", {"visits": "1"}).location.endswith("/check")
+    assert journey.page("north").location.endswith("/check")
+
+
+def test_public_link_has_no_attributes(client, import_survey):
+    survey = import_survey("piping")
+    journey = Journey(client, f"/p/{survey.public_key}")
+    assert journey.start().endswith("/page/first")
+    journey.answer("first", {"pharmacy": "market"})
+    html = journey.page("visits").get_data(as_text=True)
+    assert "Count the visits in  only." in html
+    assert journey.answer("visits", {"visits": "1"}).location.endswith("/check")
