@@ -185,3 +185,39 @@ def test_public_link_has_no_attributes(client, import_survey):
     html = journey.page("visits").get_data(as_text=True)
     assert "Count the visits in  only." in html
     assert journey.answer("visits", {"visits": "1"}).location.endswith("/check")
+
+
+# --- XLSForm in, FHIR out ------------------------------------------------------------------------
+
+
+def test_xlsform_labels_and_hints_keep_their_placeholders_with_native_names():
+    from xlsform_helpers import workbook
+
+    from surveyapp.questionnaires.xlsform import read_xlsform
+
+    data = workbook(
+        [
+            ["type", "name", "label", "label::Welsh (cy)", "hint"],
+            ["select_one places", "the-place", "Where?", "Ble?", None],
+            ["text", "why", "Why ${the-place}?", "Pam ${the-place}?", "About ${the-place}"],
+        ],
+        [["list_name", "name", "label"], ["places", "home", "Home"]],
+    )
+    converted = read_xlsform(data, "places.xlsx")
+    why = converted.definition["pages"][1]["questions"][0]
+    assert why["label"] == "Why ${the_place}?" and why["hint"] == "About ${the_place}"
+    assert converted.definition["translations"]["cy"]["questions"]["why"]["label"] == "Pam ${the_place}?"
+    loaded = loader.load_definition_data(converted.definition)
+    assert piping.pipe(loaded.question("why").label, loaded, {"the_place": "home"}) == "Why Home?"
+
+
+def test_fhir_export_keeps_the_placeholder_as_plain_text(questionnaire):
+    from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
+
+    from surveyapp.questionnaires import fhir
+
+    resource = fhir.questionnaire_resource(questionnaire, "https://surveys.example.org", version=1)
+    FhirQuestionnaire.model_validate(resource)
+    text = str(resource)
+    assert "How many times did you visit ${pharmacy}" in text
+    assert "${contact.area} = 'north'" in text  # an attribute condition stays an XLSForm expression
