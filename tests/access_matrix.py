@@ -82,6 +82,7 @@ ACCESS = {
     "editor.check_condition": EDITORS,  # JSON: the problems of a condition as it is typed
     "editor.preview": EDITORS,
     "editor.preview_page": EDITORS,
+    "editor.preview_as_page": EDITORS,  # "preview as" a contact: the contact picker for admins only
     "editor.changes": EDITORS,
     "editor.translations": EDITORS,
     "editor.preview_links_page": EDITORS,  # shareable preview links: list and create

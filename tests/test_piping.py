@@ -221,3 +221,136 @@ def test_fhir_export_keeps_the_placeholder_as_plain_text(questionnaire):
     text = str(resource)
     assert "How many times did you visit ${pharmacy}" in text
     assert "${contact.area} = 'north'" in text  # an attribute condition stays an XLSForm expression
+
+
+# --- the editor's preview, and "preview as" ------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(app):
+    from auth_helpers import make_user, sign_in
+
+    client = app.test_client()
+    sign_in(client, make_user("admin@example.org", "admin"))
+    return client
+
+
+def _carry(html: str, field: str) -> str:
+    return unescape(re.search(rf'name="{field}" value="([^"]*)"', html).group(1))
+
+
+def test_preview_as_typed_values_pipes_and_runs_attribute_conditions(admin_client, import_survey):
+    import_survey("piping", status="draft")
+    form = admin_client.get("/admin/surveys/piping/editor/preview-as")
+    assert form.status_code == 200
+    assert 'name="as-area"' in form.text and 'name="as-first_name"' in form.text
+    assert "No one has been invited to this survey yet" in form.text
+    first = admin_client.post(
+        "/admin/surveys/piping/editor/preview-as", data={"as-area": "north", "as-first_name": "<i>Ann</i>"}
+    )
+    assert first.status_code == 200 and "Which pharmacy do you use?" in first.text
+    assert "Previewing as a contact with area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;." in first.text
+    attributes = _carry(first.text, "_preview_as")
+    second = admin_client.post(
+        "/admin/surveys/piping/editor/preview/first",
+        data={
+            "_shown": ["pharmacy", "nickname"],
+            "pharmacy": "market",
+            "nickname": HOSTILE,
+            "_preview": "{}",
+            "_preview_as": attributes,
+        },
+    )
+    assert "Your visits to Market Square</h1>" in second.text and "Count the visits in north only." in second.text
+    assert "<script>" not in second.text and "&lt;script&gt;" in second.text
+    third = admin_client.post(
+        "/admin/surveys/piping/editor/preview/visits",
+        data={
+            "_shown": "visits",
+            "visits": "2",
+            "_preview": _carry(second.text, "_preview"),
+            "_preview_as": _carry(second.text, "_preview_as"),
+        },
+    )
+    # area north: the page its condition keeps for northern contacts, with the typed name escaped
+    assert "Do you take the bus to Market Square, &lt;i&gt;Ann&lt;/i&gt;?" in third.text
+    end = admin_client.post(
+        "/admin/surveys/piping/editor/preview/north",
+        data={
+            "_shown": "north_bus",
+            "north_bus": "no",
+            "_preview": _carry(third.text, "_preview"),
+            "_preview_as": _carry(third.text, "_preview_as"),
+        },
+    )
+    assert "End of the preview" in end.text
+    assert "How many times did you visit Market Square (you call it" in unescape(end.text)
+
+
+def test_preview_without_preview_as_has_no_attributes(admin_client, import_survey):
+    import_survey("piping", status="draft")
+    moved = admin_client.post(
+        "/admin/surveys/piping/editor/preview/first",
+        data={"_shown": ["pharmacy", "nickname"], "pharmacy": "market", "_preview": "{}"},
+    )
+    carry = _carry(moved.text, "_preview")
+    end = admin_client.post(
+        "/admin/surveys/piping/editor/preview/visits", data={"_shown": "visits", "visits": "2", "_preview": carry}
+    )
+    assert "End of the preview" in end.text  # no area: the northern page stays hidden
+    assert 'name="_preview_as"' not in moved.text and "Preview as a contact" in moved.text
+
+
+def test_preview_as_one_of_the_survey_s_contacts(admin_client, import_survey, invite):
+    survey = import_survey("piping", status="draft")
+    invitation, _, _ = invite(survey)
+    _give(invitation, area="north", first_name="Bea")
+    other = import_survey("short_text", status="draft")
+    stranger, _, _ = invite(other)
+    form = admin_client.get("/admin/surveys/piping/editor/preview-as")
+    assert f'<option value="{invitation.contact_id}"' in form.text
+    assert f'<option value="{stranger.contact_id}"' not in form.text
+    shown = admin_client.post(
+        "/admin/surveys/piping/editor/preview-as", data={"contact": str(invitation.contact_id), "as-first_name": "Cy"}
+    )
+    assert "area: north; first_name: Cy." in shown.text  # the contact's area, the typed name wins
+    refused = admin_client.post("/admin/surveys/piping/editor/preview-as", data={"contact": str(stranger.contact_id)})
+    assert refused.status_code == 400 and "Choose one of the survey&#39;s contacts" in refused.text
+    for bad in ("abc", "9" * 40):
+        assert admin_client.post("/admin/surveys/piping/editor/preview-as", data={"contact": bad}).status_code == 400
+    too_long = admin_client.post("/admin/surveys/piping/editor/preview-as", data={"as-area": "x" * 501})
+    assert too_long.status_code == 400 and "must be 500 characters or fewer" in too_long.text
+
+
+def test_preview_as_offers_no_contacts_to_analysts(app, import_survey, invite):
+    from auth_helpers import make_user, sign_in
+
+    from surveyapp.models import SurveyEditor
+
+    survey = import_survey("piping", status="draft")
+    invitation, _, _ = invite(survey)
+    analyst = make_user("analyst@example.org", "analyst")
+    db.session.add(SurveyEditor(user_id=analyst.id, survey_id=survey.id))
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, analyst)
+    form = client.get("/admin/surveys/piping/editor/preview-as")
+    assert form.status_code == 200 and 'name="contact"' not in form.text
+    picked = client.post("/admin/surveys/piping/editor/preview-as", data={"contact": str(invitation.contact_id)})
+    assert picked.status_code == 400
+
+
+def test_preview_as_needs_the_csrf_token(app, database_url, import_survey):
+    from auth_helpers import make_user, sign_in
+    from conftest import csrf_token_from, make_app
+
+    import_survey("piping", status="draft")
+    admin = make_user("admin2@example.org", "admin")
+    csrf_app = make_app(database_url, WTF_CSRF_ENABLED=True)
+    client = csrf_app.test_client()
+    sign_in(client, admin)
+    db.session.remove()  # the requests below run in csrf_app's own sessions
+    assert client.post("/admin/surveys/piping/editor/preview-as", data={"as-area": "n"}).status_code == 400
+    token = csrf_token_from(client.get("/admin/surveys/piping/editor/preview-as").text)
+    shown = client.post("/admin/surveys/piping/editor/preview-as", data={"as-area": "n", "csrf_token": token})
+    assert shown.status_code == 200 and "area: n." in shown.text

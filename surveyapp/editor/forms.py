@@ -205,3 +205,14 @@ class PreviewLinkForm(FlaskForm):
             NumberRange(min=1, max=90, message="A preview link can work for 1 to 90 days"),
         ],
     )
+
+
+class PreviewAsForm(FlaskForm):
+    """ "Preview as": one of the survey's contacts (admins), and typed attribute values (`as-<name>` fields,
+    read by the view: their names come from the draft)."""
+
+    contact = StringField(
+        "One of the survey's contacts",
+        filters=[_strip],
+        validators=[Optional(), Regexp(r"\d{1,12}\Z", message="Choose one of the survey's contacts")],
+    )
