@@ -59,6 +59,7 @@ def build_world(import_survey, invite) -> dict:
         "filename": "favicon.svg",
         "name": "comment",
         "question_name": "comment",
+        "list_name": "frequency",
     }
     return {"users": users, "values": values, "interview_slug": interview.slug}
 

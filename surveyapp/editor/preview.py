@@ -25,7 +25,7 @@ from ..questionnaires import piping, runtime
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import languages_of
 from ..questionnaires.loader import load_definition_data
-from ..services import drafts, editing, preview_as
+from ..services import choice_lists, drafts, editing, preview_as
 from ..services.translation_view import (
     MAX_TRANSLATION_LENGTH,
     set_translations,
@@ -366,7 +366,7 @@ def changes(slug):
         "editor/changes.html",
         title=f"Changes to {survey.title}",
         survey=survey,
-        changes=version_changes(old, new),
+        changes=version_changes(choice_lists.inlined(old), choice_lists.inlined(new)),
         start=start,
         end=end,
         numbers=sorted(versions),
@@ -381,13 +381,13 @@ def translations(slug):
     g.read_only = request.method == "GET"
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)
-    summaries = translation_summaries(draft)
+    summaries = translation_summaries(choice_lists.inlined(draft))  # shared lists' answers shown per question
     chosen = next((s for s in summaries if s.language.code == request.args.get("lang")), None)
     if request.method == "POST" and not request.args.get("lang"):
         abort(400)  # a save names its language
     if request.args.get("lang") and chosen is None:
         abort(404)
-    rows = translation_rows(draft, chosen.language.code) if chosen else []
+    rows = translation_rows(choice_lists.inlined(draft), chosen.language.code) if chosen else []
     form, errors, typed = TranslationsForm(), [], {}
     if request.method == "POST":
         if not form.validate_on_submit():
