@@ -354,3 +354,11 @@ def test_preview_as_needs_the_csrf_token(app, database_url, import_survey):
     token = csrf_token_from(client.get("/admin/surveys/piping/editor/preview-as").text)
     shown = client.post("/admin/surveys/piping/editor/preview-as", data={"as-area": "n", "csrf_token": token})
     assert shown.status_code == 200 and "area: n." in shown.text
+
+
+def test_an_xlsform_export_with_contact_attributes_is_refused_by_pyxform_on_the_way_back(questionnaire):
+    from surveyapp.questionnaires.xlsform import XLSFormError, read_xlsform
+    from surveyapp.services.xlsform import xlsform_bytes
+
+    with pytest.raises(XLSFormError, match="contact.area"):
+        read_xlsform(xlsform_bytes(questionnaire), "piping.xlsx")
