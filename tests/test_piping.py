@@ -298,7 +298,7 @@ def test_preview_without_preview_as_has_no_attributes(admin_client, import_surve
         "/admin/surveys/piping/editor/preview/visits", data={"_shown": "visits", "visits": "2", "_preview": carry}
     )
     assert "End of the preview" in end.text  # no area: the northern page stays hidden
-    assert 'name="_preview_as"' not in moved.text and "Preview as a contact" in moved.text
+    assert 'name="_preview_as"' not in moved.text and "Try it as a contact" in moved.text
 
 
 def test_preview_as_one_of_the_survey_s_contacts(admin_client, import_survey, invite):

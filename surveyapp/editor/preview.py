@@ -163,7 +163,7 @@ def _render_page(place: Place, questionnaire, page, answers, carry, errors=None,
     links = [] if place.framed else [{"text": "Start again at phone width", "href": place.start_url("phone")}]
     if place.as_url and not place.framed:
         links.append(
-            {"text": "Preview as a contact" if not attributes else "Preview as someone else", "href": place.as_url}
+            {"text": "Try it as a contact" if not attributes else "Try it as someone else", "href": place.as_url}
         )
     return render_template(
         "respond/page.html",
@@ -334,7 +334,7 @@ def preview_as_page(slug):
             return _render_page(place, questionnaire, questionnaire.page(first), answers, {}, attributes=attributes)
     return render_template(
         "editor/preview_as.html",
-        title=f"Preview {survey.title} as a contact",
+        title=f"Try the preview of {survey.title} as a contact",
         survey=survey,
         form=form,
         names=names,

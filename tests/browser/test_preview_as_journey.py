@@ -38,8 +38,8 @@ def test_an_admin_previews_the_draft_as_a_contact(app, web, import_survey, invit
     admin.fill("#password", PASSWORD)
     admin.click("button:has-text('Sign in')")
     admin.goto("/admin/surveys/piping/editor")
-    admin.get_by_role("link", name="Preview as a contact").click()
-    expect(admin.get_by_role("heading", level=1)).to_have_text("Preview as a contact")
+    admin.get_by_role("link", name="Try it as a contact").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Try the preview as a contact")
     web.check(admin)
 
     admin.get_by_label("area").fill("x" * 501)
