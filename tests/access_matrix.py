@@ -85,6 +85,11 @@ ACCESS = {
     "editor.check_condition": EDITORS,  # JSON: the problems of a condition as it is typed
     "editor.preview": EDITORS,
     "editor.preview_page": EDITORS,
+    "editor.preview_as_page": EDITORS,
+    "editor.choice_lists_page": EDITORS,  # shared lists of answers: the list, and adding one
+    "editor.choice_list_edit": EDITORS,
+    "editor.choice_list_delete": EDITORS,
+    "editor.question_choice_list": EDITORS,  # a question: use a shared list, its own copy, or share its answers  # "preview as" a contact: the contact picker for admins only
     "editor.changes": EDITORS,
     "editor.translations": EDITORS,
     "editor.preview_links_page": EDITORS,  # shareable preview links: list and create

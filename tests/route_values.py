@@ -63,6 +63,7 @@ def build_world(import_survey, invite) -> dict:
         "question_name": "comment",
         "path": f"{results.slug}/picture.png",
         "image_id": image.id,
+        "list_name": "frequency",
     }
     return {"users": users, "values": values, "interview_slug": interview.slug}
 

@@ -21,6 +21,7 @@ from surveyapp.contacts.importer import import_contacts, store_problem_report
 from surveyapp.extensions import db
 from surveyapp.interviews.service import start_interview
 from surveyapp.models import ReportShare, SurveyEditor
+from surveyapp.services import drafts
 from surveyapp.services.images import add_image
 from surveyapp.services.preview_links import create_link
 from surveyapp.services.tokens import token_hash
@@ -69,6 +70,8 @@ def world(app, import_survey, invite):
         assign(volunteer, interview_survey)
     db.session.add(SurveyEditor(user_id=users[ANALYST].id, survey_id=interview_survey.id))  # the editor's analyst
     preview_link, _ = create_link(db.session, interview_survey)
+    shared = {"frequency": [{"value": "never", "label": "Never"}, {"value": "often", "label": "Often"}]}
+    drafts.save_draft(interview_survey, {**drafts.draft_of(interview_survey), "choice_lists": shared})  # the editor's
     preview_link.token_hash = token_hash(token)  # the link is the credential: the respondent holds it
     draft = start_interview(db.session, interview_survey, users[VOLUNTEER], "A-1")
     draft.current_page = "consent"
@@ -94,6 +97,7 @@ def world(app, import_survey, invite):
         "link_id": preview_link.id,
         "image_id": image.id,
         "path": f"{interview_survey.slug}/picture.png",
+        "list_name": "frequency",
     }
     return {"token": token, "users": users, "volunteer_b": volunteer_b, "values": values}
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import AuditEvent, PreviewLink, Survey, SurveyEditor, SurveyVersion
+from surveyapp.services import drafts
 from surveyapp.services.preview_links import create_link
 
 METHODS = ("GET", "POST")
@@ -48,6 +49,9 @@ def world(app, import_survey):
     analyst = make_user("allowed@example.org", "analyst")
     db.session.add(SurveyEditor(user_id=analyst.id, survey_id=allowed_survey.id))
     links = {s.slug: create_link(db.session, s)[0] for s in (allowed_survey, other_survey)}
+    for survey in (allowed_survey, other_survey):  # a shared list, for the list's own pages
+        shared = {"frequency": [{"value": "never", "label": "Never"}, {"value": "often", "label": "Often"}]}
+        drafts.save_draft(survey, {**drafts.draft_of(survey), "choice_lists": shared})
     db.session.commit()
     people = {
         "allowed": analyst,
@@ -58,7 +62,13 @@ def world(app, import_survey):
 
 
 def _url(app, endpoint: str, rule: str, survey: Survey, link: PreviewLink) -> str:
-    values = {"slug": survey.slug, "page_name": "consent", "question_name": "agree", "link_id": link.id}
+    values = {
+        "slug": survey.slug,
+        "page_name": "consent",
+        "question_name": "agree",
+        "link_id": link.id,
+        "list_name": "frequency",
+    }
     if survey.slug == "test-short-text":
         first = survey.current_version.definition["pages"][0]
         values.update(page_name=first["name"], question_name=first["questions"][0]["name"])

@@ -335,3 +335,47 @@ def test_change_type_keeps_what_the_new_type_takes():
     assert not editing.draft_problems(definition)
     with pytest.raises(editing.EditError):
         editing.change_type(definition, "pick", "hologram")
+
+
+# -- the round trip with shared lists of answers (services/choice_lists.py) --------------------------------------
+
+
+def test_shared_lists_round_trip_through_the_yaml_publishing_and_the_download(app):
+    from surveyapp.services import choice_lists
+
+    definition = _every_type_definition()
+    choice_lists.share(definition, "the_single_choice_question", "Fruit")
+    editing.add_question(definition, "later", "multiple_choice", "Which fruit?")
+    choice_lists.use_list(definition, "which_fruit", "fruit")
+    choice_lists.set_choices(definition, "fruit", editing.parse_choice_lines("b = Banana\na = Apple\nCherry"))
+    assert not editing.draft_problems(definition), editing.draft_problems(definition).all
+    loaded = load_definition_text(editing.definition_yaml(definition))
+    fruit = [
+        {"value": "b", "label": "Banana"},
+        {"value": "a", "label": "Apple"},
+        {"value": "cherry", "label": "Cherry"},
+    ]
+    for name in ("the_single_choice_question", "which_fruit"):
+        assert [{"value": c.value, "label": c.label} for c in loaded.question(name).choices] == fruit
+    assert loaded.to_dict() == Questionnaire.from_dict(choice_lists.inlined(definition)).to_dict()
+
+    client = app.test_client()
+    sign_in(client, make_user("admin@example.org", "admin"))
+    survey = Survey(slug="round-trip", title="Round trip")
+    db.session.add(survey)
+    db.session.flush()
+    drafts.save_draft(survey, copy.deepcopy(definition))
+    db.session.commit()
+    assert client.post("/admin/surveys/round-trip/editor/publish").status_code == 302
+    survey = db.session.scalar(select(Survey).where(Survey.slug == "round-trip"))
+    published = survey.current_version.definition
+    reopened = drafts.draft_of(survey)  # the editor opens it with its shared list, as it was edited
+    assert reopened["choice_lists"] == definition["choice_lists"]
+    assert [q["choices"] for p in reopened["pages"] for q in p["questions"] if q["name"] in ("which_fruit",)] == [
+        "fruit"
+    ]
+    downloaded = client.get("/admin/surveys/round-trip/definition").get_data(as_text=True)
+    assert "choice_lists:" in downloaded
+    result = import_definition(db.session, downloaded, "download")
+    db.session.commit()
+    assert result.version.definition == published

@@ -242,3 +242,20 @@ def test_xlsform_sounds_and_videos_are_refused_at_their_row():
     with pytest.raises(XLSFormError) as refused:
         read_xlsform(form, "sounds.xlsx")
     assert "sounds and videos in questions are not supported" in str(refused.value)
+
+
+def test_a_question_that_pipes_an_answer_keeps_its_image():
+    from surveyapp.questionnaires.piping import piped_question
+
+    text = WITH_IMAGES.replace(
+        "        label: How often do you visit the pharmacy?\n",
+        "        label: How often do you visit the pharmacy?\n",
+        1,
+    )
+    questionnaire = load_definition_data(__import__("yaml").safe_load(text))
+    question = questionnaire.question("helpful")
+    question.label = "You said ${how_often}: were the staff helpful?"
+    question.image, question.image_path = "staff.png", "test-languages/staff.png"
+    piped = piped_question(question, questionnaire, {"how_often": "weekly"})
+    assert piped is not question and piped.label == "You said Every week: were the staff helpful?"
+    assert piped.image_path == "test-languages/staff.png"

@@ -198,7 +198,7 @@ UNSUPPORTED = workbook(
         ["integer", "count", "How many?", "3"],  # row 16: a default, supported
         ["select_one colours", "shade", "Which shade?", None, "colour = ${fine}"],  # row 17
         ["rank colours", "order", "Put them in order"],  # row 18: supported
-        ["text", "hello", "Hello ${fine}"],  # row 19
+        ["text", "hello", "Hello ${prior}"],  # row 19
         ["text", "later", "Later", None, None, None, "concat(${fine}, 'x') = 'ax'"],  # row 20
     ],
     [["list_name", "name", "label", "colour"], ["colours", "red", "Red", "r"], ["colours", "blue", "Blue", "b"]],
@@ -220,7 +220,7 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
         "sheet 'survey', row 13, type 'select_one_from_file towns.csv': choices from an external file",
         "sheet 'survey', row 14, column 'calculation': pulldata() reads a CSV file attached to the form",
         "sheet 'survey', row 17, column 'choice_filter': choices that depend on earlier answers",
-        "sheet 'survey', row 19, column 'label': the label shows an earlier answer with ${...}",
+        "sheet 'survey', row 19, column 'label': the label shows the calculation 'prior'",
         "sheet 'survey', row 20, column 'relevant': the expression 'concat(${fine}, 'x') = 'ax'' cannot be used",
     ]
     assert len(messages) == len(expected), "\n".join(messages)

@@ -171,7 +171,10 @@ def test_text_like_a_formula_is_written_as_text_exactly_never_as_a_formula():
 
 @pytest.mark.parametrize(
     "path",
-    sorted(p for p in QUESTIONNAIRES.glob("*.yaml") if p.name != "broken.yaml") + sorted(DEMO.glob("*.yaml")),
+    # piping.yaml uses ${contact.area}: XLSForm has no contact attributes, so pyxform refuses the name (tested
+    # in tests/test_piping.py; its ${name} piping is imported from XLSForm there too)
+    sorted(p for p in QUESTIONNAIRES.glob("*.yaml") if p.name not in ("broken.yaml", "piping.yaml"))
+    + sorted(DEMO.glob("*.yaml")),
     ids=lambda p: p.name,
 )
 def test_every_test_and_demo_questionnaire_comes_back_the_same(path):

@@ -6,4 +6,4 @@ from flask import Blueprint
 bp = Blueprint("editor", __name__, url_prefix="/admin")
 review_bp = Blueprint("review", __name__)
 
-from . import preview, review_routes, routes, sharing, structure  # noqa: E402,F401
+from . import choice_lists, preview, review_routes, routes, sharing, structure  # noqa: E402,F401

@@ -10,7 +10,7 @@ from ..auth.access import require_survey_editor
 from ..extensions import db
 from ..models import Survey
 from ..questionnaires import types
-from ..services import drafts, editing
+from ..services import choice_lists, drafts, editing
 from . import bp
 from .forms import ActionForm, AddPageForm, AddQuestionForm
 
@@ -138,5 +138,7 @@ def earlier_questions(draft: dict, page_name: str, question_name: str | None = N
             if question.get("name") == question_name:
                 return earlier
             if question.get("type") != "note":
+                if choice_lists.list_of(question) is not None:  # the answers of its shared list, to show
+                    question = {**question, "choices": choice_lists.resolved(draft, question)}
                 earlier.append(question)
     return earlier

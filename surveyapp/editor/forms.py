@@ -209,3 +209,42 @@ class PreviewLinkForm(FlaskForm):
             NumberRange(min=1, max=90, message="A preview link can work for 1 to 90 days"),
         ],
     )
+
+
+class PreviewAsForm(FlaskForm):
+    """ "Preview as": one of the survey's contacts (admins), and typed attribute values (`as-<name>` fields,
+    read by the view: their names come from the draft)."""
+
+    contact = StringField(
+        "One of the survey's contacts",
+        filters=[_strip],
+        validators=[Optional(), Regexp(r"\d{1,12}\Z", message="Choose one of the survey's contacts")],
+    )
+
+
+class ChoiceListForm(FlaskForm):
+    """A shared list of answers: its name (when added) and its answers, one a line as on a question."""
+
+    title = _text("Name of the list", 100)
+    choices = TextAreaField(
+        "Answers, one a line",
+        filters=[_strip],
+        validators=[
+            InputRequired(message="Enter the list's answers, one a line"),
+            Length(max=50_000, message="The answers must be 50,000 characters or fewer"),
+        ],
+    )
+    confirm_codes = BooleanField("Yes, change the codes that answers use")
+
+
+class ChoiceListUseForm(FlaskForm):
+    """A question's answers: use a shared list, take its own copy of the list, or make its answers a shared list."""
+
+    action = StringField(validators=[InputRequired(), AnyOf(["use", "own", "share"], message="Choose what to do")])
+    list_name = _text("Shared list", 100)
+    title = _text("Name of the new list", 100)
+    confirm_codes = BooleanField("Yes, change the codes that answers use")
+
+
+class ChoiceListDeleteForm(FlaskForm):
+    """Delete a shared list no question uses: only its CSRF token."""

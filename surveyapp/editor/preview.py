@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from flask import abort, g, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles_required
@@ -20,11 +21,11 @@ from ..extensions import db
 from ..journey.conditions import answers_for_browser, page_blocks
 from ..models import SurveyVersion
 from ..numbers import query_int
-from ..questionnaires import runtime
+from ..questionnaires import piping, runtime
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import languages_of
 from ..questionnaires.loader import load_definition_data
-from ..services import drafts, editing
+from ..services import choice_lists, drafts, editing, preview_as
 from ..services.translation_view import (
     MAX_TRANSLATION_LENGTH,
     set_translations,
@@ -34,11 +35,12 @@ from ..services.translation_view import (
 from ..services.version_changes import version_changes
 from . import bp
 from .common import EDITORS, editable_survey_or_404, save, survey_for
-from .forms import PreviewForm, TranslationsForm
+from .forms import PreviewAsForm, PreviewForm, TranslationsForm
 
 CARRY_FIELD = "_preview"
+AS_FIELD = "_preview_as"  # "preview as": the contact attributes the preview pretends the respondent has
 MAX_CARRY = 200_000
-_NOT_ANSWERS = {"csrf_token", "_shown", CARRY_FIELD}
+_NOT_ANSWERS = {"csrf_token", "_shown", CARRY_FIELD, AS_FIELD}
 PHONE_WIDTH = 375  # CSS pixels: a common phone, and the width WCAG's reflow check is close to
 
 
@@ -58,6 +60,7 @@ class Place:
     values: dict = field(default_factory=dict)  # URL values besides page_name (slug, or token)
     back_url: str | None = None  # the way out of the preview (the editor), None for a reviewer
     notice: str = "Preview of the draft: answers are not stored."
+    as_url: str | None = None  # "preview as a contact" (the editor's), None for a reviewer
 
     @property
     def framed(self) -> bool:
@@ -102,6 +105,17 @@ def _carried() -> dict[str, list[str]]:
     return {str(k): [v for v in values if isinstance(v, str)] for k, values in data.items() if isinstance(values, list)}
 
 
+def _carried_attributes() -> dict[str, str]:
+    """The contact attributes "preview as" gave on an earlier page (none: a respondent without a contact)."""
+    text = request.form.get(AS_FIELD, "")
+    if not text or len(text) > MAX_CARRY:
+        return {}
+    try:
+        return preview_as.carried(json.loads(text))
+    except ValueError:
+        return {}
+
+
 class _Fields(dict):
     """Posted fields as runtime.parse_page reads them (getlist)."""
 
@@ -109,9 +123,12 @@ class _Fields(dict):
         return list(self.get(name, []))
 
 
-def _answers_from(questionnaire: Questionnaire, fields: dict[str, list[str]], before: str | None) -> dict:
-    """The typed answers the carried fields give, page by page up to `before` (errors ignored)."""
-    answers: dict = {}
+def _answers_from(
+    questionnaire: Questionnaire, fields: dict[str, list[str]], before: str | None, attributes: dict | None = None
+) -> dict:
+    """The typed answers the carried fields give, page by page up to `before` (errors ignored), with the
+    contact attributes of "preview as" (questionnaires/piping.py)."""
+    answers: dict = piping.with_contact({}, attributes)
     form = _Fields(fields)
     for page in questionnaire.pages:
         if page.name == before:
@@ -131,7 +148,23 @@ def _next_page(questionnaire: Questionnaire, answers: dict, current: str | None)
     return None
 
 
-def _render_page(place: Place, questionnaire, page, answers, carry, errors=None, raw=None):
+def _as_notice(attributes: dict | None) -> str:
+    if not attributes:
+        return ""
+    shown = "; ".join(f"{name}: {value}" for name, value in sorted(attributes.items()))
+    return f" Previewing as a contact with {shown}."
+
+
+def _render_page(place: Place, questionnaire, page, answers, carry, errors=None, raw=None, attributes=None):
+    page = piping.piped_page(page, questionnaire, answers)  # labels and titles show earlier answers
+    hidden = {CARRY_FIELD: json.dumps(carry)}
+    if attributes:
+        hidden[AS_FIELD] = json.dumps(attributes)
+    links = [] if place.framed else [{"text": "Start again at phone width", "href": place.start_url("phone")}]
+    if place.as_url and not place.framed:
+        links.append(
+            {"text": "Try it as a contact" if not attributes else "Try it as someone else", "href": place.as_url}
+        )
     return render_template(
         "respond/page.html",
         title=f"Preview: {page.title}",
@@ -147,17 +180,17 @@ def _render_page(place: Place, questionnaire, page, answers, carry, errors=None,
         wording=PreviewWording(),
         caption=None,
         action=place.page_url(page.name),
-        notice=place.notice,
-        notice_links=[] if place.framed else [{"text": "Start again at phone width", "href": place.start_url("phone")}],
+        notice=place.notice + _as_notice(attributes),
+        notice_links=links,
         still_needed=[],
         progress=None,
-        hidden_fields={CARRY_FIELD: json.dumps(carry)},
+        hidden_fields=hidden,
     ), 400 if errors else 200
 
 
 def _render_end(survey, place: Place, questionnaire: Questionnaire, answers: dict):
     rows = [
-        (q.label, runtime.format_answer(q, answers.get(q.name)))
+        (piping.pipe(q.label, questionnaire, answers), runtime.format_answer(q, answers.get(q.name)))
         for page in runtime.visible_pages(questionnaire, answers)
         for q in runtime.visible_questions(page, answers)
         if not q.is_note and q.is_shown  # hidden answers are not shown
@@ -210,25 +243,28 @@ def preview_page_of(survey, place: Place, page_name: str):
         return _render_page(place, questionnaire, page, {}, {})
     form = PreviewForm()
     carry = _carried()
-    answers = _answers_from(questionnaire, carry, page_name)
+    attributes = _carried_attributes()
+    answers = _answers_from(questionnaire, carry, page_name, attributes)
     if not form.validate_on_submit():
-        return _render_page(place, questionnaire, page, answers, carry)
+        return _render_page(place, questionnaire, page, answers, carry, attributes=attributes)
     shown = set(request.form.getlist("_shown"))
     result = runtime.parse_page(page, request.form, answers)
     errors = [e for e in result.errors if e.name in shown]
     typed = {**answers, **result.values}
     if errors:
-        return _render_page(place, questionnaire, page, typed, carry, errors=errors, raw=result.raw)
+        return _render_page(
+            place, questionnaire, page, typed, carry, errors=errors, raw=result.raw, attributes=attributes
+        )
     own = {q.name for q in page.questions}
     for key in request.form:
         if key not in _NOT_ANSWERS and (key in own or key.rsplit("-", 1)[0] in own):
             carry[key] = request.form.getlist(key)
-    answers = _answers_from(questionnaire, carry, None)
+    answers = _answers_from(questionnaire, carry, None, attributes)
     unseen = [q.name for q in runtime.visible_questions(page, answers) if not q.is_note and q.name not in shown]
     following = page.name if unseen else _next_page(questionnaire, answers, page.name)
     if following is None:
         return _render_end(survey, place, questionnaire, answers)
-    return _render_page(place, questionnaire, questionnaire.page(following), answers, carry)
+    return _render_page(place, questionnaire, questionnaire.page(following), answers, carry, attributes=attributes)
 
 
 def _editor_place(survey) -> Place:
@@ -237,6 +273,7 @@ def _editor_place(survey) -> Place:
         values={"slug": survey.slug},
         back_url=url_for("editor.overview", slug=survey.slug),
         notice="Preview of the draft: answers are not stored. Go back to the editor with the Back link.",
+        as_url=url_for("editor.preview_as_page", slug=survey.slug),
     )
 
 
@@ -252,6 +289,61 @@ def preview(slug):
 def preview_page(slug, page_name):
     survey = editable_survey_or_404(slug)
     return preview_page_of(survey, _editor_place(survey), page_name)
+
+
+@bp.route("/surveys/<slug>/editor/preview-as", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def preview_as_page(slug):
+    """ "Preview as": choose one of the survey's contacts (admins only: contacts are theirs to see) or type
+    attribute values; the POST shows the preview's first page as that contact would see it (nothing stored)."""
+    g.read_only = True
+    survey = editable_survey_or_404(slug)
+    place = _editor_place(survey)
+    questionnaire, _problems = questionnaire_or_problems(survey)
+    if questionnaire is None:
+        return redirect(place.start_url())  # the page that lists the draft's problems
+    names = preview_as.attribute_names(questionnaire)
+    may_pick = current_user.role == "admin"
+    contacts = preview_as.survey_contacts(db.session, survey.id) if may_pick else []
+    form = PreviewAsForm()
+    typed = {name: request.form.get(f"as-{name}", "").strip() for name in names}
+    errors = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            if "csrf_token" in form.errors:
+                abort(400)
+            errors += [{"text": m, "href": "#contact"} for m in form.contact.errors]
+        errors += [
+            {"text": f"The value of {name} must be {preview_as.MAX_VALUE} characters or fewer", "href": f"#as-{name}"}
+            for name, value in typed.items()
+            if len(value) > preview_as.MAX_VALUE
+        ]
+        attributes: dict[str, str] = {}
+        if not errors and form.contact.data:
+            found = preview_as.contact_attributes(db.session, survey.id, int(form.contact.data)) if may_pick else None
+            if found is None:
+                errors.append({"text": "Choose one of the survey's contacts", "href": "#contact"})
+            else:
+                attributes = preview_as.carried(found)
+        if not errors:
+            attributes.update({name: value for name, value in typed.items() if value})
+            answers = piping.with_contact({}, attributes)
+            first = _next_page(questionnaire, answers, None)
+            if first is None:
+                return _render_end(survey, place, questionnaire, answers)
+            return _render_page(place, questionnaire, questionnaire.page(first), answers, {}, attributes=attributes)
+    return render_template(
+        "editor/preview_as.html",
+        title=f"Try the preview of {survey.title} as a contact",
+        survey=survey,
+        form=form,
+        names=names,
+        contacts=contacts,
+        may_pick=may_pick,
+        typed=typed,
+        errors=errors,
+        field_errors={e["href"][1:]: e["text"] for e in errors},
+    ), 400 if errors else 200
 
 
 @bp.get("/surveys/<slug>/editor/changes")
@@ -274,7 +366,7 @@ def changes(slug):
         "editor/changes.html",
         title=f"Changes to {survey.title}",
         survey=survey,
-        changes=version_changes(old, new),
+        changes=version_changes(choice_lists.inlined(old), choice_lists.inlined(new)),
         start=start,
         end=end,
         numbers=sorted(versions),
@@ -289,13 +381,13 @@ def translations(slug):
     g.read_only = request.method == "GET"
     survey = survey_for(slug)
     draft = drafts.draft_of(survey)
-    summaries = translation_summaries(draft)
+    summaries = translation_summaries(choice_lists.inlined(draft))  # shared lists' answers shown per question
     chosen = next((s for s in summaries if s.language.code == request.args.get("lang")), None)
     if request.method == "POST" and not request.args.get("lang"):
         abort(400)  # a save names its language
     if request.args.get("lang") and chosen is None:
         abort(404)
-    rows = translation_rows(draft, chosen.language.code) if chosen else []
+    rows = translation_rows(choice_lists.inlined(draft), chosen.language.code) if chosen else []
     form, errors, typed = TranslationsForm(), [], {}
     if request.method == "POST":
         if not form.validate_on_submit():

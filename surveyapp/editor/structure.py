@@ -12,7 +12,7 @@ from ..auth.access import roles_required
 from ..extensions import db
 from ..models import Survey
 from ..questionnaires import types
-from ..services import drafts, editing
+from ..services import choice_lists, drafts, editing
 from . import bp
 from .builder import apply_builder, builder_context, builder_data
 from .common import (
@@ -192,6 +192,8 @@ def question_edit(slug, question_name):
             save(survey, draft, f"The question is now: {type_label(form.qtype.data)}. Check its settings.")
             return redirect(url_for("editor.question_edit", slug=survey.slug, question_name=question_name))
         values = {key: getattr(form, key).data for key in editing.QUESTION_KEYS if key in allowed}
+        if choice_lists.list_of(question) is not None:
+            values.pop("choices", None)  # a shared list's answers are edited on its own page, once
         if "choices" in values:
             values["choices"] = editing.parse_choice_lines(form.choices.data or "")
             codes_warning = _codes_warning(form, survey, question_name, values["choices"])
@@ -230,6 +232,9 @@ def question_edit(slug, question_name):
         builder=builder_context(form, earlier),
         codes_warning=codes_warning,
         type_names=types.names(),
+        shared_list=choice_lists.list_of(question),
+        shared_choices=choice_lists.resolved(draft, question),
+        shared_list_names=list(choice_lists.lists(draft)),
     ), 400 if form.errors else 200
 
 

@@ -13,7 +13,7 @@ transaction has ended, from the objects already loaded (nothing is read twice).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flask import abort, redirect, render_template
@@ -24,7 +24,7 @@ from ..database import commit_keeping, write_transaction
 from ..i18n import translate
 from ..models import Response
 from ..models.enums import ResponseStatus
-from ..questionnaires import runtime
+from ..questionnaires import piping, runtime
 from ..questionnaires.definition import Page, Questionnaire
 from . import flow
 from .conditions import answers_for_browser, page_blocks
@@ -106,12 +106,15 @@ class Journey:
         on_page_values: Callable[[Page, dict], object | None] | None = None,
         on_complete: Callable[[Session], None] | None = None,
         already_completed: Callable[[], object] | None = None,
+        contact_attributes: Callable[[], Mapping[str, str]] | None = None,
     ):
         self.session, self.response, self.questionnaire = session, response, questionnaire
         self.nav, self.wording, self.title, self.caption = nav, wording, title, caption
         self.on_page_values, self.on_complete = on_page_values, on_complete
         self._already_completed = already_completed
         self._answers: runtime.Answers | None = None
+        #: the contact's attributes that conditions and piped text use, read with the answers (none: all empty)
+        self._contact_attributes = contact_attributes
 
     def _language(self) -> dict:
         """`<html lang dir>` of the questionnaire's language, and the switcher where the nav has one."""
@@ -122,6 +125,8 @@ class Journey:
     def answers(self) -> runtime.Answers:
         if self._answers is None:
             self._answers = flow.load_answers(self.session, self.response, self.questionnaire)
+            if self._contact_attributes is not None:
+                self._answers = piping.with_contact(self._answers, self._contact_attributes())
         return self._answers
 
     # -- question pages ---------------------------------------------------------------------------
@@ -230,13 +235,14 @@ class Journey:
         previous = flow.CHECK_PAGE if changing else flow.previous_page_name(questionnaire, answers, page_def.name)
         sections = flow.section_names(questionnaire, answers)
         language = self._language()  # first: it sets the interface language the errors are translated into
+        shown = piping.piped_page(page_def, questionnaire, answers)  # itself unless it shows earlier answers
         return render(
             self.session,
             "respond/page.html",
-            title=page_def.title or questionnaire.title,
+            title=shown.title or questionnaire.title,
             questionnaire=questionnaire,
-            page=page_def,
-            blocks=page_blocks(page_def, answers),
+            page=shown,
+            blocks=page_blocks(shown, answers),
             condition_answers=answers_for_browser(page_def, answers),
             answers=answers,
             raw=raw or {},
@@ -265,7 +271,7 @@ class Journey:
             "respond/check.html",
             title=self.wording.check_title,
             questionnaire=self.questionnaire,
-            sections=flow.summary_rows(self.questionnaire, answers),
+            sections=flow.piped_summary_rows(self.questionnaire, answers),
             nav=self.nav,
             wording=self.wording,
             caption=self.caption,

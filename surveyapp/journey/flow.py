@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import Answer, Choice, Question, Response, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
-from ..questionnaires import expressions, runtime
+from ..questionnaires import expressions, piping, runtime
 from ..questionnaires.definition import Page, Questionnaire
 from ..questionnaires.types import StoredValue
 
@@ -387,6 +387,17 @@ def summary_rows(questionnaire: Questionnaire, answers: runtime.Answers) -> list
         if rows:
             sections.append((page, rows))
     return sections
+
+
+def piped_summary_rows(questionnaire: Questionnaire, answers: runtime.Answers) -> list[tuple[Page, list[tuple]]]:
+    """summary_rows() with page titles and labels showing the answers they pipe (questionnaires/piping.py)."""
+    return [
+        (
+            piping.piped_page(page, questionnaire, answers),
+            [(piping.piped_question(q, questionnaire, answers), text) for q, text in rows],
+        )
+        for page, rows in summary_rows(questionnaire, answers)
+    ]
 
 
 def set_current_page(session: Session, response: Response, page_name: str) -> None:

@@ -56,6 +56,8 @@ FUNC: /[A-Za-z_][A-Za-z0-9_-]*(?=\s*\()/
 _PARSER = Lark(_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True)
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# A contact's attribute: ${contact.area} (questionnaires/piping.py puts them in the answers under this key).
+_CONTACT_NAME_RE = re.compile(r"contact\.[A-Za-z_][A-Za-z0-9_]*\Z")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _EPOCH = datetime.date(1970, 1, 1)
 _CTX = decimal.Context(prec=28, traps=[])
@@ -429,10 +431,10 @@ class _Compiler:
         if kind == "ref":
             token = node.children[0]
             name = token.value[2:-1].strip()
-            if not _NAME_RE.match(name):
+            if not _NAME_RE.match(name) and not _CONTACT_NAME_RE.match(name):
                 raise ExpressionError(
                     f"'{token.value}' at character {token.start_pos + 1} is not a valid "
-                    "reference: write ${name} with a question name",
+                    "reference: write ${name} with a question name, or ${contact.name} with a contact attribute",
                     token.start_pos,
                 )
             self.references.add(name)

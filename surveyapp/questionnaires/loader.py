@@ -21,7 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from . import expressions, languages, patterns, types
+from . import expressions, languages, patterns, piping, types
 from .definition import Question, Questionnaire, default_text
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -429,7 +429,29 @@ class _Checker:
             if isinstance(page, dict):
                 self.check_page(page, page_index)
         self.check_translations(pages)
+        self.check_translated_piping(pages)
         return self.problems
+
+    def check_translated_piping(self, pages: list) -> None:
+        """Translated titles, labels and hints follow the same piping rules as the default language's."""
+        translations = self.data.get("translations")
+        if not isinstance(translations, dict):
+            return
+        page_index = {p.get("name"): i for i, p in enumerate(pages) if isinstance(p, dict)}
+        for code, entry in translations.items():
+            if not isinstance(entry, dict):
+                continue
+            where = f"translation '{code}'"
+            for kind, keys in (("pages", ("title",)), ("questions", ("label", "hint"))):
+                found = entry.get(kind)
+                if not isinstance(found, dict):
+                    continue
+                for name, texts in found.items():
+                    index = page_index.get(name) if kind == "pages" else self.page_of.get(name)
+                    if index is None or not isinstance(texts, dict):
+                        continue
+                    for key in keys:
+                        self.check_piping(texts, key, f"{where}, {kind[:-1]} '{name}'", index)
 
     def check_translations(self, pages: list) -> None:
         """Language codes, and that every page, question, choice list and choice a translation names exists."""
@@ -613,6 +635,7 @@ class _Checker:
             self.check_expression(
                 relevant, "relevant", page.line_of("relevant"), where, position=None, page_index=page_index
             )
+        self.check_piping(page, "title", where, page_index)
         questions = page.get("questions")
         if not isinstance(questions, list):
             return
@@ -626,6 +649,12 @@ class _Checker:
             )
         for index, question in enumerate(questions):
             if isinstance(question, dict):
+                self.check_piping(
+                    question, "label", f"{_name_or_number(question, 'question', index)} on {where}", page_index
+                )
+                self.check_piping(
+                    question, "hint", f"{_name_or_number(question, 'question', index)} on {where}", page_index
+                )
                 qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
                 self.check_question(question, qwhere, page_index, self.positions.get((page_index, index), -1))
 
@@ -726,6 +755,41 @@ class _Checker:
             if problem:
                 self.add(q.line_of("pattern"), where, f"'pattern' {problem}")
 
+    def check_piping(self, item: dict, key: str, where: str, page_index: int, line=None) -> None:
+        """`${name}` in a label, hint or page title: an answered question on an earlier page, or ${contact.x}."""
+        text = item.get(key)
+        if not isinstance(text, str):
+            return
+        line = line if line is not None else item.line_of(key)
+        for name, _ in piping.placeholders(text):
+            if piping.is_contact_reference(name):
+                continue
+            if not NAME_RE.match(name):
+                self.add(
+                    line,
+                    where,
+                    f"'{key}' shows '${{{name}}}', which is not a question name: write ${{name}} with an earlier "
+                    "question's name, or ${contact.name} with a contact attribute",
+                )
+            elif name not in self.order:
+                self.add(line, where, f"'{key}' shows unknown question '{name}'{_did_you_mean(name, self.order)}")
+            elif self.types.get(name) in types.names() and not types.get(self.types[name]).has_answer:
+                self.add(line, where, f"'{key}' shows '{name}', which is a note and has no answer")
+            elif self.page_of[name] == page_index:
+                self.add(
+                    line,
+                    where,
+                    f"'{key}' shows the answer to question '{name}', which is on the same page (a label, hint or "
+                    "page title can only show answers from earlier pages)",
+                )
+            elif self.page_of[name] > page_index:
+                self.add(
+                    line,
+                    where,
+                    f"'{key}' shows the answer to question '{name}', which comes later in the form (a label, "
+                    "hint or page title can only show answers from earlier pages)",
+                )
+
     def check_expression(
         self, text: str, key: str, line, where: str, position, page_index: int, own_name: str | None = None
     ) -> None:
@@ -737,6 +801,8 @@ class _Checker:
         if expr.uses_current and key != "constraint":
             self.add(line, where, f"'{key}' uses '.' (the current answer), which can only be used in a 'constraint'")
         for name in sorted(expr.references):
+            if piping.is_contact_reference(name):
+                continue  # a contact attribute: empty when there is none (docs/questionnaire-format.md#piping)
             if name not in self.order:
                 self.add(line, where, f"'{key}' refers to unknown question '{name}'{_did_you_mean(name, self.order)}")
             elif self.types.get(name) == "note":

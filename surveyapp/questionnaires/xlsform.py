@@ -312,6 +312,28 @@ class _Mapper:
 
         return _REF_RE.sub(replace, text)
 
+    def piped(self, name: str, column: str, text: str) -> str | None:
+        """A label or hint that shows earlier answers (${name}): names as the engine has them, in every language;
+        None (with a problem) when it shows a calculate row, whose value the product does not keep."""
+        shown = [ref for ref in _REF_RE.findall(text) if ref in self.calculations]
+        if shown:
+            self.problem(
+                name,
+                f"column '{column}'",
+                f"the {column} shows the calculation '{shown[0]}', which the product cannot show; "
+                f"write the {column} without it",
+            )
+            return None
+
+        def native(found: str) -> str:
+            return _REF_RE.sub(lambda m: "${" + self.native_name(m.group(1)) + "}", found)
+
+        for texts in self.translated.values():
+            path = ("questions", name, column)
+            if path in texts:
+                texts[path] = native(texts[path])
+        return native(text)
+
     def native_name(self, name: str) -> str:
         """A name the engine accepts: XLSForm also allows '-' and '.', which become '_' (when that is free)."""
         if _NAME_RE.fullmatch(name) or not name:
@@ -730,21 +752,16 @@ class _Mapper:
         name = question["name"]
         label = self.text(element.get("label"), ("questions", name, "label"))
         if label is not None and _REF_RE.search(label):
-            self.problem(
-                name,
-                "column 'label'",
-                "the label shows an earlier answer with ${...}, which the product cannot do yet; "
-                "write the label without it",
-            )
-            return None
+            label = self.piped(name, "label", label)
+            if label is None:
+                return None
         if label is None and question["type"] == "hidden":
             label = str(element.get("name", ""))  # hidden rows have no label: the name heads its export column
         if label is not None:
             question["label"] = label  # none: the loader says a label is needed, at this row
         hint = self.text(element.get("hint"), ("questions", name, "hint"))
         if hint and _REF_RE.search(hint):
-            self.problem(name, "column 'hint'", "the hint shows an answer with ${...}; write it without that")
-            hint = None
+            hint = self.piped(name, "hint", hint)
         if hint:
             question["hint"] = hint
         if element.get("guidance_hint"):

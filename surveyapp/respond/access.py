@@ -25,6 +25,7 @@ from ..invitations import tokens
 from ..journey import flow
 from ..models import ContactAttribute, Invitation, Response, Survey, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
+from ..questionnaires import piping
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import CONTACT_ATTRIBUTE, NEEDS_ATTRIBUTE, best_match, wanted_language
 from ..services.invitations import record_event
@@ -141,6 +142,23 @@ def contact_language(db_session: Session, contact_id: int) -> object:
         ).all()
     )
     return wanted_language(attributes.get(CONTACT_ATTRIBUTE), attributes.get(NEEDS_ATTRIBUTE))
+
+
+def contact_attributes(db_session: Session, respondent: Respondent) -> dict[str, str]:
+    """The attributes of the invited contact that the questionnaire's conditions and piped texts use: one
+    query, and none when it uses no attribute or on a public link (no contact: every attribute is empty)."""
+    questionnaire = respondent.questionnaire
+    names = piping.contact_attributes_used(questionnaire.original) | piping.contact_attributes_used(questionnaire)
+    if not names or respondent.invitation is None:
+        return {}
+    return dict(
+        db_session.execute(
+            select(ContactAttribute.name, ContactAttribute.value).where(
+                ContactAttribute.contact_id == respondent.invitation.contact_id,
+                ContactAttribute.name.in_(sorted(names)),
+            )
+        ).all()
+    )
 
 
 # The two journey queries are built once per process: building a SELECT with an aliased subquery

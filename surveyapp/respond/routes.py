@@ -6,6 +6,8 @@ The steps themselves (page, check, submit, completion) are the journey controlle
 
 from __future__ import annotations
 
+import functools
+
 from flask import abort, g, redirect, request, url_for
 from flask_babel import LazyString, lazy_gettext
 
@@ -21,9 +23,10 @@ from ..mail.copies import AnsweredSection, CopyRefused, copy_reference, queue_an
 from ..mail.rendering import organisation_named
 from ..models import utcnow
 from ..models.enums import ResponseStatus
+from ..questionnaires import piping
 from ..services.invitations import record_event
 from . import bp
-from .access import Respondent, note_link_opened, resolve, start_response, survey_state
+from .access import Respondent, contact_attributes, note_link_opened, resolve, start_response, survey_state
 from .forms import AnswersCopyForm, LanguageForm
 
 KIND = "<any(s,p):kind>/<key>"
@@ -119,7 +122,13 @@ def _journey(respondent: Respondent) -> Journey:
         RESPONDENT,
         title=respondent.survey.title,
         on_complete=on_complete,
+        contact_attributes=functools.partial(contact_attributes, db.session, respondent),
     )
+
+
+def _contact_only(respondent: Respondent) -> dict:
+    """No answers yet, only the contact's attributes (for the first page and the number of sections)."""
+    return piping.with_contact({}, contact_attributes(db.session, respondent))
 
 
 def _entered(kind, key, completed_too: bool = False):
@@ -156,7 +165,7 @@ def start(kind, key):
         title=questionnaire.title,
         questionnaire=questionnaire,
         nav=nav,
-        sections=len(flow.section_names(questionnaire, {})),
+        sections=len(flow.section_names(questionnaire, _contact_only(respondent))),
         text=survey_text(questionnaire),
         start_language=respondent.language,
         **language_context(questionnaire, nav.language()),
@@ -171,8 +180,9 @@ def begin(kind, key):
     if blocked is not None:
         return blocked
     respondent.choose_language(db.session, request.form.get("lang"))
+    first_page = flow.first_page_name(respondent.questionnaire, _contact_only(respondent))
     with write_transaction(db.session):
-        response = start_response(db.session, respondent, flow.first_page_name(respondent.questionnaire, {}))
+        response = start_response(db.session, respondent, first_page)
     return redirect(Nav(kind, key).page(response.current_page or flow.CHECK_PAGE))
 
 
@@ -300,7 +310,7 @@ def copy(kind, key):
             abort(404)
     sections = [
         AnsweredSection(page.title or respondent.questionnaire.title, [(q.label, translate(text)) for q, text in rows])
-        for page, rows in flow.summary_rows(respondent.questionnaire, journey.answers)
+        for page, rows in flow.piped_summary_rows(respondent.questionnaire, journey.answers)
     ]
     try:
         with write_transaction(db.session):

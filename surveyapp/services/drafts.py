@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Answer, Choice, Question, Survey, SurveyVersion, utcnow
 from ..questionnaires import loader
+from . import choice_lists
 from .editing import EditError, definition_yaml
 from .starting_points import STARTING_POINTS, blank_definition
 from .survey_settings import overlay_on_definition
@@ -58,6 +59,8 @@ def draft_of(survey: Survey) -> dict:
     definition = current_definition(survey)
     if definition is None:
         return blank_definition(survey.slug, survey.title)
+    # The shared lists of the file it was published from (a version stores every question's choices inline).
+    definition = choice_lists.restore(definition, survey.current_version.source_text)
     # Settings changed on the survey's page since it was published: the draft starts from them, so that
     # publishing it does not quietly undo them (services/survey_settings.py).
     return overlay_on_definition(definition, survey)

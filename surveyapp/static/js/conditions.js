@@ -13,7 +13,7 @@ const FUNCTIONS = {
   not: [1, 1], "string-length": [1, 1], number: [1, 1], int: [1, 1], regex: [2, 2],
   if: [3, 3], coalesce: [2, 2], date: [1, 1],
 };
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME_RE = /^(contact\.)?[A-Za-z_][A-Za-z0-9_]*$/; // a question, or a contact attribute (${contact.area})
 const DAY_MS = 86400000;
 
 export class ExpressionError extends Error {}
