@@ -57,7 +57,8 @@ def _load_user_first():
     # g outlives a request when an app context was pushed already (tests, scripts): load afresh.
     g.pop("_login_user", None)
     _ = current_user.is_authenticated
-    db.session.commit()
+    if db.session().in_transaction():  # the user loader read (or changed) something; anonymous: nothing to end
+        db.session.commit()
 
 
 def _bearer_refused() -> Response:
