@@ -37,7 +37,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
+    from .cookie_session import CookieSessionInterface
     from .database import configure_engine_events
+
+    app.session_interface = CookieSessionInterface()
     from .templating import configure_templating
 
     db.init_app(app)

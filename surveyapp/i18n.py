@@ -79,8 +79,35 @@ def gettext_in(language_code: str | None, msgid: str) -> str:
     return catalogue(interface_language(language_code)).ugettext(msgid)
 
 
+_page_catalogues: dict[str, NullTranslations] = {}
+
+
+def _page_catalogue() -> NullTranslations:
+    """Flask-Babel's catalogue for the interface language, remembered per language.
+
+    Flask-Babel works the locale and the domain out again on each of a page's ~25 `_()` calls (a tenth of a
+    journey request's CPU, docs/PERFORMANCE.md); the locale depends only on `current_interface_language()`
+    (our selector) and Flask-Babel itself keeps one catalogue per locale for the process, so remembering it
+    here by that language changes no text.
+    """
+    if not has_request_context():
+        return get_translations()
+    language = current_interface_language()
+    found = _page_catalogues.get(language)
+    if found is None:
+        found = _page_catalogues[language] = get_translations()
+    return found
+
+
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale, default_domain="messages")
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _page_catalogue().ugettext(s),
+        ngettext=lambda s, p, n: _page_catalogue().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _page_catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_catalogue().unpgettext(c, s, p, n),
+    )
 
     @app.before_request
     def _english_until_the_page_says_otherwise():

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import Flask, abort, g, request
@@ -35,13 +36,18 @@ def csp_nonce() -> str:
 
 
 def content_security_policy(nonce: str, path: str, frame_ancestors: str = "'none'") -> str:
-    style = "'self'"
-    if path.startswith(INLINE_STYLE_PREFIXES):
-        style += " 'unsafe-inline'"
-    return "; ".join(
+    before, after = _csp_parts(path.startswith(INLINE_STYLE_PREFIXES), frame_ancestors)
+    return f"{before}{nonce}{after}"
+
+
+@functools.cache
+def _csp_parts(inline_styles: bool, frame_ancestors: str) -> tuple[str, str]:
+    """The policy around its nonce, built once per (inline styles, frame ancestors)."""
+    style = "'self'" + (" 'unsafe-inline'" if inline_styles else "")
+    before = "default-src 'self'; script-src 'self' 'nonce-"
+    after = "; ".join(
         [
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
+            "'",
             f"style-src {style}",
             "img-src 'self' data:",
             "font-src 'self'",
@@ -51,6 +57,7 @@ def content_security_policy(nonce: str, path: str, frame_ancestors: str = "'none
             f"frame-ancestors {frame_ancestors}",
         ]
     )
+    return before, after
 
 
 def _has_nul(fields) -> bool:
@@ -85,14 +92,28 @@ def init_security(app: Flask) -> None:
         headers = response.headers
         same_origin_frame = g.get("frame_same_origin", False)
         ancestors = "'self'" if same_origin_frame else "'none'"
-        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce(), request.path, ancestors))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "SAMEORIGIN" if same_origin_frame else "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        present = {name.lower() for name in headers.keys()}
+        if "content-security-policy" not in present:
+            headers.add("Content-Security-Policy", content_security_policy(csp_nonce(), request.path, ancestors))
+        for lower, name, value in _fixed_headers(same_origin_frame, bool(app.config.get("SESSION_COOKIE_SECURE"))):
+            if lower not in present:
+                headers.add(name, value)
         if request.endpoint not in CACHEABLE_ENDPOINTS:
             headers["Cache-Control"] = "no-store"
-            headers.setdefault("Pragma", "no-cache")
+            if "pragma" not in present:
+                headers.add("Pragma", "no-cache")
         return response
+
+
+@functools.cache
+def _fixed_headers(same_origin_frame: bool, secure_cookies: bool) -> tuple[tuple[str, str, str], ...]:
+    """The headers that do not change from request to request, set unless the view set its own."""
+    fixed = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "SAMEORIGIN" if same_origin_frame else "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if secure_cookies:
+        fixed.append(("Strict-Transport-Security", "max-age=31536000"))
+    return tuple((name.lower(), name, value) for name, value in fixed)

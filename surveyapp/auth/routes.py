@@ -10,9 +10,10 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 from sqlalchemy import func, select
 
 from ..audit import record_audit
@@ -56,8 +57,15 @@ def _load_user_first():
         return _bearer_refused()
     # g outlives a request when an app context was pushed already (tests, scripts): load afresh.
     g.pop("_login_user", None)
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_NAME)
+    if "_user_id" not in cookie and remember_cookie not in request.cookies:
+        # No one signed in (a respondent): nothing for Flask-Login to load or to check against the
+        # session's identifier (it would hash the address and user agent on every request).
+        g._login_user = login_manager.anonymous_user()
+        return
     _ = current_user.is_authenticated
-    db.session.commit()
+    if db.session().in_transaction():  # the user loader read (or changed) something; anonymous: nothing to end
+        db.session.commit()
 
 
 def _bearer_refused() -> Response:

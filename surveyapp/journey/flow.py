@@ -7,13 +7,14 @@ views (respond/, interviews/) only parse requests and render.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Text, cast, delete, func, insert, select, update
+from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -144,18 +145,66 @@ def question_rows(session: Session, version_id: int) -> dict[str, QuestionRow]:
 
 def load_answers(session: Session, response: Response, questionnaire: Questionnaire) -> runtime.Answers:
     """The typed answers of a response, as the engine expects them (each type reads its own rows)."""
-    rows = session.execute(
-        select(Question.name, Choice.value, Answer.value_text, Answer.value_number, Answer.value_date)
-        .join(Question, Answer.question_id == Question.id)
-        .outerjoin(Choice, Answer.choice_id == Choice.id)
-        .where(Answer.response_id == response.id)
-        .order_by(Answer.id)
-    ).all()
+    rows = session.execute(_statements().answers, {"response_id": response.id}).all()
     stored: dict[str, list[StoredValue]] = {}
     for name, choice_value, text, number, day in rows:
         stored.setdefault(name, []).append(StoredValue(choice_value, text, number, day))
     by_name = {q.name: q for q in questionnaire.all_questions()}
     return {name: runtime.stored_answer(by_name[name], values) for name, values in stored.items() if name in by_name}
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The journey's statements, built once per process: building a SELECT or an UPDATE costs more
+    Python than running it (docs/PERFORMANCE.md). Core statements on the tables (no ORM plugin), with
+    bound parameters; the compiled form is then found in the engine's cache by the statement's
+    memoised cache key."""
+
+    answers: object
+    save_page: object
+    move_to: object
+    set_current_page: object
+    complete: object
+    delete_answers: object
+    insert_answers: object
+
+
+@functools.cache
+def _statements() -> _Statements:
+    response, answer = Response.__table__, Answer.__table__
+    question, choice = Question.__table__, Choice.__table__
+    in_progress = response.c.status == ResponseStatus.IN_PROGRESS
+    this_response = response.c.id == bindparam("response_id")
+    return _Statements(
+        answers=select(question.c.name, choice.c.value, answer.c.value_text, answer.c.value_number, answer.c.value_date)
+        .select_from(answer.join(question, answer.c.question_id == question.c.id))
+        .outerjoin(choice, answer.c.choice_id == choice.c.id)
+        .where(answer.c.response_id == bindparam("response_id"))
+        .order_by(answer.c.id),
+        save_page=update(response)
+        .where(this_response, in_progress, response.c.updated_at == bindparam("seen_updated_at"))
+        .values(current_page=bindparam("target"), updated_at=bindparam("now")),
+        move_to=update(response)
+        .where(this_response)
+        .values(current_page=bindparam("target"), updated_at=bindparam("now")),
+        set_current_page=update(response)
+        .where(this_response, in_progress)
+        .values(current_page=bindparam("target"), updated_at=bindparam("now")),
+        complete=update(response)
+        .where(this_response, in_progress)
+        .values(
+            status=ResponseStatus.COMPLETED,
+            submitted_at=bindparam("now"),
+            updated_at=bindparam("now"),
+            current_page=None,
+        ),
+        delete_answers=delete(answer).where(
+            answer.c.response_id == bindparam("response_id"),
+            answer.c.question_id.in_(bindparam("question_ids", expanding=True)),
+        ),
+        # render_nulls keeps every row's columns the same, so the rows go as one executemany.
+        insert_answers=insert(answer).execution_options(render_nulls=True),
+    )
 
 
 def _answer_rows(row: QuestionRow, qtype: str, value) -> list[Answer]:
@@ -190,7 +239,7 @@ def _write_changes(
     changed = [q for q in questionnaire.all_questions() if q.name in rows and before.get(q.name) != after.get(q.name)]
     gone = [rows[q.name].id for q in changed if q.name in before]
     if gone:
-        session.execute(delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(gone)))
+        session.execute(_statements().delete_answers, {"response_id": response_id, "question_ids": gone})
     values = [
         _row_values(response_id, answer)
         for q in changed
@@ -198,8 +247,7 @@ def _write_changes(
         for answer in _answer_rows(rows[q.name], q.type, after[q.name])
     ]
     if values:
-        # render_nulls keeps every row's columns the same, so the rows go as one executemany.
-        session.execute(insert(Answer).execution_options(render_nulls=True), values)
+        session.execute(_statements().insert_answers, values)
 
 
 def _merged(
@@ -252,14 +300,8 @@ def save_page(
     answers = _merged(questionnaire, seen, new_values, replaced_names)
     target = target_for(answers)
     claimed = session.execute(
-        update(Response)
-        .where(
-            Response.id == response.id,
-            Response.status == ResponseStatus.IN_PROGRESS,
-            Response.updated_at == response.updated_at,
-        )
-        .values(current_page=target, updated_at=now)
-        .execution_options(synchronize_session=False)
+        _statements().save_page,
+        {"response_id": response.id, "seen_updated_at": response.updated_at, "target": target, "now": now},
     ).rowcount
     before = seen
     if claimed != 1:
@@ -269,12 +311,7 @@ def save_page(
         before = load_answers(session, response, questionnaire)
         answers = _merged(questionnaire, before, new_values, replaced_names)
         target = target_for(answers)
-        session.execute(
-            update(Response)
-            .where(Response.id == response.id)
-            .values(current_page=target, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_statements().move_to, {"response_id": response.id, "target": target, "now": now})
     rows = _rows_for(session, response.version_id, questionnaire)
     _write_changes(session, response.id, questionnaire, rows, before, answers)
     set_committed_value(response, "current_page", target)
@@ -403,12 +440,7 @@ def piped_summary_rows(questionnaire: Questionnaire, answers: runtime.Answers) -
 def set_current_page(session: Session, response: Response, page_name: str) -> None:
     """Remember where the person is (while the response is in progress), without reloading it."""
     now = utcnow()
-    session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
-        .values(current_page=page_name, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_statements().set_current_page, {"response_id": response.id, "target": page_name, "now": now})
     set_committed_value(response, "current_page", page_name)
     set_committed_value(response, "updated_at", now)
 
@@ -420,12 +452,7 @@ def mark_completed(session: Session, response: Response) -> bool:
     in progress), so a double click or two tabs cannot complete it twice.
     """
     now = utcnow()
-    result = session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
-        .values(status=ResponseStatus.COMPLETED, submitted_at=now, updated_at=now, current_page=None)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(_statements().complete, {"response_id": response.id, "now": now})
     if result.rowcount != 1:
         session.refresh(response)
         return False

@@ -1,0 +1,77 @@
+"""Flask's signed-cookie session, with the cost of signing paid only when it buys something.
+
+A permanent session (a public-link respondent's, which remembers their response for a month) is sent
+again on every response so that its month runs from the last visit (`SESSION_REFRESH_EACH_REQUEST`).
+Flask re-serialises and re-signs it each time (JSON, HMAC, base64: about a tenth of a journey request's
+CPU, docs/PERFORMANCE.md). Here a session that the request did not change, whose cookie was signed less
+than `RESIGN_AFTER` seconds ago, is sent back with the same signed value (and a fresh `Expires`): the
+signature's own timestamp, which the server checks against the month, then lags the last visit by at most
+a minute. A changed session, an older signature, or any session while old secret keys are still accepted
+(`SECRET_KEY_FALLBACKS`: the value may carry an old key's signature) is signed anew exactly as Flask does. The serializer
+is built once per secret key instead of twice per request.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+RESIGN_AFTER = 60  # seconds
+
+
+class CookieSession(SecureCookieSession):
+    signed_value: str | None = None  # the cookie it was read from, while it is fresh enough to send again
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    session_class = CookieSession
+
+    def __init__(self):
+        self._serializer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = self._serializer
+        if cached is None or cached[0] != keys:
+            cached = self._serializer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
+    def open_session(self, app: Flask, request: Request) -> CookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        if not app.config.get("SECRET_KEY_FALLBACKS") and time.time() - signed_at.timestamp() < RESIGN_AFTER:
+            session.signed_value = value
+        return session
+
+    def save_session(self, app: Flask, session: CookieSession, response: Response) -> None:
+        value = getattr(session, "signed_value", None)
+        if value is None or session.modified or not session or not self.should_set_cookie(app, session):
+            super().save_session(app, session, response)
+            return
+        if session.accessed:
+            response.vary.add("Cookie")
+        response.set_cookie(
+            self.get_cookie_name(app),
+            value,
+            expires=self.get_expiration_time(app, session),
+            httponly=self.get_cookie_httponly(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+            secure=self.get_cookie_secure(app),
+            partitioned=self.get_cookie_partitioned(app),
+            samesite=self.get_cookie_samesite(app),
+        )
+        response.vary.add("Cookie")
