@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (
     Answer,
+    AnswerTally,
     Choice,
     Contact,
     ContactAttribute,
@@ -35,7 +36,9 @@ from ..models import (
 )
 from ..models.enums import ResponseStatus
 from ..models.responses import COLLECTION_MODES
+from ..models.tallies import RESPONDENTS_MARK, RESPONSES_MARK
 from ..questionnaires import types
+from . import tallies
 
 
 def declared(qtype: str) -> types.QuestionType | None:
@@ -295,6 +298,21 @@ def _to_local_day(bucket, local: bool) -> str:
 
 def completions_by_day(session: Session, survey_id: int) -> list[tuple[str, int]]:
     """(day 'YYYY-MM-DD' in the organisation's time zone, completed responses submitted that day), in order."""
+    if tallies.usable(session):
+        return [
+            (day, int(n))
+            for day, n in session.execute(
+                select(AnswerTally.day, func.sum(AnswerTally.n))
+                .where(
+                    *_tally_conditions(survey_id, Filters()),
+                    AnswerTally.question_id == 0,
+                    AnswerTally.choice_id == RESPONSES_MARK,
+                )
+                .group_by(AnswerTally.day)
+                .having(func.sum(AnswerTally.n) > 0)
+                .order_by(AnswerTally.day)
+            )
+        ]
     bucket, local = _local_day_buckets(session, Response.submitted_at)
     bucket = bucket.label("bucket")
     query = (
@@ -462,7 +480,77 @@ def _answers_of(survey_id: int, filters: Filters):
 
 
 def respondent_count(session: Session, survey_id: int, filters: Filters = Filters()) -> int:
+    if tallies.usable(session):
+        return (
+            session.scalar(
+                select(func.sum(AnswerTally.n)).where(
+                    *_tally_conditions(survey_id, filters),
+                    AnswerTally.question_id == 0,
+                    AnswerTally.choice_id == RESPONSES_MARK,
+                )
+            )
+            or 0
+        )
+    return _scanned_count(session, survey_id, filters)
+
+
+def _scanned_count(session: Session, survey_id: int, filters: Filters) -> int:
     return session.scalar(select(func.count()).select_from(Response).where(*filters.conditions(survey_id))) or 0
+
+
+def _all_responses(session: Session, survey_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey_id)) or 0
+
+
+def _tally_conditions(survey_id: int, filters: Filters) -> list:
+    """The tally rows of the responses these filters keep (every filter is a dimension of the tallies)."""
+    by_attribute = bool(filters.attribute and filters.values)
+    where = [AnswerTally.survey_id == survey_id, AnswerTally.attribute == (filters.attribute if by_attribute else "")]
+    if by_attribute:
+        where.append(AnswerTally.segment.in_(filters.values))
+    if filters.mode in COLLECTION_MODES:
+        where.append(AnswerTally.mode == filters.mode)
+    if filters.date_from:
+        where.append(AnswerTally.day >= filters.date_from.isoformat())
+    if filters.date_to:
+        where.append(AnswerTally.day <= filters.date_to.isoformat())
+    if filters.version:
+        where.append(
+            AnswerTally.version_id.in_(
+                select(SurveyVersion.id).where(
+                    SurveyVersion.survey_id == survey_id, SurveyVersion.number == filters.version
+                )
+            )
+        )
+    return where
+
+
+def _tallied_counts(session: Session, survey_id: int, filters: Filters, multi_ids: list[int]):
+    """(counts, multi) as distributions() groups them, read from the tallies."""
+    where = _tally_conditions(survey_id, filters)
+    key = (
+        AnswerTally.question_id,
+        AnswerTally.choice_id,
+        AnswerTally.has_number,
+        AnswerTally.number,
+        AnswerTally.date_value,
+    )
+    counts = {}
+    for qid, choice_id, has_number, number, day, n in session.execute(
+        select(*key, func.sum(AnswerTally.n)).where(*where, AnswerTally.choice_id >= 0).group_by(*key)
+    ):
+        counts[(qid, choice_id or None, number if has_number else None, day or None)] = int(n)
+    multi = {}
+    if multi_ids:
+        multi = {
+            qid: int(n)
+            for qid, n in session.execute(
+                select(AnswerTally.question_id, func.sum(AnswerTally.n))
+                .where(*where, AnswerTally.choice_id == RESPONDENTS_MARK, AnswerTally.question_id.in_(multi_ids))
+                .group_by(AnswerTally.question_id)
+            )
+        }
+    return counts, multi
 
 
 @dataclass
@@ -518,13 +606,15 @@ def distributions(
     the same numbers; tests check them against each other (strategy "subtract" or "direct").
     """
     questions = _survey_questions(session, survey_id)
-    respondents = respondent_count(session, survey_id, filters)
-    total = session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey_id)) or 0
+    use_tallies = strategy == "tallies" or (strategy is None and tallies.usable(session))
+    respondents = (respondent_count if use_tallies else _scanned_count)(session, survey_id, filters)
     question_ids = list(questions)
     storage = {qid: getattr(declared(qtype), "storage", None) for qid, (_, qtype) in questions.items()}
     multi_ids = [qid for qid, kept_as in storage.items() if kept_as is not None and kept_as.multiple]
     kept = filters.conditions(survey_id)
-    if strategy == "subtract" or (strategy is None and respondents * 2 > total):
+    if use_tallies:
+        counts, multi = _tallied_counts(session, survey_id, filters, multi_ids)
+    elif strategy == "subtract" or (strategy is None and respondents * 2 > _all_responses(session, survey_id)):
         everything = select().select_from(Answer).where(Answer.question_id.in_(question_ids))
         # Driven from the (few) responses left out, through ix_answer_response_question.
         left_out_ids = select(Response.id).where(

@@ -17,6 +17,7 @@ from sqlalchemy import Text, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..analysis import tallies
 from ..models import Answer, Choice, Question, Response, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
 from ..questionnaires import expressions, runtime
@@ -418,6 +419,8 @@ def mark_completed(session: Session, response: Response) -> bool:
     if result.rowcount != 1:
         session.refresh(response)
         return False
+    # The dashboards' tallies, in the same transaction: one INSERT ... SELECT ... ON CONFLICT.
+    tallies.apply(session, [Response.id == response.id, Response.voided_at.is_(None)], +1, day=tallies.local_day(now))
     for name, value in (
         ("status", ResponseStatus.COMPLETED),
         ("submitted_at", now),
