@@ -189,6 +189,15 @@ def _arms(where: list, day, sign: int, segments_only: bool, exclude_answer_ids=N
     return arms
 
 
+def _upsert(session: Session, where: list, sign: int, day: str | None, segments_only: bool, exclude_answer_ids):
+    day_column = _const(f"'{date.fromisoformat(day).isoformat()}'", String) if day else _day_expression(session, where)
+    source = union_all(*_arms(where, day_column, sign, segments_only, exclude_answer_ids))
+    statement = _insert(session).from_select([*KEY, "n"], source)
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY), set_={"n": AnswerTally.__table__.c.n + statement.excluded.n}
+    )
+
+
 def apply(
     session: Session,
     where: list,
@@ -202,13 +211,25 @@ def apply(
 
     `day` is their local day when the caller knows it (the submit: no date arithmetic in SQL).
     """
-    day_column = _const(f"'{date.fromisoformat(day).isoformat()}'", String) if day else _day_expression(session, where)
-    source = union_all(*_arms(where, day_column, sign, segments_only, exclude_answer_ids))
-    statement = _insert(session).from_select([*KEY, "n"], source)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(KEY), set_={"n": AnswerTally.__table__.c.n + statement.excluded.n}
-    )
-    session.connection().execute(statement)
+    session.connection().execute(_upsert(session, where, sign, day, segments_only, exclude_answer_ids))
+
+
+def complete(session: Session, completing, response_id: int, day: str) -> bool:
+    """Run `completing` (the conditional UPDATE that completes a response) and add its tallies if it won.
+
+    On PostgreSQL this is one statement (the UPDATE ... RETURNING and the upsert as data-modifying
+    CTEs), so the submit costs no extra round trip; SQLite has no data-modifying CTEs: two statements.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        if session.execute(completing).rowcount != 1:
+            return False
+        apply(session, [Response.id == response_id, Response.voided_at.is_(None)], +1, day=day)
+        return True
+    done = completing.returning(Response.id).cte("done")
+    tallied = _upsert(
+        session, [Response.id.in_(select(done.c.id)), Response.voided_at.is_(None)], +1, day, False, None
+    ).cte("tallied")
+    return session.scalar(select(func.count()).select_from(done).add_cte(tallied)) == 1
 
 
 def contacts_changing(session: Session, contact_ids: list[int], sign: int) -> None:

@@ -410,17 +410,16 @@ def mark_completed(session: Session, response: Response) -> bool:
     in progress), so a double click or two tabs cannot complete it twice.
     """
     now = utcnow()
-    result = session.execute(
+    completing = (
         update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
         .values(status=ResponseStatus.COMPLETED, submitted_at=now, updated_at=now, current_page=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    # The dashboards' tallies move in the same transaction (on PostgreSQL, in the same statement).
+    if not tallies.complete(session, completing, response.id, tallies.local_day(now)):
         session.refresh(response)
         return False
-    # The dashboards' tallies, in the same transaction: one INSERT ... SELECT ... ON CONFLICT.
-    tallies.apply(session, [Response.id == response.id, Response.voided_at.is_(None)], +1, day=tallies.local_day(now))
     for name, value in (
         ("status", ResponseStatus.COMPLETED),
         ("submitted_at", now),
