@@ -264,8 +264,8 @@ def rebuild(session: Session) -> int:
 def fresh(session: Session) -> dict[tuple, int]:
     """What the tallies should hold, by a fresh GROUP BY over the raw rows (for tests and checks)."""
     day = _day_expression(session, counted())
-    source = union_all(*_arms(counted(), day, +1, False)).subquery()
-    return {tuple(row[:-1]): row[-1] for row in session.execute(select(source)) if row[-1]}
+    rows = session.execute(union_all(*_arms(counted(), day, +1, False)))
+    return {tuple(row[:-1]): row[-1] for row in rows if row[-1]}
 
 
 def stored(session: Session) -> dict[tuple, int]:
