@@ -176,9 +176,7 @@ def funnel(session: Session, survey_id: int, segments: list[dict] | None = None)
         )
         or 0
     )
-    result["completed_all"] = (
-        session.scalar(select(func.count()).select_from(Response).where(*Filters().conditions(survey_id))) or 0
-    )
+    result["completed_all"] = respondent_count(session, survey_id)
     return result
 
 
@@ -352,34 +350,43 @@ def sends_by_day(session: Session, survey_id: int) -> list[tuple[str, str, int]]
 
 
 def _invited_with(survey_id: int, name, value=None):
-    """EXISTS an invited contact with this attribute (stops at the first: no scan of every invitation)."""
+    """An invited contact has this attribute: stops at the first one found, no scan of every invitation.
+
+    A scalar subquery with LIMIT 1 rather than EXISTS: PostgreSQL turns a correlated EXISTS into a hash
+    semi-join over all the survey's invitations (3.7 s at 1.5 million), a scalar subquery it probes per value.
+    """
     holder = (
-        select(ContactAttribute.id)
+        select(literal(1))
+        .select_from(ContactAttribute)
         .join(Invitation, Invitation.contact_id == ContactAttribute.contact_id)
         .where(Invitation.survey_id == survey_id, ContactAttribute.name == name)
     )
     if value is not None:
         holder = holder.where(ContactAttribute.value == value)
-    return holder.exists()
+    return holder.limit(1).scalar_subquery().is_not(None)
+
+
+def _distinct_by_index(column, *where):
+    """The distinct values of an indexed column as a recursive CTE that jumps from each value to the next
+    through the index (a "loose index scan"): a few index probes per distinct value, where SELECT DISTINCT
+    reads every row (1.5 million contact attributes: seconds on PostgreSQL, which has no skip scan)."""
+    first = select(func.min(column).label("value")).where(*where).cte("distinct_values", recursive=True)
+    following = select(select(func.min(column)).where(*where, column > first.c.value).scalar_subquery()).where(
+        first.c.value.is_not(None)
+    )
+    values = first.union_all(following)
+    return values.c.value, select(values.c.value).where(values.c.value.is_not(None))
 
 
 def attribute_names(session: Session, survey_id: int) -> list[str]:
     """The contact attributes of the people invited to a survey (what results can be broken down by)."""
-    names = select(distinct(ContactAttribute.name).label("name")).subquery()
-    return list(
-        session.scalars(select(names.c.name).where(_invited_with(survey_id, names.c.name)).order_by(names.c.name))
-    )
+    name, names = _distinct_by_index(ContactAttribute.name)
+    return list(session.scalars(names.where(_invited_with(survey_id, name)).order_by(name)))
 
 
 def attribute_values(session: Session, survey_id: int, attribute: str) -> list[str]:
-    values = (
-        select(distinct(ContactAttribute.value).label("value")).where(ContactAttribute.name == attribute).subquery()
-    )
-    return list(
-        session.scalars(
-            select(values.c.value).where(_invited_with(survey_id, attribute, values.c.value)).order_by(values.c.value)
-        )
-    )
+    value, values = _distinct_by_index(ContactAttribute.value, ContactAttribute.name == attribute)
+    return list(session.scalars(values.where(_invited_with(survey_id, attribute, value)).order_by(value)))
 
 
 def non_responders(
