@@ -5,7 +5,9 @@
     python bench/bench_dashboards.py --sizes 1000000 --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
 For each size a database file is generated once under /tmp (bulk inserts with
-executemany) and reused. A fresh process then measures, in the same run, each
+executemany) and reused; its answer tallies are then counted once in SQL
+(prepare_tallies: the rebuild the migration's backfill runs), since bulk inserts
+bypass the submit that keeps them. A fresh process then measures, in the same run, each
 dashboard endpoint's server time through the Flask test client (signed in as an
 analyst) and the bare SQL aggregate queries that endpoint needs, and reports its
 peak RSS. Figures go to docs/PERFORMANCE.md ("Dashboards").

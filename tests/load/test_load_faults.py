@@ -43,7 +43,12 @@ CUT = (ConnectionError, http.client.HTTPException, TimeoutError, OSError)
 
 
 def run_journey(
-    connect, link: str, note: str, retries: int = 8, stats: Counter | None = None, think: tuple[float, float] | None = None
+    connect,
+    link: str,
+    note: str,
+    retries: int = 8,
+    stats: Counter | None = None,
+    think: tuple[float, float] | None = None,
 ) -> dict:
     """Walk the journey; retry a step cut by a killed worker (as a person would reload). Returns its state.
 
