@@ -256,3 +256,14 @@ def test_figures_under_disclosure_control_are_the_same_from_tallies(analyst_clie
         for filters in FILTERS:
             assert figures.question_results(db.session, survey, d, filters) == before[(id(d), filters)]
     assert queries.completions_by_day(db.session, survey_id) == days
+
+
+def test_a_response_changed_after_its_attributes_expired_is_taken_away_as_it_was(app, import_survey):
+    survey = import_survey("dashboard_mix")
+    response = respond(survey, ANSWERS[0], add_contact("x@example.org", area="north"), submitted_at=at("2026-03-10"))
+    db.session.commit()  # every attribute expires: the old values are not in memory
+    response.submitted_at = at("2026-03-20")
+    assert_exact()
+    db.session.commit()
+    response.voided_at = datetime(2026, 3, 21, tzinfo=UTC)
+    assert_exact()
