@@ -5,7 +5,9 @@
     python bench/bench_dashboards.py --sizes 1000000 --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
 For each size a database file is generated once under /tmp (bulk inserts with
-executemany) and reused. A fresh process then measures, in the same run, each
+executemany) and reused; its answer tallies are then counted once in SQL
+(prepare_tallies: the rebuild the migration's backfill runs), since bulk inserts
+bypass the submit that keeps them. A fresh process then measures, in the same run, each
 dashboard endpoint's server time through the Flask test client (signed in as an
 analyst) and the bare SQL aggregate queries that endpoint needs, and reports its
 peak RSS. Figures go to docs/PERFORMANCE.md ("Dashboards").
@@ -293,6 +295,27 @@ def generate_postgresql(url: str, n: int, survey_id: int, version_id: int, quest
         connection.execute("VACUUM ANALYZE")
 
 
+def prepare_tallies(path: str) -> None:
+    """The dashboards' answer tallies of a generated database, counted in SQL once (the rebuild that the
+    migration's backfill and `flask tallies rebuild` run: INSERT ... SELECT ... GROUP BY). The generators
+    write rows in bulk, bypassing the submit that keeps the tallies, so a database whose tallies were never
+    rebuilt (tally_state.rebuilt_at NULL, or no tally tables: made by older code) is counted here."""
+    from surveyapp.analysis import tallies
+    from surveyapp.extensions import db
+    from surveyapp.models import TallyState
+
+    app = make_app(path)
+    with app.app_context():
+        db.create_all()  # the tally tables, if the database was generated before they existed
+        if db.session.scalar(db.select(TallyState.rebuilt_at).where(TallyState.id == 1)) is None:
+            t = time.perf_counter()
+            rows = tallies.rebuild(db.session)
+            db.session.commit()
+            print(f"tallies rebuilt in {time.perf_counter() - t:.0f} s: {rows:,} rows", file=sys.stderr)
+        db.session.remove()
+        db.engine.dispose()
+
+
 def _timed_pair(bare, endpoint, repeat: int) -> tuple[float, float]:
     """Median times of the bare queries and of the endpoint, run alternately so that load from
     other processes on the machine falls on both alike."""
@@ -420,11 +443,14 @@ def main() -> None:
         help="a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres): each size gets a database "
         "bench_dashboards_<size> there, generated in SQL and kept for the next run",
     )
-    parser.add_argument("--phase", choices=["generate", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["generate", "tallies", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "generate":
         generate(args.db, args.sizes[0])
+        return
+    if args.phase == "tallies":
+        prepare_tallies(args.db)
         return
     if args.phase == "measure":
         print(json.dumps(measure(args.db, args.repeat)))
@@ -452,6 +478,7 @@ def main() -> None:
             )
             os.replace(path + ".part", path)
             print(f"generated {n:,} responses in {time.perf_counter() - t:.0f} s -> {path}", file=sys.stderr)
+        prepare_tallies(path)
         # A fresh process per size, so peak RSS is the serving process's own.
         run = subprocess.run(
             [sys.executable, __file__, "--phase", "measure", "--db", path, "--repeat", str(args.repeat)],

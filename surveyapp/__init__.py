@@ -59,6 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_security(app)
 
     from . import models  # noqa: F401  (registers the tables)
+    from .analysis import tallies
+
+    tallies.install()  # responses completed or voided through the ORM move the dashboards' tallies
+
     from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .auth import bp as auth_bp

@@ -30,6 +30,7 @@ invitations_cli = AppGroup("invitations", help="Invite people and print their pe
 users_cli = AppGroup("users", help="Accounts of admins, analysts and volunteers.")
 contacts_cli = AppGroup("contacts", help="Import contacts from CSV, erase a contact's personal data.")
 mail_cli = AppGroup("mail", help="Deliver the outbox over SMTP.")
+tallies_cli = AppGroup("tallies", help="The dashboards' answer tallies: check them, count them again.")
 
 
 def _survey_or_fail(slug: str):
@@ -449,7 +450,31 @@ def demo_command(seed: int, reset: bool):
     click.echo(demo_summary(db.session))
 
 
+@tallies_cli.command("rebuild")
+def tallies_rebuild():
+    """Count every answer tally again from the responses (after changing SURVEYAPP_TIMEZONE, or for repair)."""
+    from .analysis import tallies
+
+    rows = tallies.rebuild(db.session)
+    db.session.commit()
+    click.echo(f"{rows} tally rows counted from the completed responses")
+
+
+@tallies_cli.command("check")
+def tallies_check():
+    """Compare the tallies with a fresh GROUP BY over the responses; exit 1 if they differ."""
+    from .analysis import tallies
+
+    stored, fresh = tallies.stored(db.session), tallies.fresh(db.session)
+    wrong = {key for key in stored.keys() | fresh.keys() if stored.get(key) != fresh.get(key)}
+    if wrong:
+        raise click.ClickException(
+            f"{len(wrong)} of {len(fresh)} tally rows differ from the responses: run `flask tallies rebuild`"
+        )
+    click.echo(f"{len(fresh)} tally rows, all equal to a fresh count")
+
+
 def register_cli(app: Flask) -> None:
-    for group in (surveys_cli, invitations_cli, users_cli, contacts_cli, mail_cli):
+    for group in (surveys_cli, invitations_cli, users_cli, contacts_cli, mail_cli, tallies_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

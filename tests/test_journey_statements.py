@@ -2,7 +2,9 @@
 
 A whole journey on a public link (the link, start, one page of four questions shown and
 answered, check your answers, submit, the completion page) runs at most 15 statements on
-SQLite and on PostgreSQL. Transaction control (BEGIN, COMMIT, ROLLBACK) is not counted:
+PostgreSQL and 16 on SQLite: the submit adds the response to the dashboards' answer tallies
+(analysis/tallies.py), which PostgreSQL does in the completing UPDATE's own statement (data-modifying
+CTEs) and SQLite, which has none, in one more statement in the same transaction. Transaction control (BEGIN, COMMIT, ROLLBACK) is not counted:
 PostgreSQL's driver sends it without a cursor.
 """
 
@@ -19,6 +21,7 @@ from surveyapp.journey import flow
 from surveyapp.models import Answer, Response
 
 BUDGET = 15
+SQLITE_TALLY_STATEMENT = 1  # SQLite has no data-modifying CTEs: the tally upsert is its own statement
 FOUR_QUESTIONS = """
 slug: lean
 title: Four questions
@@ -77,7 +80,8 @@ def test_a_whole_public_journey_runs_at_most_15_statements(app, import_survey):
         whole_journey(app.test_client(), path)
 
     print(f"{len(statements)} SQL statements for a whole journey ({db.engine.dialect.name})")
-    assert len(statements) <= BUDGET, "\n\n".join(statements)
+    budget = BUDGET + (SQLITE_TALLY_STATEMENT if db.engine.dialect.name == "sqlite" else 0)
+    assert len(statements) <= budget, "\n\n".join(statements)
     # Each journey left one completed response with its four answers, each stored once.
     assert db.session.scalar(select(func.count()).select_from(Response).where(Response.status == "completed")) == 2
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 8
@@ -89,7 +93,8 @@ def test_a_cold_process_needs_only_the_question_ids_once_more(app, import_survey
     flow.clear_questionnaire_cache()
     with counted_statements() as statements:
         whole_journey(app.test_client(), path)
-    assert len(statements) <= BUDGET + 1, "\n\n".join(statements)
+    budget = BUDGET + (SQLITE_TALLY_STATEMENT if db.engine.dialect.name == "sqlite" else 0)
+    assert len(statements) <= budget + 1, "\n\n".join(statements)
 
 
 def test_the_answers_of_a_page_are_written_in_one_statement(app, import_survey):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from ..analysis import tallies
 from ..audit import record_audit
 from ..models import (
     Contact,
@@ -56,6 +57,7 @@ def erase_contact(session: Session, contact: Contact) -> bool:
     contact.name = None
     contact.erased_at = now
     contact.opted_out_at = contact.opted_out_at or now
+    tallies.contacts_changing(session, [contact_id], -1)  # its responses leave the segments they were in
     session.execute(delete(ContactAttribute).where(ContactAttribute.contact_id == contact_id))
     session.execute(delete(ContactListMember).where(ContactListMember.contact_id == contact_id))
     invitation_ids = select(Invitation.id).where(Invitation.contact_id == contact_id)

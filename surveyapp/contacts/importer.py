@@ -29,6 +29,7 @@ from sqlalchemy import any_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from ..analysis import tallies
 from ..models import Contact, ContactAttribute, ContactImportReport, ContactList, ContactListMember, utcnow
 from ..spreadsheet_cells import neutralise
 from .emails import EmailNormaliser, InvalidEmail
@@ -322,6 +323,7 @@ def import_contacts(session: Session, data: bytes | str, list_name: str | None =
     now = utcnow()
     new_rows = [r for r in rows if r.email not in existing]
     name_updates, attribute_updates, attribute_inserts = [], [], []
+    moved: set[int] = set()
     contact_ids: list[int] = []
     for row in rows:
         if row.email not in existing:
@@ -335,9 +337,11 @@ def import_contacts(session: Session, data: bytes | str, list_name: str | None =
             if name not in stored:
                 attribute_inserts.append({"contact_id": contact_id, "name": name, "value": value})
                 changed = True
+                moved.add(contact_id)
             elif stored[name][1] != value:
                 attribute_updates.append({"id": stored[name][0], "value": value})
                 changed = True
+                moved.add(contact_id)
         if changed:
             report.updated += 1
             name_updates.append(
@@ -368,10 +372,13 @@ def import_contacts(session: Session, data: bytes | str, list_name: str | None =
         report.created = len(new_rows)
     if name_updates:
         session.execute(update(Contact), name_updates)
+    # Contacts whose responses are counted already: their segment rows in the tallies move with the attributes.
+    tallies.contacts_changing(session, sorted(moved), -1)
     if attribute_updates:
         session.execute(update(ContactAttribute), attribute_updates)
     if attribute_inserts:
         _insert(session, ContactAttribute.__table__, attribute_inserts)
+    tallies.contacts_changing(session, sorted(moved), +1)
 
     if report.list_name:
         report.added_to_list = add_to_list(session, report.list_name, contact_ids)

@@ -18,6 +18,7 @@ from sqlalchemy import Text, bindparam, cast, delete, func, insert, select, upda
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..analysis import tallies
 from ..models import Answer, Choice, Question, Response, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
 from ..questionnaires import expressions, piping, runtime
@@ -164,7 +165,6 @@ class _Statements:
     save_page: object
     move_to: object
     set_current_page: object
-    complete: object
     delete_answers: object
     insert_answers: object
 
@@ -190,14 +190,6 @@ def _statements() -> _Statements:
         set_current_page=update(response)
         .where(this_response, in_progress)
         .values(current_page=bindparam("target"), updated_at=bindparam("now")),
-        complete=update(response)
-        .where(this_response, in_progress)
-        .values(
-            status=ResponseStatus.COMPLETED,
-            submitted_at=bindparam("now"),
-            updated_at=bindparam("now"),
-            current_page=None,
-        ),
         delete_answers=delete(answer).where(
             answer.c.response_id == bindparam("response_id"),
             answer.c.question_id.in_(bindparam("question_ids", expanding=True)),
@@ -452,8 +444,14 @@ def mark_completed(session: Session, response: Response) -> bool:
     in progress), so a double click or two tabs cannot complete it twice.
     """
     now = utcnow()
-    result = session.execute(_statements().complete, {"response_id": response.id, "now": now})
-    if result.rowcount != 1:
+    completing = (
+        update(Response)
+        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
+        .values(status=ResponseStatus.COMPLETED, submitted_at=now, updated_at=now, current_page=None)
+        .execution_options(synchronize_session=False)
+    )
+    # The dashboards' tallies move in the same transaction (on PostgreSQL, in the same statement).
+    if not tallies.complete(session, completing, response.id, tallies.local_day(now)):
         session.refresh(response)
         return False
     for name, value in (

@@ -21,6 +21,7 @@ from .previews import PreviewLink
 from .questionnaire import Choice, MessageTemplate, Question, Survey, SurveyVersion
 from .reports import ACTION_STATUSES, ReportAction, ReportBack, ReportSection, ReportShare
 from .responses import COLLECTION_MODES, Answer, DeclinedInterview, Response
+from .tallies import AnswerTally, TallyState
 from .tokens import TOKEN_SCOPES, ApiToken
 
 __all__ = [
@@ -49,6 +50,8 @@ __all__ = [
     "Answer",
     "DeclinedInterview",
     "Response",
+    "AnswerTally",
+    "TallyState",
     "ACTION_STATUSES",
     "ReportAction",
     "ReportBack",

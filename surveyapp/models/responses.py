@@ -33,12 +33,14 @@ class Response(db.Model):
     collection_mode: Mapped[str] = mapped_column(String(10))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     participant_code: Mapped[str | None] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(20), default=ResponseStatus.IN_PROGRESS)
+    # active_history: the old value is loaded before a change through the ORM, so that the answer tallies'
+    # after_flush hook (analysis/tallies.py) can take the response away as it was counted.
+    status: Mapped[str] = mapped_column(String(20), default=ResponseStatus.IN_PROGRESS, active_history=True)
     current_page: Mapped[str | None] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True, active_history=True)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, active_history=True)
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     void_reason: Mapped[str | None] = mapped_column(String(1000))
     # When the respondent asked for a copy of their answers (one copy per response; mail/copies.py).
