@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from dashboard_data import add_contact, respond
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from surveyapp.analysis import exports, figures, queries
@@ -122,6 +122,8 @@ areas_strategy = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(policy=st.sampled_from([PEOPLE, PROFESSIONAL]), min_cell=st.integers(2, 6), areas=areas_strategy)
+# Found by Hypothesis: one area with one respondent, whose '*' the funnel's exact total of 1 gave away.
+@example(policy=PROFESSIONAL, min_cell=2, areas=[([0, 0, 0], 0), ([0, 0, 1], 0)])
 def test_no_hidden_cell_can_be_worked_out_from_the_figures_beside_it(app, policy, min_cell, areas):
     survey = _build(policy, min_cell, areas)
     d = Disclosure.for_survey(survey)

@@ -39,6 +39,12 @@ def funnel_figures(session: Session, survey: Survey, d: Disclosure, segments: li
     """The funnel with rates and the response rate's 95% Wilson interval (from breakdown rows when given)."""
     raw = queries.funnel(session, survey.id, [s["_raw"] for s in segments] if segments else None)
     shown = {key: (d.contacts(value) if key in CONTACT_COUNTS else d.total(value)) for key, value in raw.items()}
+    if segments:
+        # Shown beside the breakdown, the totals are the ones its secondary suppression left: a total that
+        # would give away a lone hidden segment (one area, one respondent) is hidden with it.
+        for key, total in segments[0]["_totals"].items():
+            if total == SUPPRESSED:
+                shown[key] = SUPPRESSED
     shown.update(_rate(d, shown["completed"], raw["invited"]))
     shown["rates"] = {step: d.percent_of(shown[step], raw["invited"]) for step in queries.FUNNEL_STEPS[1:]}
     shown["_raw"] = raw
@@ -104,6 +110,7 @@ def breakdown_figures(session: Session, survey: Survey, d: Disclosure, attribute
             # Never on a hidden count: the flag would say something about it.
             "under_represented": ratio is not None and ratio < UNDER_REPRESENTED_RATIO,
             "_raw": r,
+            "_totals": shown_totals,  # the column totals as protected, for the funnel shown beside it
         }
         out.append(item)
     return out
