@@ -1,7 +1,7 @@
 """survey images: pictures stored with a survey (easy read, XLSForm media)
 
 Revision ID: 0027_survey_images
-Revises: 0022_response_language
+Revises: 0023_answer_tallies
 Create Date: 2026-12-07 14:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ from surveyapp.models._common import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0027_survey_images'
-down_revision = '0022_response_language'
+down_revision = '0023_answer_tallies'
 branch_labels = None
 depends_on = None
 
