@@ -91,35 +91,23 @@ def _axis(title: str | None = None, **extra) -> dict:
 
 def choice_bars(rows: list[dict], title: str | None = None) -> go.Figure:
     """Horizontal bars with counts and percentages (single and multiple choice, yes/no)."""
-    labels = [_wrap(r["label"]) for r in rows]
     texts = [esc(_count_text(r["count"], r["percent"])) for r in rows]
-    bar = go.Bar(
-        y=labels,
-        x=[_num(r["percent"]) for r in rows],
-        orientation="h",
-        marker_color=BLUE,
-        text=texts,
-        textposition="outside",
-        cliponaxis=False,
-        customdata=texts,
-        hovertemplate="%{y}<br>%{customdata}<extra></extra>",
-    )
-    return _figure(
-        [bar],
-        title,
-        height=max(180, 60 + 46 * len(rows)),
-        yaxis=_axis(autorange="reversed"),
-        xaxis=_axis("% of those who answered", range=[0, 115], showgrid=True, gridcolor="#f3f2f1"),
-    )
+    axis = _axis("% of those who answered", range=[0, 115], showgrid=True, gridcolor="#f3f2f1")
+    return _horizontal_bars(rows, [_num(r["percent"]) for r in rows], texts, axis, title)
 
 
 def rank_bars(rows: list[dict], title: str | None = None) -> go.Figure:
     """Horizontal bars of each option's mean position (rank questions): the shortest bar was put first most."""
-    labels = [_wrap(r["label"]) for r in rows]
     texts = [esc(f"mean position {r['mean']} ({r['count']} answers)" if r["mean"] is not None else "") for r in rows]
+    axis = _axis("Mean position (1 = put first)", rangemode="tozero", showgrid=True, gridcolor="#f3f2f1")
+    return _horizontal_bars(rows, [_num(r["mean"]) for r in rows], texts, axis, title)
+
+
+def _horizontal_bars(rows: list[dict], values: list, texts: list[str], xaxis: dict, title: str | None) -> go.Figure:
+    """One bar per option, labelled on the left, its (escaped) text beside it and in the hover."""
     bar = go.Bar(
-        y=labels,
-        x=[_num(r["mean"]) for r in rows],
+        y=[_wrap(r["label"]) for r in rows],
+        x=values,
         orientation="h",
         marker_color=BLUE,
         text=texts,
@@ -128,13 +116,7 @@ def rank_bars(rows: list[dict], title: str | None = None) -> go.Figure:
         customdata=texts,
         hovertemplate="%{y}<br>%{customdata}<extra></extra>",
     )
-    return _figure(
-        [bar],
-        title,
-        height=max(180, 60 + 46 * len(rows)),
-        yaxis=_axis(autorange="reversed"),
-        xaxis=_axis("Mean position (1 = put first)", rangemode="tozero", showgrid=True, gridcolor="#f3f2f1"),
-    )
+    return _figure([bar], title, height=max(180, 60 + 46 * len(rows)), yaxis=_axis(autorange="reversed"), xaxis=xaxis)
 
 
 def likert_diverging(rows: list[dict], question_label: str, title: str | None = None) -> go.Figure:
