@@ -267,3 +267,17 @@ def test_a_response_changed_after_its_attributes_expired_is_taken_away_as_it_was
     db.session.commit()
     response.voided_at = datetime(2026, 3, 21, tzinfo=UTC)
     assert_exact()
+
+
+def test_a_completed_response_without_a_submit_time_is_tallied_under_no_day(app, import_survey):
+    """Old or hand-made rows may say completed with no submitted_at: counted, under the day '', never an error."""
+    survey = import_survey("dashboard_mix")
+    response = respond(survey, ANSWERS[0], add_contact("y@example.org", area="south"), submitted_at=at("2026-03-10"))
+    db.session.commit()
+    response.submitted_at = None
+    assert_exact()
+    db.session.commit()
+    counted = db.select(AnswerTally.day).where(AnswerTally.survey_id == survey.id, AnswerTally.n != 0)
+    assert set(db.session.scalars(counted)) == {""}
+    assert_same_as_scan(survey.id)
+    assert queries.completions_by_day(db.session, survey.id) == []  # on no day, as the scan says

@@ -305,6 +305,7 @@ def completions_by_day(session: Session, survey_id: int) -> list[tuple[str, int]
                     *_tally_conditions(survey_id, Filters()),
                     AnswerTally.question_id == 0,
                     AnswerTally.choice_id == RESPONSES_MARK,
+                    AnswerTally.day != "",  # no submit time: on no day, as in the scan
                 )
                 .group_by(AnswerTally.day)
                 .having(func.sum(AnswerTally.n) > 0)
@@ -520,7 +521,8 @@ def _tally_conditions(survey_id: int, filters: Filters) -> list:
     if filters.date_from:
         where.append(AnswerTally.day >= filters.date_from.isoformat())
     if filters.date_to:
-        where.append(AnswerTally.day <= filters.date_to.isoformat())
+        # '' is a completed response without a submit time: outside every date range, as in the scan
+        where.append(AnswerTally.day.between("0", filters.date_to.isoformat()))
     if filters.version:
         where.append(
             AnswerTally.version_id.in_(

@@ -107,8 +107,13 @@ def _zone_sql():
 
 
 def _day_expression(session: Session, where: list):
-    """The local day of Response.submitted_at in SQL. PostgreSQL converts with its own zone database;
-    SQLite has none, so the offsets in force between the first and last submit are a CASE."""
+    """The local day of Response.submitted_at in SQL ('' when there is none, as local_day() says).
+    PostgreSQL converts with its own zone database; SQLite has none, so the offsets in force between the
+    first and last submit are a CASE."""
+    return func.coalesce(_local_day_sql(session, where), EMPTY)
+
+
+def _local_day_sql(session: Session, where: list):
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone(_zone_sql(), Response.submitted_at), _const("'YYYY-MM-DD'", String))
     lo, hi = session.execute(
