@@ -7,7 +7,7 @@ import pytest
 from auth_helpers import make_user, sign_in
 from conftest import QUESTIONNAIRES
 from sqlalchemy import select
-from test_journey_statements import BUDGET, FOUR_QUESTIONS, counted_statements, whole_journey
+from test_journey_statements import FOUR_QUESTIONS, counted_statements, journey_budget, whole_journey
 
 from surveyapp.extensions import db
 from surveyapp.journey.survey_text import paragraphs
@@ -148,7 +148,7 @@ def test_the_wording_costs_no_sql_statement(app, import_survey):
     whole_journey(app.test_client(), path)  # fills the questionnaire cache
     with counted_statements() as statements:
         whole_journey(app.test_client(), path)
-    assert len(statements) <= BUDGET, "\n\n".join(statements)
+    assert len(statements) <= journey_budget(), "\n\n".join(statements)
 
 
 # --- the editor -------------------------------------------------------------------------------------------------
