@@ -44,21 +44,7 @@ from ..models._common import UTCDateTime
 from ..models.enums import ResponseStatus
 from ..models.responses import Answer
 from ..models.tallies import RESPONDENTS_MARK, RESPONSES_MARK
-
-KEY = (
-    "zone",
-    "survey_id",
-    "attribute",
-    "segment",
-    "mode",
-    "day",
-    "version_id",
-    "question_id",
-    "choice_id",
-    "has_number",
-    "number",
-    "date_value",
-)
+from ..models.tallies import TALLY_KEY as KEY
 
 
 def _zone():

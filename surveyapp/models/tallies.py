@@ -26,27 +26,26 @@ from ._common import UTCDateTime
 
 RESPONDENTS_MARK = -1  # choice_id of the "respondents who answered this question" rows
 RESPONSES_MARK = -2  # choice_id (with question_id 0) of the "completed responses" rows
+#: what one tally row counts: its primary key, and the ON CONFLICT target of every upsert (analysis/tallies.py)
+TALLY_KEY = (
+    "zone",
+    "survey_id",
+    "attribute",
+    "segment",
+    "mode",
+    "day",
+    "version_id",
+    "question_id",
+    "choice_id",
+    "has_number",
+    "number",
+    "date_value",
+)
 
 
 class AnswerTally(db.Model):
     __tablename__ = "answer_tally"
-    __table_args__ = (
-        PrimaryKeyConstraint(
-            "zone",
-            "survey_id",
-            "attribute",
-            "segment",
-            "mode",
-            "day",
-            "version_id",
-            "question_id",
-            "choice_id",
-            "has_number",
-            "number",
-            "date_value",
-            name="pk_answer_tally",
-        ),
-    )
+    __table_args__ = (PrimaryKeyConstraint(*TALLY_KEY, name="pk_answer_tally"),)
 
     zone: Mapped[str] = mapped_column(String(64))  # the time zone `day` is in (SURVEYAPP_TIMEZONE when counted)
     survey_id: Mapped[int] = mapped_column(Integer)
