@@ -23,7 +23,10 @@ from .questionnaires.messages import Message, english_date
 SOURCE_LANGUAGE = "en"
 #: Languages with a complete interface catalogue (tests/test_interface_translations.py checks each).
 INTERFACE_LANGUAGES = ("cy", "ur")
+RIGHT_TO_LEFT_INTERFACE_LANGUAGES = frozenset({"ur"})
 RESPONDENT_BLUEPRINTS = frozenset({"respond", "optout"})
+#: Requests whose words are not a page's (JSON, files): always English.
+UNTRANSLATED_BLUEPRINTS = frozenset({"api", "static", "media"})
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
@@ -43,6 +46,14 @@ def use_interface_language(language_code: str | None) -> str:
         g.interface_language = locale
         refresh()  # the locale and catalogue may have been looked up earlier in the request
     return locale
+
+
+def staff_interface_language() -> str:
+    """The interface language of a page that is not a respondent's: the browser's preferred language among
+    the shipped catalogues (Accept-Language), else English."""
+    if not request.accept_languages:
+        return SOURCE_LANGUAGE
+    return request.accept_languages.best_match((SOURCE_LANGUAGE, *INTERFACE_LANGUAGES), SOURCE_LANGUAGE)
 
 
 def current_interface_language() -> str:
@@ -114,5 +125,14 @@ def init_i18n(app: Flask) -> None:
         # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale
         if g.pop("interface_language", None) is not None:
             refresh()
+        blueprint = request.blueprint
+        if blueprint in RESPONDENT_BLUEPRINTS or blueprint in UNTRANSLATED_BLUEPRINTS:
+            return  # a respondent's page speaks its questionnaire's language (use_interface_language)
+        staff_language = staff_interface_language()
+        if staff_language != SOURCE_LANGUAGE:
+            g.interface_language = staff_language
 
     app.jinja_env.filters["translate"] = translate
+    # the layout's lang and dir on a page that is not in a questionnaire's language (staff pages)
+    app.jinja_env.globals["interface_language"] = current_interface_language
+    app.jinja_env.globals["right_to_left_interface"] = RIGHT_TO_LEFT_INTERFACE_LANGUAGES

@@ -210,9 +210,17 @@ def test_the_opt_out_page_of_a_contact_without_a_language_is_english(app, client
     assert '<html lang="en" class="govuk-template">' in page and ">Opt out</button>" in page
 
 
-def test_staff_pages_stay_english_whatever_the_request_says(app, client):
-    page = client.get("/login", query_string={"lang": "cy"}, headers={"Accept-Language": "cy"}).get_data(as_text=True)
-    assert '<html lang="en"' in page and "Mae problem" not in page and "Neidio i’r prif gynnwys" not in page
+def test_staff_pages_follow_the_browsers_language_among_the_shipped_catalogues(app, client):
+    english = client.get("/login", query_string={"lang": "cy"}).get_data(as_text=True)
+    assert '<html lang="en" class="govuk-template">' in english and "Neidio i’r prif gynnwys" not in english
+    welsh = client.get("/login", headers={"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert '<html lang="cy" class="govuk-template">' in welsh and "Neidio i’r prif gynnwys" in welsh
+    urdu = client.get("/login", headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    assert '<html lang="ur" dir="rtl" class="govuk-template">' in urdu
+    unshipped = client.get("/login", headers={"Accept-Language": "pl,de;q=0.8"}).get_data(as_text=True)
+    assert '<html lang="en" class="govuk-template">' in unshipped
+    api = client.get("/api/openapi.json", headers={"Accept-Language": "cy"})
+    assert api.status_code == 200
 
 
 def test_dates_in_errors_and_check_your_answers_name_the_month_in_the_pages_language(app, import_survey):
