@@ -192,14 +192,98 @@ def answered(import_survey):
     return survey
 
 
-def test_results_count_dates_and_times_by_day_in_sql(answered):
+def test_results_count_dates_by_day_and_times_per_hour_in_sql(answered):
     _, respondents, results = figures.question_results(db.session, answered, Disclosure(enabled=False))
     by_name = {r.name: r for r in results}
     assert respondents == 3
     next_visit = by_name["next_visit"]
     assert next_visit.kind == "date" and next_visit.answered == 3
     assert {b["start"]: b["count"] for b in next_visit.bins if b["count"]} == {"2026-03-02": 2, "2026-03-09": 1}
-    assert by_name["arrived"].kind == "text" and by_name["arrived"].answered == 3
+    arrived = by_name["arrived"]  # 08:45, 10:00, 10:00: counted per hour, from the first hour given to the last
+    assert arrived.kind == "choice" and arrived.answered == 3
+    assert [(r["value"], r["label"], r["count"]) for r in arrived.rows] == [
+        ("08", "08:00 to 08:59", 1),
+        ("09", "09:00 to 09:59", 0),
+        ("10", "10:00 to 10:59", 2),
+    ]
+    assert [(r["value"], r["count"], r["percent"]) for r in by_name["seen"].rows] == [("11", 3, 100.0)]
+
+
+@pytest.mark.parametrize("strategy", ["tallies", "direct", "subtract"])
+def test_times_per_hour_are_the_same_from_the_tallies_and_from_the_answers(answered, strategy):
+    from surveyapp.analysis import queries
+
+    dist = queries.distributions(db.session, answered.id, strategy=strategy)
+    assert dist.hours == {"arrived": {8: 1, 10: 2}, "seen": {11: 3}}
+    assert dist.answered["arrived"] == 3
+
+
+def test_times_per_hour_under_disclosure_control_hide_small_hours(answered):
+    for minute in range(0, 50, 10):  # five more at 10:xx: 10 has 7, 8 has 1
+        respond(answered, {"arrived": T(10, minute), "seen": T(11, 5), "next_visit": DT(2026, 3, 2, 14, 15)})
+    db.session.commit()
+    _, _, results = figures.question_results(db.session, answered, Disclosure(enabled=True, threshold=5))
+    arrived = next(r for r in results if r.name == "arrived")
+    counts = {r["value"]: r["count"] for r in arrived.rows}
+    assert counts["08"] == "*" and counts["09"] == 0
+    assert (counts["10"], arrived.answered) != (7, 8)  # exact figures would give the hidden 1 away
+
+
+def test_the_results_page_charts_times_per_hour_and_the_api_lists_them(client, answered):
+    sign_in(client, "analyst")
+    page = client.get("/dashboards/clinic-times/results").get_data(as_text=True)
+    assert "08:00 to 08:59" in page and "10:00 to 10:59" in page
+    data = client.get("/api/surveys/clinic-times/results").get_json()
+    arrived = next(q for q in data["questions"] if q["name"] == "arrived")
+    assert arrived["type"] == "time"
+    assert [(c["value"], c["count"]) for c in arrived["choices"]] == [("08", 1), ("09", 0), ("10", 2)]
+
+
+def _migration(name: str):
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_migration_gives_earlier_time_answers_their_minutes_and_moves_their_tallies(answered):
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import select, update
+
+    from surveyapp.analysis import queries, tallies
+    from surveyapp.models import Question
+    from surveyapp.models.responses import Answer
+
+    time_questions = select(Question.id).where(Question.qtype == "time")
+    # as answers given before it were kept: the text only, and tallied so
+    db.session.execute(update(Answer).where(Answer.question_id.in_(time_questions)).values(value_number=None))
+    tallies.rebuild(db.session)
+    assert queries.distributions(db.session, answered.id, strategy="tallies").hours == {}
+
+    migration = _migration("0031_time_answer_minutes")
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        migration.upgrade()
+    minutes = db.session.scalars(
+        select(Answer.value_number).where(Answer.question_id.in_(time_questions)).order_by(Answer.value_number)
+    ).all()
+    assert minutes == [525.0, 600.0, 600.0, 665.0, 665.0, 665.0]  # 08:45, 10:00 twice, 11:05 three times
+    assert tallies.stored(db.session) == tallies.fresh(db.session)
+    for strategy in ("tallies", "direct"):
+        hours = queries.distributions(db.session, answered.id, strategy=strategy).hours
+        assert hours == {"arrived": {8: 1, 10: 2}, "seen": {11: 3}}
+
+    with Operations.context(MigrationContext.configure(db.session.connection())):
+        migration.downgrade()
+    assert (
+        db.session.scalars(select(Answer.value_number).where(Answer.question_id.in_(time_questions))).all()
+        == [None] * 6
+    )
+    assert tallies.stored(db.session) == tallies.fresh(db.session)
 
 
 def test_exports_give_the_time_and_the_date_and_time_as_written(client, answered):

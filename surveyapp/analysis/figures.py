@@ -142,7 +142,7 @@ class QuestionResult:
     name: str
     qtype: str
     label: str
-    kind: str  # choice, likert, number, date, text, rank
+    kind: str  # choice (and time, per hour), likert, number, date, text, rank
     answered: int | str | None
     answered_raw: int
     rows: list[dict] = field(
@@ -244,6 +244,9 @@ def question_results(
                 }
                 for value, label in info.choices
             ]
+        elif kind == "time":
+            result.kind = "choice"  # the hours of the day are shown as a choice question's options are
+            result.rows = _hour_rows(d, dist.hours.get(info.name, {}), result)
         elif kind == "date":
             unit, periods = stats.date_bins(dist.dates.get(info.name, []))
             cells, result.answered = d.protect([d.cell(c) for _, c in periods], shown_answered)
@@ -254,6 +257,25 @@ def question_results(
             ]
         results.append(result)
     return group(dist.respondents), dist.respondents, results
+
+
+def _hour_rows(d: Disclosure, counts: dict[int, int], result: QuestionResult) -> list[dict]:
+    """A time question's answers per hour of the day, from the first hour anyone gave to the last (one answer
+    per respondent, so the hours partition those who answered and are protected like one choice's options)."""
+    if not counts:
+        return []
+    hours = range(min(counts), max(counts) + 1)
+    cells, result.answered = d.protect([d.cell(counts.get(hour, 0)) for hour in hours], result.answered)
+    return [
+        {
+            "value": f"{hour:02d}",
+            "label": f"{hour:02d}:00 to {hour:02d}:59",
+            "count": cell,
+            "count_raw": counts.get(hour, 0),
+            "percent": d.percent_of(cell, result.answered),
+        }
+        for hour, cell in zip(hours, cells)
+    ]
 
 
 def cross_tab_figures(

@@ -571,6 +571,7 @@ class Distributions:
     numbers: dict[str, list[tuple[float, int]]]  # name -> [(value, count)] sorted
     dates: dict[str, list[tuple[str, int]]]  # name -> [('YYYY-MM-DD', count)] sorted
     answered: dict[str, int]  # name -> respondents who answered it
+    hours: dict[str, dict[int, int]] = field(default_factory=dict)  # time questions: name -> hour 0-23 -> count
 
 
 def _survey_questions(session: Session, survey_id: int) -> dict[int, tuple[str, str]]:
@@ -652,6 +653,7 @@ def distributions(
     choices: dict[str, dict[str, int]] = {}
     numbers: dict[str, dict[float, int]] = {}
     dates: dict[str, dict[str, int]] = {}
+    hours: dict[str, dict[int, int]] = {}
     answered: dict[str, int] = {}
     for (qid, choice_id, number, day), n in counts.items():
         if n <= 0 or qid not in questions:
@@ -661,6 +663,9 @@ def distributions(
         if choice_id is not None:
             value = choice_values[choice_id]
             choices.setdefault(name, {})[value] = choices.get(name, {}).get(value, 0) + n
+        elif number is not None and kept_as is not None and kept_as.name == "time":
+            hour = min(max(int(number) // 60, 0), 23)  # value_number: minutes after midnight
+            hours.setdefault(name, {})[hour] = hours.get(name, {}).get(hour, 0) + n
         elif number is not None and kept_as is not None and kept_as.is_number:
             numbers.setdefault(name, {})[float(number)] = numbers.get(name, {}).get(float(number), 0) + n
         elif day is not None and kept_as is not None and kept_as.is_date:
@@ -679,6 +684,7 @@ def distributions(
         {name: sorted(values.items()) for name, values in numbers.items()},
         {name: sorted(values.items()) for name, values in dates.items()},
         answered,
+        hours,
     )
 
 

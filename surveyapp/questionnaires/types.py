@@ -40,6 +40,7 @@ RESULTS_DATE = "date"  # counts per day, week or month
 RESULTS_TEXT = "text"  # a list of free-text answers
 RESULTS_NONE = "none"  # nothing to show (notes)
 RESULTS_RANK = "rank"  # the mean position of each option (rank)
+RESULTS_TIME = "time"  # counts per hour of the day, shown as a choice question's options (09:00 to 09:59...)
 
 # How exports lay a type out (analysis/exports.py).
 EXPORT_OPTIONS = "option"  # one 0/1 column per option
@@ -156,11 +157,12 @@ STORE_TEXT = Storage(
     to_rows=lambda v: [{"value_text": str(v)}],
     from_rows=lambda rows: rows[0].text,
 )
-#: a time of day as value_text "HH:MM" (24-hour clock; sorts and groups as text)
+#: a time of day as value_text "HH:MM" (24-hour clock; sorts as text), and value_number its minutes after
+#: midnight, which the dashboards count per hour in SQL (analysis/queries.distributions)
 STORE_TIME = Storage(
     "time",
     "value_text",
-    to_rows=lambda v: [{"value_text": v.strftime("%H:%M")}],
+    to_rows=lambda v: [{"value_text": v.strftime("%H:%M"), "value_number": float(v.hour * 60 + v.minute)}],
     from_rows=lambda rows: datetime.time.fromisoformat(rows[0].text),
 )
 #: a date and time: value_text the ISO text "YYYY-MM-DDTHH:MM" (the respondent's wall clock, no zone),
@@ -827,7 +829,7 @@ register(
         storage=STORE_TIME,
         macro="time_input",
         value_kind="text",
-        results=RESULTS_TEXT,
+        results=RESULTS_TIME,
         export=EXPORT_TEXT,
         parse=_parse_time,
         posted=_posted_time,
