@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from dashboard_data import add_contact, respond
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
@@ -832,3 +833,64 @@ def test_initial_values_read_only_and_hidden_items_from_other_systems_are_import
         "b",
     ]
     load_definition_data(definition)
+
+
+# --- Images ---------------------------------------------------------------------------------
+
+WITH_AN_IMAGE = """
+title: Pharmacy
+slug: pharmacy-visits
+pages:
+  - name: visits
+    title: Visits
+    questions:
+      - name: often
+        type: single_choice
+        label: How often do you go to the pharmacy?
+        image: pharmacy.png
+        image_alt: A pharmacy counter
+        choices: [{value: weekly, label: Weekly}, {value: rarely, label: Rarely}]
+      - name: seen
+        type: yes_no
+        label: Were you seen in private?
+        image: private-room.JPG
+"""
+
+
+def test_a_questions_image_is_exported_as_sdc_item_media_and_comes_back():
+    original = load_definition_data(yaml.safe_load(WITH_AN_IMAGE))
+    resource = fhir.questionnaire_resource(original, BASE, version=1)
+    FhirQuestionnaire.model_validate(resource)
+    items = items_by_link_id(json.loads(json.dumps(resource)))
+    assert extension(items["often"], fhir.ITEM_MEDIA)["valueAttachment"] == {
+        "contentType": "image/png",
+        "title": "A pharmacy counter",
+        "url": f"{BASE}/media/pharmacy-visits/pharmacy.png",
+    }
+    # an image the author gave no text alternative is decorative: no title
+    assert extension(items["seen"], fhir.ITEM_MEDIA)["valueAttachment"] == {
+        "contentType": "image/jpeg",
+        "url": f"{BASE}/media/pharmacy-visits/private-room.JPG",
+    }
+    back = load_definition_data(definition_from_questionnaire(resource))
+    assert back.to_dict() == original.to_dict()
+
+
+def test_item_media_from_other_systems_names_the_image_and_a_bad_one_is_refused():
+    def with_media(attachment) -> dict:
+        item = {"linkId": "q", "text": "Q", "type": "string"}
+        item["extension"] = [{"url": fhir.ITEM_MEDIA, "valueAttachment": attachment}]
+        return {"resourceType": "Questionnaire", "status": "active", "title": "T", "item": [item]}
+
+    definition = definition_from_questionnaire(
+        with_media({"url": "https://forms.example.org/pics/PHQ 9 (large).png?v=2", "title": "A calm room"})
+    )
+    question = definition["pages"][0]["questions"][0]
+    assert (question["image"], question["image_alt"]) == ("PHQ-9-large.png", "A calm room")
+    load_definition_data(definition)
+    for attachment in ({"data": "iVBORw0KGgo="}, {"url": "https://forms.example.org/"}, "nonsense"):
+        with pytest.raises(FhirImportError) as refused:
+            definition_from_questionnaire(with_media(attachment))
+        assert "an item's image has no address ending in a file name: remove the itemMedia extension" in str(
+            refused.value
+        )

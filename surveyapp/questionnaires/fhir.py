@@ -58,6 +58,10 @@ ENGINE_KEYS = {
     "pattern_message": "valueString",
     "default": "valueString",  # exactly as written (FHIR's `initial` is typed, for other systems)
 }
+#: a question's picture (SDC itemMedia: an Attachment with the image's address and its text alternative)
+ITEM_MEDIA = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-itemMedia"
+MEDIA_PATH = "/media/"  # where the product serves a survey's images (the `media` blueprint)
+IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 #: a question never shown (the engine's `hidden` type)
 HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 #: the survey's settings (public link, reminders...), as JSON text on the Questionnaire
@@ -177,6 +181,8 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
             item["maxLength"] = question.max_length
         if question.pattern:
             extensions.append({"url": REGEX, "valueString": question.pattern})
+    if question.image_path:
+        extensions.append(_item_media(question, base_url))
     if question.read_only:
         item["readOnly"] = True
     if not declared.shown:
@@ -204,6 +210,18 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
     if children:
         item["item"] = children
     return [item]
+
+
+def _item_media(question: Question, base_url: str) -> dict:
+    """The question's image as SDC itemMedia: where the product serves it, its type, and its alt text as the
+    title (none for an image the author marked as decorative)."""
+    attachment: dict[str, Any] = {"url": base_url.rstrip("/") + MEDIA_PATH + question.image_path}
+    content_type = IMAGE_TYPES.get(question.image.rsplit(".", 1)[-1].lower())
+    if content_type:
+        attachment["contentType"] = content_type
+    if question.image_alt:
+        attachment["title"] = question.image_alt
+    return {"url": ITEM_MEDIA, "valueAttachment": dict(sorted(attachment.items()))}
 
 
 def _initial(question: Question, item: dict, kind: str) -> None:

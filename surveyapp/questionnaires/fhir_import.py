@@ -20,6 +20,7 @@ from .fhir import (
     ENGINE_KEYS,
     HIDDEN,
     ITEM_CONTROL,
+    ITEM_MEDIA,
     MAX_VALUE,
     MIN_LENGTH,
     MIN_VALUE,
@@ -31,6 +32,8 @@ from .fhir import (
     TRANSLATIONS_PATH,
     XLSFORM_LANGUAGE,
 )
+from .media import NAME as IMAGE_NAME
+from .media import image_name
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
@@ -410,6 +413,7 @@ class _Converter:
                 human = _dict(parts.get("human")).get("valueString")
                 if human and human != DEFAULT_CONSTRAINT_MESSAGE:
                     question["constraint_message"] = human
+        self.image(item, question)
         for extension in _list(item.get("extension")):
             url = str(extension.get("url", "")) if isinstance(extension, dict) else ""
             for key, value_type in ENGINE_KEYS.items():
@@ -428,6 +432,22 @@ class _Converter:
                 question["hint"] = child["text"]
         if engine_type == "note" and item.get("item"):
             self.refuse(item, "a display item cannot hold other items")
+
+    def image(self, item: dict, question: dict) -> None:
+        """SDC itemMedia: the image's file name (the last part of its address; the file itself is uploaded
+        with the survey, as for XLSForm media) and its title as the text alternative."""
+        media = _extension(item, ITEM_MEDIA)
+        if media is None:
+            return
+        attachment = _dict(media.get("valueAttachment"))
+        address = attachment.get("url")
+        name = image_name(address.split("?", 1)[0]) if isinstance(address, str) else ""
+        if not name or not IMAGE_NAME.match(name):
+            self.refuse(item, "an item's image has no address ending in a file name: remove the itemMedia extension")
+            return
+        question["image"] = name
+        if isinstance(attachment.get("title"), str) and attachment["title"].strip():
+            question["image_alt"] = attachment["title"]
 
     # --- conditions ---------------------------------------------------------------------------------
 
