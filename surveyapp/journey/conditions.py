@@ -42,7 +42,7 @@ def page_blocks(page: Page, answers) -> list[QuestionBlock]:
     for question in page.questions:
         if question.name in visible:
             blocks.append(QuestionBlock(question, hidden=False))
-        elif _references(question) & on_page:
+        elif _references(question) & on_page and (not question.choice_filter or question.choices):
             blocks.append(QuestionBlock(question, hidden=True))
     return blocks
 
