@@ -57,7 +57,12 @@ ENGINE_KEYS = {
     "required_message": "valueString",
     "pattern_message": "valueString",
     "default": "valueString",  # exactly as written (FHIR's `initial` is typed, for other systems)
+    # which options are offered (XLSForm language; bare names are the options' columns): every option is
+    # exported in answerOption, and systems other than this one offer them all
+    "choice_filter": "valueString",
 }
+#: an option's own columns (the choice filter's), as JSON text on the answerOption
+CHOICE_COLUMNS_PATH = "/fhir/StructureDefinition/surveyapp-choice-columns"
 #: a question never shown (the engine's `hidden` type)
 HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 #: the survey's settings (public link, reminders...), as JSON text on the Questionnaire
@@ -156,7 +161,7 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
     if kind == CHOICE:
         if declared.storage.multiple:
             item["repeats"] = True
-        item["answerOption"] = [{"valueCoding": {"code": c.value, "display": c.label}} for c in question.choices]
+        item["answerOption"] = [_answer_option(c, base_url) for c in question.choices]
     if declared.bounds is not None:
         if question.min is not None:
             extensions.append({"url": MIN_VALUE, **_bound(declared, question.min)})
@@ -204,6 +209,15 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
     if children:
         item["item"] = children
     return [item]
+
+
+def _answer_option(choice, base_url: str) -> dict:
+    option: dict[str, Any] = {"valueCoding": {"code": choice.value, "display": choice.label}}
+    if choice.extra:
+        option["extension"] = [
+            {"url": base_url.rstrip("/") + CHOICE_COLUMNS_PATH, "valueString": json.dumps(dict(choice.extra))}
+        ]
+    return option
 
 
 def _initial(question: Question, item: dict, kind: str) -> None:
