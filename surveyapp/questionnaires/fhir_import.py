@@ -15,9 +15,9 @@ from typing import Any
 
 from . import fhir_translations, languages, types
 from .fhir import (
+    CHOICE_COLUMNS_PATH,
     DEFAULT_CONSTRAINT_MESSAGE,
     ENGINE_KEY_PATH,
-    CHOICE_COLUMNS_PATH,
     ENGINE_KEYS,
     HIDDEN,
     ITEM_CONTROL,

@@ -201,6 +201,8 @@ def parse_page(page: Page, form, answers: Mapping[str, object], today: datetime.
         if question.answered_in_advance:  # read-only or hidden: its default, whatever was posted
             result.values[question.name] = context[question.name] = question.default_value
             continue
+        # only the choices offered (a choice filter): a value outside them is refused like any unknown value
+        question = with_offered_choices(question, context, today)
         declared = question.question_type
         raw = declared.read(question, form)
         result.raw[question.name] = raw
