@@ -427,3 +427,15 @@ def test_the_editor_keeps_columns_sets_a_filter_checked_as_typed_and_publishes(a
     assert again["choice_lists"]["towns"][0] == {"value": "leeds", "label": "Leeds", "region": "north"}
     assert again["pages"][1]["questions"][1]["choices"] == "towns"
     assert choice_lists.resolved(again, again["pages"][1]["questions"][1])[1]["region"] == "south"
+
+
+def test_the_editors_preview_offers_the_filtered_list(app, import_survey):
+    client = app.test_client()
+    sign_in(client, make_user("admin@example.org", "admin"))
+    import_survey("choice-filter", status="draft")
+    base = "/admin/surveys/choice-filter-demo/editor/preview"
+    town = client.post(f"{base}/where", data={"_shown": "region", "region": "south", "_preview": "{}"})
+    assert 'value="bristol"' in town.text and 'value="bath"' in town.text and 'value="leeds"' not in town.text
+    carry = re.search(r'name="_preview" value="([^"]+)"', town.text).group(1).replace("&#34;", '"')
+    refused = client.post(f"{base}/town", data={"_shown": ["town", "visited"], "town": "leeds", "_preview": carry})
+    assert refused.status_code == 400 and "Select one of the options" in refused.text

@@ -236,7 +236,6 @@ class Journey:
         sections = flow.section_names(questionnaire, answers)
         language = self._language()  # first: it sets the interface language the errors are translated into
         shown = piping.piped_page(page_def, questionnaire, answers)  # itself unless it shows earlier answers
-        shown = runtime.page_with_offered_choices(shown, answers)  # choice filters: only the choices offered
         return render(
             self.session,
             "respond/page.html",
