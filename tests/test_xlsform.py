@@ -196,7 +196,7 @@ UNSUPPORTED = workbook(
         ["calculate", "prior", None, None, None, "pulldata('visits', 'count', 'id', ${fine})"],  # row 14
         ["integer", "more", "More visits?", None, None, None, "${prior} > 2"],  # row 15
         ["integer", "count", "How many?", "3"],  # row 16: a default, supported
-        ["select_one colours", "shade", "Which shade?", None, "colour = ${fine}"],  # row 17
+        ["select_one colours", "shade", "Which shade?", None, "colour = ${fine}"],  # row 17: supported
         ["rank colours", "order", "Put them in order"],  # row 18: supported
         ["text", "hello", "Hello ${prior}"],  # row 19
         ["text", "later", "Later", None, None, None, "concat(${fine}, 'x') = 'ax'"],  # row 20
@@ -219,7 +219,6 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
         "sheet 'survey', row 10, type 'begin repeat': repeats are not supported",
         "sheet 'survey', row 13, type 'select_one_from_file towns.csv': choices from an external file",
         "sheet 'survey', row 14, column 'calculation': pulldata() reads a CSV file attached to the form",
-        "sheet 'survey', row 17, column 'choice_filter': choices that depend on earlier answers",
         "sheet 'survey', row 19, column 'label': the label shows the calculation 'prior'",
         "sheet 'survey', row 20, column 'relevant': the expression 'concat(${fine}, 'x') = 'ax'' cannot be used",
     ]
@@ -233,8 +232,8 @@ def test_each_unsupported_part_is_refused_once_naming_sheet_row_column_and_what_
 def test_skip_unsupported_imports_the_rest_and_lists_what_it_left_out():
     converted = read_xlsform(UNSUPPORTED, "hard.xlsx", skip_unsupported=True)
     questions = [q["name"] for p in converted.definition["pages"] for q in p["questions"]]
-    assert questions == ["fine", "when", "stamp", "count", "order"]
-    assert len(converted.left_out) == 12
+    assert questions == ["fine", "when", "stamp", "count", "shade", "order"]
+    assert len(converted.left_out) == 11
     assert converted.left_out[0].startswith("sheet 'survey', row 3, type 'geopoint'")
     assert "sheet 'survey', row 15, column 'relevant': uses prior, which was left out" in converted.left_out
     load_definition_data(converted.definition)

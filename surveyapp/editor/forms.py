@@ -176,6 +176,7 @@ class QuestionForm(FlaskForm):
     relevant = _text("Show this question only when", _EXPRESSION)
     constraint = _text("The answer must satisfy", _EXPRESSION)
     constraint_message = _text("Message when it does not", 500)
+    choice_filter = _text("Offer only the answers where", _EXPRESSION)
     image = _text("Image above the question", 100)
     image_alt = _text("What the image shows", 500)
     default = _text("Answer given in advance", 500)

@@ -34,15 +34,17 @@ def _references(question: Question) -> frozenset[str]:
 
 
 def page_blocks(page: Page, answers) -> list[QuestionBlock]:
-    """The questions to render, in order, each shown or hidden as the server decides now."""
+    """The questions to render, in order, each shown or hidden as the server decides now, each offering the
+    choices its choice filter keeps (the filter uses earlier pages only, so the list cannot change here)."""
     answers = runtime.with_answers_in_advance(page, answers)  # read-only and hidden answers count already
+    page = runtime.page_with_offered_choices(page, answers)
     on_page = {q.name for q in page.questions}
     visible = {q.name for q in runtime.visible_questions(page, answers)}
     blocks = []
     for question in page.questions:
         if question.name in visible:
             blocks.append(QuestionBlock(question, hidden=False))
-        elif _references(question) & on_page:
+        elif _references(question) & on_page and (not question.choice_filter or question.choices):
             blocks.append(QuestionBlock(question, hidden=True))
     return blocks
 

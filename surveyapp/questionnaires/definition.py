@@ -41,10 +41,38 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: what a choice filter calls the choice's value besides `value` (XLSForm's choices sheet names it `name`)
+CHOICE_OWN_COLUMNS = ("value", "name")
+
+
 @dataclass(frozen=True)
 class Choice:
     value: str
     label: str
+    #: further columns, as (name, text) pairs in the file's order (`region: north`), for choice filters
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "label": self.label, **dict(self.extra)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Choice:
+        extra = tuple((str(k), column_text(v)) for k, v in data.items() if k not in ("value", "label"))
+        return cls(str(data["value"]), data["label"], extra)
+
+    @functools.cached_property
+    def columns(self) -> dict[str, str]:
+        """What a choice filter reads by bare name: the extra columns, `value` and `name` (the value)."""
+        return {**dict(self.extra), "value": self.value, "name": self.value}
+
+
+def column_text(value) -> str:
+    """A choice column's value as text (YAML may give a number or a boolean)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return "" if value is None else str(value)
 
 
 YES_NO_CHOICES = [Choice(v, label) for v, label in types.YES_NO_CHOICES]
@@ -70,6 +98,7 @@ _OPTIONAL_FIELDS = (
     "image",
     "image_alt",
     "default",
+    "choice_filter",
 )
 
 
@@ -109,6 +138,9 @@ class Question:
     default: str | None = None
     #: shown but not editable: the answer is the default
     read_only: bool = False
+    #: which choices are offered, per choice: `region = ${region}` (bare names: the choice's columns;
+    #: runtime.offered_choices()); it may use answers from earlier pages only
+    choice_filter: str | None = None
 
     def __post_init__(self) -> None:
         declared = self.question_type
@@ -170,7 +202,7 @@ class Question:
         if self.read_only:
             data["read_only"] = True
         if self.choices and self.question_type.custom_choices:
-            data["choices"] = [{"value": c.value, "label": c.label} for c in self.choices]
+            data["choices"] = [c.to_dict() for c in self.choices]
         for key in _OPTIONAL_FIELDS:
             value = getattr(self, key)
             if value is None:
@@ -198,7 +230,7 @@ class Question:
             required=bool(data.get("required", False)),
             consent=bool(data.get("consent", False)),
             read_only=bool(data.get("read_only", False)),
-            choices=[Choice(str(c["value"]), c["label"]) for c in data.get("choices") or []],
+            choices=[Choice.from_dict(c) for c in data.get("choices") or []],
             page_name=page_name,
             **kwargs,
         )

@@ -55,6 +55,13 @@ FUNC: /[A-Za-z_][A-Za-z0-9_-]*(?=\s*\()/
 
 _PARSER = Lark(_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True)
 
+# A choice filter (XLSForm's `choice_filter`) also reads the choice's own columns by their bare names:
+# `region = ${region}`. Only filters take bare names, so a bare word elsewhere keeps its clear message.
+_FILTER_GRAMMAR = _GRAMMAR.replace(
+    '     | "(" or_expr ")"\n', '     | "(" or_expr ")"\n     | COLUMN -> column\n'
+).replace("FUNC: /", "COLUMN: /[A-Za-z_][A-Za-z0-9_]*/\nFUNC.2: /")
+_FILTER_PARSER = Lark(_FILTER_GRAMMAR, parser="lalr", lexer="contextual", maybe_placeholders=True)
+
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 # A contact's attribute: ${contact.area} (questionnaires/piping.py puts them in the answers under this key).
 _CONTACT_NAME_RE = re.compile(r"contact\.[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -99,6 +106,8 @@ class Expression:
     references: frozenset[str]
     uses_current: bool
     _run: Callable = field(repr=False)
+    #: the choice columns a choice filter reads by bare name (always empty outside filters)
+    columns: frozenset[str] = frozenset()
 
     def evaluate(
         self, answers: Mapping[str, object], current: object = None, today: datetime.date | None = None
@@ -419,6 +428,7 @@ class _Compiler:
         self.text = text
         self.references: set[str] = set()
         self.uses_current = False
+        self.columns: set[str] = set()
 
     def compile(self, node) -> Callable:
         kind = node.data
@@ -439,6 +449,10 @@ class _Compiler:
                 )
             self.references.add(name)
             return lambda ctx: ctx.answers.get(name)
+        if kind == "column":  # a choice filter's bare name: the choice's column (ctx.current is the choice's)
+            name = node.children[0].value
+            self.columns.add(name)
+            return lambda ctx: ctx.current.get(name) if isinstance(ctx.current, Mapping) else None
         if kind == "current":
             self.uses_current = True
             return lambda ctx: ctx.current
@@ -545,6 +559,17 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> ExpressionError:
 @functools.lru_cache(maxsize=2048)
 def parse(text: str) -> Expression:
     """Parse an expression; raises ExpressionError with a plain-English message."""
+    return _parse(text, _PARSER)
+
+
+@functools.lru_cache(maxsize=512)
+def parse_choice_filter(text: str) -> Expression:
+    """Parse a choice filter: an expression where a bare name is a column of the choice being tested
+    (`region = ${region}`); evaluate it with the choice's columns as `current` (choice_columns())."""
+    return _parse(text, _FILTER_PARSER)
+
+
+def _parse(text: str, parser: Lark) -> Expression:
     if not isinstance(text, str):
         raise ExpressionError("An expression must be text")
     if len(text) > MAX_LENGTH:
@@ -552,14 +577,16 @@ def parse(text: str) -> Expression:
     if not text.strip():
         raise ExpressionError("The expression is empty")
     try:
-        tree = _PARSER.parse(text)
+        tree = parser.parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     if _tree_depth(tree) > MAX_DEPTH:
         raise ExpressionError(f"The expression is nested too deeply (more than {MAX_DEPTH} levels)")
     compiler = _Compiler(text)
     run = compiler.compile(tree)
-    return Expression(text, frozenset(compiler.references), compiler.uses_current, run)
+    return Expression(
+        text, frozenset(compiler.references), compiler.uses_current, run, columns=frozenset(compiler.columns)
+    )
 
 
 def evaluate(

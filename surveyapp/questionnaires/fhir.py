@@ -57,11 +57,16 @@ ENGINE_KEYS = {
     "required_message": "valueString",
     "pattern_message": "valueString",
     "default": "valueString",  # exactly as written (FHIR's `initial` is typed, for other systems)
+    # which options are offered (XLSForm language; bare names are the options' columns): every option is
+    # exported in answerOption, and systems other than this one offer them all
+    "choice_filter": "valueString",
 }
 #: a question's picture (SDC itemMedia: an Attachment with the image's address and its text alternative)
 ITEM_MEDIA = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-itemMedia"
 MEDIA_PATH = "/media/"  # where the product serves a survey's images (the `media` blueprint)
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+#: an option's own columns (the choice filter's), as JSON text on the answerOption
+CHOICE_COLUMNS_PATH = "/fhir/StructureDefinition/surveyapp-choice-columns"
 #: a question never shown (the engine's `hidden` type)
 HIDDEN = "http://hl7.org/fhir/StructureDefinition/questionnaire-hidden"
 #: the survey's settings (public link, reminders...), as JSON text on the Questionnaire
@@ -160,7 +165,7 @@ def question_item(question: Question, earlier: dict[str, Question], base_url: st
     if kind == CHOICE:
         if declared.storage.multiple:
             item["repeats"] = True
-        item["answerOption"] = [{"valueCoding": {"code": c.value, "display": c.label}} for c in question.choices]
+        item["answerOption"] = [_answer_option(c, base_url) for c in question.choices]
     if declared.bounds is not None:
         if question.min is not None:
             extensions.append({"url": MIN_VALUE, **_bound(declared, question.min)})
@@ -222,6 +227,15 @@ def _item_media(question: Question, base_url: str) -> dict:
     if question.image_alt:
         attachment["title"] = question.image_alt
     return {"url": ITEM_MEDIA, "valueAttachment": dict(sorted(attachment.items()))}
+
+
+def _answer_option(choice, base_url: str) -> dict:
+    option: dict[str, Any] = {"valueCoding": {"code": choice.value, "display": choice.label}}
+    if choice.extra:
+        option["extension"] = [
+            {"url": base_url.rstrip("/") + CHOICE_COLUMNS_PATH, "valueString": json.dumps(dict(choice.extra))}
+        ]
+    return option
 
 
 def _initial(question: Question, item: dict, kind: str) -> None:

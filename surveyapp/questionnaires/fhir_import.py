@@ -15,6 +15,7 @@ from typing import Any
 
 from . import fhir_translations, languages, types
 from .fhir import (
+    CHOICE_COLUMNS_PATH,
     DEFAULT_CONSTRAINT_MESSAGE,
     ENGINE_KEY_PATH,
     ENGINE_KEYS,
@@ -382,7 +383,7 @@ class _Converter:
                 self.refuse(item, f"the option code {value!r} is empty, has spaces or is too long: use a short code")
                 continue
             lookup[str(option.get("valueString", value))] = value
-            choices.append({"value": value, "label": str(label)})
+            choices.append({"value": value, "label": str(label), **_choice_columns(option)})
         self.options[name] = lookup
         return choices
 
@@ -602,3 +603,16 @@ def _option_labels(resource: dict, translated: dict) -> dict[str, dict[str, str]
                 found.setdefault(str(item.get("linkId")), {})[str(coding.get("code"))] = other_coding["display"]
         stack.extend(zip(_list(item.get("item")), _list(other.get("item")), strict=False))
     return found
+
+
+def _choice_columns(option: dict) -> dict[str, str]:
+    """An option's own columns (for a choice filter), from this product's extension; the loader checks names."""
+    for extension in _list(option.get("extension")):
+        if isinstance(extension, dict) and str(extension.get("url", "")).endswith(CHOICE_COLUMNS_PATH):
+            try:
+                columns = json.loads(str(extension.get("valueString") or "{}"))
+            except (ValueError, RecursionError):
+                return {}
+            if isinstance(columns, dict):
+                return {str(k): str(v) for k, v in columns.items() if k not in ("value", "label") and v is not None}
+    return {}

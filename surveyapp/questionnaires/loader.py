@@ -22,7 +22,7 @@ import jsonschema
 import yaml
 
 from . import expressions, languages, patterns, piping, types
-from .definition import Question, Questionnaire, default_text
+from .definition import Choice, Question, Questionnaire, default_text
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_FILE_SIZE = 1_000_000
@@ -267,6 +267,13 @@ def _prefix(rest: list) -> str:
     return ""
 
 
+def _misspelt_as(key: str, present: Iterable[str]) -> str:
+    """' (is 'lable' a misspelling of it?)' when a key present is close to the missing one (a choice takes
+    extra columns, so a misspelt 'label' is not refused as an unknown key)."""
+    close = difflib.get_close_matches(key, [k for k in present if k != key], n=1, cutoff=0.6)
+    return f" (is '{close[0]}' a misspelling of it?)" if close else ""
+
+
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -318,7 +325,9 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
         return [p for e in inner for p in _translate(data, e)]
     if kind == "required":
         missing = [k for k in error.validator_value if k not in instance]
-        return [Problem(line, where, f"{prefix}'{k}' is missing") for k in missing]
+        # a choice takes extra columns, so its misspelt keys are not refused as unknown: name them here
+        present = [k for k in instance if isinstance(k, str)] if prefix and isinstance(instance, dict) else []
+        return [Problem(line, where, f"{prefix}'{k}' is missing{_misspelt_as(k, present)}") for k in missing]
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
         return [
@@ -627,6 +636,23 @@ class _Checker:
                 )
             else:
                 seen[value] = line
+            for column in choice:
+                if column in ("value", "label"):
+                    continue
+                if column == "name":
+                    self.add(
+                        choice.line_of(column),
+                        where,
+                        f"choice {index + 1}: a choice column cannot be called 'name' (a choice filter reads the "
+                        "choice's value as 'name' or 'value'): call the column something else",
+                    )
+                elif not isinstance(column, str) or not NAME_RE.match(column) or len(column) > MAX_NAME_LENGTH:
+                    self.add(
+                        choice.line_of(column),
+                        where,
+                        f"choice {index + 1}: the column name '{column}' must start with a letter or underscore, "
+                        f"contain only letters, digits and underscores, and be at most {MAX_NAME_LENGTH} characters",
+                    )
 
     def check_page(self, page: dict, page_index: int) -> None:
         where = _name_or_number(page, "page", page_index)
@@ -696,6 +722,9 @@ class _Checker:
 
         self.check_bounds(q, declared, where)
         self.check_default(q, declared, where)
+        text = q.get("choice_filter")
+        if "choice_filter" in allowed and isinstance(text, str) and text.strip():
+            self.check_choice_filter(text, q, where, page_index)
         for key in ("relevant", "constraint"):
             text = q.get(key)
             if key in allowed and isinstance(text, str) and text.strip():
@@ -790,6 +819,59 @@ class _Checker:
                     "hint or page title can only show answers from earlier pages)",
                 )
 
+    def check_choice_filter(self, text: str, q: dict, where: str, page_index: int) -> None:
+        """A choice filter: bare names are columns of the question's choices; `${name}` an answer on an earlier
+        page (without JavaScript the list is the one the page was rendered with), or ${contact.x}."""
+        line = q.line_of("choice_filter")
+        try:
+            expr = expressions.parse_choice_filter(text)
+        except expressions.ExpressionError as exc:
+            self.add(line, where, f"'choice_filter' has an error: {exc.message}")
+            return
+        if expr.uses_current:
+            self.add(
+                line, where, "'choice_filter' uses '.', which a choice filter cannot use: name a column of the choices"
+            )
+        choices = q.get("choices")
+        if isinstance(choices, str):
+            lists = self.data.get("choice_lists")
+            choices = lists.get(choices) if isinstance(lists, dict) else None
+        if not isinstance(choices, list):
+            choices = []  # built-in choices (likert): value and name only; an unknown list is reported already
+        columns = {"value", "name"}
+        for choice in choices:
+            if isinstance(choice, dict):
+                columns.update(k for k in choice if isinstance(k, str) and k != "label")
+        for column in sorted(expr.columns - columns):
+            self.add(
+                line,
+                where,
+                f"'choice_filter' uses '{column}', which is not a column of the question's choices"
+                f"{_did_you_mean(column, columns)} (bare names are the choices' columns, such as "
+                f"{', '.join(sorted(columns - {'name'}))}; write ${{{column}}} for the answer to a question)",
+            )
+        own = q.get("name")
+        for name in sorted(expr.references):
+            if piping.is_contact_reference(name):
+                continue
+            if name not in self.order:
+                self.add(
+                    line, where, f"'choice_filter' refers to unknown question '{name}'{_did_you_mean(name, self.order)}"
+                )
+            elif self.types.get(name) in types.names() and not types.get(self.types[name]).has_answer:
+                self.add(line, where, f"'choice_filter' refers to '{name}', which is a note and has no answer")
+            elif name == own:
+                self.add(line, where, "'choice_filter' refers to the question itself")
+            elif self.page_of[name] >= page_index:
+                self.add(
+                    line,
+                    where,
+                    f"'choice_filter' refers to question '{name}', which is on "
+                    f"{'the same page' if self.page_of[name] == page_index else 'a later page'} (a choice filter "
+                    "can only use answers from earlier pages: without JavaScript the list is the one the page "
+                    "was shown with)",
+                )
+
     def check_expression(
         self, text: str, key: str, line, where: str, position, page_index: int, own_name: str | None = None
     ) -> None:
@@ -876,7 +958,7 @@ def _normalise(data: dict) -> dict:
             if isinstance(choices, str):
                 choices = lists[choices]
             if choices is not None:
-                q["choices"] = [{"value": str(c["value"]), "label": c["label"]} for c in choices]
+                q["choices"] = [Choice.from_dict(c).to_dict() for c in choices]
             questions.append(q)
         pages.append({**page, "questions": questions})
     result = {k: v for k, v in data.items() if k != "choice_lists"}

@@ -112,7 +112,7 @@ def _texts(questionnaire: Questionnaire) -> Iterable[str]:
     for page in questionnaire.pages:
         yield from (t for t in (page.title, page.relevant) if t)
         for q in page.questions:
-            yield from (t for t in (q.label, q.hint, q.relevant, q.constraint) if t)
+            yield from (t for t in (q.label, q.hint, q.relevant, q.constraint, q.choice_filter) if t)
 
 
 def contact_attributes_used(questionnaire: Questionnaire) -> frozenset[str]:

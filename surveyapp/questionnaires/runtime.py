@@ -9,12 +9,13 @@ answers before `is_visible()`/`visible_questions()` (`visible_pages()` prunes it
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import expressions, types
-from .definition import Page, Question, Questionnaire
+from .definition import Choice, Page, Question, Questionnaire
 from .messages import Message
 from .types import MAX_NUMBER_LENGTH, format_date  # noqa: F401 (part of this module's interface)
 
@@ -39,14 +40,69 @@ class PageResult:
         return not self.errors
 
 
+# --- choice filters ------------------------------------------------------------------
+
+
+def offered_choices(
+    question: Question, answers: Mapping[str, object], today: datetime.date | None = None
+) -> list[Choice]:
+    """The choices offered now: those its `choice_filter` keeps for these answers (all without a filter).
+
+    The filter is evaluated once per choice, in Python, on answers already loaded; the loader allows it
+    only answers from earlier pages, so the list is the same when the page is rendered and when it is sent."""
+    if not question.choice_filter:
+        return question.choices
+    try:
+        expr = expressions.parse_choice_filter(question.choice_filter)
+    except expressions.ExpressionError:  # the loader refuses these; offer nothing rather than fail a page
+        return []
+    return [c for c in question.choices if expressions.to_boolean(expr.evaluate(answers, c.columns, today))]
+
+
+def with_offered_choices(
+    question: Question, answers: Mapping[str, object], today: datetime.date | None = None
+) -> Question:
+    """The question itself without a choice filter, else a copy offering only the filtered choices."""
+    if not question.choice_filter:
+        return question
+    offered = offered_choices(question, answers, today)
+    if len(offered) == len(question.choices):
+        return question
+    narrowed = dataclasses.replace(question, choices=offered)
+    narrowed.image_path = question.image_path  # not an init field: replace() drops it
+    return narrowed
+
+
+def page_with_offered_choices(page: Page, answers: Mapping[str, object], today: datetime.date | None = None) -> Page:
+    """The page itself when no question on it filters its choices, else a copy with the offered choices."""
+    questions = [with_offered_choices(q, answers, today) for q in page.questions]
+    if all(a is b for a, b in zip(questions, page.questions, strict=True)):
+        return page
+    return dataclasses.replace(page, questions=questions)
+
+
+def _offered_answer(question: Question, value, answers: Mapping[str, object], today) -> object:
+    """A stored answer kept to the choices offered now (an earlier answer may have changed the list):
+    a single choice or a ranking that is no longer possible is dropped (None), several choices keep
+    those still offered."""
+    allowed = {c.value for c in offered_choices(question, answers, today)}
+    if isinstance(value, list):
+        if question.question_type.storage is not None and question.question_type.storage.ordered:
+            return value if set(value) == allowed else None
+        kept = [v for v in value if v in allowed]
+        return kept or None
+    return value if value in allowed else None
+
+
 # --- visibility --------------------------------------------------------------------
 
 
 def is_visible(question: Question, answers: Mapping[str, object], today: datetime.date | None = None) -> bool:
-    """True when the question's `relevant` condition holds (or it has none)."""
-    if not question.relevant:
-        return True
-    return expressions.is_true(question.relevant, answers, today=today)
+    """True when the question's `relevant` condition holds (or it has none), and its choice filter (if
+    any) leaves at least one choice: a question with nothing to choose from is not asked."""
+    if question.relevant and not expressions.is_true(question.relevant, answers, today=today):
+        return False
+    return not question.choice_filter or bool(offered_choices(question, answers, today))
 
 
 def is_page_visible(page: Page, answers: Mapping[str, object], today: datetime.date | None = None) -> bool:
@@ -75,13 +131,24 @@ def prune_hidden(
     """The answers without those of hidden questions (or of questions on hidden pages)."""
     pruned = dict(answers)
     for _ in range(len(questionnaire.all_questions()) + 1):
-        before = len(pruned)
+        changed = False
         for page in questionnaire.pages:
             page_visible = is_page_visible(page, pruned, today)
             for question in page.questions:
+                if question.name not in pruned:
+                    continue
                 if not page_visible or not is_visible(question, pruned, today):
-                    pruned.pop(question.name, None)
-        if len(pruned) == before:
+                    del pruned[question.name]
+                    changed = True
+                elif question.choice_filter and pruned[question.name] is not None:
+                    kept = _offered_answer(question, pruned[question.name], pruned, today)
+                    if kept != pruned[question.name]:
+                        changed = True
+                        if kept is None:
+                            del pruned[question.name]
+                        else:
+                            pruned[question.name] = kept
+        if not changed:
             break
     return pruned
 
@@ -134,6 +201,8 @@ def parse_page(page: Page, form, answers: Mapping[str, object], today: datetime.
         if question.answered_in_advance:  # read-only or hidden: its default, whatever was posted
             result.values[question.name] = context[question.name] = question.default_value
             continue
+        # only the choices offered (a choice filter): a value outside them is refused like any unknown value
+        question = with_offered_choices(question, context, today)
         declared = question.question_type
         raw = declared.read(question, form)
         result.raw[question.name] = raw

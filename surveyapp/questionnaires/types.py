@@ -420,7 +420,7 @@ class QuestionType:
         if not self.shown:
             return UNSHOWN_KEYS
         base = ANSWER_KEYS if self.has_answer else COMMON_KEYS
-        extra = {"choices"} if self.custom_choices else set()
+        extra = {"choices", "choice_filter"} if self.custom_choices else set()
         if self.bounds is not None:
             extra |= {"min", "max"}
         return frozenset(base | self.keys | extra)

@@ -358,8 +358,11 @@ class _Mapper:
                 self.removed.add(name)
         return self.calculation_checked[name]
 
-    def expression(self, owner: str, column: str, text: str | None) -> tuple[bool, str | None]:
-        """(ok, the expression in the engine's language); not ok: a problem was recorded."""
+    def expression(
+        self, owner: str, column: str, text: str | None, choice_filter: bool = False
+    ) -> tuple[bool, str | None]:
+        """(ok, the expression in the engine's language); not ok: a problem was recorded. A choice filter's
+        bare names are the choices' columns (expressions.parse_choice_filter)."""
         if text is None or str(text).strip() == "":
             return True, None
         text = self.inline(str(text).strip())
@@ -372,7 +375,7 @@ class _Mapper:
             )
             return False, None
         try:
-            parsed = expressions.parse(text)
+            parsed = expressions.parse_choice_filter(text) if choice_filter else expressions.parse(text)
         except expressions.ExpressionError as exc:
             self.problem(
                 owner,
@@ -668,13 +671,11 @@ class _Mapper:
             self.problem(name, f"type '{raw_type}'", _REFUSED_BY_TYPE["select one external"])
             return False
         if element.get("choice_filter"):
-            self.problem(
-                name,
-                "column 'choice_filter'",
-                "choices that depend on earlier answers are not supported; split the question into one "
-                "select per case, each with its own relevant",
-            )
-            return False
+            ok, choice_filter = self.expression(name, "choice_filter", element["choice_filter"], choice_filter=True)
+            if choice_filter:
+                question["choice_filter"] = choice_filter
+            elif not ok and not self.skip:
+                return False
         if any(choice.get("media") for choice in element.get("choices") or []):
             self.problem(
                 name, f"list '{itemset}'", "pictures and sounds in choices are not supported; remove those columns"
@@ -683,7 +684,9 @@ class _Mapper:
         for choice in element.get("choices") or []:
             label = self.text(choice.get("label"), ("questions", name, "choices", str(choice.get("name"))))
             # a choice shown only as a picture: its name is the best text there is
-            choices.append({"value": str(choice.get("name")), "label": label or str(choice.get("name"))})
+            choices.append(
+                {"value": str(choice.get("name")), "label": label or str(choice.get("name")), **_extra_columns(choice)}
+            )
         appearance = str((element.get("control") or {}).get("appearance") or "").split()
         if element["type"] == "select one" and itemset == YES_NO_LIST and _pairs(choices) == YES_NO_CHOICES:
             question["type"] = "yes_no"
@@ -865,6 +868,25 @@ def _all_of(parts: list[str]) -> str | None:
     if len(parts) == 1:
         return parts[0]
     return " and ".join(f"({p})" for p in parts)
+
+
+#: a choice's keys in pyxform's JSON that are not columns of its own (the value, the label, pictures and sounds)
+_CHOICE_KEYS = frozenset({"name", "label", "media", "image", "audio", "video", "big-image"})
+
+
+def _extra_columns(choice: dict) -> dict[str, str]:
+    """A choice's other columns (`region` for a choice filter), as text; a column in several languages
+    (`region::Cymraeg (cy)`) keeps its default language's text."""
+    extra = {}
+    for key, value in choice.items():
+        if key in _CHOICE_KEYS or not isinstance(key, str):
+            continue
+        if isinstance(value, dict):
+            value = value.get("default", next(iter(value.values()), None))
+        if value is None or isinstance(value, (dict, list)):
+            continue
+        extra[key] = str(value)
+    return extra
 
 
 def _pairs(choices: list[dict]) -> tuple[tuple[str, str], ...]:

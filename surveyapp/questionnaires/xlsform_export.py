@@ -37,6 +37,7 @@ SURVEY_COLUMNS = (
     "relevant",
     "constraint",
     "constraint_message",
+    "choice_filter",
     "default",
     "read_only",
     "appearance",
@@ -110,13 +111,23 @@ def xlsform_sheets(questionnaire: Questionnaire, version: int | None = None) -> 
         ]
     used = [c for c in order if any(row.get(c) not in (None, "") for row in survey_rows)]
     survey = [list(used)] + [[_cell(row.get(c)) for c in used] for row in survey_rows]
+    # the choices' own columns (for choice filters), after the labels, in the order they first appear
+    extra = list(dict.fromkeys(key for items in lists.values() for item in items for key, _ in item[3]))
     if columns is None:
-        choices = [list(CHOICES_COLUMNS)] + [
-            [name, item[0], item[1]] for name, items in lists.items() for item in items
+        choices = [[*CHOICES_COLUMNS, *extra]] + [
+            [name, item[0], item[1], *(dict(item[3]).get(key) for key in extra)]
+            for name, items in lists.items()
+            for item in items
         ]
     else:
-        choices = [["list_name", "name", *("label" + suffix for _, suffix in columns)]] + [
-            [name, item[0], item[1], *(dict(item[2]).get(code) for code, _ in columns[1:])]
+        choices = [["list_name", "name", *("label" + suffix for _, suffix in columns), *extra]] + [
+            [
+                name,
+                item[0],
+                item[1],
+                *(dict(item[2]).get(code) for code, _ in columns[1:]),
+                *(dict(item[3]).get(key) for key in extra),
+            ]
             for name, items in lists.items()
             for item in items
         ]
@@ -147,12 +158,14 @@ def _in_languages(row: dict, columns: list[tuple[str, str]], translations: dict)
 
 
 def _choice_items(question: dict, translations: dict) -> list[tuple]:
-    """(value, label, ((code, label), ...)) of each choice: the translations take part in telling lists apart."""
+    """(value, label, ((code, label), ...), ((column, text), ...)) of each choice: the translations and the
+    choice's own columns take part in telling lists apart."""
     items = []
     for choice in question["choices"]:
         path = ("questions", question["name"], "choices", choice["value"])
         others = tuple((code, _translated(translations, code, path)) for code in translations)
-        items.append((choice["value"], choice["label"], tuple((c, t) for c, t in others if t)))
+        extra = tuple((k, v) for k, v in choice.items() if k not in ("value", "label"))
+        items.append((choice["value"], choice["label"], tuple((c, t) for c, t in others if t), extra))
     return items
 
 
@@ -187,6 +200,7 @@ def _question_row(question: dict, lists: dict, question_names: set[str], transla
                     for code in translations
                     if (text := _translated(translations, code, ("questions", question["name"], "choices", value)))
                 ),
+                (),
             )
             for value, label in YES_NO_CHOICES
         ]

@@ -14,6 +14,7 @@ import copy
 import yaml
 
 from ..questionnaires import types
+from ..questionnaires.definition import column_text
 from .editing import EditError, find_question, make_name, pages
 
 #: the source text a version is read again from, to find its shared lists (a definition is at most 1 MB)
@@ -141,7 +142,13 @@ def restore(definition: dict, source_text: str | None) -> dict:
     if not isinstance(source_lists, dict) or not all(isinstance(v, list) for v in source_lists.values()):
         return definition
     shared = {
-        str(k): [{"value": str(c.get("value")), "label": c.get("label")} for c in v if isinstance(c, dict)]
+        str(k): [
+            # the choices' own columns too (choice filters), as text, as the published definition has them
+            {"value": str(c.get("value")), "label": c.get("label")}
+            | {str(key): column_text(value) for key, value in c.items() if key not in ("value", "label")}
+            for c in v
+            if isinstance(c, dict)
+        ]
         for k, v in source_lists.items()
     }
     used = {

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from ..questionnaires import expressions, loader, types
+from ..questionnaires.definition import column_text
 
 MAX_LABEL = 2000
 NAME_LENGTH = 40
@@ -40,6 +41,7 @@ QUESTION_KEYS = (
     "relevant",
     "constraint",
     "constraint_message",
+    "choice_filter",
     "image",
     "image_alt",
     "default",
@@ -81,38 +83,59 @@ def make_code(label: str, taken: set[str]) -> str:
     return code
 
 
+#: a choice's own column at the end of its line: ` | region: north` (for choice filters)
+_COLUMN_RE = re.compile(r"\s\|\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([^|]*?)\s*\Z")
+
+
+def _split_columns(line: str) -> tuple[str, dict[str, str]]:
+    """A choice line without its ` | column: value` parts at the end, and those columns in order."""
+    found: list[tuple[str, str]] = []
+    while match := _COLUMN_RE.search(line):
+        found.append((match.group(1), match.group(2)))
+        line = line[: match.start()].rstrip()
+    return line, dict(reversed(found))
+
+
 def parse_choice_lines(text: str) -> list[dict]:
-    """Choices from one line each, `code = label` or just `label` (the code is then made from the label).
+    """Choices from one line each, `code = label` or just `label` (the code is then made from the label),
+    each followed by the choice's own columns if it has any (`leeds = Leeds | region: north`; choice filters
+    use them).
 
     Blank lines are skipped. A line whose part before the first '=' has spaces in it is all label.
     Codes that are not valid (repeated, say) are kept as typed, for the validator to report.
     """
-    parsed: list[tuple[str | None, str]] = []
+    parsed: list[tuple[str | None, str, dict[str, str]]] = []
     for line in text.splitlines():
-        line = line.strip()
+        line, columns = _split_columns(line.strip())
         if not line:
             continue
         code, sep, label = line.partition("=")
         code, label = code.strip(), label.strip()
         if sep and code and " " not in code and label:
-            parsed.append((code, label))
+            parsed.append((code, label, columns))
         else:
-            parsed.append((None, line))
-    taken = {code for code, _ in parsed if code is not None}
+            parsed.append((None, line, columns))
+    taken = {code for code, _, _ in parsed if code is not None}
     choices = []
-    for code, label in parsed:
+    for code, label, columns in parsed:
         if code is None:
             code = make_code(label, taken)
             taken.add(code)
-        choices.append({"value": code, "label": label})
+        choices.append({"value": code, "label": label, **columns})
     return choices
 
 
 def choice_lines(choices) -> str:
-    """The editable text of a list of choices: `code = label`, one a line."""
+    """The editable text of a list of choices: `code = label`, one a line, then the choice's own columns
+    (`leeds = Leeds | region: north`), so that editing the answers keeps them."""
     if not isinstance(choices, list):
         return ""
-    return "\n".join(f"{c.get('value')} = {c.get('label')}" for c in choices if isinstance(c, dict))
+    return "\n".join(
+        f"{c.get('value')} = {c.get('label')}"
+        + "".join(f" | {k}: {column_text(v)}" for k, v in c.items() if k not in ("value", "label"))
+        for c in choices
+        if isinstance(c, dict)
+    )
 
 
 # --- finding things -----------------------------------------------------------------------
@@ -377,7 +400,7 @@ def draft_problems(definition: dict) -> DraftProblems:
     return result
 
 
-CHECKED_KEYS = ("relevant", "constraint")
+CHECKED_KEYS = ("relevant", "constraint", "choice_filter")
 
 
 def condition_problems(
@@ -387,7 +410,9 @@ def condition_problems(
     condition, or a question's constraint): unknown names with "did you mean", later questions, parse errors.
     Raises EditError for a place that does not exist."""
     if key not in CHECKED_KEYS or (page is None) == (question is None) or (page is not None and key != "relevant"):
-        raise EditError("Say which page's condition, or which question's condition or constraint, to check.")
+        raise EditError(
+            "Say which page's condition, or which question's condition, constraint or choice filter, to check."
+        )
     trial = copy.deepcopy(definition)
     if page is not None:
         target = find_page(trial, page)

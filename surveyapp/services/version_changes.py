@@ -21,6 +21,7 @@ _OTHER_KEYS = {
     "pattern_message": "pattern message",
     "constraint": "rule the answer must satisfy",
     "constraint_message": "message when the rule fails",
+    "choice_filter": "which answers are offered",
     "suffix": "text after the box",
     "width": "width of the box",
 }
