@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Template
 from markupsafe import Markup
 
@@ -65,24 +66,38 @@ def configure_templating(app: Flask) -> None:
     from .timezones import localtime
 
     app.jinja_env.filters["localtime"] = localtime
+    # a command or a path inside a translated sentence: `_("Run %(command)s", command=text | code)`
+    app.jinja_env.filters["code"] = lambda text: Markup("<code>%s</code>") % text
 
     @app.context_processor
     def _globals():
-        return {"product_name": PRODUCT_NAME, "navigation_items": lambda: navigation_items(app)}
+        return {
+            "product_name": PRODUCT_NAME,
+            "navigation_items": lambda: navigation_items(app),
+            "role_name": role_name,
+        }
 
 
 # (endpoint, text, roles): each feature's entry point, shown only to the roles that may use it.
+# Lazy: each is translated when the page renders, in the staff member's interface language (surveyapp/i18n.py).
 NAVIGATION = [
-    ("admin.index", "Surveys", ("admin", "analyst")),
-    ("interviews.index", "Interviews", ("volunteer",)),
-    ("dashboards.index", "Dashboards", ("admin", "analyst")),
-    ("reports.index", "Report backs", ("admin", "analyst")),
-    ("admin.contacts", "Contacts", ("admin",)),
-    ("admin.outbox", "Outbox", ("admin",)),
-    ("admin.users", "Users", ("admin",)),
-    ("admin.audit_log", "Audit log", ("admin",)),
-    ("auth.account", "Your account", ("admin", "analyst", "volunteer")),
+    ("admin.index", lazy_gettext("Surveys"), ("admin", "analyst")),
+    ("interviews.index", lazy_gettext("Interviews"), ("volunteer",)),
+    ("dashboards.index", lazy_gettext("Dashboards"), ("admin", "analyst")),
+    ("reports.index", lazy_gettext("Report backs"), ("admin", "analyst")),
+    ("admin.contacts", lazy_gettext("Contacts"), ("admin",)),
+    ("admin.outbox", lazy_gettext("Outbox"), ("admin",)),
+    ("admin.users", lazy_gettext("Users"), ("admin",)),
+    ("admin.audit_log", lazy_gettext("Audit log"), ("admin",)),
+    ("auth.account", lazy_gettext("Your account"), ("admin", "analyst", "volunteer")),
 ]
+
+#: A role as the pages name it (the stored value is the English code).
+ROLE_NAMES = {"admin": lazy_gettext("admin"), "analyst": lazy_gettext("analyst"), "volunteer": lazy_gettext("volunteer")}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
 
 
 def navigation_items(app: Flask) -> list[dict]:

@@ -11,6 +11,7 @@ import unicodedata
 from urllib.parse import unquote, urlsplit
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask import session as cookie
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
@@ -28,10 +29,11 @@ from .sessions import SESSION_KEY, end_current_session, start_session, validate_
 from .throttle import record_attempt, sign_in_wait
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Sign in to see this page."
+login_manager.login_message = lazy_gettext("Sign in to see this page.")
+login_manager.localize_callback = str  # the lazy message, in the page's interface language
 login_manager.login_message_category = "info"
 
-WRONG_DETAILS = "Enter a correct email address and password"
+WRONG_DETAILS = lazy_gettext("Enter a correct email address and password")
 
 
 @login_manager.user_loader
@@ -103,11 +105,18 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _duration(seconds: int) -> str:
+def _wait_message(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext(
+            "Too many attempts to sign in. Wait %(num)s second, then try again.",
+            "Too many attempts to sign in. Wait %(num)s seconds, then try again.",
+            seconds,
+        )
+    return ngettext(
+        "Too many attempts to sign in. Wait %(num)s minute, then try again.",
+        "Too many attempts to sign in. Wait %(num)s minutes, then try again.",
+        -(-seconds // 60),
+    )
 
 
 def _render(form, error=None, status=200):
@@ -118,7 +127,7 @@ def _render(form, error=None, status=200):
             {"text": e, "href": f"#{name}"} for name, msgs in form.errors.items() for e in msgs if name != "csrf_token"
         ]
     )
-    return render_template("auth/login.html", title="Sign in", form=form, errors=errors), status
+    return render_template("auth/login.html", title=gettext("Sign in"), form=form, errors=errors), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -134,7 +143,7 @@ def login():
     if wait:
         record_audit(db.session, "sign_in_throttled", target=email, actor="anonymous", detail=f"wait {wait} s")
         db.session.commit()
-        page, status = _render(form, f"Too many attempts to sign in. Wait {_duration(wait)}, then try again.", 429)
+        page, status = _render(form, _wait_message(wait), 429)
         return page, status, {"Retry-After": str(wait)}
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)

@@ -62,17 +62,17 @@ RESPONDENT = Wording(
 )
 
 INTERVIEWER = Wording(
-    check_title="Check the person’s answers before submitting",
-    send_heading="Now submit the interview",
-    send_text="When you submit, the answers cannot be changed.",
-    submit_button="Submit interview",
-    revealed_notice="More questions have been added to this page because of the answers.",
-    save_note=(
+    check_title=lazy_gettext("Check the person’s answers before submitting"),
+    send_heading=lazy_gettext("Now submit the interview"),
+    send_text=lazy_gettext("When you submit, the answers cannot be changed."),
+    submit_button=lazy_gettext("Submit interview"),
+    revealed_notice=lazy_gettext("More questions have been added to this page because of the answers."),
+    save_note=lazy_gettext(
         "The answers are saved each time you continue. You can stop and resume this interview "
         "later from your list of interviews."
     ),
     done_template="interviews/done.html",
-    done_title="Interview submitted",
+    done_title=lazy_gettext("Interview submitted"),
     drafts=True,
 )
 
