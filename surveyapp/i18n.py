@@ -64,7 +64,7 @@ def chosen_interface_language(value: str | None) -> str | None:
 
 def staff_interface_language() -> str:
     """The interface language of a page that is not a respondent's: the signed-in user's own choice, else the
-    signed-out visitor's choice in the session, else the browser's preferred language among the shipped
+    choice made on the sign-in page (kept in the session), else the browser's preferred language among the shipped
     catalogues (Accept-Language), else English.
 
     Only a user the request has loaded already counts (Flask-Login keeps it in `g._login_user`): this never
@@ -75,10 +75,9 @@ def staff_interface_language() -> str:
         chosen = chosen_interface_language(user.interface_language)
         if chosen:
             return chosen
-    else:
-        chosen = chosen_interface_language(session.get(SESSION_LANGUAGE_KEY))
-        if chosen:
-            return chosen
+    chosen = chosen_interface_language(session.get(SESSION_LANGUAGE_KEY))
+    if chosen:
+        return chosen
     if not request.accept_languages:
         return SOURCE_LANGUAGE
     return request.accept_languages.best_match((SOURCE_LANGUAGE, *INTERFACE_LANGUAGES), SOURCE_LANGUAGE)

@@ -75,6 +75,7 @@ def configure_templating(app: Flask) -> None:
             "product_name": PRODUCT_NAME,
             "navigation_items": lambda: navigation_items(app),
             "role_name": role_name,
+            "status_name": status_name,
         }
 
 
@@ -93,11 +94,49 @@ NAVIGATION = [
 ]
 
 #: A role as the pages name it (the stored value is the English code).
-ROLE_NAMES = {"admin": lazy_gettext("admin"), "analyst": lazy_gettext("analyst"), "volunteer": lazy_gettext("volunteer")}
+ROLE_NAMES = {
+    "admin": lazy_gettext("admin"),
+    "analyst": lazy_gettext("analyst"),
+    "volunteer": lazy_gettext("volunteer"),
+}
 
 
 def role_name(role: str) -> str:
     return str(ROLE_NAMES.get(role, role))
+
+
+#: A stored status or kind as the pages name it, capitalised (surveys, responses, invitations, emails, tokens).
+STATUS_NAMES = {
+    "draft": lazy_gettext("Draft"),
+    "open": lazy_gettext("Open"),
+    "closed": lazy_gettext("Closed"),
+    "in_progress": lazy_gettext("In progress"),
+    "not emailed": lazy_gettext("Not emailed"),
+    "emailed": lazy_gettext("Emailed"),
+    "reminded": lazy_gettext("Reminded"),
+    "failed": lazy_gettext("Failed"),
+    "bounced": lazy_gettext("Bounced"),
+    "opened": lazy_gettext("Opened"),
+    "started": lazy_gettext("Started"),
+    "completed": lazy_gettext("Completed"),
+    "opted out": lazy_gettext("Opted out"),
+    "revoked": lazy_gettext("Revoked"),
+    "queued": lazy_gettext("Queued"),
+    "sending": lazy_gettext("Sending"),
+    "sent": lazy_gettext("Sent"),
+    "retrying": lazy_gettext("Retrying"),
+    "invitation": lazy_gettext("Invitation"),
+    "reminder": lazy_gettext("Reminder"),
+    "other": lazy_gettext("Other"),
+    "active": lazy_gettext("Active"),
+    "expired": lazy_gettext("Expired"),
+    "all": lazy_gettext("All"),
+}
+
+
+def status_name(value: str | None) -> str:
+    value = str(value or "")
+    return str(STATUS_NAMES[value]) if value in STATUS_NAMES else value.capitalize()
 
 
 def navigation_items(app: Flask) -> list[dict]:

@@ -49,7 +49,9 @@ def account_language():
     if current_user.interface_language != language:
         previous = current_user.interface_language or "browser"
         current_user.interface_language = language
-        record_audit(db.session, "interface_language_changed", target=current_user.email, detail=f"{previous} → {language}")
+        record_audit(
+            db.session, "interface_language_changed", target=current_user.email, detail=f"{previous} → {language}"
+        )
         db.session.commit()
     use_staff_interface_language(language)  # the confirmation below is in the newly chosen language
     flash(gettext("Language changed to %(language)s.", language=INTERFACE_LANGUAGE_NAMES[language]), "success")
