@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flask import abort, redirect, render_template
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
 from ..database import commit_keeping, write_transaction
@@ -216,7 +216,7 @@ class Journey:
             {**self._answers, **{k: v for k, v in result.values.items() if v is not None}},
             changing,
             raw=result.raw,
-            notice="Draft saved." + ("" if still else " Everything on this page has an answer."),
+            notice=gettext("Draft saved.") if still else gettext("Draft saved. Everything on this page has an answer."),
             still_needed=still,
         )
 
