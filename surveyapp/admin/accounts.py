@@ -47,8 +47,7 @@ def user_create():
             try:
                 user = create_user(db.session, form.email.data, form.role.data, form.password.data or "")
             except UserError as exc:
-                message = str(exc)
-                errors.append({"text": message, "href": "#password" if "Password" in message else "#email"})
+                errors.append({"text": str(exc), "href": f"#{exc.field}"})
             else:
                 record_audit(db.session, "user_created", target=user.email, detail=f"role={user.role}")
                 db.session.commit()
