@@ -1,10 +1,13 @@
-"""The product's own interface text in the respondent's language (Flask-Babel, English (UK) as the source).
+"""The product's own interface text in the reader's language (Flask-Babel, English (UK) as the source).
 
-The locale is English everywhere except on a respondent's journey (the `respond` and `optout` blueprints),
-where it is the page's questionnaire language when the product ships a catalogue for it
-(surveyapp/translations/<code>/LC_MESSAGES/messages.po). The journey already knows its language (the cached
-translated questionnaire, or the response), so choosing it costs no SQL: the page calls
-`use_interface_language(code)` before it renders, and the selector reads it from `g`.
+On a respondent's journey (the `respond` and `optout` blueprints) the locale is the page's questionnaire
+language when the product ships a catalogue for it (surveyapp/translations/<code>/LC_MESSAGES/messages.po).
+The journey already knows its language (the cached translated questionnaire, or the response), so choosing it
+costs no SQL: the page calls `use_interface_language(code)` before it renders, and the selector reads it from
+`g`. On staff pages it is the signed-in user's own choice (`User.interface_language`, set on Your account),
+else a signed-out visitor's `?lang=` choice kept in the session, else the browser's Accept-Language among the
+shipped catalogues, else English; it is worked out on the first word translated, from the user that the
+request has already loaded (auth/routes.py loads it before any view), so it adds no query.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
 from babel.support import NullTranslations, Translations
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_translations, refresh
 
 from .extensions import babel
@@ -25,6 +28,10 @@ SOURCE_LANGUAGE = "en"
 INTERFACE_LANGUAGES = ("cy", "ur")
 RIGHT_TO_LEFT_INTERFACE_LANGUAGES = frozenset({"ur"})
 RESPONDENT_BLUEPRINTS = frozenset({"respond", "optout"})
+#: The interface languages a staff member may choose, each named in itself (Your account, the sign-in page).
+INTERFACE_LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg", "ur": "اردو"}
+#: Where a signed-out visitor's choice (`?lang=` on the sign-in page) is kept in the session.
+SESSION_LANGUAGE_KEY = "interface_language"
 #: Requests whose words are not a page's (JSON, files): always English.
 UNTRANSLATED_BLUEPRINTS = frozenset({"api", "static", "media"})
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -37,10 +44,12 @@ def interface_language(language_code: str | None) -> str:
 
 
 def use_interface_language(language_code: str | None) -> str:
-    """On a respondent's page, speak the page's language where there is a catalogue; staff pages stay English.
-    Returns the interface language in use."""
-    if not has_request_context() or request.blueprint not in RESPONDENT_BLUEPRINTS:
+    """On a respondent's page, speak the page's language where there is a catalogue; a staff page (interview
+    mode) keeps the staff member's interface language. Returns the interface language in use."""
+    if not has_request_context():
         return SOURCE_LANGUAGE
+    if request.blueprint not in RESPONDENT_BLUEPRINTS:
+        return current_interface_language()  # a staff page (interview mode): the staff member's language
     locale = interface_language(language_code)
     if g.get("interface_language", SOURCE_LANGUAGE) != locale:
         g.interface_language = locale
@@ -48,16 +57,49 @@ def use_interface_language(language_code: str | None) -> str:
     return locale
 
 
+def chosen_interface_language(value: str | None) -> str | None:
+    """A stored or requested choice when it names a shipped interface language (English included), else None."""
+    return value if value in INTERFACE_LANGUAGE_NAMES else None
+
+
 def staff_interface_language() -> str:
-    """The interface language of a page that is not a respondent's: the browser's preferred language among
-    the shipped catalogues (Accept-Language), else English."""
+    """The interface language of a page that is not a respondent's: the signed-in user's own choice, else the
+    choice made on the sign-in page (kept in the session), else the browser's preferred language among the shipped
+    catalogues (Accept-Language), else English.
+
+    Only a user the request has loaded already counts (Flask-Login keeps it in `g._login_user`): this never
+    loads one, so it costs no query, and a page rendered after a database failure (the 503 page) still works.
+    """
+    user = g.get("_login_user")
+    if user is not None and getattr(user, "is_authenticated", False):
+        chosen = chosen_interface_language(user.interface_language)
+        if chosen:
+            return chosen
+    chosen = chosen_interface_language(session.get(SESSION_LANGUAGE_KEY))
+    if chosen:
+        return chosen
     if not request.accept_languages:
         return SOURCE_LANGUAGE
     return request.accept_languages.best_match((SOURCE_LANGUAGE, *INTERFACE_LANGUAGES), SOURCE_LANGUAGE)
 
 
+def use_staff_interface_language(language_code: str | None = None) -> str:
+    """Choose the staff page's interface language again (after the user changed it): `language_code`, else
+    what `staff_interface_language()` says now. Returns it."""
+    locale = chosen_interface_language(language_code) or staff_interface_language()
+    g.interface_language = locale
+    refresh()
+    return locale
+
+
 def current_interface_language() -> str:
-    return g.get("interface_language", SOURCE_LANGUAGE) if has_request_context() else SOURCE_LANGUAGE
+    if not has_request_context():
+        return SOURCE_LANGUAGE
+    language = g.get("interface_language")
+    if language is None:
+        # a staff page: chosen on its first translated word, once the request has loaded its user
+        language = g.interface_language = staff_interface_language()
+    return language
 
 
 def _select_locale() -> str:
@@ -123,14 +165,13 @@ def init_i18n(app: Flask) -> None:
     @app.before_request
     def _english_until_the_page_says_otherwise():
         # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale
-        if g.pop("interface_language", None) is not None:
+        if g.pop("interface_language", None) not in (None, SOURCE_LANGUAGE):
             refresh()
         blueprint = request.blueprint
         if blueprint in RESPONDENT_BLUEPRINTS or blueprint in UNTRANSLATED_BLUEPRINTS:
-            return  # a respondent's page speaks its questionnaire's language (use_interface_language)
-        staff_language = staff_interface_language()
-        if staff_language != SOURCE_LANGUAGE:
-            g.interface_language = staff_language
+            # a respondent's page speaks its questionnaire's language (use_interface_language); no user is read
+            g.interface_language = SOURCE_LANGUAGE
+        # a staff page: current_interface_language() chooses on the first translated word, after the user loads
 
     app.jinja_env.filters["translate"] = translate
     # the layout's lang and dir on a page that is not in a questionnaire's language (staff pages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Template
 from markupsafe import Markup
 
@@ -65,24 +66,77 @@ def configure_templating(app: Flask) -> None:
     from .timezones import localtime
 
     app.jinja_env.filters["localtime"] = localtime
+    # a command or a path inside a translated sentence: `_("Run %(command)s", command=text | code)`
+    app.jinja_env.filters["code"] = lambda text: Markup("<code>%s</code>") % text
 
     @app.context_processor
     def _globals():
-        return {"product_name": PRODUCT_NAME, "navigation_items": lambda: navigation_items(app)}
+        return {
+            "product_name": PRODUCT_NAME,
+            "navigation_items": lambda: navigation_items(app),
+            "role_name": role_name,
+            "status_name": status_name,
+        }
 
 
 # (endpoint, text, roles): each feature's entry point, shown only to the roles that may use it.
+# Lazy: each is translated when the page renders, in the staff member's interface language (surveyapp/i18n.py).
 NAVIGATION = [
-    ("admin.index", "Surveys", ("admin", "analyst")),
-    ("interviews.index", "Interviews", ("volunteer",)),
-    ("dashboards.index", "Dashboards", ("admin", "analyst")),
-    ("reports.index", "Report backs", ("admin", "analyst")),
-    ("admin.contacts", "Contacts", ("admin",)),
-    ("admin.outbox", "Outbox", ("admin",)),
-    ("admin.users", "Users", ("admin",)),
-    ("admin.audit_log", "Audit log", ("admin",)),
-    ("auth.account", "Your account", ("admin", "analyst", "volunteer")),
+    ("admin.index", lazy_gettext("Surveys"), ("admin", "analyst")),
+    ("interviews.index", lazy_gettext("Interviews"), ("volunteer",)),
+    ("dashboards.index", lazy_gettext("Dashboards"), ("admin", "analyst")),
+    ("reports.index", lazy_gettext("Report backs"), ("admin", "analyst")),
+    ("admin.contacts", lazy_gettext("Contacts"), ("admin",)),
+    ("admin.outbox", lazy_gettext("Outbox"), ("admin",)),
+    ("admin.users", lazy_gettext("Users"), ("admin",)),
+    ("admin.audit_log", lazy_gettext("Audit log"), ("admin",)),
+    ("auth.account", lazy_gettext("Your account"), ("admin", "analyst", "volunteer")),
 ]
+
+#: A role as the pages name it (the stored value is the English code).
+ROLE_NAMES = {
+    "admin": lazy_gettext("admin"),
+    "analyst": lazy_gettext("analyst"),
+    "volunteer": lazy_gettext("volunteer"),
+}
+
+
+def role_name(role: str) -> str:
+    return str(ROLE_NAMES.get(role, role))
+
+
+#: A stored status or kind as the pages name it, capitalised (surveys, responses, invitations, emails, tokens).
+STATUS_NAMES = {
+    "draft": lazy_gettext("Draft"),
+    "open": lazy_gettext("Open"),
+    "closed": lazy_gettext("Closed"),
+    "in_progress": lazy_gettext("In progress"),
+    "not emailed": lazy_gettext("Not emailed"),
+    "emailed": lazy_gettext("Emailed"),
+    "reminded": lazy_gettext("Reminded"),
+    "failed": lazy_gettext("Failed"),
+    "bounced": lazy_gettext("Bounced"),
+    "opened": lazy_gettext("Opened"),
+    "started": lazy_gettext("Started"),
+    "completed": lazy_gettext("Completed"),
+    "opted out": lazy_gettext("Opted out"),
+    "revoked": lazy_gettext("Revoked"),
+    "queued": lazy_gettext("Queued"),
+    "sending": lazy_gettext("Sending"),
+    "sent": lazy_gettext("Sent"),
+    "retrying": lazy_gettext("Retrying"),
+    "invitation": lazy_gettext("Invitation"),
+    "reminder": lazy_gettext("Reminder"),
+    "other": lazy_gettext("Other"),
+    "active": lazy_gettext("Active"),
+    "expired": lazy_gettext("Expired"),
+    "all": lazy_gettext("All"),
+}
+
+
+def status_name(value: str | None) -> str:
+    value = str(value or "")
+    return str(STATUS_NAMES[value]) if value in STATUS_NAMES else value.capitalize()
 
 
 def navigation_items(app: Flask) -> list[dict]:

@@ -23,6 +23,7 @@ ACCESS = {
     "auth.logout": EVERYONE,
     "auth.account": STAFF,  # your own account and API tokens
     "auth.account_token_revoke": STAFF,  # only your own tokens (404 otherwise: tests/test_api_tokens.py)
+    "auth.account_language": STAFF,  # your own interface language
     # the respondent's journey (personal link /s/<token>; the public link /p/<key> works the same way)
     "respond.start": TOKEN_HOLDER,
     "respond.begin": TOKEN_HOLDER,

@@ -211,7 +211,8 @@ def test_the_opt_out_page_of_a_contact_without_a_language_is_english(app, client
 
 
 def test_staff_pages_follow_the_browsers_language_among_the_shipped_catalogues(app, client):
-    english = client.get("/login", query_string={"lang": "cy"}).get_data(as_text=True)
+    # ?lang= is the respondent's switch; of the staff pages only sign-in takes it (test_staff_language.py)
+    english = client.get("/", query_string={"lang": "cy"}).get_data(as_text=True)
     assert '<html lang="en" class="govuk-template">' in english and "Neidio i’r prif gynnwys" not in english
     welsh = client.get("/login", headers={"Accept-Language": "cy-GB,cy;q=0.9,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="cy" class="govuk-template">' in welsh and "Neidio i’r prif gynnwys" in welsh

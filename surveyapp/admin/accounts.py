@@ -4,6 +4,7 @@ allow analysts to edit surveys in the questionnaire editor."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from ..services.users import (
     set_assignments,
     set_editor_surveys,
 )
+from ..templating import role_name
 from . import bp
 from .forms import ActionForm, AssignmentsForm, EditorSurveysForm, UserForm, form_errors
 
@@ -30,7 +32,7 @@ def users():
     people = list(db.session.scalars(select(User).order_by(User.role, User.email)))
     titles = {s.id: s.title for s in db.session.scalars(select(Survey))}
     editing = {p.id: sorted(editor_survey_ids(db.session, p)) for p in people if p.role == "analyst"}
-    return render_template("admin/users.html", title="Users", people=people, titles=titles, editing=editing)
+    return render_template("admin/users.html", title=gettext("Users"), people=people, titles=titles, editing=editing)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -45,20 +47,24 @@ def user_create():
             try:
                 user = create_user(db.session, form.email.data, form.role.data, form.password.data or "")
             except UserError as exc:
-                message = str(exc)
-                errors.append({"text": message, "href": "#password" if "Password" in message else "#email"})
+                errors.append({"text": str(exc), "href": f"#{exc.field}"})
             else:
                 record_audit(db.session, "user_created", target=user.email, detail=f"role={user.role}")
                 db.session.commit()
                 flash(
-                    f"Account created for {user.email} ({user.role}). Give them the password by a separate, "
-                    "secure route.",
+                    gettext(
+                        "Account created for %(email)s (%(role)s). Give them the password by a separate, secure route.",
+                        email=user.email,
+                        role=role_name(user.role),
+                    ),
                     "success",
                 )
                 return redirect(url_for("admin.users"))
         db.session.rollback()
     values = {"email": form.email.data or "", "role": form.role.data if form.role.data in ROLES else ""}
-    return render_template("admin/user_new.html", title="New account", values=values, roles=ROLES, errors=errors)
+    return render_template(
+        "admin/user_new.html", title=gettext("New account"), values=values, roles=ROLES, errors=errors
+    )
 
 
 @bp.post("/users/<id:user_id>/deactivate")
@@ -68,12 +74,12 @@ def user_deactivate(user_id):
     if not ActionForm().validate_on_submit():
         abort(400)
     if user.id == current_user.id:
-        flash("You cannot deactivate your own account.", "error")
+        flash(gettext("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.users"))
     if deactivate_user(db.session, user):
         record_audit(db.session, "user_deactivated", target=user.email)
     db.session.commit()
-    flash(f"{user.email} can no longer sign in.", "success")
+    flash(gettext("%(email)s can no longer sign in.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -86,7 +92,7 @@ def user_reactivate(user_id):
     if reactivate_user(db.session, user):
         record_audit(db.session, "user_reactivated", target=user.email)
     db.session.commit()
-    flash(f"{user.email} can sign in again.", "success")
+    flash(gettext("%(email)s can sign in again.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -95,7 +101,7 @@ def user_reactivate(user_id):
 def user_assignments(user_id):
     user = db.get_or_404(User, user_id)
     if user.role != "volunteer":
-        flash("Only volunteers are assigned to interview surveys.", "error")
+        flash(gettext("Only volunteers are assigned to interview surveys."), "error")
         return redirect(url_for("admin.users"))
     surveys = list(db.session.scalars(select(Survey).where(Survey.is_interview.is_(True)).order_by(Survey.title)))
     form = AssignmentsForm()
@@ -126,12 +132,12 @@ def user_assignments(user_id):
                 survey=db.session.get(Survey, survey_id),
             )
         db.session.commit()
-        flash(f"Interview surveys for {user.email} saved.", "success")
+        flash(gettext("Interview surveys for %(email)s saved.", email=user.email), "success")
         return redirect(url_for("admin.users"))
     assigned = {a.survey_id for a in user.assignments}
     return render_template(
         "admin/user_assignments.html",
-        title=f"Interview surveys for {user.email}",
+        title=gettext("Interview surveys for %(email)s", email=user.email),
         person=user,
         surveys=surveys,
         assigned=assigned,
@@ -144,7 +150,7 @@ def user_editor_surveys(user_id):
     """The surveys an analyst may change in the questionnaire editor (each allow and removal audited)."""
     user = db.get_or_404(User, user_id)
     if user.role != "analyst":
-        flash("Only analysts are allowed on surveys in the editor: admins may edit every survey.", "error")
+        flash(gettext("Only analysts are allowed on surveys in the editor: admins may edit every survey."), "error")
         return redirect(url_for("admin.users"))
     surveys = list(db.session.scalars(select(Survey).order_by(Survey.title)))
     form = EditorSurveysForm()
@@ -164,11 +170,11 @@ def user_editor_surveys(user_id):
                     db.session, action, target=user.email, detail=by_id[survey_id].slug, survey=by_id[survey_id]
                 )
         db.session.commit()
-        flash(f"Surveys {user.email} may edit saved.", "success")
+        flash(gettext("Surveys %(email)s may edit saved.", email=user.email), "success")
         return redirect(url_for("admin.users"))
     return render_template(
         "admin/user_editor_surveys.html",
-        title=f"Surveys {user.email} may edit",
+        title=gettext("Surveys %(email)s may edit", email=user.email),
         person=user,
         surveys=surveys,
         allowed=editor_survey_ids(db.session, user),

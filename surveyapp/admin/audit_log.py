@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import g, render_template, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..auth.access import roles_required
@@ -44,8 +45,11 @@ def audit_log():
     user_id = query_int("user")
     since, until = _day(request.args.get("from")), _day(request.args.get("to"))
     errors = [
-        {"text": f"Enter the {label} date as YYYY-MM-DD", "href": f"#{name}"}
-        for name, label, parsed in (("from", "from", since), ("to", "to", until))
+        {"text": message, "href": f"#{name}"}
+        for name, message, parsed in (
+            ("from", gettext("Enter the from date as YYYY-MM-DD"), since),
+            ("to", gettext("Enter the to date as YYYY-MM-DD"), until),
+        )
         if request.args.get(name) and parsed is None
     ]
     pagination = db.paginate(
@@ -59,7 +63,7 @@ def audit_log():
     people = list(db.session.execute(select(User.id, User.email).order_by(User.email)).all())
     return render_template(
         "admin/audit_log.html",
-        title="Audit log",
+        title=gettext("Audit log"),
         events=pagination.items,
         total=pagination.total,
         page=pagination.page,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -43,7 +44,7 @@ def contacts():
     ).all()
     return render_template(
         "admin/contacts.html",
-        title="Contacts",
+        title=gettext("Contacts"),
         contacts=pagination.items,
         total=pagination.total,
         page=pagination.page,
@@ -71,7 +72,7 @@ def contacts_import():
             errors.append({"text": str(exc), "href": "#file"})
     if errors:
         return render_template(
-            "admin/contacts_upload.html", title="Upload contacts", errors=errors, list_name=list_name
+            "admin/contacts_upload.html", title=gettext("Upload contacts"), errors=errors, list_name=list_name
         ), 400
     record_audit(
         db.session,
@@ -92,7 +93,7 @@ def contacts_import():
     )
     return render_template(
         "admin/contacts_report.html",
-        title="Contacts imported",
+        title=gettext("Contacts imported"),
         report=report,
         groups=report.problem_groups(),
         stored=stored,
@@ -120,7 +121,7 @@ def contacts_import_problems(report_id):
 @bp.get("/contacts/upload")
 @roles_required("admin")
 def contacts_upload():
-    return render_template("admin/contacts_upload.html", title="Upload contacts", list_name=None)
+    return render_template("admin/contacts_upload.html", title=gettext("Upload contacts"), list_name=None)
 
 
 @bp.route("/contacts/<id:contact_id>/erase", methods=["GET", "POST"])
@@ -130,6 +131,6 @@ def contact_erase(contact_id):
     if ActionForm().validate_on_submit():
         if erase_contact(db.session, contact):
             db.session.commit()
-            flash(f"The personal data of contact {contact_id} has been erased.", "success")
+            flash(gettext("The personal data of contact %(id)s has been erased.", id=contact_id), "success")
         return redirect(url_for("admin.contacts"))
-    return render_template("admin/contact_erase.html", title="Erase a contact", contact=contact)
+    return render_template("admin/contact_erase.html", title=gettext("Erase a contact"), contact=contact)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -38,20 +39,23 @@ class ImportSurveyForm(FlaskForm):
     """A questionnaire definition, as a YAML, JSON or XLSForm (.xlsx) file or pasted text (the file wins when
     both are given)."""
 
-    definition_file = FileField("Upload a definition file", widget=GovFileInput())
+    definition_file = FileField(lazy_gettext("Upload a definition file"), widget=GovFileInput())
     definition_text = TextAreaField(
-        "Or paste the definition",
+        lazy_gettext("Or paste the definition"),
         widget=GovTextArea(),
         validators=[
             Optional(),
-            Length(max=MAX_DEFINITION_CHARACTERS, message="The definition must be 1,000,000 characters or fewer"),
+            Length(
+                max=MAX_DEFINITION_CHARACTERS,
+                message=lazy_gettext("The definition must be 1,000,000 characters or fewer"),
+            ),
         ],
     )
     skip_unsupported = BooleanField(
-        "If an XLSForm has parts the product cannot serve, import the rest and list what was left out",
+        lazy_gettext("If an XLSForm has parts the product cannot serve, import the rest and list what was left out"),
         widget=GovCheckboxInput(),
     )
-    submit = SubmitField("Import", widget=GovSubmitInput())
+    submit = SubmitField(lazy_gettext("Import"), widget=GovSubmitInput())
 
 
 def form_errors(form: FlaskForm) -> list[dict]:
@@ -66,8 +70,8 @@ def form_errors(form: FlaskForm) -> list[dict]:
 class ImagesForm(FlaskForm):
     """Images to store with a survey (PNG, JPEG, GIF or WebP; checked and re-encoded by services/images.py)."""
 
-    images = MultipleFileField("Upload images", widget=GovFileInput(multiple=True))
-    submit = SubmitField("Upload images", widget=GovSubmitInput())
+    images = MultipleFileField(lazy_gettext("Upload images"), widget=GovFileInput(multiple=True))
+    submit = SubmitField(lazy_gettext("Upload images"), widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):
@@ -78,14 +82,17 @@ class ActionForm(FlaskForm):
 class SurveyStatusForm(FlaskForm):
     """Open or close a survey; `back=survey` returns to the survey's page instead of the list."""
 
-    back = HiddenField(validators=[Optional(), AnyOf(["survey"], message="Unknown page to go back to")])
+    back = HiddenField(validators=[Optional(), AnyOf(["survey"], message=lazy_gettext("Unknown page to go back to"))])
 
 
 class InviteForm(FlaskForm):
-    list_name = StringField("Contact list", validators=[Optional(), Length(max=200)])
+    list_name = StringField(lazy_gettext("Contact list"), validators=[Optional(), Length(max=200)])
     where = TextAreaField(
-        "Attribute conditions",
-        validators=[Optional(), Length(max=5000, message="The conditions must be 5,000 characters or fewer")],
+        lazy_gettext("Attribute conditions"),
+        validators=[
+            Optional(),
+            Length(max=5000, message=lazy_gettext("The conditions must be 5,000 characters or fewer")),
+        ],
     )
 
     def conditions(self) -> list[str]:
@@ -96,61 +103,72 @@ class TemplateForm(FlaskForm):
     """An email template: preview, save, or reset to the default (which needs no text)."""
 
     action = StringField(
-        default="preview", validators=[Optional(), AnyOf(["preview", "save", "reset"], message="Unknown action")]
+        default="preview",
+        validators=[Optional(), AnyOf(["preview", "save", "reset"], message=lazy_gettext("Unknown action"))],
     )
     subject = StringField(
-        "Subject", validators=[Length(max=300, message="The subject must be 300 characters or fewer")]
+        lazy_gettext("Subject"),
+        validators=[Length(max=300, message=lazy_gettext("The subject must be 300 characters or fewer"))],
     )
     body_text = TextAreaField(
-        "Plain-text body", validators=[Length(max=50_000, message="The body must be 50,000 characters or fewer")]
+        lazy_gettext("Plain-text body"),
+        validators=[Length(max=50_000, message=lazy_gettext("The body must be 50,000 characters or fewer"))],
     )
     body_html = TextAreaField(
-        "HTML body", validators=[Length(max=100_000, message="The HTML body must be 100,000 characters or fewer")]
+        lazy_gettext("HTML body"),
+        validators=[Length(max=100_000, message=lazy_gettext("The HTML body must be 100,000 characters or fewer"))],
     )
 
 
 class UserForm(FlaskForm):
     email = StringField(
-        "Email address",
-        validators=[InputRequired(message="Enter an email address"), Length(max=320)],
+        lazy_gettext("Email address"),
+        validators=[InputRequired(message=lazy_gettext("Enter an email address")), Length(max=320)],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
-    role = StringField("Role", validators=[InputRequired("Select a role"), AnyOf(ROLES, message="Select a role")])
+    role = StringField(
+        lazy_gettext("Role"),
+        validators=[InputRequired(lazy_gettext("Select a role")), AnyOf(ROLES, message=lazy_gettext("Select a role"))],
+    )
     password = PasswordField(
-        "Password", validators=[Length(max=128, message="The password must be 128 characters or fewer")]
+        lazy_gettext("Password"),
+        validators=[Length(max=128, message=lazy_gettext("The password must be 128 characters or fewer"))],
     )
 
 
 class AssignmentsForm(FlaskForm):
     """A volunteer's interview surveys; the view sets the choices from the interview surveys."""
 
-    survey = SelectMultipleField("Interview surveys", coerce=int, validate_choice=True)
+    survey = SelectMultipleField(lazy_gettext("Interview surveys"), coerce=int, validate_choice=True)
 
 
 class EditorSurveysForm(FlaskForm):
     """The surveys an analyst may edit; the view sets the choices from every survey."""
 
-    survey = SelectMultipleField("Surveys this analyst may edit", coerce=int, validate_choice=True)
+    survey = SelectMultipleField(lazy_gettext("Surveys this analyst may edit"), coerce=int, validate_choice=True)
 
 
 class ContactsUploadForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired(message="Choose a CSV file to upload")])
-    list_name = StringField("Contact list", validators=[Optional(), Length(max=200)])
+    file = FileField(
+        lazy_gettext("CSV file"), validators=[FileRequired(message=lazy_gettext("Choose a CSV file to upload"))]
+    )
+    list_name = StringField(lazy_gettext("Contact list"), validators=[Optional(), Length(max=200)])
 
 
 class VoidForm(FlaskForm):
     reason = StringField(
-        "Reason",
+        lazy_gettext("Reason"),
         validators=[
-            InputRequired(message="Enter the reason for voiding this response"),
-            Length(max=1000, message="The reason must be 1000 characters or fewer"),
+            InputRequired(message=lazy_gettext("Enter the reason for voiding this response")),
+            Length(max=1000, message=lazy_gettext("The reason must be 1000 characters or fewer")),
         ],
     )
 
 
 class RevokeForm(FlaskForm):
     reason = StringField(
-        "Reason", validators=[Optional(), Length(max=1000, message="The reason must be 1000 characters or fewer")]
+        lazy_gettext("Reason"),
+        validators=[Optional(), Length(max=1000, message=lazy_gettext("The reason must be 1000 characters or fewer"))],
     )
 
 
@@ -158,27 +176,38 @@ class DisclosurePolicyForm(FlaskForm):
     """How the survey's figures are shown everywhere (dashboards, reports, API, exports)."""
 
     policy = RadioField(
-        "How should figures be shown?",
+        lazy_gettext("How should figures be shown?"),
         choices=[(p, POLICY_LABELS[p]) for p in POLICIES],
         widget=GovRadioInput(),
-        validators=[DataRequired(message="Choose how figures are shown")],
+        validators=[DataRequired(message=lazy_gettext("Choose how figures are shown"))],
     )
     min_cell = IntegerField(
-        "Smallest group shown under professional opinion",
+        lazy_gettext("Smallest group shown under professional opinion"),
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the smallest group size, a whole number from 1 to 50"),
-            NumberRange(min=1, max=50, message="The smallest group size must be a whole number from 1 to 50"),
+            InputRequired(message=lazy_gettext("Enter the smallest group size, a whole number from 1 to 50")),
+            NumberRange(
+                min=1, max=50, message=lazy_gettext("The smallest group size must be a whole number from 1 to 50")
+            ),
         ],
     )
-    submit = SubmitField("Save disclosure policy", widget=GovSubmitInput())
+    submit = SubmitField(lazy_gettext("Save disclosure policy"), widget=GovSubmitInput())
 
 
 _WHOLE_NUMBER = re.compile(r"\s*\d{1,3}\s*\Z")
 _DATE_PARTS = ("day", "month", "year")
+#: the closing date's message for the boxes left empty (never all three: that is no closing date)
+_MISSING_DATE_PARTS = {
+    ("day",): lazy_gettext("The closing date must include a day"),
+    ("month",): lazy_gettext("The closing date must include a month"),
+    ("year",): lazy_gettext("The closing date must include a year"),
+    ("day", "month"): lazy_gettext("The closing date must include a day and a month"),
+    ("day", "year"): lazy_gettext("The closing date must include a day and a year"),
+    ("month", "year"): lazy_gettext("The closing date must include a month and a year"),
+}
 
 
-def _whole_number(value: str | None, low: int, high: int, message: str) -> int:
+def _whole_number(value: str | None, low: int, high: int, message) -> int:
     """A whole number from low to high typed in a box, or ValidationError(message)."""
     if value is None or not _WHOLE_NUMBER.match(value) or not low <= int(value) <= high:
         raise ValidationError(message)
@@ -189,17 +218,17 @@ class SurveySettingsForm(FlaskForm):
     """The settings changed on a survey's page (services/survey_settings.py): values are kept as typed, so a
     refused form shows them again; `settings()` gives the checked values."""
 
-    reminder_max = StringField("Most reminders each person gets")
-    reminder_interval_days = StringField("Days between reminders")
-    closes_on_day = StringField("Day", name="closes_on-day")
-    closes_on_month = StringField("Month", name="closes_on-month")
-    closes_on_year = StringField("Year", name="closes_on-year")
-    public_link = BooleanField("Anyone with the survey's public link can answer")
-    submit = SubmitField("Save survey settings", widget=GovSubmitInput())
+    reminder_max = StringField(lazy_gettext("Most reminders each person gets"))
+    reminder_interval_days = StringField(lazy_gettext("Days between reminders"))
+    closes_on_day = StringField(lazy_gettext("Day"), name="closes_on-day")
+    closes_on_month = StringField(lazy_gettext("Month"), name="closes_on-month")
+    closes_on_year = StringField(lazy_gettext("Year"), name="closes_on-year")
+    public_link = BooleanField(lazy_gettext("Anyone with the survey's public link can answer"))
+    submit = SubmitField(lazy_gettext("Save survey settings"), widget=GovSubmitInput())
 
-    REMINDERS_MESSAGE = "The number of reminders must be a whole number from 0 to 10"
-    INTERVAL_MESSAGE = "The days between reminders must be a whole number from 1 to 90"
-    DATE_MESSAGE = "The closing date must be a real date, for example 31 3 2027"
+    REMINDERS_MESSAGE = lazy_gettext("The number of reminders must be a whole number from 0 to 10")
+    INTERVAL_MESSAGE = lazy_gettext("The days between reminders must be a whole number from 1 to 90")
+    DATE_MESSAGE = lazy_gettext("The closing date must be a real date, for example 31 3 2027")
 
     def validate_reminder_max(self, field):
         _whole_number(field.data, 0, 10, self.REMINDERS_MESSAGE)
@@ -217,7 +246,7 @@ class SurveySettingsForm(FlaskForm):
             return None
         missing = [p for p in _DATE_PARTS if not parts[p]]
         if missing:
-            raise ValidationError(f"The closing date must include a {' and a '.join(missing)}")
+            raise ValidationError(_MISSING_DATE_PARTS[tuple(missing)])
         if not all(p.isdigit() and len(p) <= 4 for p in parts.values()) or len(parts["year"]) != 4:
             raise ValidationError(self.DATE_MESSAGE)
         try:

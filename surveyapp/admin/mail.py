@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import selectinload
@@ -69,7 +70,7 @@ def _survey(slug: str) -> Survey:
 
 def _flash_errors(form) -> None:
     for error in form_errors(form):
-        flash(error["text"], "error")
+        flash(str(error["text"]), "error")
 
 
 ALL_CONTACTS = "__all__"  # the explicit choice of every contact; never the default
@@ -78,7 +79,7 @@ ALL_CONTACTS = "__all__"  # the explicit choice of every contact; never the defa
 def _selection_query(survey: Survey, list_choice: str, where_text: str):
     """The contacts the admin chose, not yet invited; SelectionError when nothing or something wrong was chosen."""
     if not list_choice:
-        raise SelectionError("Choose who to invite: a contact list, or all contacts.")
+        raise SelectionError(gettext("Choose who to invite: a contact list, or all contacts."))
     conditions = [line.strip() for line in where_text.splitlines() if line.strip()]
     list_name = None if list_choice == ALL_CONTACTS else list_choice
     return contacts_to_invite(db.session, survey.id, list_name, parse_where(conditions)), list_name, conditions
@@ -160,7 +161,7 @@ def invitations(slug):
             check = {"count": count, "preview": _preview_or_none(survey, "invitation", first), "contact": first}
     return render_template(
         "admin/invitations.html",
-        title=f"Invitations: {survey.title}",
+        title=gettext("Invitations: %(survey)s", survey=survey.title),
         survey=survey,
         states=states,
         state_order=list(InvitationState),
@@ -198,7 +199,7 @@ def invitations_create(slug):
     list_choice = (form.list_name.data or "").strip()
     try:
         if not list_choice:
-            raise SelectionError("Choose who to invite: a contact list, or all contacts.")
+            raise SelectionError(gettext("Choose who to invite: a contact list, or all contacts."))
         invitations = invite(
             db.session, survey, list_name=None if list_choice == ALL_CONTACTS else list_choice, where=form.conditions()
         )
@@ -208,9 +209,12 @@ def invitations_create(slug):
         return redirect(url_for("admin.invitations", slug=slug))
     db.session.commit()
     if invitations:
-        flash(f"{len(invitations)} contact(s) invited. Next: send the invitation emails.", "success")
+        flash(
+            gettext("%(count)s contact(s) invited. Next: send the invitation emails.", count=len(invitations)),
+            "success",
+        )
     else:
-        flash("Every matching contact is invited already: no one new was invited.", "info")
+        flash(gettext("Every matching contact is invited already: no one new was invited."), "info")
     return redirect(url_for("admin.invitations", slug=slug) + "#send")
 
 
@@ -231,11 +235,17 @@ def invitation_revoke(invitation_id):
         flash(str(exc), "error")
         return redirect(url_for("admin.invitations", slug=survey.slug))
     db.session.commit()
-    flash(
-        f"The invitation of {invitation.contact.email or 'an erased contact'} is revoked: its link no longer works "
-        "and no more emails will be sent for it.",
-        "success",
-    )
+    if invitation.contact.email:
+        message = gettext(
+            "The invitation of %(contact)s is revoked: its link no longer works and no more emails will be sent for it.",
+            contact=invitation.contact.email,
+        )
+    else:
+        message = gettext(
+            "The invitation of an erased contact is revoked: its link no longer works and no more emails will be sent "
+            "for it."
+        )
+    flash(message, "success")
     return redirect(url_for("admin.invitations", slug=survey.slug))
 
 
@@ -257,15 +267,17 @@ def invitations_queue(slug, action):
         # Nothing was due: say so plainly, and leave no trace of a round that did not happen.
         db.session.rollback()
         if action == "send":
-            flash("No invitations are waiting to be sent: every invitation has been emailed already.", "info")
+            flash(gettext("No invitations are waiting to be sent: every invitation has been emailed already."), "info")
         else:
-            flash("No reminders are due now, so none were sent.", "info")
+            flash(gettext("No reminders are due now, so none were sent."), "info")
         return redirect(url_for("admin.invitations", slug=slug) + ("#send" if action == "send" else "#remind"))
     db.session.commit()
-    what = "invitation email(s)" if action == "send" else "reminder(s)"
-    message = f"{result.queued} {what} queued; the mail worker delivers them."
+    if action == "send":
+        message = gettext("%(count)s invitation email(s) queued; the mail worker delivers them.", count=result.queued)
+    else:
+        message = gettext("%(count)s reminder(s) queued; the mail worker delivers them.", count=result.queued)
     if result.problems:
-        message += f" {len(result.problems)} could not be written from the template."
+        message += " " + gettext("%(count)s could not be written from the template.", count=len(result.problems))
     flash(message, "success" if not result.problems else "error")
     return redirect(url_for("admin.invitations", slug=slug) + ("#send" if action == "send" else "#remind"))
 
@@ -316,9 +328,22 @@ def template_edit(slug, kind):
             record_audit(db.session, "template.reset", target=audit_target, survey=survey)
             db.session.commit()
             if language:
-                flash(f"The {language_name} {kind} template is removed: those contacts get the default one.", "success")
+                message = (
+                    gettext(
+                        "The %(language)s invitation template is removed: those contacts get the default one.",
+                        language=language_name,
+                    )
+                    if kind == "invitation"
+                    else gettext(
+                        "The %(language)s reminder template is removed: those contacts get the default one.",
+                        language=language_name,
+                    )
+                )
+            elif kind == "invitation":
+                message = gettext("The invitation template is back to the default.")
             else:
-                flash(f"The {kind} template is back to the default.", "success")
+                message = gettext("The reminder template is back to the default.")
+            flash(message, "success")
             return redirect(here)
         current = TemplateText(
             form.subject.data or "",
@@ -338,7 +363,19 @@ def template_edit(slug, kind):
             row.subject, row.body_text, row.body_html = current.subject, current.body_text, current.body_html
             record_audit(db.session, "template.update", target=audit_target, survey=survey)
             db.session.commit()
-            flash(f"The {language_name + ' ' if language else ''}{kind} template is saved.", "success")
+            if language:
+                message = (
+                    gettext("The %(language)s invitation template is saved.", language=language_name)
+                    if kind == "invitation"
+                    else gettext("The %(language)s reminder template is saved.", language=language_name)
+                )
+            else:
+                message = (
+                    gettext("The invitation template is saved.")
+                    if kind == "invitation"
+                    else gettext("The reminder template is saved.")
+                )
+            flash(message, "success")
             return redirect(here)
     else:
         try:
@@ -347,7 +384,11 @@ def template_edit(slug, kind):
             errors.append({"text": str(exc), "href": "#subject"})
     return render_template(
         "admin/template_edit.html",
-        title=f"{kind.capitalize()} email: {survey.title}",
+        title=(
+            gettext("Invitation email: %(survey)s", survey=survey.title)
+            if kind == "invitation"
+            else gettext("Reminder email: %(survey)s", survey=survey.title)
+        ),
         survey=survey,
         kind=kind,
         language=language,
@@ -380,7 +421,7 @@ def outbox():
     surveys = dict(db.session.execute(select(Survey.id, Survey.slug)).all())
     return render_template(
         "admin/outbox.html",
-        title="Outbox",
+        title=gettext("Outbox"),
         rows=pagination.items,
         counts=counts,
         states=list(EmailStatus),
@@ -401,7 +442,10 @@ def outbox_retry_now():
         return redirect(url_for("admin.outbox"))
     count = retry_now(db.session)
     db.session.commit()
-    flash(f"{count} message(s) waiting to retry will be tried on the mail worker's next pass.", "success")
+    flash(
+        gettext("%(count)s message(s) waiting to retry will be tried on the mail worker's next pass.", count=count),
+        "success",
+    )
     return redirect(url_for("admin.outbox"))
 
 
@@ -432,4 +476,4 @@ def captured():
         abort(404)
     g.read_only = True
     rows = list(db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(50)))
-    return render_template("admin/captured.html", title="Captured emails", rows=rows, linkify=linkify)
+    return render_template("admin/captured.html", title=gettext("Captured emails"), rows=rows, linkify=linkify)

@@ -7,6 +7,7 @@ results (queries filter on `voided_at IS NULL`).
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,7 +57,9 @@ def responses(slug):
         .order_by(Response.started_at.desc(), Response.id.desc())
         .limit(1000)
     ).all()
-    return render_template("admin/responses.html", title=f"Responses: {survey.title}", survey=survey, rows=rows)
+    return render_template(
+        "admin/responses.html", title=gettext("Responses: %(survey)s", survey=survey.title), survey=survey, rows=rows
+    )
 
 
 @bp.post("/responses/<id:response_id>/void")
@@ -68,7 +71,7 @@ def void(response_id):
     form = VoidForm()
     if not form.validate_on_submit():
         for error in form_errors(form):
-            flash(error["text"], "error")
+            flash(str(error["text"]), "error")
         return redirect(url_for("admin.responses", slug=survey.slug))
     try:
         void_response(db.session, response, current_user, form.reason.data)
@@ -77,5 +80,5 @@ def void(response_id):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(f"Response {response_id} voided: it is kept but left out of results.", "success")
+        flash(gettext("Response %(id)s voided: it is kept but left out of results.", id=response_id), "success")
     return redirect(url_for("admin.responses", slug=survey.slug))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -43,7 +44,7 @@ def index():
     )
     return render_template(
         "admin/index.html",
-        title="Surveys",
+        title=gettext("Surveys"),
         surveys=surveys,
         invited=invited,
         completed=completed,
@@ -71,5 +72,8 @@ def change_status(slug, status):
         survey=survey,
     )
     db.session.commit()
-    flash(f"“{survey.title}” is now {status}.", "success")
+    if status == SurveyStatus.OPEN:
+        flash(gettext("“%(survey)s” is now open.", survey=survey.title), "success")
+    else:
+        flash(gettext("“%(survey)s” is now closed.", survey=survey.title), "success")
     return redirect(back)

@@ -7,6 +7,7 @@ stores the files; the media blueprint serves them.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from ..audit import record_audit
@@ -51,11 +52,11 @@ def survey_images(slug):
     form = ImagesForm()
     if not form.validate_on_submit():
         return survey_page(
-            survey, 400, errors=[{"text": "The form has expired: upload the images again", "href": "#images"}]
+            survey, 400, errors=[{"text": gettext("The form has expired: upload the images again"), "href": "#images"}]
         )
     stored, problems = store_uploads(survey, form.images.data)
     if not stored and not problems:
-        problems = ["Choose one or more images to upload"]
+        problems = [gettext("Choose one or more images to upload")]
     db.session.commit()  # what was good is kept even when another file was refused
     if problems:
         return survey_page(
@@ -64,7 +65,15 @@ def survey_images(slug):
             errors=[{"text": p, "href": "#images"} for p in problems],
             stored_images=stored,
         )
-    flash(f"Stored {len(stored)} image{'s' if len(stored) != 1 else ''}: {', '.join(stored)}.", "success")
+    flash(
+        ngettext(
+            "Stored %(num)s image: %(names)s.",
+            "Stored %(num)s images: %(names)s.",
+            len(stored),
+            names=", ".join(stored),
+        ),
+        "success",
+    )
     return redirect(url_for("admin.survey", slug=survey.slug) + "#images-section")
 
 
@@ -80,5 +89,5 @@ def survey_image_remove(slug, image_id):
     record_audit(db.session, "survey.image_removed", target=survey.slug, survey=survey, detail=image.name)
     db.session.delete(image)
     db.session.commit()
-    flash(f"Removed the image {image.name}.", "success")
+    flash(gettext("Removed the image %(name)s.", name=image.name), "success")
     return redirect(url_for("admin.survey", slug=survey.slug) + "#images-section")

@@ -13,6 +13,7 @@ import json
 from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, send_file, url_for
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from ..audit import record_audit
@@ -52,8 +53,9 @@ def _definition_from(form: ImportSurveyForm) -> tuple[str | bytes, str, list[dic
                 upload.filename,
                 [
                     {
-                        "text": "The file is too large: a definition is at most 1,000,000 characters, "
-                        "a workbook at most 4 MB",
+                        "text": gettext(
+                            "The file is too large: a definition is at most 1,000,000 characters, a workbook at most 4 MB"
+                        ),
                         "href": "#definition_file",
                     }
                 ],
@@ -68,14 +70,18 @@ def _definition_from(form: ImportSurveyForm) -> tuple[str | bytes, str, list[dic
                 upload.filename,
                 [
                     {
-                        "text": "The file must be UTF-8 text (YAML or JSON) or an Excel workbook (.xlsx)",
+                        "text": gettext("The file must be UTF-8 text (YAML or JSON) or an Excel workbook (.xlsx)"),
                         "href": "#definition_file",
                     }
                 ],
             )
     text = (form.definition_text.data or "").replace("\r\n", "\n")
     if not text.strip():
-        return "", "", [{"text": "Upload a definition file or paste the definition", "href": "#definition_file"}]
+        return (
+            "",
+            "",
+            [{"text": gettext("Upload a definition file or paste the definition"), "href": "#definition_file"}],
+        )
     return text, "pasted definition", []
 
 
@@ -105,8 +111,11 @@ def survey_import():
                 if getattr(exc, "unsupported", 0):
                     errors.append(
                         {
-                            "text": f"{exc.unsupported} of these are parts the product cannot serve: tick "
-                            "'import the rest' to leave them out",
+                            "text": gettext(
+                                "%(count)s of these are parts the product cannot serve: tick 'import the rest' to leave "
+                                "them out",
+                                count=exc.unsupported,
+                            ),
                             "href": "#skip_unsupported",
                         }
                     )
@@ -126,9 +135,9 @@ def survey_import():
                 flash(import_outcome(result), "success")
                 if converted is not None:
                     for line in converted.left_out:
-                        flash(f"Left out: {line}", "info")
+                        flash(gettext("Left out: %(part)s", part=line), "info")
                     for line in converted.notices:
-                        flash(f"Note: {line}", "info")
+                        flash(gettext("Note: %(note)s", note=line), "info")
                 return redirect(url_for("admin.survey", slug=result.survey.slug))
     elif form.errors:
         errors = [
@@ -138,15 +147,20 @@ def survey_import():
     for error in errors:
         field_errors.setdefault(error["href"][1:], error["text"])
     if problems:
-        message = (
-            f"The definition has {len(problems)} problem{'s' if len(problems) != 1 else ''}, "
-            "listed at the top of the page: nothing was imported"
+        message = ngettext(
+            "The definition has %(num)s problem, listed at the top of the page: nothing was imported",
+            "The definition has %(num)s problems, listed at the top of the page: nothing was imported",
+            len(problems),
         )
         field_errors["definition_file" if errors and errors[0]["href"] == "#definition_file" else "definition_text"] = (
             message
         )
     return render_template(
-        "admin/survey_import.html", title="Import a survey", form=form, errors=errors, field_errors=field_errors
+        "admin/survey_import.html",
+        title=gettext("Import a survey"),
+        form=form,
+        errors=errors,
+        field_errors=field_errors,
     )
 
 
@@ -216,7 +230,7 @@ def survey_disclosure(slug):
         detail=f"{before} -> {survey.disclosure_policy} (min {survey.disclosure_min_cell})",
     )
     db.session.commit()
-    flash("Disclosure policy saved: it applies to every figure of this survey from now on.", "success")
+    flash(gettext("Disclosure policy saved: it applies to every figure of this survey from now on."), "success")
     return redirect(url_for("admin.survey", slug=survey.slug) + "#disclosure")
 
 
@@ -245,7 +259,9 @@ def survey_settings(slug):
         else:
             db.session.commit()
             flash(
-                "Survey settings saved." if changed else "Nothing to save: the settings were already these.",
+                gettext("Survey settings saved.")
+                if changed
+                else gettext("Nothing to save: the settings were already these."),
                 "success",
             )
             return redirect(url_for("admin.survey", slug=survey.slug) + "#settings")

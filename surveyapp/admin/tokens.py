@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext
 
 from ..auth.access import roles_required
 from ..auth.forms import RevokeTokenForm
@@ -26,7 +27,7 @@ def user_tokens(user_id):
     person = _user(user_id)
     return render_template(
         "admin/user_tokens.html",
-        title=f"API tokens of {person.email}",
+        title=gettext("API tokens of %(email)s", email=person.email),
         person=person,
         tokens=tokens_of(db.session, person),
         revoke_url=url_for("admin.user_token_revoke", user_id=person.id),

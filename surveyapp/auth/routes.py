@@ -12,12 +12,20 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask import session as cookie
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 from sqlalchemy import func, select
 
 from ..audit import record_audit
 from ..extensions import db, login_manager
+from ..i18n import (
+    INTERFACE_LANGUAGE_NAMES,
+    RIGHT_TO_LEFT_INTERFACE_LANGUAGES,
+    SESSION_LANGUAGE_KEY,
+    chosen_interface_language,
+    use_staff_interface_language,
+)
 from ..models import User, utcnow
 from ..services.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from ..services.tokens import bearer_token
@@ -28,10 +36,11 @@ from .sessions import SESSION_KEY, end_current_session, start_session, validate_
 from .throttle import record_attempt, sign_in_wait
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Sign in to see this page."
+login_manager.login_message = lazy_gettext("Sign in to see this page.")
+login_manager.localize_callback = str  # the lazy message, in the page's interface language
 login_manager.login_message_category = "info"
 
-WRONG_DETAILS = "Enter a correct email address and password"
+WRONG_DETAILS = lazy_gettext("Enter a correct email address and password")
 
 
 @login_manager.user_loader
@@ -103,11 +112,18 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _duration(seconds: int) -> str:
+def _wait_message(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext(
+            "Too many attempts to sign in. Wait %(num)s second, then try again.",
+            "Too many attempts to sign in. Wait %(num)s seconds, then try again.",
+            seconds,
+        )
+    return ngettext(
+        "Too many attempts to sign in. Wait %(num)s minute, then try again.",
+        "Too many attempts to sign in. Wait %(num)s minutes, then try again.",
+        -(-seconds // 60),
+    )
 
 
 def _render(form, error=None, status=200):
@@ -118,13 +134,26 @@ def _render(form, error=None, status=200):
             {"text": e, "href": f"#{name}"} for name, msgs in form.errors.items() for e in msgs if name != "csrf_token"
         ]
     )
-    return render_template("auth/login.html", title="Sign in", form=form, errors=errors), status
+    page = render_template(
+        "auth/login.html",
+        title=gettext("Sign in"),
+        form=form,
+        errors=errors,
+        languages=INTERFACE_LANGUAGE_NAMES,
+        right_to_left=RIGHT_TO_LEFT_INTERFACE_LANGUAGES,
+    )
+    return page, status
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(home_for(current_user))
+    chosen = chosen_interface_language(request.args.get("lang"))
+    if chosen:
+        # a signed-out visitor's choice of the interface language, kept in the session until they sign in
+        cookie[SESSION_LANGUAGE_KEY] = chosen
+        use_staff_interface_language(chosen)
     form = LoginForm()
     if not form.validate_on_submit():
         return _render(form)
@@ -134,7 +163,7 @@ def login():
     if wait:
         record_audit(db.session, "sign_in_throttled", target=email, actor="anonymous", detail=f"wait {wait} s")
         db.session.commit()
-        page, status = _render(form, f"Too many attempts to sign in. Wait {_duration(wait)}, then try again.", 429)
+        page, status = _render(form, _wait_message(wait), 429)
         return page, status, {"Retry-After": str(wait)}
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
@@ -142,8 +171,11 @@ def login():
         record_attempt(db.session, email, ip_address, succeeded=True)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(form.password.data)
-        # A fresh session at every sign-in: nothing from before carries over.
+        # A fresh session at every sign-in: nothing from before carries over but the language chosen to sign in.
+        language = cookie.get(SESSION_LANGUAGE_KEY)
         cookie.clear()
+        if language:
+            cookie[SESSION_LANGUAGE_KEY] = language
         login_user(user)
         start_session(db.session, user)
         user.last_login_at = utcnow()

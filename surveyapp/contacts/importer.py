@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import any_, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -46,13 +47,13 @@ REPORT_KEEP_DAYS = 7
 QUOTED_MAX = 100  # characters of a bad value quoted in a reason
 # The kinds of problem, in the order the report lists them.
 PROBLEM_KINDS = {
-    "unreadable": "Lines that cannot be read as CSV",
-    "too_many_values": "Rows with more values than the header names",
-    "no_email": "Rows without an email address",
-    "invalid_email": "Invalid email addresses",
-    "repeated_email": "Email addresses repeated in the file",
-    "name_too_long": "Names that are too long",
-    "value_too_long": "Attribute values that are too long",
+    "unreadable": lazy_gettext("Lines that cannot be read as CSV"),
+    "too_many_values": lazy_gettext("Rows with more values than the header names"),
+    "no_email": lazy_gettext("Rows without an email address"),
+    "invalid_email": lazy_gettext("Invalid email addresses"),
+    "repeated_email": lazy_gettext("Email addresses repeated in the file"),
+    "name_too_long": lazy_gettext("Names that are too long"),
+    "value_too_long": lazy_gettext("Attribute values that are too long"),
 }
 
 
@@ -144,7 +145,7 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError(
-            "The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”."
+            gettext("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”.")
         ) from None
 
 
@@ -158,10 +159,10 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
             cells = next(reader)
         except StopIteration:
             raise ImportFileError(
-                "The file is empty: the first line must name the columns, one of them “email”."
+                gettext("The file is empty: the first line must name the columns, one of them “email”.")
             ) from None
         except csv.Error as exc:
-            raise ImportFileError(f"Line {reader.line_num}: {exc}") from None
+            raise ImportFileError(gettext("Line %(line)s: %(reason)s", line=reader.line_num, reason=str(exc))) from None
         if any(c.strip() for c in cells):
             header, header_line = cells, reader.line_num
     if header_line != 1:
@@ -176,7 +177,14 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
             report.warnings.append(f"Column {index + 1} has no heading and was ignored.")
             continue
         if key in seen:
-            raise ImportFileError(f"Columns {seen[key] + 1} and {index + 1} have the same heading “{heading.strip()}”.")
+            raise ImportFileError(
+                gettext(
+                    "Columns %(first)s and %(second)s have the same heading “%(heading)s”.",
+                    first=seen[key] + 1,
+                    second=index + 1,
+                    heading=heading.strip(),
+                )
+            )
         seen[key] = index
         if key in EMAIL_HEADINGS and email_col is None:
             email_col = index
@@ -186,11 +194,17 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
             name = _attribute_name(heading)
             if len(name) > MAX_ATTRIBUTE_NAME:
                 raise ImportFileError(
-                    f"Column {index + 1}: the heading is longer than {MAX_ATTRIBUTE_NAME} characters."
+                    gettext(
+                        "Column %(column)s: the heading is longer than %(max)s characters.",
+                        column=index + 1,
+                        max=MAX_ATTRIBUTE_NAME,
+                    )
                 )
             attribute_cols.append((index, name))
     if email_col is None:
-        raise ImportFileError("No email column: one column heading must be “email” (or “Email address”, “e-mail”).")
+        raise ImportFileError(
+            gettext("No email column: one column heading must be “email” (or “Email address”, “e-mail”).")
+        )
 
     normaliser = EmailNormaliser()
     rows: list[_Row] = []
@@ -203,13 +217,23 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
         except StopIteration:
             break
         except csv.Error as exc:
-            report.problems.append(RowProblem(line, f"cannot be read as CSV ({exc})", "unreadable"))
+            report.problems.append(
+                RowProblem(line, gettext("cannot be read as CSV (%(reason)s)", reason=str(exc)), "unreadable")
+            )
             continue
         if not any(c.strip() for c in cells):
             continue  # a blank line
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             report.problems.append(
-                RowProblem(line, f"has {len(cells)} values but the header names {width} columns", "too_many_values")
+                RowProblem(
+                    line,
+                    gettext(
+                        "has %(values)s values but the header names %(columns)s columns",
+                        values=len(cells),
+                        columns=width,
+                    ),
+                    "too_many_values",
+                )
             )
             continue
         raw_email = cells[email_col].strip() if email_col < len(cells) else ""
@@ -217,21 +241,29 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
             email = normaliser.normalise(raw_email)
         except InvalidEmail as exc:
             if not raw_email:
-                report.problems.append(RowProblem(line, "has no email address", "no_email"))
+                report.problems.append(RowProblem(line, gettext("has no email address"), "no_email"))
             else:
-                reason = f"“{_quoted(raw_email)}” is not a valid email address: {exc}"
+                reason = gettext(
+                    "“%(email)s” is not a valid email address: %(reason)s", email=_quoted(raw_email), reason=str(exc)
+                )
                 report.problems.append(RowProblem(line, reason, "invalid_email"))
             continue
         if email in first_line_of:
             report.problems.append(
                 RowProblem(
-                    line, f"repeats the email address on line {first_line_of[email]} ({email})", "repeated_email"
+                    line,
+                    gettext(
+                        "repeats the email address on line %(line)s (%(email)s)", line=first_line_of[email], email=email
+                    ),
+                    "repeated_email",
                 )
             )
             continue
         name = _clean(cells[name_col]) if name_col is not None and name_col < len(cells) else ""
         if len(name) > MAX_NAME:
-            report.problems.append(RowProblem(line, f"the name is longer than {MAX_NAME} characters", "name_too_long"))
+            report.problems.append(
+                RowProblem(line, gettext("the name is longer than %(max)s characters", max=MAX_NAME), "name_too_long")
+            )
             continue
         attributes = {}
         too_long = None
@@ -242,7 +274,9 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
             elif value:
                 attributes[attribute] = value
         if too_long:
-            reason = f"the value of “{too_long}” is longer than {MAX_VALUE} characters"
+            reason = gettext(
+                "the value of “%(attribute)s” is longer than %(max)s characters", attribute=too_long, max=MAX_VALUE
+            )
             report.problems.append(RowProblem(line, reason, "value_too_long"))
             continue
         first_line_of[email] = line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
@@ -16,9 +17,9 @@ def _strip(value):
 class NewInterviewForm(FlaskForm):
     """Start an interview: an optional participant code such as PHB-014 (never the person's name)."""
 
-    participant_code = StringField("Participant code", filters=[_strip])
+    participant_code = StringField(lazy_gettext("Participant code"), filters=[_strip])
     # one of the questionnaire's language codes (checked by the view, which knows them); empty: the default
-    language = StringField("Language of the interview", filters=[_strip])
+    language = StringField(lazy_gettext("Language of the interview"), filters=[_strip])
 
     def validate_participant_code(self, field) -> None:
         problem = participant_code_problem(field.data or "")

@@ -5,6 +5,7 @@ respondents. Plus the consent stop and the volunteer's list."""
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..auth.access import can_access_survey, roles_required
@@ -86,19 +87,21 @@ def _closed(survey: Survey):
     return render(
         db.session,
         "respond/closed.html",
-        title="This survey is closed" if state == "closed" else "This survey is not open yet",
+        title=gettext("This survey is closed") if state == "closed" else gettext("This survey is not open yet"),
         survey=survey,
         state=state,
     )
 
 
 def _submitted():
-    flash("That interview has been submitted, so it cannot be changed.", "info")
+    flash(gettext("That interview has been submitted, so it cannot be changed."), "info")
     return redirect(url_for("interviews.index"))
 
 
 def _caption(response) -> str:
-    return f"Participant code: {response.participant_code or 'none'}"
+    if response.participant_code:
+        return gettext("Participant code: %(code)s", code=response.participant_code)
+    return gettext("Participant code: none")
 
 
 def _journey(response, survey) -> Journey:
@@ -114,7 +117,7 @@ def _journey(response, survey) -> Journey:
             return render(
                 db.session,
                 "interviews/withdraw.html",
-                title="Stop the interview and delete the answers?",
+                title=gettext("Stop the interview and delete the answers?"),
                 survey=survey,
                 response=response,
                 at_stake=at_stake,
@@ -164,7 +167,7 @@ def _interview(response_id: int, completed_too: bool = False):
 def index():
     return render_template(
         "interviews/index.html",
-        title="Interviews",
+        title=gettext("Interviews"),
         surveys=[s for s in assigned_surveys(db.session, current_user)],
         interviews=interviews_of(db.session, current_user),
         declined=declined_counts(db.session, current_user),
@@ -188,7 +191,7 @@ def new(slug):
     chosen = form.language.data or questionnaire.default_language
     language_problem = None
     if submitted and len(languages) > 1 and chosen not in {language.code for language in languages}:
-        language_problem = "Select the language of the interview"
+        language_problem = gettext("Select the language of the interview")
     if not submitted or language_problem:
         errors = [{"text": problem, "href": "#participant_code"}] if problem else []
         if language_problem:
@@ -196,7 +199,7 @@ def new(slug):
         return render(
             db.session,
             "interviews/new.html",
-            title=f"New interview: {questionnaire.title}",
+            title=gettext("New interview: %(survey)s", survey=questionnaire.title),
             survey=survey,
             questionnaire=questionnaire,
             code=code,
@@ -280,7 +283,7 @@ def declined(slug):
     survey = _survey_for_volunteer(slug)
     return render_template(
         "interviews/declined.html",
-        title="Interview stopped",
+        title=gettext("Interview stopped"),
         survey=survey,
         withdrew=request.args.get("withdrew") == "1",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from flask_babel import gettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ PARTICIPANT_CODE = re.compile(r"^(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{1,20}$")
 
 def participant_code_problem(code: str) -> str | None:
     if code and not PARTICIPANT_CODE.match(code):
-        return (
+        return gettext(
             "Enter a participant code of up to 20 letters, digits and hyphens, with at least one digit, "
             "such as PHB-014 (never the person's name)"
         )

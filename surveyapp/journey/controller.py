@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from flask import abort, redirect, render_template
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
 from ..database import commit_keeping, write_transaction
@@ -62,17 +62,17 @@ RESPONDENT = Wording(
 )
 
 INTERVIEWER = Wording(
-    check_title="Check the person’s answers before submitting",
-    send_heading="Now submit the interview",
-    send_text="When you submit, the answers cannot be changed.",
-    submit_button="Submit interview",
-    revealed_notice="More questions have been added to this page because of the answers.",
-    save_note=(
+    check_title=lazy_gettext("Check the person’s answers before submitting"),
+    send_heading=lazy_gettext("Now submit the interview"),
+    send_text=lazy_gettext("When you submit, the answers cannot be changed."),
+    submit_button=lazy_gettext("Submit interview"),
+    revealed_notice=lazy_gettext("More questions have been added to this page because of the answers."),
+    save_note=lazy_gettext(
         "The answers are saved each time you continue. You can stop and resume this interview "
         "later from your list of interviews."
     ),
     done_template="interviews/done.html",
-    done_title="Interview submitted",
+    done_title=lazy_gettext("Interview submitted"),
     drafts=True,
 )
 
@@ -216,7 +216,7 @@ class Journey:
             {**self._answers, **{k: v for k, v in result.values.items() if v is not None}},
             changing,
             raw=result.raw,
-            notice="Draft saved." + ("" if still else " Everything on this page has an answer."),
+            notice=gettext("Draft saved.") if still else gettext("Draft saved. Everything on this page has an answer."),
             still_needed=still,
         )
 

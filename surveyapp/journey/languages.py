@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..i18n import use_interface_language
+from ..i18n import RIGHT_TO_LEFT_INTERFACE_LANGUAGES, use_interface_language
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import Language
 
@@ -38,8 +38,8 @@ class LanguageSwitch:
 
 def language_context(questionnaire: Questionnaire, switch_action: str | None) -> dict:
     """Template context for a journey page: its language, a switcher when the survey has others, and how
-    to mark the product's own words when they stay English on a page in another language (no interface
-    catalogue for it, or a staff page): `ui_lang` for macros' attributes, `ui_lang_attributes` to write
+    to mark the product's own words when they are in another language than the page (English when there is
+    no interface catalogue for it; a staff member's interface language in interview mode): `ui_lang` for macros' attributes, `ui_lang_attributes` to write
     into a tag. Also sets the request's interface language (surveyapp/i18n.py), without SQL."""
     languages = questionnaire.languages()
     switch = None
@@ -48,7 +48,8 @@ def language_context(questionnaire: Questionnaire, switch_action: str | None) ->
     language = page_language(questionnaire)
     interface = use_interface_language(language.code)
     same = language.code.split("-")[0].lower() == interface
-    ui_lang = {} if same else {"lang": "en", "dir": "ltr"}
+    direction = "rtl" if interface in RIGHT_TO_LEFT_INTERFACE_LANGUAGES else "ltr"
+    ui_lang = {} if same else {"lang": interface, "dir": direction}
     ui_attributes = Markup("".join(f' {name}="{value}"' for name, value in ui_lang.items()))
     return {
         "page_language": language,

@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the staff member's own choice of interface language (surveyapp/i18n.py); None follows the browser
+    interface_language: Mapped[str | None] = mapped_column(String(10))
 
     assignments: Mapped[list[SurveyAssignment]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

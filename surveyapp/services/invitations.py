@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -133,9 +134,11 @@ def revoke_invitation(session: Session, invitation: Invitation, reason: str | No
     """Revoke an invitation: its link answers 404 from now on, its queued emails are cancelled and no
     reminder is chosen for it again. Audited, in the caller's transaction."""
     if invitation.revoked_at is not None:
-        raise InvitationError("This invitation has been revoked already")
+        raise InvitationError(gettext("This invitation has been revoked already"))
     if invitation.completed_at is not None:
-        raise InvitationError("This invitation has been completed: its response is kept, so it cannot be revoked")
+        raise InvitationError(
+            gettext("This invitation has been completed: its response is kept, so it cannot be revoked")
+        )
     now = utcnow()
     invitation.revoked_at = now
     reason = (reason or "").strip() or None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask_babel import gettext
 
 _hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4
 MIN_LENGTH = 12
@@ -62,11 +63,11 @@ def is_common(password: str) -> bool:
 def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable, in plain English, or None."""
     if len(password) < MIN_LENGTH:
-        return f"Password must be {MIN_LENGTH} characters or more"
+        return gettext("Password must be %(min)s characters or more", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Password must be {MAX_LENGTH} characters or fewer"
+        return gettext("Password must be %(max)s characters or fewer", max=MAX_LENGTH)
     if is_common(password):
-        return "Password is too common: choose one that is harder to guess, such as three or four random words"
+        return gettext("Password is too common: choose one that is harder to guess, such as three or four random words")
     return None
 
 

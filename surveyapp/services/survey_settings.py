@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from ..audit import record_audit
@@ -74,14 +75,18 @@ def change_settings(session: Session, survey: Survey, new: SurveySettings, today
     Raises SettingsError (nothing changed) for a value out of range. Returns the names of the settings changed."""
     low, high = REMINDER_MAX
     if not (isinstance(new.reminder_max, int) and low <= new.reminder_max <= high):
-        raise SettingsError("reminder_max", f"The number of reminders must be a whole number from {low} to {high}")
+        raise SettingsError(
+            "reminder_max",
+            gettext("The number of reminders must be a whole number from %(low)s to %(high)s", low=low, high=high),
+        )
     low, high = REMINDER_INTERVAL_DAYS
     if not (isinstance(new.reminder_interval_days, int) and low <= new.reminder_interval_days <= high):
         raise SettingsError(
-            "reminder_interval_days", f"The days between reminders must be a whole number from {low} to {high}"
+            "reminder_interval_days",
+            gettext("The days between reminders must be a whole number from %(low)s to %(high)s", low=low, high=high),
         )
     if new.closes_on is not None and new.closes_on != survey.closes_on and new.closes_on < today:
-        raise SettingsError("closes_on", "The closing date must be today or in the future")
+        raise SettingsError("closes_on", gettext("The closing date must be today or in the future"))
 
     old = current_settings(survey)
     changed = [name for name in FIELDS if getattr(old, name) != getattr(new, name)]

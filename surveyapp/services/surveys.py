@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import case, delete, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -140,7 +141,7 @@ def set_status(session: Session, survey: Survey, status: SurveyStatus | str) -> 
         raise SurveyStatusError(f"'{status}' is not a survey status: use one of {', '.join(SurveyStatus)}.") from None
     if status == SurveyStatus.OPEN:
         if survey.current_version is None:
-            raise SurveyStatusError(f"Survey '{survey.slug}' has no questionnaire to open.")
+            raise SurveyStatusError(gettext("Survey '%(survey)s' has no questionnaire to open.", survey=survey.slug))
         survey.opened_at = survey.opened_at or utcnow()
         survey.closed_at = None
     elif status == SurveyStatus.CLOSED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -12,25 +13,32 @@ from .tokens import revoke_all_tokens
 
 
 class UserError(ValueError):
-    pass
+    """An account change refused, in words for the person who asked (in their interface language on a page);
+    `field`: the form field it is about."""
+
+    def __init__(self, message: str, field: str = "email"):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise UserError(f"'{email}' is not a valid email address: {exc}") from None
+        raise UserError(
+            gettext("'%(email)s' is not a valid email address: %(reason)s", email=email, reason=str(exc))
+        ) from None
 
 
 def create_user(session: Session, email: str, role: str, password: str) -> User:
     if role not in ROLES:
-        raise UserError(f"Role must be one of {', '.join(ROLES)}")
+        raise UserError(gettext("Role must be one of %(roles)s", roles=", ".join(ROLES)), field="role")
     email = normalise_email(email)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise UserError(f"An account for {email} exists already")
+        raise UserError(gettext("An account for %(email)s exists already", email=email))
     problem = password_problem(password)
     if problem:
-        raise UserError(problem)
+        raise UserError(problem, field="password")
     user = User(email=email, role=role, password_hash=hash_password(password), active=True)
     session.add(user)
     session.flush()
@@ -85,12 +93,12 @@ def reactivate_user(session: Session, user: User) -> bool:
 def set_assignments(session: Session, user: User, survey_ids: set[int]) -> tuple[set[int], set[int]]:
     """Assign a volunteer to exactly these interview surveys; returns (added, removed) survey ids."""
     if user.role != "volunteer":
-        raise UserError("Only volunteers are assigned to interview surveys")
+        raise UserError(gettext("Only volunteers are assigned to interview surveys"))
     interview_ids = set(
         session.scalars(select(Survey.id).where(Survey.is_interview.is_(True), Survey.id.in_(survey_ids)))
     )
     if interview_ids != set(survey_ids):
-        raise UserError("Volunteers can only be assigned to interview surveys")
+        raise UserError(gettext("Volunteers can only be assigned to interview surveys"))
     current = {a.survey_id: a for a in user.assignments}
     added = interview_ids - set(current)
     removed = set(current) - interview_ids
@@ -109,10 +117,10 @@ def editor_survey_ids(session: Session, user: User) -> set[int]:
 def set_editor_surveys(session: Session, user: User, survey_ids: set[int]) -> tuple[set[int], set[int]]:
     """Allow an analyst to edit exactly these surveys in the questionnaire editor; returns (added, removed)."""
     if user.role != "analyst":
-        raise UserError("Only analysts are allowed on surveys in the editor (admins may edit every survey)")
+        raise UserError(gettext("Only analysts are allowed on surveys in the editor (admins may edit every survey)"))
     existing = set(session.scalars(select(Survey.id).where(Survey.id.in_(survey_ids))))
     if existing != set(survey_ids):
-        raise UserError("There is no such survey")
+        raise UserError(gettext("There is no such survey"))
     current = editor_survey_ids(session, user)
     added, removed = existing - current, current - existing
     for survey_id in added:
