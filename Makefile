@@ -35,7 +35,7 @@ messages: python-deps
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k N_ -k Message --no-location --sort-output \
 		--omit-header -o surveyapp/translations/messages.pot .
 	$(BIN)/pybabel update -i surveyapp/translations/messages.pot -d surveyapp/translations -D messages \
-		--no-location --ignore-obsolete
+		--no-wrap --ignore-obsolete
 
 # Quick start 1: set up, write a development .env if there is none, load the demo into an SQLite file and
 # serve it on http://127.0.0.1:$(PORT) with the mail worker beside it (scripts/demo.sh)
