@@ -444,14 +444,8 @@ def mark_completed(session: Session, response: Response) -> bool:
     in progress), so a double click or two tabs cannot complete it twice.
     """
     now = utcnow()
-    completing = (
-        update(Response)
-        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
-        .values(status=ResponseStatus.COMPLETED, submitted_at=now, updated_at=now, current_page=None)
-        .execution_options(synchronize_session=False)
-    )
     # The dashboards' tallies move in the same transaction (on PostgreSQL, in the same statement).
-    if not tallies.complete(session, completing, response.id, tallies.local_day(now)):
+    if not tallies.complete(session, response.id, now):
         session.refresh(response)
         return False
     for name, value in (
