@@ -36,7 +36,9 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN" if begins_as_reader() else "BEGIN IMMEDIATE")
+        # Straight on the DBAPI connection: through exec_driver_sql the BEGIN went through the engine's
+        # execution context, events and result set-up on every transaction (docs/PERFORMANCE.md).
+        connection.connection.dbapi_connection.execute("BEGIN" if begins_as_reader() else "BEGIN IMMEDIATE")
 
 
 def begins_as_reader() -> bool:

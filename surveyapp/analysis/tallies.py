@@ -23,6 +23,7 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
+    bindparam,
     case,
     cast,
     delete,
@@ -32,12 +33,13 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
     union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.elements import ColumnClause, TextClause
 
 from ..models import AnswerTally, ContactAttribute, Invitation, Response, TallyState, utcnow
 from ..models._common import UTCDateTime
@@ -205,22 +207,80 @@ def apply(
     session.connection().execute(_upsert(session, where, sign, day, segments_only, exclude_answer_ids))
 
 
-def complete(session: Session, completing, response_id: int, day: str) -> bool:
-    """Run `completing` (the conditional UPDATE that completes a response) and add its tallies if it won.
+def complete(session: Session, response_id: int, now: datetime) -> bool:
+    """Complete the response (the conditional UPDATE: only while it is in progress) and add its tallies if
+    it won, in the caller's transaction, with `now` as its submit and update time.
 
     On PostgreSQL this is one statement (the UPDATE ... RETURNING and the upsert as data-modifying
     CTEs), so the submit costs no extra round trip; SQLite has no data-modifying CTEs: two statements.
+    The statements are compiled once per process, dialect, zone and local day (_completion_statements).
     """
-    if session.get_bind().dialect.name != "postgresql":
-        if session.execute(completing).rowcount != 1:
-            return False
-        apply(session, [Response.id == response_id, Response.voided_at.is_(None)], +1, day=day)
-        return True
-    done = completing.returning(Response.id).cte("done")
-    tallied = _upsert(
-        session, [Response.id.in_(select(done.c.id)), Response.voided_at.is_(None)], +1, day, False, None
-    ).cte("tallied")
-    return session.scalar(select(func.count()).select_from(done).add_cte(tallied)) == 1
+    statements = _completion_statements(session.get_bind().dialect, _zone().key, local_day(now))
+    params = {"response_id": response_id, "now": now}
+    if len(statements) == 1:
+        return session.scalar(statements[0], params) == 1
+    completing, tallying = statements
+    if session.execute(completing, params).rowcount != 1:
+        return False
+    session.execute(tallying, params)
+    return True
+
+
+# SQLAlchemy caches no compiled form of an upsert (the dialects' INSERT ... ON CONFLICT opts out of its
+# statement cache), so building and compiling the submit's statements cost more than running them, on
+# every submit. They are compiled here once per process, dialect, zone and day, and run as text with
+# the same SQL and bound parameters (the response's id, the time).
+_COMPLETION_CACHE: dict[tuple, tuple] = {}
+
+
+def _completion_statements(dialect, zone_key: str, day: str) -> tuple:
+    key = (dialect.name, type(dialect), zone_key, day)
+    statements = _COMPLETION_CACHE.get(key)
+    if statements is None:
+        if len(_COMPLETION_CACHE) > 16:  # a new day: the old ones are not needed again
+            _COMPLETION_CACHE.clear()
+        response = Response.__table__
+        now = bindparam("now", type_=response.c.submitted_at.type)
+        response_id = bindparam("response_id", type_=response.c.id.type)
+        completing = (
+            update(response)
+            .where(response.c.id == response_id, response.c.status == ResponseStatus.IN_PROGRESS)
+            .values(status=ResponseStatus.COMPLETED, submitted_at=now, updated_at=now, current_page=None)
+        )
+        if dialect.name == "postgresql":
+            done = completing.returning(response.c.id).cte("done")
+            tallied = _upsert_for(
+                dialect.name, [Response.id.in_(select(done.c.id)), Response.voided_at.is_(None)], +1, day
+            ).cte("tallied")
+            statements = (_as_text(select(func.count()).select_from(done).add_cte(tallied), dialect),)
+        else:
+            upsert = _upsert_for(dialect.name, [Response.id == response_id, Response.voided_at.is_(None)], +1, day)
+            statements = (_as_text(completing, dialect), _as_text(upsert, dialect))
+        _COMPLETION_CACHE[key] = statements
+    return statements
+
+
+def _upsert_for(dialect_name: str, where: list, sign: int, day: str):
+    """_upsert() for a known day (no query needed to build it)."""
+    day_column = _const(f"'{date.fromisoformat(day).isoformat()}'", String)
+    source = union_all(*_arms(where, day_column, sign, False, None))
+    statement = (
+        (postgresql if dialect_name == "postgresql" else sqlite).insert(AnswerTally).from_select([*KEY, "n"], source)
+    )
+    return statement.on_conflict_do_update(
+        index_elements=list(KEY), set_={"n": AnswerTally.__table__.c.n + statement.excluded.n}
+    )
+
+
+def _as_text(statement, dialect) -> TextClause:
+    """The statement compiled for this dialect, as a text clause with the same bound parameters (and types)."""
+    # the dialect's SQL without a driver's bind casts (psycopg's `:x::TYPE` is not text()'s syntax)
+    generic = postgresql.base.PGDialect if dialect.name == "postgresql" else sqlite.base.SQLiteDialect
+    compiled = statement.compile(dialect=generic(paramstyle="named"))
+    values = compiled.params
+    types = {name: bind.type for bind, name in compiled.bind_names.items()}
+    binds = [bindparam(name, values.get(name), type_=type_) for name, type_ in types.items()]
+    return text(compiled.string).bindparams(*binds)
 
 
 def contacts_changing(session: Session, contact_ids: list[int], sign: int) -> None:

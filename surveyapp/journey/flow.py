@@ -306,8 +306,8 @@ def save_page(
         session.execute(_statements().move_to, {"response_id": response.id, "target": target, "now": now})
     rows = _rows_for(session, response.version_id, questionnaire)
     _write_changes(session, response.id, questionnaire, rows, before, answers)
-    set_committed_value(response, "current_page", target)
-    set_committed_value(response, "updated_at", now)
+    loaded(response, "current_page", target)
+    loaded(response, "updated_at", now)
     return answers, target
 
 
@@ -433,8 +433,8 @@ def set_current_page(session: Session, response: Response, page_name: str) -> No
     """Remember where the person is (while the response is in progress), without reloading it."""
     now = utcnow()
     session.execute(_statements().set_current_page, {"response_id": response.id, "target": page_name, "now": now})
-    set_committed_value(response, "current_page", page_name)
-    set_committed_value(response, "updated_at", now)
+    loaded(response, "current_page", page_name)
+    loaded(response, "updated_at", now)
 
 
 def mark_completed(session: Session, response: Response) -> bool:
@@ -444,15 +444,9 @@ def mark_completed(session: Session, response: Response) -> bool:
     in progress), so a double click or two tabs cannot complete it twice.
     """
     now = utcnow()
-    completing = (
-        update(Response)
-        .where(Response.id == response.id, Response.status == ResponseStatus.IN_PROGRESS)
-        .values(status=ResponseStatus.COMPLETED, submitted_at=now, updated_at=now, current_page=None)
-        .execution_options(synchronize_session=False)
-    )
     # The dashboards' tallies move in the same transaction (on PostgreSQL, in the same statement).
-    if not tallies.complete(session, completing, response.id, tallies.local_day(now)):
-        session.refresh(response)
+    if not tallies.complete(session, response.id, now):
+        reload(session, response)
         return False
     for name, value in (
         ("status", ResponseStatus.COMPLETED),
@@ -460,5 +454,26 @@ def mark_completed(session: Session, response: Response) -> bool:
         ("updated_at", now),
         ("current_page", None),
     ):
-        set_committed_value(response, name, value)
+        loaded(response, name, value)
     return True
+
+
+def loaded(response, name: str, value) -> None:
+    """Set what the row now holds on the request's response: an ORM object (interviews, personal links)
+    without marking it changed, or the plain row object of a public link's journey (respond/access.py)."""
+    if hasattr(response, "_sa_instance_state"):
+        set_committed_value(response, name, value)
+    else:
+        setattr(response, name, value)
+
+
+def reload(session: Session, response) -> None:
+    """Read the response's row again (another request changed it)."""
+    if hasattr(response, "_sa_instance_state"):
+        session.refresh(response)
+        return
+    table = Response.__table__
+    names = [name for name in response.__slots__ if name in table.c]
+    row = session.execute(select(*[table.c[n] for n in names]).where(table.c.id == response.id)).one()
+    for name, value in zip(names, row, strict=True):
+        setattr(response, name, value)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import abort, request
 from flask import session as cookie
-from sqlalchemy import bindparam, func, insert, join, select
+from sqlalchemy import bindparam, func, insert, join, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -33,6 +33,45 @@ from ..services.surveys import survey_state  # noqa: F401  (re-exported for the 
 
 PUBLIC_COOKIE_KEY = "public_responses"
 
+SURVEY_COLUMNS = ("id", "title", "status", "closes_on", "public_link_enabled", "public_key")
+RESPONSE_COLUMNS = (
+    "id",
+    "survey_id",
+    "version_id",
+    "respondent_key",
+    "invitation_id",
+    "collection_mode",
+    "status",
+    "current_page",
+    "started_at",
+    "updated_at",
+    "submitted_at",
+    "voided_at",
+    "copy_sent_at",
+    "language",
+)
+
+
+class SurveyRow:
+    """A public link's survey as one request reads it: a Core row, nothing is written through it."""
+
+    __slots__ = (*SURVEY_COLUMNS, "current_version_id")
+
+    def __init__(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+class ResponseRow:
+    """A public link's response as one request reads it (a Core row): the journey's writes are Core
+    statements (journey/flow.py), which set what the row now holds here (flow.loaded)."""
+
+    __slots__ = RESPONSE_COLUMNS
+
+    def __init__(self, **values):
+        for name in RESPONSE_COLUMNS:
+            setattr(self, name, values.get(name))
+
 
 @dataclass
 class Respondent:
@@ -40,9 +79,9 @@ class Respondent:
 
     kind: str  # "s" (personal link) or "p" (public link)
     key: str
-    survey: Survey
-    invitation: Invitation | None
-    response: Response | None
+    survey: Survey | SurveyRow  # ORM objects on personal links (the invitation's timeline is written through
+    invitation: Invitation | None  # them); plain rows on public links, where nothing is
+    response: Response | ResponseRow | None
     current_version_id: int | None = None
     version_id: int | None = None  # the response's version, else the survey's newest
     definition_text: str | None = None
@@ -107,12 +146,7 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
             refuse_unknown_link(db_session, client_address())
         invitation, rest = row[0], row[1:]
     elif kind == "p":
-        row = db_session.execute(
-            _public_link_query(), {"public_key": key, "response_keys": _public_response_keys()}
-        ).first()
-        if row is None or not row[0].public_link_enabled or not secrets.compare_digest(row[0].public_key, key):
-            refuse_unknown_link(db_session, client_address())
-        invitation, rest = None, tuple(row)
+        return _public_respondent(db_session, key)
     else:
         abort(404)
     survey, response, current_version_id, version_id, definition_text, newest_question_id = rest
@@ -128,6 +162,53 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
         newest_question_id,
         language=response.language if response is not None else None,
     )
+
+
+def _public_respondent(db_session: Session, key: str) -> Respondent:
+    """A public link's survey, this browser's response and the version's identity: one Core SELECT, its
+    row read into plain objects (ORM result set-up and object loading cost more than the statement)."""
+    row = (
+        db_session.connection()
+        .execute(_public_link_rows(), {"public_key": key, "response_keys": _public_response_keys()})
+        .first()
+    )
+    if row is None:
+        refuse_unknown_link(db_session, client_address())
+    n_survey, n_response = len(SURVEY_COLUMNS), len(RESPONSE_COLUMNS)
+    survey_values = dict(zip(SURVEY_COLUMNS, row[:n_survey], strict=True))
+    if not survey_values["public_link_enabled"] or not secrets.compare_digest(survey_values["public_key"], key):
+        refuse_unknown_link(db_session, client_address())
+    response_values = row[n_survey : n_survey + n_response]
+    current_version_id, version_id, definition_text, newest_question_id = row[n_survey + n_response :]
+    survey = SurveyRow(**survey_values, current_version_id=current_version_id)
+    response = (
+        ResponseRow(**dict(zip(RESPONSE_COLUMNS, response_values, strict=True)))
+        if response_values[0] is not None
+        else None
+    )
+    return Respondent(
+        "p",
+        key,
+        survey,
+        None,
+        response,
+        current_version_id,
+        version_id,
+        definition_text,
+        newest_question_id,
+        language=response.language if response is not None else None,
+    )
+
+
+def set_language(db_session: Session, response: Response | ResponseRow, language: str) -> None:
+    """Store the language a started response is shown in, in the caller's write transaction."""
+    if isinstance(response, Response):
+        response.language = language
+        return
+    now = utcnow()
+    table = Response.__table__
+    db_session.execute(update(table).where(table.c.id == response.id).values(language=language, updated_at=now))
+    response.language, response.updated_at = language, now
 
 
 def contact_language(db_session: Session, contact_id: int) -> object:
@@ -173,10 +254,39 @@ def _personal_link_query():
 
 
 @functools.cache
-def _public_link_query():
-    # The response whose key this browser's cookie holds for the survey.
-    mine = (Response.survey_id == Survey.id) & Response.respondent_key.in_(bindparam("response_keys", expanding=True))
-    return _journey_query([], Survey, mine).where(Survey.public_key == bindparam("public_key"))
+def _public_link_rows():
+    """The public link's survey, the response whose key this browser's cookie holds for it, and the
+    version's identity (the response's version, else the survey's newest), as Core columns."""
+    survey, response, version = Survey.__table__, Response.__table__, SurveyVersion.__table__
+    newest = version.alias("newest")
+    current_version_id = (
+        select(newest.c.id)
+        .where(newest.c.survey_id == survey.c.id)
+        .order_by(newest.c.number.desc())
+        .limit(1)
+        .correlate(survey)
+        .scalar_subquery()
+    )
+    definition_text, newest_question_id = flow.version_fingerprint_columns()
+    mine = (response.c.survey_id == survey.c.id) & response.c.respondent_key.in_(
+        bindparam("response_keys", expanding=True)
+    )
+    return (
+        select(
+            *[survey.c[name] for name in SURVEY_COLUMNS],
+            *[response.c[name] for name in RESPONSE_COLUMNS],
+            current_version_id,
+            version.c.id,
+            definition_text,
+            newest_question_id,
+        )
+        .select_from(
+            survey.outerjoin(response, mine).outerjoin(
+                version, version.c.id == func.coalesce(response.c.version_id, current_version_id)
+            )
+        )
+        .where(survey.c.public_key == bindparam("public_key"))
+    )
 
 
 @functools.cache
@@ -228,7 +338,7 @@ def start_response(db_session: Session, respondent: Respondent, first_page: str 
             raise
         respondent.response = existing
         return existing
-    response = Response(id=response_id, **values)
+    response = ResponseRow(id=response_id, **values)
     if respondent.invitation is not None and respondent.invitation.started_at is None:
         respondent.invitation.started_at = now
         record_event(db_session, respondent.invitation, "started")

@@ -26,7 +26,15 @@ from ..models.enums import ResponseStatus
 from ..questionnaires import piping
 from ..services.invitations import record_event
 from . import bp
-from .access import Respondent, contact_attributes, note_link_opened, resolve, start_response, survey_state
+from .access import (
+    Respondent,
+    contact_attributes,
+    note_link_opened,
+    resolve,
+    set_language,
+    start_response,
+    survey_state,
+)
 from .forms import AnswersCopyForm, LanguageForm
 
 KIND = "<any(s,p):kind>/<key>"
@@ -201,7 +209,7 @@ def language(kind, key):
         return redirect(nav.start() + (f"?lang={chosen}" if chosen else ""), code=303)
     if chosen is not None and chosen != response.language:
         with write_transaction(db.session):
-            response.language = chosen
+            set_language(db.session, response, chosen)
     questionnaire = respondent.questionnaire
     back_to = {nav.page(page.name): nav.page(page.name) for page in questionnaire.pages}
     back_to.update({nav.check(): nav.check(), nav.done(): nav.done()})
