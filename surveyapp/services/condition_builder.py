@@ -10,20 +10,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
+
 COMPARISONS = {
-    "=": "is",
-    "!=": "is not",
-    "<": "is less than",
-    "<=": "is at most",
-    ">": "is more than",
-    ">=": "is at least",
-    "selected": "includes",
-    "not_selected": "does not include",
-    "answered": "is answered",
-    "not_answered": "is not answered",
+    "=": lazy_gettext("is"),
+    "!=": lazy_gettext("is not"),
+    "<": lazy_gettext("is less than"),
+    "<=": lazy_gettext("is at most"),
+    ">": lazy_gettext("is more than"),
+    ">=": lazy_gettext("is at least"),
+    "selected": lazy_gettext("includes"),
+    "not_selected": lazy_gettext("does not include"),
+    "answered": lazy_gettext("is answered"),
+    "not_answered": lazy_gettext("is not answered"),
 }
 NO_VALUE = {"answered", "not_answered"}
-JOINS = {"and": "All of these", "or": "Any of these"}
+JOINS = {"and": lazy_gettext("All of these"), "or": lazy_gettext("Any of these")}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
 _NAME = r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}"
 _VALUE = r"(?P<value>'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?)"
