@@ -93,7 +93,7 @@ def _axis(title: str | None = None, **extra) -> dict:
 def choice_bars(rows: list[dict], title: str | None = None) -> go.Figure:
     """Horizontal bars with counts and percentages (single and multiple choice, yes/no)."""
     texts = [esc(_count_text(r["count"], r["percent"])) for r in rows]
-    axis = _axis(gettext("% of those who answered"), range=[0, 115], showgrid=True, gridcolor="#f3f2f1")
+    axis = _axis(gettext("%% of those who answered") % {}, range=[0, 115], showgrid=True, gridcolor="#f3f2f1")
     return _horizontal_bars(rows, [_num(r["percent"]) for r in rows], texts, axis, title)
 
 
@@ -173,7 +173,7 @@ def likert_diverging(rows: list[dict], question_label: str, title: str | None = 
         barmode="relative",
         legend=dict(orientation="h", traceorder="normal", y=-0.3),
         xaxis=_axis(
-            gettext("% of those who answered (disagreement to the left)"),
+            gettext("%% of those who answered (disagreement to the left)") % {},
             range=[-100, 100],
             zeroline=True,
             zerolinecolor="#0b0c0c",
@@ -474,7 +474,7 @@ def cross_tab_chart(crosstab: dict) -> go.Figure:
         height=360,
         barmode="group",
         legend=dict(orientation="h", y=-0.25),
-        yaxis=_axis(gettext("% of the segment's answers"), rangemode="tozero"),
+        yaxis=_axis(gettext("%% of the segment's answers") % {}, rangemode="tozero"),
         xaxis=_axis(type="category"),
     )
 

@@ -18,7 +18,7 @@ from .disclosure import SUPPRESSED, Disclosure, display
 
 FIGURE_CHOICES = [
     ("", lazy_gettext("No figure")),
-    ("response_rate", lazy_gettext("Response rate with its 95% interval")),
+    ("response_rate", lazy_gettext("Response rate with its %(level)s%% interval", level=95)),
     ("rate_by_area", lazy_gettext("Response rate by a contact attribute (for example area)")),
     ("question", lazy_gettext("A question's results")),
     ("crosstab", lazy_gettext("A question by a contact attribute (cross-tab)")),
@@ -83,7 +83,7 @@ def section_figure(
             [gettext("Emails sent"), _cell(funnel["emailed"])],
             [gettext("Completed (by personal link)"), _cell(funnel["completed"])],
             [gettext("Response rate"), _pct(funnel["response_rate"])],
-            [gettext("95% confidence interval"), _ci(funnel["response_rate_ci"])],
+            [gettext("95%% confidence interval") % {}, _ci(funnel["response_rate_ci"])],
         ]
         chart = charts.to_plain(charts.funnel_chart(funnel)) if funnel["invited"] else None
         return {
@@ -118,7 +118,7 @@ def section_figure(
                 gettext("Invited"),
                 gettext("Completed"),
                 gettext("Response rate"),
-                gettext("95% interval"),
+                gettext("95%% interval") % {},
                 gettext("Note"),
             ],
             "rows": rows,
@@ -140,7 +140,7 @@ def section_figure(
         notes = [gettext("Answered by %(count)s.", count=_cell(result.answered))]
         if result.kind in ("choice", "likert"):
             rows = [[r["label"], _cell(r["count"]), _pct(r["percent"])] for r in result.rows]
-            headers = [gettext("Answer"), gettext("Count"), gettext("% of those who answered")]
+            headers = [gettext("Answer"), gettext("Count"), gettext("%% of those who answered") % {}]
         elif result.kind == "number":
             rows = [[b["label"], _cell(b["count"])] for b in result.bins]
             headers = [gettext("Value"), gettext("Count")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 
 COMPARISONS = {
     "=": lazy_gettext("is"),
@@ -56,19 +56,19 @@ def _literal(value: str, numeric: bool) -> str:
         return f"'{value}'"
     if '"' not in value:
         return f'"{value}"'
-    raise BuilderError("A value cannot contain both ' and \" quotes")
+    raise BuilderError(gettext("A value cannot contain both ' and \" quotes"))
 
 
 def rule_expression(rule: Rule, numeric: bool = False) -> str:
     ref = "${" + rule.question + "}"
     if rule.comparison not in COMPARISONS:
-        raise BuilderError(f"Unknown comparison '{rule.comparison}'")
+        raise BuilderError(gettext("Unknown comparison '%(comparison)s'", comparison=rule.comparison))
     if rule.comparison == "answered":
         return f"{ref} != ''"
     if rule.comparison == "not_answered":
         return f"{ref} = ''"
     if rule.value == "":
-        raise BuilderError("Enter a value to compare the answer with")
+        raise BuilderError(gettext("Enter a value to compare the answer with"))
     if rule.comparison == "selected":
         return f"selected({ref}, {_literal(rule.value, False)})"
     if rule.comparison == "not_selected":
@@ -80,7 +80,7 @@ def build_expression(rules: list[Rule], join: str = "and", numeric: frozenset[st
     """The expression for the rules: `numeric` names the questions whose answers are numbers
     (a number typed for them is compared as a number, not as text)."""
     if join not in JOINS:
-        raise BuilderError("Choose all of these or any of these")
+        raise BuilderError(gettext("Choose all of these or any of these"))
     return f" {join} ".join(rule_expression(rule, rule.question in numeric) for rule in rules)
 
 
