@@ -33,7 +33,7 @@ def _report_or_404(report_id: int) -> ReportBack:
 
 def _draft_or_409(report: ReportBack) -> None:
     if report.is_final:
-        abort(409, description="This report back is final: duplicate it to start the next one.")
+        abort(409, description=gettext("This report back is final: duplicate it to start the next one."))
 
 
 def _errors(form) -> list[dict]:
@@ -373,7 +373,7 @@ def share_create(report_id):
     report = _report_or_404(report_id)
     form = ShareForm()
     if not report.is_final:
-        abort(409, description="Finalise the report back before sharing it.")
+        abort(409, description=gettext("Finalise the report back before sharing it."))
     if not form.validate_on_submit():
         return _edit_page(report, 400, _errors(form), {"share": form})
     share, token = service.create_share(
