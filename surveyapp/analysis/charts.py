@@ -13,6 +13,7 @@ import html
 import json
 
 import plotly.graph_objects as go
+from flask_babel import gettext, lazy_gettext, ngettext
 from markupsafe import Markup
 
 from .disclosure import SUPPRESSED, Disclosure, display
@@ -55,7 +56,7 @@ def _num(value) -> float:
 def _shown(value, suffix: str = "") -> str:
     """A figure's text on a chart: a hidden one says so in words, so it never reads as a zero."""
     if value == SUPPRESSED:
-        return "suppressed"
+        return gettext("suppressed")
     return display(value) + (suffix if value is not None else "")
 
 
@@ -78,7 +79,7 @@ def _figure(traces: list, title: str | None = None, height: int = 320, **layout)
 
 def _count_text(count, percent) -> str:
     if count == SUPPRESSED or percent == SUPPRESSED:
-        return "suppressed"
+        return gettext("suppressed")
     return f"{display(count)} ({display(percent)}%)" if percent not in (None,) else display(count)
 
 
@@ -92,14 +93,26 @@ def _axis(title: str | None = None, **extra) -> dict:
 def choice_bars(rows: list[dict], title: str | None = None) -> go.Figure:
     """Horizontal bars with counts and percentages (single and multiple choice, yes/no)."""
     texts = [esc(_count_text(r["count"], r["percent"])) for r in rows]
-    axis = _axis("% of those who answered", range=[0, 115], showgrid=True, gridcolor="#f3f2f1")
+    axis = _axis(gettext("%% of those who answered") % {}, range=[0, 115], showgrid=True, gridcolor="#f3f2f1")
     return _horizontal_bars(rows, [_num(r["percent"]) for r in rows], texts, axis, title)
 
 
 def rank_bars(rows: list[dict], title: str | None = None) -> go.Figure:
     """Horizontal bars of each option's mean position (rank questions): the shortest bar was put first most."""
-    texts = [esc(f"mean position {r['mean']} ({r['count']} answers)" if r["mean"] is not None else "") for r in rows]
-    axis = _axis("Mean position (1 = put first)", rangemode="tozero", showgrid=True, gridcolor="#f3f2f1")
+    texts = [
+        esc(
+            ngettext(
+                "mean position %(mean)s (%(num)s answer)",
+                "mean position %(mean)s (%(num)s answers)",
+                r["count"],
+                mean=r["mean"],
+            )
+            if r["mean"] is not None
+            else ""
+        )
+        for r in rows
+    ]
+    axis = _axis(gettext("Mean position (1 = put first)"), rangemode="tozero", showgrid=True, gridcolor="#f3f2f1")
     return _horizontal_bars(rows, [_num(r["mean"]) for r in rows], texts, axis, title)
 
 
@@ -160,7 +173,7 @@ def likert_diverging(rows: list[dict], question_label: str, title: str | None = 
         barmode="relative",
         legend=dict(orientation="h", traceorder="normal", y=-0.3),
         xaxis=_axis(
-            "% of those who answered (disagreement to the left)",
+            gettext("%% of those who answered (disagreement to the left)") % {},
             range=[-100, 100],
             zeroline=True,
             zerolinecolor="#0b0c0c",
@@ -187,11 +200,7 @@ def number_histogram(bins: list[dict], summary: dict, title: str | None = None) 
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
     )
     shapes, annotations = [], []
-    for key, name, dash in (
-        ("q1", "lower quartile", "dot"),
-        ("median", "median", "solid"),
-        ("q3", "upper quartile", "dot"),
-    ):
+    for key, dash in (("q1", "dot"), ("median", "solid"), ("q3", "dot")):
         value = summary.get(key)
         if value not in (None, SUPPRESSED):
             shapes.append(
@@ -214,7 +223,7 @@ def number_histogram(bins: list[dict], summary: dict, title: str | None = None) 
                     y=1.0,
                     yanchor="bottom",
                     showarrow=False,
-                    text=esc(f"{name} {display(value)}"),
+                    text=esc(_quartile_text(key, display(value))),
                     font=dict(color=RED, size=12),
                 )
             )
@@ -226,9 +235,26 @@ def number_histogram(bins: list[dict], summary: dict, title: str | None = None) 
         shapes=shapes,
         annotations=annotations,
         margin=dict(l=10, r=20, t=40, b=40),
-        yaxis=_axis("responses", rangemode="tozero"),
+        yaxis=_axis(gettext("responses"), rangemode="tozero"),
         xaxis=_axis(),
     )
+
+
+def _quartile_text(key: str, value) -> str:
+    if key == "q1":
+        return gettext("lower quartile %(value)s", value=value)
+    if key == "q3":
+        return gettext("upper quartile %(value)s", value=value)
+    return gettext("median %(value)s", value=value)
+
+
+def _per_unit(unit: str | None) -> tuple[str, str]:
+    """The axis title and the hover text's start for a date histogram binned by day, week or month."""
+    if unit == "week":
+        return gettext("answers per week"), gettext("week of")
+    if unit == "month":
+        return gettext("answers per month"), gettext("month of")
+    return gettext("answers per day"), gettext("day of")
 
 
 def date_histogram(bins: list[dict], unit: str | None, title: str | None = None) -> go.Figure:
@@ -242,23 +268,23 @@ def date_histogram(bins: list[dict], unit: str | None, title: str | None = None)
         textposition="outside",
         cliponaxis=False,
         customdata=texts,
-        hovertemplate=f"{esc(unit or 'day')} of %{{x}}: %{{customdata}}<extra></extra>",
+        hovertemplate=f"{esc(_per_unit(unit)[1])} %{{x}}: %{{customdata}}<extra></extra>",
     )
     return _figure(
         [bar],
         title,
         height=300,
         xaxis=_axis(type="date", tickformat="%-d %b %Y", hoverformat="%-d %B %Y"),  # UK day-month-year
-        yaxis=_axis(f"answers per {unit or 'day'}", rangemode="tozero"),
+        yaxis=_axis(_per_unit(unit)[0], rangemode="tozero"),
     )
 
 
 FUNNEL_LABELS = {
-    "invited": "Invited",
-    "emailed": "Emailed",
-    "opened": "Opened the link",
-    "started": "Started",
-    "completed": "Completed",
+    "invited": lazy_gettext("Invited"),
+    "emailed": lazy_gettext("Emailed"),
+    "opened": lazy_gettext("Opened the link"),
+    "started": lazy_gettext("Started"),
+    "completed": lazy_gettext("Completed"),
 }
 
 
@@ -268,7 +294,7 @@ def funnel_chart(figures: dict) -> go.Figure:
         esc(_shown(figures[s]) + ("" if s == "invited" else f" ({_shown(figures['rates'][s], '%')})")) for s in steps
     ]
     funnel = go.Funnel(
-        y=[FUNNEL_LABELS[s] for s in steps],
+        y=[str(FUNNEL_LABELS[s]) for s in steps],
         x=[_num(figures[s]) for s in steps],
         text=texts,
         textinfo="text",
@@ -300,7 +326,7 @@ def segment_rates(rows: list[dict], attribute: str) -> go.Figure:
         [bar],
         None,
         height=320,
-        yaxis=_axis("response rate (%)", rangemode="tozero"),
+        yaxis=_axis(gettext("response rate (%)"), rangemode="tozero"),
         xaxis=_axis(attribute, type="category"),
     )
 
@@ -330,8 +356,8 @@ def representativeness(rows: list[dict], attribute: str) -> go.Figure:
     traces = _grouped_bars(
         rows,
         [
-            ("share_of_invited", "Share of people invited", LIGHT_GREY),
-            ("share_of_respondents", "Share of respondents", BLUE),
+            ("share_of_invited", gettext("Share of people invited"), LIGHT_GREY),
+            ("share_of_respondents", gettext("Share of respondents"), BLUE),
         ],
         percent=True,
     )
@@ -374,11 +400,11 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
             y=[None if v == SUPPRESSED else v for v in shown],
             mode="lines+markers",
             line_shape="hv",
-            name="Completed (cumulative)",
+            name=gettext("Completed (cumulative)"),
             marker_color=BLUE,
             connectgaps=False,
-            customdata=[_shown(v) for v in shown],
-            hovertemplate="%{x}: %{customdata} completed<extra></extra>",
+            customdata=[esc(_completed_text(v)) for v in shown],
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
         )
     ]
 
@@ -388,12 +414,12 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
         return 0 if value == SUPPRESSED else value
 
     for kind, name, symbol, color in (
-        ("emailed", "Invitations sent", "triangle-up", GREEN),
-        ("reminded", "Reminders sent", "diamond", ORANGE),
+        ("emailed", gettext("Invitations sent"), "triangle-up", GREEN),
+        ("reminded", gettext("Reminders sent"), "diamond", ORANGE),
     ):
         points = [(day, n) for day, k, n in sends if k == kind]
         if points:
-            texts = [esc(f"{name}: {display(d.contacts(n))}") for _, n in points]
+            texts = [esc(_sent_text(kind, display(d.contacts(n)))) for _, n in points]
             traces.append(
                 go.Scatter(
                     x=[p[0] for p in points],
@@ -411,8 +437,20 @@ def cumulative_completions(days: list[tuple[str, int]], sends: list[tuple[str, s
         height=340,
         legend=dict(orientation="h", y=-0.2),
         xaxis=_axis(type="date", tickformat="%-d %b %Y", hoverformat="%-d %B %Y"),  # UK day-month-year
-        yaxis=_axis("completed responses", rangemode="tozero"),
+        yaxis=_axis(gettext("completed responses"), rangemode="tozero"),
     )
+
+
+def _completed_text(value) -> str:
+    if value == SUPPRESSED:
+        return gettext("suppressed")
+    return gettext("%(count)s completed", count=value)
+
+
+def _sent_text(kind: str, count) -> str:
+    if kind == "reminded":
+        return gettext("Reminders sent: %(count)s", count=count)
+    return gettext("Invitations sent: %(count)s", count=count)
 
 
 def cross_tab_chart(crosstab: dict) -> go.Figure:
@@ -436,7 +474,7 @@ def cross_tab_chart(crosstab: dict) -> go.Figure:
         height=360,
         barmode="group",
         legend=dict(orientation="h", y=-0.25),
-        yaxis=_axis("% of the segment's answers", rangemode="tozero"),
+        yaxis=_axis(gettext("%% of the segment's answers") % {}, rangemode="tozero"),
         xaxis=_axis(type="category"),
     )
 

@@ -29,6 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from flask_babel import gettext
+
 SUPPRESSED = "*"
 PEOPLE, PROFESSIONAL, OFF = "people", "professional", "off"
 POLICIES = (PEOPLE, PROFESSIONAL, OFF)
@@ -171,34 +173,63 @@ class Disclosure:
     # ------------------------------------------------------------ words
 
     def rule_text(self) -> str:
-        """The rule in force, in words that are true for its numbers."""
+        """The rule in force, in words that are true for its numbers (in the page's interface language)."""
         if not self.enabled:
-            return "Exact figures: not for publication. Small numbers are shown as they are."
+            return gettext("Exact figures: not for publication. Small numbers are shown as they are.")
         if self.policy == OFF:
-            return (
+            return gettext(
                 "Disclosure control is off for this survey: every figure is exact (its respondents agreed to be named)."
             )
         if self.policy == PROFESSIONAL:
             if self.small_limit == 0:
-                return "Professional opinion: every figure is exact (no minimum group size is set)."
-            return (
-                f"Professional opinion: totals and response rates are exact; in a breakdown, cross-tab or filtered "
-                f"view a group of fewer than {self.min_cell} respondents is shown as *, and so is the next smallest "
-                f"group where the hidden one could be worked out from the total. Free-text answers of fewer than "
-                f"{self.min_cell} people are not shown."
+                return gettext("Professional opinion: every figure is exact (no minimum group size is set).")
+            return gettext(
+                "Professional opinion: totals and response rates are exact; in a breakdown, cross-tab or filtered "
+                "view a group of fewer than %(min)s respondents is shown as *, and so is the next smallest "
+                "group where the hidden one could be worked out from the total. Free-text answers of fewer than "
+                "%(min)s people are not shown.",
+                min=self.min_cell,
             )
-        parts = []
-        if self.threshold >= 1:
-            small = "a count of 1" if self.threshold == 1 else f"counts of 1 to {self.threshold}"
-            parts.append(f"{small} of people {'is' if self.threshold == 1 else 'are'} shown as *")
-        if self.rounding > 1:
-            parts.append(f"other counts of people are rounded to the nearest {self.rounding}")
-        if not parts:
-            return "People's own data: no count is hidden or rounded (the survey's limits are 0 and 1)."
-        text = "People's own data: " + (", and ".join(parts)) + "; percentages are worked out from the counts shown"
-        if self.threshold >= 1:
-            text += f" and hidden where the count is. Free-text answers are shown only for more than {self.threshold} people"
-        return text + ". Numbers invited and emails sent are exact."
+        # People's own data: one whole sentence for each combination, so that translators see it whole.
+        hides, rounds = self.threshold >= 1, self.rounding > 1
+        values = {"threshold": self.threshold, "rounding": self.rounding}
+        if not hides and not rounds:
+            return gettext("People's own data: no count is hidden or rounded (the survey's limits are 0 and 1).")
+        if not hides:
+            return gettext(
+                "People's own data: other counts of people are rounded to the nearest %(rounding)s; percentages "
+                "are worked out from the counts shown. Numbers invited and emails sent are exact.",
+                **values,
+            )
+        if self.threshold == 1 and not rounds:
+            return gettext(
+                "People's own data: a count of 1 of people is shown as *; percentages are worked out from the "
+                "counts shown and hidden where the count is. Free-text answers are shown only for more than "
+                "%(threshold)s people. Numbers invited and emails sent are exact.",
+                **values,
+            )
+        if self.threshold == 1:
+            return gettext(
+                "People's own data: a count of 1 of people is shown as *, and other counts of people are rounded "
+                "to the nearest %(rounding)s; percentages are worked out from the counts shown and hidden where the "
+                "count is. Free-text answers are shown only for more than %(threshold)s people. Numbers invited "
+                "and emails sent are exact.",
+                **values,
+            )
+        if not rounds:
+            return gettext(
+                "People's own data: counts of 1 to %(threshold)s of people are shown as *; percentages are worked "
+                "out from the counts shown and hidden where the count is. Free-text answers are shown only for "
+                "more than %(threshold)s people. Numbers invited and emails sent are exact.",
+                **values,
+            )
+        return gettext(
+            "People's own data: counts of 1 to %(threshold)s of people are shown as *, and other counts of people "
+            "are rounded to the nearest %(rounding)s; percentages are worked out from the counts shown and hidden "
+            "where the count is. Free-text answers are shown only for more than %(threshold)s people. Numbers "
+            "invited and emails sent are exact.",
+            **values,
+        )
 
 
 EXACT = Disclosure(enabled=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from ..models import Survey
@@ -269,7 +270,7 @@ def _hour_rows(d: Disclosure, counts: dict[int, int], result: QuestionResult) ->
     return [
         {
             "value": f"{hour:02d}",
-            "label": f"{hour:02d}:00 to {hour:02d}:59",
+            "label": gettext("%(start)s to %(end)s", start=f"{hour:02d}:00", end=f"{hour:02d}:59"),
             "count": cell,
             "count_raw": counts.get(hour, 0),
             "percent": d.percent_of(cell, result.answered),

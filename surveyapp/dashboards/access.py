@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, g, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from .. import web
@@ -51,28 +52,33 @@ def parse_filters(args) -> tuple[Filters, list[dict]]:
     """Filters from the query string, and error-summary entries for the values that make no sense."""
     errors = []
 
-    def day(key: str, label: str):
+    def day(key: str):
         raw = (args.get(key) or "").strip()
         if not raw:
             return None
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            errors.append({"text": f"{label} must be a date like 2026-03-27", "href": f"#{key}"})
+            message = (
+                gettext("The start date must be a date like 2026-03-27")
+                if key == "from"
+                else gettext("The end date must be a date like 2026-03-27")
+            )
+            errors.append({"text": message, "href": f"#{key}"})
             return None
 
     mode = args.get("mode") or None
     if mode and mode not in COLLECTION_MODES:
-        errors.append({"text": "Choose a collection mode from the list", "href": "#mode"})
+        errors.append({"text": gettext("Choose a collection mode from the list"), "href": "#mode"})
         mode = None
     filters = Filters(
         attribute=args.get("attr") or None,
         values=tuple(v for v in args.getlist("value") if v),
         mode=mode,
-        date_from=day("from", "The start date"),
-        date_to=day("to", "The end date"),
+        date_from=day("from"),
+        date_to=day("to"),
         version=query_int("version", args=args),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        errors.append({"text": "The start date must be on or before the end date", "href": "#from"})
+        errors.append({"text": gettext("The start date must be on or before the end date"), "href": "#from"})
     return filters, errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response as HTTPResponse
 from flask import current_app, g, render_template, request, stream_with_context
+from flask_babel import gettext
 
 from ..analysis import exports, queries
 from ..audit import record_audit
@@ -23,7 +24,11 @@ def exports_page(slug):
     survey = survey_or_404(slug)
     attributes = queries.attribute_names(db.session, survey.id)
     return render_template(
-        "dashboards/exports.html", title=f"Exports: {survey.title}", survey=survey, attributes=attributes, tab="exports"
+        "dashboards/exports.html",
+        title=gettext("Exports: %(title)s", title=survey.title),
+        survey=survey,
+        attributes=attributes,
+        tab="exports",
     )
 
 

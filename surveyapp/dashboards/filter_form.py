@@ -9,29 +9,66 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 FORM_KEYS = ("segment", "from-day", "from-month", "from-year", "to-day", "to-month", "to-year")
-DATE_LABELS = {"from": "The start date", "to": "The end date"}
+
+
+def _not_a_date(key: str) -> str:
+    if key == "from":
+        return gettext("The start date must be a real date, for example 27 3 2026")
+    return gettext("The end date must be a real date, for example 27 3 2026")
+
+
+def _missing_parts(key: str, missing: list[str]) -> str:
+    """“The start date must include a day and a month”: one whole sentence for each case, for translators."""
+    start = key == "from"
+    messages = {
+        ("day",): (
+            gettext("The start date must include a day") if start else gettext("The end date must include a day")
+        ),
+        ("month",): (
+            gettext("The start date must include a month") if start else gettext("The end date must include a month")
+        ),
+        ("year",): (
+            gettext("The start date must include a year") if start else gettext("The end date must include a year")
+        ),
+        ("day", "month"): (
+            gettext("The start date must include a day and a month")
+            if start
+            else gettext("The end date must include a day and a month")
+        ),
+        ("day", "year"): (
+            gettext("The start date must include a day and a year")
+            if start
+            else gettext("The end date must include a day and a year")
+        ),
+        ("month", "year"): (
+            gettext("The start date must include a month and a year")
+            if start
+            else gettext("The end date must include a month and a year")
+        ),
+    }
+    return messages[tuple(missing)]
 
 
 def _typed_date(args, key: str, errors: list[dict]) -> str | None:
     """ISO text of the date typed in KEY-day, KEY-month, KEY-year; '' when all are empty; None when wrong."""
     parts = {p: (args.get(f"{key}-{p}") or "").strip() for p in ("day", "month", "year")}
-    label = DATE_LABELS[key]
     if not any(parts.values()):
         return ""
     missing = [p for p in ("day", "month", "year") if not parts[p]]
     if missing:
-        errors.append({"text": f"{label} must include a {' and a '.join(missing)}", "href": f"#{key}-{missing[0]}"})
+        errors.append({"text": _missing_parts(key, missing), "href": f"#{key}-{missing[0]}"})
         return None
     if not all(p.isdigit() for p in parts.values()) or len(parts["year"]) != 4:
-        errors.append({"text": f"{label} must be a real date, for example 27 3 2026", "href": f"#{key}-day"})
+        errors.append({"text": _not_a_date(key), "href": f"#{key}-day"})
         return None
     try:
         return date(int(parts["year"]), int(parts["month"]), int(parts["day"])).isoformat()
     except ValueError:
-        errors.append({"text": f"{label} must be a real date, for example 27 3 2026", "href": f"#{key}-day"})
+        errors.append({"text": _not_a_date(key), "href": f"#{key}-day"})
         return None
 
 

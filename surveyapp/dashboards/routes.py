@@ -6,6 +6,7 @@ from pathlib import Path
 
 import plotly
 from flask import abort, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -58,7 +59,7 @@ def index():
     surveys = [
         s for s in db.session.scalars(select(Survey).order_by(Survey.slug)) if can_access_survey(current_user, s)
     ]
-    return render_template("dashboards/index.html", title="Dashboards", surveys=surveys)
+    return render_template("dashboards/index.html", title=gettext("Dashboards"), surveys=surveys)
 
 
 def _attribute_choice(survey: Survey, default_first: bool = True) -> tuple[list[str], str | None]:
@@ -89,7 +90,9 @@ def rates(slug):
         "representation": charts.figure_json(charts.representativeness(breakdown, by)) if breakdown else None,
         "modes": charts.figure_json(
             charts.segment_counts(
-                modes, [("completed", "Completed"), ("in_progress", "In progress")], "collection mode"
+                modes,
+                [("completed", gettext("Completed")), ("in_progress", gettext("In progress"))],
+                gettext("collection mode"),
             )
         )
         if modes
@@ -97,8 +100,12 @@ def rates(slug):
         "volunteers": charts.figure_json(
             charts.segment_counts(
                 volunteers,
-                [("completed", "Completed"), ("in_progress", "In progress"), ("declined", "Declined")],
-                "volunteer",
+                [
+                    ("completed", gettext("Completed")),
+                    ("in_progress", gettext("In progress")),
+                    ("declined", gettext("Declined")),
+                ],
+                gettext("volunteer"),
             )
         )
         if volunteers
@@ -106,7 +113,7 @@ def rates(slug):
     }
     return render_template(
         "dashboards/rates.html",
-        title=f"Response rates: {survey.title}",
+        title=gettext("Response rates: %(title)s", title=survey.title),
         survey=survey,
         d=d,
         funnel=funnel,
@@ -155,7 +162,7 @@ def results(slug):
     versions = [v.number for v in survey.versions]
     return render_template(
         "dashboards/results.html",
-        title=f"Results: {survey.title}",
+        title=gettext("Results: %(title)s", title=survey.title),
         survey=survey,
         d=d,
         filters=filters,
@@ -211,7 +218,7 @@ def free_text(slug, name):
         )
     return render_template(
         "dashboards/free_text.html",
-        title=f"Answers: {question.label}",
+        title=gettext("Answers: %(label)s", label=question.label),
         survey=survey,
         d=d,
         question=question,
@@ -239,7 +246,7 @@ def non_responders(slug):
     people = queries.non_responders(db.session, survey.id, attr, value)
     return render_template(
         "dashboards/non_responders.html",
-        title=f"Non-responders: {survey.title}",
+        title=gettext("Non-responders: %(title)s", title=survey.title),
         survey=survey,
         attributes=attributes,
         attr=attr,
@@ -263,7 +270,7 @@ def _report_page(survey: Survey, d, mode: str) -> str:
         chart_json["__representation"] = charts.figure_json(charts.representativeness(breakdown, by))
     return render_template(
         "dashboards/report.html",
-        title=f"Report: {survey.title}",
+        title=gettext("Report: %(title)s", title=survey.title),
         survey=survey,
         d=d,
         funnel=funnel,
@@ -299,7 +306,7 @@ def report_pdf(slug):
     try:
         body = html_to_pdf(_report_page(survey, d, "pdf"))
     except PdfError:
-        abort(503, description="The PDF could not be made just now: print the page from your browser instead.")
+        abort(503, description=gettext("The PDF could not be made just now: print the page from your browser instead."))
     name = f"{survey.slug}-report{'-EXACT' if not d.enabled else ''}.pdf"
     return (
         body,
@@ -317,10 +324,10 @@ from . import export_routes  # noqa: E402,F401  (the export views, same blueprin
 
 def tab_links(survey: Survey) -> list[tuple[str, str, str]]:
     return [
-        ("rates", "Response rates", url_for("dashboards.rates", slug=survey.slug)),
-        ("results", "Results", url_for("dashboards.results", slug=survey.slug)),
-        ("report", "Printable report", url_for("dashboards.report", slug=survey.slug)),
-        ("exports", "Exports", url_for("dashboards.exports", slug=survey.slug)),
+        ("rates", gettext("Response rates"), url_for("dashboards.rates", slug=survey.slug)),
+        ("results", gettext("Results"), url_for("dashboards.results", slug=survey.slug)),
+        ("report", gettext("Printable report"), url_for("dashboards.report", slug=survey.slug)),
+        ("exports", gettext("Exports"), url_for("dashboards.exports", slug=survey.slug)),
     ]
 
 

@@ -3,6 +3,8 @@ written into the condition box (services.condition_builder does the writing and 
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from ..questionnaires import types
 from ..services.condition_builder import COMPARISONS, JOINS, BuilderError, Rule, build_expression, read_expression
 from .forms import BUILDER_ROWS
@@ -58,7 +60,7 @@ def apply_builder(form, earlier: list[dict]) -> bool:
         try:
             build_expression([rule])
         except BuilderError as exc:
-            getattr(form, f"rule_value_{n}").errors = [f"{exc} (rule {n})"]
+            getattr(form, f"rule_value_{n}").errors = [gettext("%(problem)s (rule %(number)s)", problem=exc, number=n)]
             ok = False
             continue
         rules.append(rule)

@@ -5,6 +5,7 @@ use), deleting an unused one, and a question's choice between a shared list and 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from ..auth.access import roles_required
 from ..extensions import db
@@ -51,7 +52,7 @@ def choice_lists_page(slug):
             form.title.errors = ["Enter a name for the list"]
         else:
             name = choice_lists.add_list(draft, form.title.data, editing.parse_choice_lines(form.choices.data))
-            save(survey, draft, f"Shared list “{name}” added: questions can now use it.")
+            save(survey, draft, gettext("Shared list “%(name)s” added: questions can now use it.", name=name))
             return redirect(url_for("editor.choice_list_edit", slug=survey.slug, list_name=name))
     rows = [
         {"name": name, "choices": choices, "users": choice_lists.users(draft, name)}
@@ -59,7 +60,7 @@ def choice_lists_page(slug):
     ]
     return render_template(
         "editor/choice_lists.html",
-        title=f"Shared lists of answers in {survey.title}",
+        title=gettext("Shared lists of answers in %(title)s", title=survey.title),
         survey=survey,
         rows=rows,
         form=form,
@@ -82,11 +83,11 @@ def choice_list_edit(slug, list_name):
         warned = _warning(form, drafts.dropped_codes(choices, _codes_in_use(survey, draft, list_name)))
         if not warned:
             choice_lists.set_choices(draft, list_name, choices)
-            save(survey, draft, f"Shared list “{list_name}” saved.")
+            save(survey, draft, gettext("Shared list “%(name)s” saved.", name=list_name))
             return redirect(url_for("editor.choice_list_edit", slug=survey.slug, list_name=list_name))
     return render_template(
         "editor/choice_list.html",
-        title=f"Shared list {list_name}",
+        title=gettext("Shared list %(name)s", name=list_name),
         survey=survey,
         list_name=list_name,
         users=choice_lists.users(draft, list_name),
@@ -106,14 +107,14 @@ def choice_list_delete(slug, list_name):
     if not ChoiceListDeleteForm().validate_on_submit():
         abort(400)
     if list_name not in choice_lists.lists(draft):  # deleted already (a second click, another editor)
-        flash(f"There is no shared list “{list_name}” any more.", "success")
+        flash(gettext("There is no shared list “%(name)s” any more.", name=list_name), "success")
         return redirect(url_for("editor.choice_lists_page", slug=survey.slug))
     try:
         choice_lists.delete_list(draft, list_name)
     except editing.EditError as exc:
         flash(str(exc), "error")
         return redirect(url_for("editor.choice_list_edit", slug=survey.slug, list_name=list_name))
-    save(survey, draft, f"Shared list “{list_name}” deleted.")
+    save(survey, draft, gettext("Shared list “%(name)s” deleted.", name=list_name))
     return redirect(url_for("editor.choice_lists_page", slug=survey.slug))
 
 
@@ -149,13 +150,15 @@ def question_choice_list(slug, question_name):
                     "apart. Tick to confirm, or choose another list."
                 )
             choice_lists.use_list(draft, question_name, form.list_name.data)
-            message = f"The question now uses the shared list “{form.list_name.data}”."
+            message = gettext("The question now uses the shared list “%(name)s”.", name=form.list_name.data)
         elif form.action.data == "own":
             choice_lists.own_copy(draft, question_name)
-            message = "The question now has its own copy of the answers: changes to the shared list leave it."
+            message = gettext("The question now has its own copy of the answers: changes to the shared list leave it.")
         else:
             name = choice_lists.share(draft, question_name, form.title.data or question.get("label") or question_name)
-            message = f"The question's answers are now the shared list “{name}”: other questions can use it."
+            message = gettext(
+                "The question's answers are now the shared list “%(name)s”: other questions can use it.", name=name
+            )
     except editing.EditError as exc:
         flash(str(exc), "error")
         return back

@@ -4,6 +4,7 @@ questions in a draft (404 for names that are not there), saving and going back."
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from ..auth.access import require_survey_editor
@@ -15,26 +16,26 @@ from . import bp
 from .forms import ActionForm, AddPageForm, AddQuestionForm
 
 TYPE_LABELS = {
-    "single_choice": "One answer from a list",
-    "multiple_choice": "Several answers from a list",
-    "likert": "Agreement scale (strongly agree to strongly disagree)",
-    "rating": "Rating scale (numbers)",
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "integer": "Whole number",
-    "decimal": "Number",
-    "date": "Date",
-    "time": "Time of day (like 14:30)",
-    "datetime": "Date and time",
-    "rank": "Put options in order (ranking)",
-    "hidden": "Hidden value (not shown; its default is stored)",
-    "yes_no": "Yes or no",
-    "note": "Text to read (no answer)",
+    "single_choice": lazy_gettext("One answer from a list"),
+    "multiple_choice": lazy_gettext("Several answers from a list"),
+    "likert": lazy_gettext("Agreement scale (strongly agree to strongly disagree)"),
+    "rating": lazy_gettext("Rating scale (numbers)"),
+    "short_text": lazy_gettext("Short text"),
+    "long_text": lazy_gettext("Long text"),
+    "integer": lazy_gettext("Whole number"),
+    "decimal": lazy_gettext("Number"),
+    "date": lazy_gettext("Date"),
+    "time": lazy_gettext("Time of day (like 14:30)"),
+    "datetime": lazy_gettext("Date and time"),
+    "rank": lazy_gettext("Put options in order (ranking)"),
+    "hidden": lazy_gettext("Hidden value (not shown; its default is stored)"),
+    "yes_no": lazy_gettext("Yes or no"),
+    "note": lazy_gettext("Text to read (no answer)"),
 }
 
 
 def type_label(name: str) -> str:
-    return TYPE_LABELS.get(name, name.replace("_", " ").capitalize())
+    return str(TYPE_LABELS.get(name, name.replace("_", " ").capitalize()))
 
 
 @bp.app_template_global("editor_type_label")
@@ -106,7 +107,7 @@ def render_overview(
     problems = editing.draft_problems(draft)
     return render_template(
         "editor/overview.html",
-        title=f"Edit {survey.title}",
+        title=gettext("Edit %(title)s", title=survey.title),
         survey=survey,
         draft=draft,
         problems=problems,

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from flask import abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -160,14 +161,17 @@ def _render_page(place: Place, questionnaire, page, answers, carry, errors=None,
     hidden = {CARRY_FIELD: json.dumps(carry)}
     if attributes:
         hidden[AS_FIELD] = json.dumps(attributes)
-    links = [] if place.framed else [{"text": "Start again at phone width", "href": place.start_url("phone")}]
+    links = [] if place.framed else [{"text": gettext("Start again at phone width"), "href": place.start_url("phone")}]
     if place.as_url and not place.framed:
         links.append(
-            {"text": "Try it as a contact" if not attributes else "Try it as someone else", "href": place.as_url}
+            {
+                "text": gettext("Try it as a contact") if not attributes else gettext("Try it as someone else"),
+                "href": place.as_url,
+            }
         )
     return render_template(
         "respond/page.html",
-        title=f"Preview: {page.title}",
+        title=gettext("Preview: %(title)s", title=page.title),
         questionnaire=questionnaire,
         page=page,
         blocks=page_blocks(page, answers),
@@ -196,7 +200,11 @@ def _render_end(survey, place: Place, questionnaire: Questionnaire, answers: dic
         if not q.is_note and q.is_shown  # hidden answers are not shown
     ]
     return render_template(
-        "editor/preview_end.html", title=f"End of the preview of {survey.title}", survey=survey, rows=rows, place=place
+        "editor/preview_end.html",
+        title=gettext("End of the preview of %(title)s", title=survey.title),
+        survey=survey,
+        rows=rows,
+        place=place,
     )
 
 
@@ -207,7 +215,7 @@ def start_preview(survey, place: Place):
     if request.args.get("width") == "phone" and not place.framed:
         return render_template(
             "editor/preview_frame.html",
-            title=f"Preview of {survey.title} at phone width",
+            title=gettext("Preview of %(title)s at phone width", title=survey.title),
             survey=survey,
             place=place,
             frame_url=url_for(place.endpoint.removesuffix("_page"), **place.values, frame="1"),
@@ -217,7 +225,7 @@ def start_preview(survey, place: Place):
     if questionnaire is None:
         return render_template(
             "editor/preview_blocked.html",
-            title=f"Preview {survey.title}",
+            title=gettext("Preview %(title)s", title=survey.title),
             survey=survey,
             problems=problems,
             place=place,
@@ -314,7 +322,12 @@ def preview_as_page(slug):
                 abort(400)
             errors += [{"text": m, "href": "#contact"} for m in form.contact.errors]
         errors += [
-            {"text": f"The value of {name} must be {preview_as.MAX_VALUE} characters or fewer", "href": f"#as-{name}"}
+            {
+                "text": gettext(
+                    "The value of %(name)s must be %(max)s characters or fewer", name=name, max=preview_as.MAX_VALUE
+                ),
+                "href": f"#as-{name}",
+            }
             for name, value in typed.items()
             if len(value) > preview_as.MAX_VALUE
         ]
@@ -322,7 +335,7 @@ def preview_as_page(slug):
         if not errors and form.contact.data:
             found = preview_as.contact_attributes(db.session, survey.id, int(form.contact.data)) if may_pick else None
             if found is None:
-                errors.append({"text": "Choose one of the survey's contacts", "href": "#contact"})
+                errors.append({"text": gettext("Choose one of the survey's contacts"), "href": "#contact"})
             else:
                 attributes = preview_as.carried(found)
         if not errors:
@@ -334,7 +347,7 @@ def preview_as_page(slug):
             return _render_page(place, questionnaire, questionnaire.page(first), answers, {}, attributes=attributes)
     return render_template(
         "editor/preview_as.html",
-        title=f"Try the preview of {survey.title} as a contact",
+        title=gettext("Try the preview of %(title)s as a contact", title=survey.title),
         survey=survey,
         form=form,
         names=names,
@@ -364,7 +377,7 @@ def changes(slug):
     new = versions[end].definition if end is not None else drafts.draft_of(survey)
     return render_template(
         "editor/changes.html",
-        title=f"Changes to {survey.title}",
+        title=gettext("Changes to %(title)s", title=survey.title),
         survey=survey,
         changes=version_changes(choice_lists.inlined(old), choice_lists.inlined(new)),
         start=start,
@@ -395,7 +408,12 @@ def translations(slug):
         typed = {n: request.form.get(f"text-{n}", "") for n in range(len(rows))}
         errors = [
             {
-                "text": f"{rows[n].where}, {rows[n].what}: {MAX_TRANSLATION_LENGTH:,} characters at most",
+                "text": gettext(
+                    "%(where)s, %(what)s: %(max)s characters at most",
+                    where=rows[n].where,
+                    what=rows[n].what,
+                    max=f"{MAX_TRANSLATION_LENGTH:,}",
+                ),
                 "href": f"#text-{n}",
             }
             for n, text in typed.items()
@@ -403,12 +421,18 @@ def translations(slug):
         ]
         if not errors:
             set_translations(draft, chosen.language.code, {rows[n].path: text for n, text in typed.items()})
-            save(survey, draft, f"Translations into {chosen.language.name} saved in the draft.")
+            save(
+                survey,
+                draft,
+                gettext("Translations into %(language)s saved in the draft.", language=chosen.language.name),
+            )
             return redirect(url_for("editor.translations", slug=survey.slug, lang=chosen.language.code))
     default_code = (draft.get("settings") or {}).get("language") or "en"
     return render_template(
         "editor/translations.html",
-        title=f"Translations of {survey.title}" + (f": {chosen.language.name}" if chosen else ""),
+        title=gettext("Translations of %(title)s: %(language)s", title=survey.title, language=chosen.language.name)
+        if chosen
+        else gettext("Translations of %(title)s", title=survey.title),
         survey=survey,
         summaries=summaries,
         chosen=chosen,

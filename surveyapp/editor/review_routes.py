@@ -8,6 +8,7 @@ links (auth/throttle.py), with the same 404; a revoked or expired link gets a pa
 from __future__ import annotations
 
 from flask import abort, g, render_template, request
+from flask_babel import gettext
 
 from ..auth.throttle import refuse_unknown_link
 from ..extensions import db
@@ -42,7 +43,7 @@ def _place(token: str) -> Place:
 
 
 def _gone():
-    return render_template("editor/review_gone.html", title="This preview link no longer works"), 410
+    return render_template("editor/review_gone.html", title=gettext("This preview link no longer works")), 410
 
 
 @review_bp.before_request

@@ -13,6 +13,7 @@ import io
 import re
 
 from flask import flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -65,13 +66,16 @@ def create():
                 db.session, "survey_created", target=slug, detail=f"in the editor from {form.start.data}", survey=survey
             )
             db.session.commit()
-            flash(f"“{survey.title}” is created as a draft. Add its questions, then publish it.", "success")
+            flash(
+                gettext("“%(title)s” is created as a draft. Add its questions, then publish it.", title=survey.title),
+                "success",
+            )
             return back_to(survey)
     if not form.start.data:
         form.start.data = "blank"
     status = 400 if form.errors else 200
     return render_template(
-        "editor/create.html", title="Create a survey", form=form, errors=form_errors(form), labels=TYPE_LABELS
+        "editor/create.html", title=gettext("Create a survey"), form=form, errors=form_errors(form), labels=TYPE_LABELS
     ), status
 
 
@@ -124,13 +128,13 @@ def details(slug):
                 **{key: getattr(form, key).data for key in WORDING_KEYS},
             },
         )
-        save(survey, draft, "Details saved.")
+        save(survey, draft, gettext("Details saved."))
         return redirect(url_for("editor.details", slug=survey.slug))
     problems = editing.draft_problems(draft)
     errors = form_errors(form) or [{"text": text, "href": "#title"} for text in problems.general]
     return render_template(
         "editor/details.html",
-        title=f"Details of {survey.title}",
+        title=gettext("Details of %(title)s", title=survey.title),
         survey=survey,
         form=form,
         errors=errors,
@@ -144,10 +148,14 @@ def details(slug):
 def publish_outcome(result) -> str:
     number = result.version.number
     if not result.created_version:
-        return f"Published: version {number} replaced, as no one had answered it yet."
+        return gettext("Published: version %(number)s replaced, as no one had answered it yet.", number=number)
     if number == 1:
-        return "Published: version 1. Open the survey when you are ready for answers."
-    return f"Published: version {number}. New respondents get it; earlier answers stay with version {number - 1}."
+        return gettext("Published: version 1. Open the survey when you are ready for answers.")
+    return gettext(
+        "Published: version %(number)s. New respondents get it; earlier answers stay with version %(previous)s.",
+        number=number,
+        previous=number - 1,
+    )
 
 
 @bp.post("/surveys/<slug>/editor/publish")
@@ -161,7 +169,12 @@ def publish(slug):
         result = drafts.publish_draft(db.session, survey)
     except drafts.NotPublishable as exc:
         db.session.rollback()
-        flash(f"Not published: the draft has {len(exc.problems)} problem(s) to fix first, listed below.", "error")
+        flash(
+            gettext(
+                "Not published: the draft has %(count)s problem(s) to fix first, listed below.", count=len(exc.problems)
+            ),
+            "error",
+        )
         return back_to(survey)
     record_audit(
         db.session,
@@ -185,12 +198,15 @@ def discard(slug):
     if not form.validate_on_submit():
         return render_overview(survey, 400, errors=form_errors(form))
     if survey.current_version is None:
-        flash("A survey that was never published keeps its draft: there is nothing to go back to.", "error")
+        flash(gettext("A survey that was never published keeps its draft: there is nothing to go back to."), "error")
         return back_to(survey)
     drafts.discard_draft(survey)
     record_audit(db.session, "survey_draft_discarded", target=survey.slug, survey=survey)
     db.session.commit()
-    flash(f"Draft discarded: the editor shows version {survey.current_version.number} again.", "success")
+    flash(
+        gettext("Draft discarded: the editor shows version %(number)s again.", number=survey.current_version.number),
+        "success",
+    )
     return back_to(survey)
 
 

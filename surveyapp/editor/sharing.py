@@ -7,6 +7,7 @@ The link opens the survey's draft, or its current version when there is no draft
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..audit import record_audit
@@ -23,7 +24,7 @@ def _page(survey, form=None, status=200):
     form = form or PreviewLinkForm(formdata=None)
     return render_template(
         "editor/preview_links.html",
-        title=f"Preview links for {survey.title}",
+        title=gettext("Preview links for %(title)s", title=survey.title),
         survey=survey,
         links=preview_links.links_of(db.session, survey),
         form=form,
@@ -57,7 +58,7 @@ def preview_links_page(slug):
     url = current_app.config["SURVEYAPP_BASE_URL"] + url_for("review.preview", token=token)
     # Shown once, on this page: only the token's hash is kept.
     return render_template(
-        "editor/preview_link_created.html", title="Preview link created", survey=survey, link=link, url=url
+        "editor/preview_link_created.html", title=gettext("Preview link created"), survey=survey, link=link, url=url
     )
 
 
@@ -75,5 +76,5 @@ def preview_link_revoke(slug, link_id):
             db.session, "preview_link_revoked", target=survey.slug, detail=f"preview link {link.id}", survey=survey
         )
     db.session.commit()
-    flash(f"The preview link for {link.label or 'unnamed'} no longer works.", "success")
+    flash(gettext("The preview link for %(label)s no longer works.", label=link.label or gettext("unnamed")), "success")
     return redirect(url_for("editor.preview_links_page", slug=survey.slug))

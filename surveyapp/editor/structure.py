@@ -7,6 +7,7 @@ person was; a delete asks first. Names in URLs that are not in the draft answer 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 
 from ..auth.access import roles_required
 from ..extensions import db
@@ -42,7 +43,7 @@ def page_add(slug):
         return render_overview(survey, 400, add_page_form=form, errors=errors)
     draft = drafts.draft_of(survey)
     name = editing.add_page(draft, form.title.data)
-    save(survey, draft, f"Page “{form.title.data}” added: now add its questions.")
+    save(survey, draft, gettext("Page “%(title)s” added: now add its questions.", title=form.title.data))
     return back_to(survey, anchor("page", name))
 
 
@@ -62,7 +63,7 @@ def page_edit(slug, page_name):
     )
     if form.validate_on_submit() and apply_builder(form, earlier):
         editing.edit_page(draft, page_name, form.title.data, form.relevant.data)
-        save(survey, draft, "Page saved.")
+        save(survey, draft, gettext("Page saved."))
         return redirect(url_for("editor.page_edit", slug=survey.slug, page_name=page_name))
     problems = editing.draft_problems(draft).for_page(page_name)
     errors = form_errors(form)
@@ -74,7 +75,7 @@ def page_edit(slug, page_name):
         ]
     return render_template(
         "editor/page.html",
-        title=f"Page {page.get('title', page_name)}",
+        title=gettext("Page %(title)s", title=page.get("title", page_name)),
         survey=survey,
         page=page,
         form=form,
@@ -96,14 +97,20 @@ def page_action(slug, page_name):
     try:
         if action in ("up", "down"):
             editing.move_page(draft, page_name, action)
-            message = f"Page “{page.get('title')}” moved {action}."
+            message = (
+                gettext("Page “%(title)s” moved up.", title=page.get("title"))
+                if action == "up"
+                else gettext("Page “%(title)s” moved down.", title=page.get("title"))
+            )
         elif action == "delete":  # ask first: a page takes its questions with it
-            return _confirm_delete(survey, f"page “{page.get('title')}”", page.get("questions", []))
+            return _confirm_delete(
+                survey, gettext("page “%(title)s”", title=page.get("title")), page.get("questions", [])
+            )
         elif action == "delete_confirmed":
             editing.delete_page(draft, page_name)
-            message = f"Page “{page.get('title')}” deleted, with its questions."
+            message = gettext("Page “%(title)s” deleted, with its questions.", title=page.get("title"))
         else:
-            flash("Choose what to do with the page.", "error")
+            flash(gettext("Choose what to do with the page."), "error")
             return back_to(survey, anchor("page", page_name))
     except editing.EditError as exc:
         flash(str(exc), "error")
@@ -115,7 +122,11 @@ def page_action(slug, page_name):
 def _confirm_delete(survey: Survey, what: str, questions: list[dict]):
     """The question before a delete: the same form posts again with delete_confirmed (works without JavaScript)."""
     return render_template(
-        "editor/confirm_delete.html", title=f"Delete the {what}?", survey=survey, what=what, questions=questions
+        "editor/confirm_delete.html",
+        title=gettext("Delete the %(what)s?", what=what),
+        survey=survey,
+        what=what,
+        questions=questions,
     )
 
 
@@ -133,7 +144,7 @@ def question_add(slug, page_name):
         errors = [{"text": e["text"], "href": f"#add-{page_name}-{e['href'][1:]}"} for e in form_errors(form)]
         return render_overview(survey, 400, add_question_form=form, errors=errors, question_page=page_name)
     name = editing.add_question(draft, page_name, form.qtype.data, form.label.data)
-    save(survey, draft, "Question added: set its details here.")
+    save(survey, draft, gettext("Question added: set its details here."))
     return redirect(url_for("editor.question_edit", slug=survey.slug, question_name=name))
 
 
@@ -189,7 +200,11 @@ def question_edit(slug, question_name):
             # another type takes other keys: save what applies and show the new type's fields
             editing.change_type(draft, question_name, form.qtype.data)
             editing.update_question(draft, question_name, {k: getattr(form, k).data for k in ("label", "hint")})
-            save(survey, draft, f"The question is now: {type_label(form.qtype.data)}. Check its settings.")
+            save(
+                survey,
+                draft,
+                gettext("The question is now: %(type)s. Check its settings.", type=type_label(form.qtype.data)),
+            )
             return redirect(url_for("editor.question_edit", slug=survey.slug, question_name=question_name))
         values = {key: getattr(form, key).data for key in editing.QUESTION_KEYS if key in allowed}
         if choice_lists.list_of(question) is not None:
@@ -206,7 +221,7 @@ def question_edit(slug, question_name):
                 except editing.EditError as exc:
                     form.page.errors = [str(exc)]
             if not form.page.errors:
-                save(survey, draft, "Question saved.")
+                save(survey, draft, gettext("Question saved."))
                 return redirect(url_for("editor.question_edit", slug=survey.slug, question_name=question_name))
     problems = editing.draft_problems(draft).for_question(question_name)
     errors = form_errors(form)
@@ -218,7 +233,7 @@ def question_edit(slug, question_name):
         ]
     return render_template(
         "editor/question.html",
-        title=f"Question {question.get('label', question_name)}",
+        title=gettext("Question %(label)s", label=question.get("label", question_name)),
         survey=survey,
         page=page,
         question=question,
@@ -251,17 +266,21 @@ def question_action(slug, question_name):
     try:
         if action in ("up", "down"):
             editing.move_question(draft, question_name, action)
-            message = f"“{label}” moved {action}."
+            message = (
+                gettext("“%(label)s” moved up.", label=label)
+                if action == "up"
+                else gettext("“%(label)s” moved down.", label=label)
+            )
         elif action == "duplicate":
             place = anchor("question", editing.duplicate_question(draft, question_name))
-            message = f"“{label}” duplicated: the copy is below it."
+            message = gettext("“%(label)s” duplicated: the copy is below it.", label=label)
         elif action == "delete":
-            return _confirm_delete(survey, f"question “{label}”", [])
+            return _confirm_delete(survey, gettext("question “%(label)s”", label=label), [])
         elif action == "delete_confirmed":
             editing.delete_question(draft, question_name)
-            place, message = None, f"“{label}” deleted."
+            place, message = None, gettext("“%(label)s” deleted.", label=label)
         else:
-            flash("Choose what to do with the question.", "error")
+            flash(gettext("Choose what to do with the question."), "error")
             return back_to(survey, place)
     except editing.EditError as exc:
         flash(str(exc), "error")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template
+from flask_babel import gettext
 
 from ..extensions import db
 from ..models import ReportBack
@@ -34,4 +35,4 @@ def sheet_pdf(report: ReportBack) -> bytes:
     try:
         return html_to_pdf(sheet_html(report, "pdf"))
     except PdfError:
-        abort(503, description="The PDF could not be made just now: print the page from your browser instead.")
+        abort(503, description=gettext("The PDF could not be made just now: print the page from your browser instead."))

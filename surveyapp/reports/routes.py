@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Response as HTTPResponse
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -32,7 +33,7 @@ def _report_or_404(report_id: int) -> ReportBack:
 
 def _draft_or_409(report: ReportBack) -> None:
     if report.is_final:
-        abort(409, description="This report back is final: duplicate it to start the next one.")
+        abort(409, description=gettext("This report back is final: duplicate it to start the next one."))
 
 
 def _errors(form) -> list[dict]:
@@ -65,7 +66,7 @@ def index():
         for r in db.session.scalars(select(ReportBack).order_by(ReportBack.created_at.desc(), ReportBack.id.desc()))
         if can_access_survey(current_user, r.survey)
     ]
-    return render_template("reports/index.html", title="Report backs", reports=reports)
+    return render_template("reports/index.html", title=gettext("Report backs"), reports=reports)
 
 
 def _survey_choices() -> list[tuple[str, str]]:
@@ -97,7 +98,9 @@ def new():
         db.session.commit()
         return redirect(url_for("reports.edit", report_id=report.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("reports/new.html", title="New report back", form=form, errors=_errors(form)), status
+    return render_template(
+        "reports/new.html", title=gettext("New report back"), form=form, errors=_errors(form)
+    ), status
 
 
 def _section_form(report: ReportBack, section: ReportSection | None = None, formdata=None) -> SectionForm:
@@ -190,7 +193,7 @@ def details(report_id):
     db.session.commit()
     if _wants_json():
         return jsonify(saved=True)
-    flash("Details saved.", "success")
+    flash(gettext("Details saved."), "success")
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
@@ -230,7 +233,7 @@ def section_save(report_id, section_id):
     db.session.commit()
     if _wants_json():
         return jsonify(saved=True)
-    flash("Section saved.", "success")
+    flash(gettext("Section saved."), "success")
     return redirect(url_for("reports.edit", report_id=report.id) + f"#section-{section.id}")
 
 
@@ -321,7 +324,7 @@ def finalise(report_id):
     service.finalise(db.session, report)
     record_audit(db.session, "report_back.finalised", target=str(report.id), survey=report.survey, detail=report.title)
     db.session.commit()
-    flash("The report back is final: its figures are kept as they are today.", "success")
+    flash(gettext("The report back is final: its figures are kept as they are today."), "success")
     return redirect(url_for("reports.edit", report_id=report.id))
 
 
@@ -336,7 +339,7 @@ def duplicate(report_id):
         db.session, "report_back.created", target=str(copy.id), survey=report.survey, detail=f"from {report.id}"
     )
     db.session.commit()
-    flash("This is the start of the next report back: open actions are carried over.", "success")
+    flash(gettext("This is the start of the next report back: open actions are carried over."), "success")
     return redirect(url_for("reports.edit", report_id=copy.id))
 
 
@@ -370,7 +373,7 @@ def share_create(report_id):
     report = _report_or_404(report_id)
     form = ShareForm()
     if not report.is_final:
-        abort(409, description="Finalise the report back before sharing it.")
+        abort(409, description=gettext("Finalise the report back before sharing it."))
     if not form.validate_on_submit():
         return _edit_page(report, 400, _errors(form), {"share": form})
     share, token = service.create_share(
@@ -387,7 +390,7 @@ def share_create(report_id):
     link = current_app.config["SURVEYAPP_BASE_URL"] + url_for("shared.view", token=token)
     # Shown once, on this page: only the token's hash is kept.
     return render_template(
-        "reports/share_created.html", title="Share link created", report=report, share=share, link=link
+        "reports/share_created.html", title=gettext("Share link created"), report=report, share=share, link=link
     )
 
 
@@ -409,7 +412,7 @@ def share_revoke(report_id, share_id):
             detail=f"share {share.id}",
         )
         db.session.commit()
-    flash("The share link no longer works.", "success")
+    flash(gettext("The share link no longer works."), "success")
     return redirect(url_for("reports.edit", report_id=report.id) + "#shares")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 
 import yaml
+from flask_babel import gettext
 
 from ..questionnaires import types
 from ..questionnaires.definition import column_text
@@ -64,7 +65,7 @@ def inlined(definition: dict) -> dict:
 def _check(definition: dict, list_name: str) -> list:
     found = lists(definition).get(list_name)
     if found is None:
-        raise EditError(f"There is no shared list called '{list_name}'.")
+        raise EditError(gettext("There is no shared list called '%(name)s'.", name=list_name))
     return found
 
 
@@ -90,7 +91,9 @@ def delete_list(definition: dict, list_name: str) -> None:
     using = users(definition, list_name)
     if using:
         names = ", ".join(f"“{q.get('label', q.get('name'))}”" for q in using)
-        raise EditError(f"The list is used by {names}: give each its own answers or another list first.")
+        raise EditError(
+            gettext("The list is used by %(names)s: give each its own answers or another list first.", names=names)
+        )
     del definition["choice_lists"][list_name]
     if not definition["choice_lists"]:
         del definition["choice_lists"]
@@ -101,7 +104,7 @@ def _choice_question(definition: dict, question_name: str) -> dict:
     question = page["questions"][index]
     qtype = question.get("type")
     if qtype not in types.names() or not types.get(qtype).custom_choices:
-        raise EditError("Only a question with its own list of answers can use a shared list.")
+        raise EditError(gettext("Only a question with its own list of answers can use a shared list."))
     return question
 
 
@@ -115,7 +118,7 @@ def own_copy(definition: dict, question_name: str) -> None:
     """The question takes its own copy of its shared list's choices (later changes to the list leave it)."""
     question = _choice_question(definition, question_name)
     if list_of(question) is None:
-        raise EditError("The question already has its own answers.")
+        raise EditError(gettext("The question already has its own answers."))
     question["choices"] = copy.deepcopy(resolved(definition, question))
 
 
@@ -123,7 +126,7 @@ def share(definition: dict, question_name: str, title: str) -> str:
     """The question's own choices become a new shared list (named from `title`), which the question then uses."""
     question = _choice_question(definition, question_name)
     if list_of(question) is not None:
-        raise EditError("The question already uses a shared list.")
+        raise EditError(gettext("The question already uses a shared list."))
     name = add_list(definition, title, copy.deepcopy(resolved(definition, question)))
     question["choices"] = name
     return name

@@ -10,20 +10,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
+
 COMPARISONS = {
-    "=": "is",
-    "!=": "is not",
-    "<": "is less than",
-    "<=": "is at most",
-    ">": "is more than",
-    ">=": "is at least",
-    "selected": "includes",
-    "not_selected": "does not include",
-    "answered": "is answered",
-    "not_answered": "is not answered",
+    "=": lazy_gettext("is"),
+    "!=": lazy_gettext("is not"),
+    "<": lazy_gettext("is less than"),
+    "<=": lazy_gettext("is at most"),
+    ">": lazy_gettext("is more than"),
+    ">=": lazy_gettext("is at least"),
+    "selected": lazy_gettext("includes"),
+    "not_selected": lazy_gettext("does not include"),
+    "answered": lazy_gettext("is answered"),
+    "not_answered": lazy_gettext("is not answered"),
 }
 NO_VALUE = {"answered", "not_answered"}
-JOINS = {"and": "All of these", "or": "Any of these"}
+JOINS = {"and": lazy_gettext("All of these"), "or": lazy_gettext("Any of these")}
 _NUMBER = re.compile(r"-?\d+(\.\d+)?\Z")
 _NAME = r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}"
 _VALUE = r"(?P<value>'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?)"
@@ -54,19 +56,19 @@ def _literal(value: str, numeric: bool) -> str:
         return f"'{value}'"
     if '"' not in value:
         return f'"{value}"'
-    raise BuilderError("A value cannot contain both ' and \" quotes")
+    raise BuilderError(gettext("A value cannot contain both ' and \" quotes"))
 
 
 def rule_expression(rule: Rule, numeric: bool = False) -> str:
     ref = "${" + rule.question + "}"
     if rule.comparison not in COMPARISONS:
-        raise BuilderError(f"Unknown comparison '{rule.comparison}'")
+        raise BuilderError(gettext("Unknown comparison '%(comparison)s'", comparison=rule.comparison))
     if rule.comparison == "answered":
         return f"{ref} != ''"
     if rule.comparison == "not_answered":
         return f"{ref} = ''"
     if rule.value == "":
-        raise BuilderError("Enter a value to compare the answer with")
+        raise BuilderError(gettext("Enter a value to compare the answer with"))
     if rule.comparison == "selected":
         return f"selected({ref}, {_literal(rule.value, False)})"
     if rule.comparison == "not_selected":
@@ -78,7 +80,7 @@ def build_expression(rules: list[Rule], join: str = "and", numeric: frozenset[st
     """The expression for the rules: `numeric` names the questions whose answers are numbers
     (a number typed for them is compared as a number, not as text)."""
     if join not in JOINS:
-        raise BuilderError("Choose all of these or any of these")
+        raise BuilderError(gettext("Choose all of these or any of these"))
     return f" {join} ".join(rule_expression(rule, rule.question in numeric) for rule in rules)
 
 

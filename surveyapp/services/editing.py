@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
+from flask_babel import gettext
 
 from ..questionnaires import expressions, loader, types
 from ..questionnaires.definition import column_text
@@ -149,7 +150,7 @@ def page_index(definition: dict, page_name: str) -> int:
     for index, page in enumerate(pages(definition)):
         if page.get("name") == page_name:
             return index
-    raise EditError(f"There is no page called '{page_name}'.")
+    raise EditError(gettext("There is no page called '%(name)s'.", name=page_name))
 
 
 def find_page(definition: dict, page_name: str) -> dict:
@@ -162,7 +163,7 @@ def find_question(definition: dict, name: str) -> tuple[dict, int]:
         for index, question in enumerate(page.get("questions", [])):
             if question.get("name") == name:
                 return page, index
-    raise EditError(f"There is no question called '{name}'.")
+    raise EditError(gettext("There is no question called '%(name)s'.", name=name))
 
 
 def question_names(definition: dict) -> set[str]:
@@ -172,7 +173,7 @@ def question_names(definition: dict) -> set[str]:
 def _move(items: list, index: int, direction: str) -> None:
     target = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= target < len(items):
-        raise EditError("It cannot move further that way.")
+        raise EditError(gettext("It cannot move further that way."))
     items[index], items[target] = items[target], items[index]
 
 
@@ -234,7 +235,7 @@ def delete_page(definition: dict, page_name: str) -> None:
 def add_question(definition: dict, page_name: str, qtype: str, label: str) -> str:
     """A new question at the end of the page; its name comes from the label. Returns the name."""
     if qtype not in types.names():
-        raise EditError(f"'{qtype}' is not a question type.")
+        raise EditError(gettext("'%(type)s' is not a question type.", type=qtype))
     page = find_page(definition, page_name)
     name = make_name(label, question_names(definition))
     question: dict = {"name": name, "type": qtype, "label": label.strip()}
@@ -294,7 +295,7 @@ def change_type(definition: dict, name: str, qtype: str) -> None:
     """Give the question another type: the keys the new type does not take are dropped, and a type that
     needs choices gets the ones the question had, or two to start from."""
     if qtype not in types.names():
-        raise EditError(f"'{qtype}' is not a question type.")
+        raise EditError(gettext("'%(type)s' is not a question type.", type=qtype))
     page, index = find_question(definition, name)
     question = page["questions"][index]
     if question.get("type") == qtype:
@@ -410,9 +411,7 @@ def condition_problems(
     condition, or a question's constraint): unknown names with "did you mean", later questions, parse errors.
     Raises EditError for a place that does not exist."""
     if key not in CHECKED_KEYS or (page is None) == (question is None) or (page is not None and key != "relevant"):
-        raise EditError(
-            "Say which page's condition, or which question's condition, constraint or choice filter, to check."
-        )
+        raise EditError(gettext("Say which page's condition, or which question's condition, constraint or choice filter, to check."))
     trial = copy.deepcopy(definition)
     if page is not None:
         target = find_page(trial, page)

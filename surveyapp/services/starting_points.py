@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_gettext
+
 from ..questionnaires import loader
 
 FFT_CHOICES = (
@@ -72,8 +74,8 @@ def _from_demo(filename: str):
 
 
 STARTING_POINTS = {
-    "blank": ("A blank questionnaire", blank_definition),
-    "fft": ("NHS Friends and Family Test", friends_and_family_definition),
-    "gp": ("GP opinion survey (four pages, with conditions)", _from_demo("gp_iapt.yaml")),
-    "phb": ("Personal health budget holders' interview", _from_demo("phb_interview.yaml")),
+    "blank": (lazy_gettext("A blank questionnaire"), blank_definition),
+    "fft": (lazy_gettext("NHS Friends and Family Test"), friends_and_family_definition),
+    "gp": (lazy_gettext("GP opinion survey (four pages, with conditions)"), _from_demo("gp_iapt.yaml")),
+    "phb": (lazy_gettext("Personal health budget holders' interview"), _from_demo("phb_interview.yaml")),
 }
