@@ -407,11 +407,11 @@ def measure(path: str, repeat: int) -> dict:
     return out
 
 
-def postgresql_database(server_url: str, n: int, regenerate: bool) -> str:
-    """The URL of database bench_dashboards_<n> on the server; prefixed "new:" when it must be generated."""
+def postgresql_database(server_url: str, n: int, regenerate: bool, prefix: str = "bench_dashboards") -> str:
+    """The URL of database <prefix>_<n> on the server; prefixed "new:" when it must be generated."""
     import psycopg
 
-    name = f"bench_dashboards_{n}"
+    name = f"{prefix}_{n}"
     with psycopg.connect(server_url, autocommit=True) as connection:
         done = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s AND shobj_description(oid, 'pg_database') = 'generated'",
@@ -424,12 +424,12 @@ def postgresql_database(server_url: str, n: int, regenerate: bool) -> str:
     return url if done and not regenerate else "new:" + url
 
 
-def mark_generated(server_url: str, n: int) -> None:
+def mark_generated(server_url: str, n: int, prefix: str = "bench_dashboards") -> None:
     """A half-made database is never reused: the comment is set only once generation finished."""
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f"COMMENT ON DATABASE \"bench_dashboards_{n}\" IS 'generated'")
+        connection.execute(f"COMMENT ON DATABASE \"{prefix}_{n}\" IS 'generated'")
 
 
 def main() -> None:
@@ -442,6 +442,11 @@ def main() -> None:
         "--database-url",
         help="a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres): each size gets a database "
         "bench_dashboards_<size> there, generated in SQL and kept for the next run",
+    )
+    parser.add_argument(
+        "--database-prefix",
+        default="bench_dashboards",
+        help="the PostgreSQL databases' name prefix (<prefix>_<size>), so that runs sharing a server keep apart",
     )
     parser.add_argument("--phase", choices=["generate", "tallies", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -459,7 +464,7 @@ def main() -> None:
     results = {}
     for n in args.sizes:
         if args.database_url:
-            path = postgresql_database(args.database_url, n, args.regenerate)
+            path = postgresql_database(args.database_url, n, args.regenerate, args.database_prefix)
         else:
             path = os.path.join(args.dir, f"bench-{n}.db")
         if args.database_url and path.startswith("new:"):
@@ -468,7 +473,7 @@ def main() -> None:
             subprocess.run(
                 [sys.executable, __file__, "--phase", "generate", "--db", path, "--sizes", str(n)], check=True
             )
-            mark_generated(args.database_url, n)
+            mark_generated(args.database_url, n, args.database_prefix)
             print(f"generated {n:,} responses in {time.perf_counter() - t:.0f} s -> {path}", file=sys.stderr)
         elif not args.database_url and (args.regenerate or not os.path.exists(path)):
             t = time.perf_counter()
