@@ -12,7 +12,8 @@ from auth_helpers import make_user
 from dashboard_data import add_contact, respond
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import inspect as sa_inspect
 from test_journey_statements import ANSWERS as JOURNEY_ANSWERS
 from test_journey_statements import FOUR_QUESTIONS, counted_statements, whole_journey
 
@@ -370,3 +371,47 @@ def test_sends_are_counted_on_the_local_day_in_any_zone(app, import_survey, monk
         record_event(db.session, invitation, "emailed" if k % 3 else "reminded", at=start + timedelta(minutes=29 * k))
     db.session.commit()
     assert_same_as_scan(survey.id, monkeypatch)
+
+
+def test_the_migration_makes_the_triggers_and_counts_what_is_there(tmp_path, database_url):
+    """Upgrade to 0027, add an invitation the old way, upgrade: counted by the backfill, then kept by the
+    triggers; downgrade: gone, table, triggers and state row."""
+    from flask_migrate import downgrade, upgrade
+    from test_config_and_database import _fresh_postgres_database
+
+    from surveyapp import create_app
+
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path}/migrated.db"
+    else:
+        url = _fresh_postgres_database(database_url, "t_funnel_migration_check")
+    app = create_app({"SURVEYAPP_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0027_survey_images")
+        from surveyapp.services.surveys import import_definition
+
+        survey = import_definition(db.session, FOUR_QUESTIONS).survey
+        contact = Contact(email="m@example.org")
+        contact.attributes = [ContactAttribute(name="area", value="north")]
+        db.session.add(contact)
+        db.session.flush()
+        invitation_service.invite(db.session, survey, contacts=[contact])
+        db.session.commit()
+        upgrade()
+        assert funnel_tallies.usable(db.session)
+        assert funnel_tallies.stored(db.session) == funnel_tallies.fresh(db.session)
+        assert {k[1:4]: n for k, n in funnel_tallies.stored(db.session).items()} == {
+            ("", "", "invited"): 1,
+            ("area", "north", "invited"): 1,
+        }
+        db.session.execute(text("UPDATE invitation SET first_opened_at = CURRENT_TIMESTAMP"))
+        db.session.execute(text("UPDATE contact_attribute SET value = 'south'"))
+        assert funnel_tallies.stored(db.session) == funnel_tallies.fresh(db.session)
+        assert funnel_tallies.stored(db.session)[(survey.id, "area", "south", "opened", "")] == 1
+        db.session.commit()
+        downgrade(revision="0027_survey_images")
+        db.session.execute(text("UPDATE invitation SET emailed_at = CURRENT_TIMESTAMP"))  # no trigger left
+        db.session.commit()
+        assert "invitation_tally" not in sa_inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
