@@ -158,7 +158,7 @@ FUNNEL_COUNTS = ("invited", "emailed", "opened", "started", "completed", "failed
 
 
 def _tallied_funnel(session: Session, survey_id: int) -> dict[str, int]:
-    """The survey's funnel totals (and 'bounced') from the invitation tallies."""
+    """The survey's funnel totals, 'bounced', and 'mode:completed' (every mode's) from the invitation tallies."""
     return {
         measure: int(n)
         for measure, n in session.execute(
@@ -166,8 +166,8 @@ def _tallied_funnel(session: Session, survey_id: int) -> dict[str, int]:
             .where(
                 InvitationTally.survey_id == survey_id,
                 InvitationTally.attribute == "",
-                InvitationTally.segment == "",
                 InvitationTally.bucket == "",
+                InvitationTally.measure.not_in(SEND_MEASURES),
             )
             .group_by(InvitationTally.measure)
         )
@@ -202,7 +202,8 @@ def funnel(session: Session, survey_id: int, segments: list[dict] | None = None)
             )
             or 0
         )
-    result["completed_all"] = respondent_count(session, survey_id)
+    # Completed responses of every mode: the mode counts' sum when tallied (as respondent_count, unfiltered).
+    result["completed_all"] = totals.get("mode:completed", 0) if tallied else respondent_count(session, survey_id)
     return result
 
 
