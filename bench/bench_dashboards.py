@@ -219,6 +219,10 @@ def generate_postgresql(url: str, n: int, survey_id: int, version_id: int, quest
     start = START.strftime("%Y-%m-%d %H:%M:%S")
     statements = [
         "SET synchronous_commit = off",
+        # Bulk rows bypass the invitation tallies' triggers (a row trigger per row would take far longer):
+        # the tallies are then counted once, in SQL, by prepare_tallies, as the migration's backfill does.
+        "SET session_replication_role = replica",
+        "DELETE FROM tally_state WHERE id = 2",
         f"""CREATE TEMP TABLE gen AS
             SELECT i, sent, i <= {n} AS responded, (i <= {n} AND (i - 1) % 20 <> 0) AS completed,
                    CASE WHEN i <= {n} AND (i - 1) % 20 <> 0 THEN sent + floor(random() * 41) * interval '1 day'
@@ -300,18 +304,25 @@ def prepare_tallies(path: str) -> None:
     migration's backfill and `flask tallies rebuild` run: INSERT ... SELECT ... GROUP BY). The generators
     write rows in bulk, bypassing the submit that keeps the tallies, so a database whose tallies were never
     rebuilt (tally_state.rebuilt_at NULL, or no tally tables: made by older code) is counted here."""
-    from surveyapp.analysis import tallies
+    from surveyapp.analysis import funnel_tallies, tallies
     from surveyapp.extensions import db
     from surveyapp.models import TallyState
 
     app = make_app(path)
     with app.app_context():
-        db.create_all()  # the tally tables, if the database was generated before they existed
+        t = time.perf_counter()
+        db.create_all()  # the tally tables, if the database was generated before they existed (counted as made)
+        print(f"create_all (and any new tally table counted) in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         if db.session.scalar(db.select(TallyState.rebuilt_at).where(TallyState.id == 1)) is None:
             t = time.perf_counter()
             rows = tallies.rebuild(db.session)
             db.session.commit()
             print(f"tallies rebuilt in {time.perf_counter() - t:.0f} s: {rows:,} rows", file=sys.stderr)
+        if not funnel_tallies.usable(db.session):
+            t = time.perf_counter()
+            rows = funnel_tallies.rebuild(db.session)
+            db.session.commit()
+            print(f"invitation tallies rebuilt in {time.perf_counter() - t:.0f} s: {rows:,} rows", file=sys.stderr)
         db.session.remove()
         db.engine.dispose()
 
@@ -407,11 +418,11 @@ def measure(path: str, repeat: int) -> dict:
     return out
 
 
-def postgresql_database(server_url: str, n: int, regenerate: bool) -> str:
-    """The URL of database bench_dashboards_<n> on the server; prefixed "new:" when it must be generated."""
+def postgresql_database(server_url: str, n: int, regenerate: bool, prefix: str = "bench_dashboards") -> str:
+    """The URL of database <prefix>_<n> on the server; prefixed "new:" when it must be generated."""
     import psycopg
 
-    name = f"bench_dashboards_{n}"
+    name = f"{prefix}_{n}"
     with psycopg.connect(server_url, autocommit=True) as connection:
         done = connection.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s AND shobj_description(oid, 'pg_database') = 'generated'",
@@ -424,12 +435,12 @@ def postgresql_database(server_url: str, n: int, regenerate: bool) -> str:
     return url if done and not regenerate else "new:" + url
 
 
-def mark_generated(server_url: str, n: int) -> None:
+def mark_generated(server_url: str, n: int, prefix: str = "bench_dashboards") -> None:
     """A half-made database is never reused: the comment is set only once generation finished."""
     import psycopg
 
     with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f"COMMENT ON DATABASE \"bench_dashboards_{n}\" IS 'generated'")
+        connection.execute(f"COMMENT ON DATABASE \"{prefix}_{n}\" IS 'generated'")
 
 
 def main() -> None:
@@ -442,6 +453,11 @@ def main() -> None:
         "--database-url",
         help="a PostgreSQL server (e.g. postgresql://postgres@127.0.0.1:5432/postgres): each size gets a database "
         "bench_dashboards_<size> there, generated in SQL and kept for the next run",
+    )
+    parser.add_argument(
+        "--database-prefix",
+        default="bench_dashboards",
+        help="the PostgreSQL databases' name prefix (<prefix>_<size>), so that runs sharing a server keep apart",
     )
     parser.add_argument("--phase", choices=["generate", "tallies", "measure"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -459,7 +475,7 @@ def main() -> None:
     results = {}
     for n in args.sizes:
         if args.database_url:
-            path = postgresql_database(args.database_url, n, args.regenerate)
+            path = postgresql_database(args.database_url, n, args.regenerate, args.database_prefix)
         else:
             path = os.path.join(args.dir, f"bench-{n}.db")
         if args.database_url and path.startswith("new:"):
@@ -468,7 +484,7 @@ def main() -> None:
             subprocess.run(
                 [sys.executable, __file__, "--phase", "generate", "--db", path, "--sizes", str(n)], check=True
             )
-            mark_generated(args.database_url, n)
+            mark_generated(args.database_url, n, args.database_prefix)
             print(f"generated {n:,} responses in {time.perf_counter() - t:.0f} s -> {path}", file=sys.stderr)
         elif not args.database_url and (args.regenerate or not os.path.exists(path)):
             t = time.perf_counter()

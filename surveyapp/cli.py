@@ -30,7 +30,7 @@ invitations_cli = AppGroup("invitations", help="Invite people and print their pe
 users_cli = AppGroup("users", help="Accounts of admins, analysts and volunteers.")
 contacts_cli = AppGroup("contacts", help="Import contacts from CSV, erase a contact's personal data.")
 mail_cli = AppGroup("mail", help="Deliver the outbox over SMTP.")
-tallies_cli = AppGroup("tallies", help="The dashboards' answer tallies: check them, count them again.")
+tallies_cli = AppGroup("tallies", help="The dashboards' answer and invitation tallies: check them, count them again.")
 
 
 def _survey_or_fail(slug: str):
@@ -452,26 +452,32 @@ def demo_command(seed: int, reset: bool):
 
 @tallies_cli.command("rebuild")
 def tallies_rebuild():
-    """Count every answer tally again from the responses (after changing SURVEYAPP_TIMEZONE, or for repair)."""
-    from .analysis import tallies
+    """Count every answer tally again from the responses (after changing SURVEYAPP_TIMEZONE, or for repair),
+    and every invitation tally from the invitations, responses and their timelines."""
+    from .analysis import funnel_tallies, tallies
 
     rows = tallies.rebuild(db.session)
+    invitation_rows = funnel_tallies.rebuild(db.session)
     db.session.commit()
     click.echo(f"{rows} tally rows counted from the completed responses")
+    click.echo(f"{invitation_rows} invitation tally rows counted from the invitations, responses and events")
 
 
 @tallies_cli.command("check")
 def tallies_check():
     """Compare the tallies with a fresh GROUP BY over the responses; exit 1 if they differ."""
-    from .analysis import tallies
+    from .analysis import funnel_tallies, tallies
 
-    stored, fresh = tallies.stored(db.session), tallies.fresh(db.session)
-    wrong = {key for key in stored.keys() | fresh.keys() if stored.get(key) != fresh.get(key)}
-    if wrong:
-        raise click.ClickException(
-            f"{len(wrong)} of {len(fresh)} tally rows differ from the responses: run `flask tallies rebuild`"
-        )
-    click.echo(f"{len(fresh)} tally rows, all equal to a fresh count")
+    problems = []
+    for name, module in (("answer", tallies), ("invitation", funnel_tallies)):
+        stored, fresh = module.stored(db.session), module.fresh(db.session)
+        wrong = {key for key in stored.keys() | fresh.keys() if stored.get(key) != fresh.get(key)}
+        if wrong:
+            problems.append(f"{len(wrong)} of {len(fresh)} {name} tally rows differ from a fresh count")
+        else:
+            click.echo(f"{len(fresh)} {name} tally rows, all equal to a fresh count")
+    if problems:
+        raise click.ClickException("; ".join(problems) + ": run `flask tallies rebuild`")
 
 
 def register_cli(app: Flask) -> None:

@@ -19,6 +19,7 @@ from config import normalise_database_url
 from surveyapp import create_app
 from surveyapp.extensions import db
 from surveyapp.models import TallyState
+from surveyapp.models.funnel_tallies import FUNNEL_STATE_ID
 
 HERE = Path(__file__).parent
 QUESTIONNAIRES = HERE / "questionnaires"
@@ -95,10 +96,11 @@ def _empty_tables() -> None:
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
-        for table in tables:
+        # The invitation tallies last: emptying the other tables moves them (their triggers).
+        for table in sorted(tables, key=lambda t: t.name == "invitation_tally"):
             db.session.execute(table.delete())
     # As create_all leaves it: the dashboards' tallies exist, empty, kept from the first response.
-    db.session.execute(TallyState.__table__.insert().values(id=1))
+    db.session.execute(TallyState.__table__.insert().values([{"id": 1}, {"id": FUNNEL_STATE_ID}]))
     db.session.commit()
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import Integer, and_, case, cast, distinct, false, func, literal, not_, select
+from sqlalchemy import Integer, and_, case, cast, distinct, false, func, literal, not_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -29,16 +29,18 @@ from ..models import (
     DeclinedInterview,
     Invitation,
     InvitationEvent,
+    InvitationTally,
     Question,
     Response,
     SurveyVersion,
     User,
 )
 from ..models.enums import ResponseStatus
+from ..models.funnel_tallies import MODE_MEASURES, SEND_MEASURES
 from ..models.responses import COLLECTION_MODES
 from ..models.tallies import RESPONDENTS_MARK, RESPONSES_MARK
 from ..questionnaires import types
-from . import tallies
+from . import funnel_tallies, tallies
 
 
 def declared(qtype: str) -> types.QuestionType | None:
@@ -152,6 +154,26 @@ def _invitations_with_completions(columns, survey_id: int):
     )
 
 
+FUNNEL_COUNTS = ("invited", "emailed", "opened", "started", "completed", "failed", "opted_out", "reminded")
+
+
+def _tallied_funnel(session: Session, survey_id: int) -> dict[str, int]:
+    """The survey's funnel totals, 'bounced', and 'mode:completed' (every mode's) from the invitation tallies."""
+    return {
+        measure: int(n)
+        for measure, n in session.execute(
+            select(InvitationTally.measure, func.sum(InvitationTally.n))
+            .where(
+                InvitationTally.survey_id == survey_id,
+                InvitationTally.attribute == "",
+                InvitationTally.bucket == "",
+                InvitationTally.measure.not_in(SEND_MEASURES),
+            )
+            .group_by(InvitationTally.measure)
+        )
+    }
+
+
 def funnel(session: Session, survey_id: int, segments: list[dict] | None = None) -> dict[str, int]:
     """Invited (not revoked), emailed, opened, started, completed, failed, opted out, reminded, bounced.
 
@@ -160,28 +182,35 @@ def funnel(session: Session, survey_id: int, segments: list[dict] | None = None)
     funnel_by_attribute (which partition the invitations), their sums are used
     instead of a second pass over the invitations.
     """
+    tallied = funnel_tallies.usable(session)
+    totals = _tallied_funnel(session, survey_id) if tallied else {}
     if segments is not None:
-        result = {
-            key: sum(r[key] for r in segments)
-            for key in ("invited", "emailed", "opened", "started", "completed", "failed", "opted_out", "reminded")
-        }
+        result = {key: sum(r[key] for r in segments) for key in FUNNEL_COUNTS}
+    elif tallied:
+        result = {key: totals.get(key, 0) for key in FUNNEL_COUNTS}
     else:
         row = session.execute(_invitations_with_completions(_funnel_columns(), survey_id)).one()
         result = {key: int(value or 0) for key, value in row._mapping.items()}
-    result["bounced"] = (
-        session.scalar(
-            select(func.count(distinct(InvitationEvent.invitation_id))).where(
-                InvitationEvent.survey_id == survey_id, InvitationEvent.kind == "bounced"
+    if tallied:
+        result["bounced"] = totals.get("bounced", 0)
+    else:
+        result["bounced"] = (
+            session.scalar(
+                select(func.count(distinct(InvitationEvent.invitation_id))).where(
+                    InvitationEvent.survey_id == survey_id, InvitationEvent.kind == "bounced"
+                )
             )
+            or 0
         )
-        or 0
-    )
-    result["completed_all"] = respondent_count(session, survey_id)
+    # Completed responses of every mode: the mode counts' sum when tallied (as respondent_count, unfiltered).
+    result["completed_all"] = totals.get("mode:completed", 0) if tallied else respondent_count(session, survey_id)
     return result
 
 
 def funnel_by_attribute(session: Session, survey_id: int, attribute: str) -> list[dict]:
     """The funnel per value of a contact attribute (contacts without it are the NO_VALUE segment)."""
+    if funnel_tallies.usable(session):
+        return _tallied_funnel_by_attribute(session, survey_id, attribute)
     segment = func.coalesce(ContactAttribute.value, literal(NO_VALUE)).label("segment")
     query = (
         _invitations_with_completions([segment, *_funnel_columns()], survey_id)
@@ -198,8 +227,55 @@ def funnel_by_attribute(session: Session, survey_id: int, attribute: str) -> lis
     ]
 
 
+def _tallied_funnel_by_attribute(session: Session, survey_id: int, attribute: str) -> list[dict]:
+    """funnel_by_attribute from the tallies: the attribute's rows, and NO_VALUE as every invitation less
+    those with a value; grouped and ordered in SQL, as the scan (the database's collation orders them)."""
+    mine = and_(
+        InvitationTally.survey_id == survey_id, InvitationTally.bucket == "", InvitationTally.measure.in_(FUNNEL_COUNTS)
+    )
+    none = literal(NO_VALUE)
+    parts = union_all(
+        select(InvitationTally.segment.label("segment"), InvitationTally.measure, InvitationTally.n).where(
+            mine, InvitationTally.attribute == attribute
+        ),
+        select(none, InvitationTally.measure, InvitationTally.n).where(
+            mine, InvitationTally.attribute == "", InvitationTally.segment == ""
+        ),
+        select(none, InvitationTally.measure, -InvitationTally.n).where(mine, InvitationTally.attribute == attribute),
+    ).subquery()
+    columns = [
+        func.coalesce(func.sum(case((parts.c.measure == key, parts.c.n), else_=0)), 0).label(key)
+        for key in FUNNEL_COUNTS
+    ]
+    query = (
+        select(parts.c.segment, *columns)
+        .group_by(parts.c.segment)
+        .having(func.sum(case((parts.c.measure == "invited", parts.c.n), else_=0)) > 0)
+        .order_by(parts.c.segment)
+    )
+    return [
+        {key: (value if key == "segment" else int(value or 0)) for key, value in row._mapping.items()}
+        for row in session.execute(query)
+    ]
+
+
 def responses_by_mode(session: Session, survey_id: int) -> list[dict]:
     """Completed, in-progress and voided responses per collection mode (link, public, interview)."""
+    if funnel_tallies.usable(session):
+        counts: dict[str, dict[str, int]] = {}
+        for mode, measure, n in session.execute(
+            select(InvitationTally.segment, InvitationTally.measure, func.sum(InvitationTally.n))
+            .where(
+                InvitationTally.survey_id == survey_id,
+                InvitationTally.attribute == "",
+                InvitationTally.bucket == "",
+                InvitationTally.measure.in_(MODE_MEASURES),
+            )
+            .group_by(InvitationTally.segment, InvitationTally.measure)
+            .order_by(InvitationTally.segment)
+        ):
+            counts.setdefault(mode, {"completed": 0, "in_progress": 0, "voided": 0})[measure[5:]] = int(n)
+        return [{"segment": mode, **c} for mode, c in counts.items() if sum(c.values()) > 0]
     live = Response.voided_at.is_(None)
     query = (
         select(
@@ -329,6 +405,22 @@ def completions_by_day(session: Session, survey_id: int) -> list[tuple[str, int]
 
 def sends_by_day(session: Session, survey_id: int) -> list[tuple[str, str, int]]:
     """(day, 'emailed' or 'reminded', how many) from the invitation timeline."""
+    if funnel_tallies.usable(session):
+        days: dict[tuple[str, str], int] = {}
+        for bucket, measure, n in session.execute(
+            select(InvitationTally.bucket, InvitationTally.measure, func.sum(InvitationTally.n))
+            .where(
+                InvitationTally.survey_id == survey_id,
+                InvitationTally.attribute == "",
+                InvitationTally.segment == "",
+                InvitationTally.measure.in_(SEND_MEASURES),
+            )
+            .group_by(InvitationTally.bucket, InvitationTally.measure)
+            .having(func.sum(InvitationTally.n) != 0)
+        ):
+            key = (_to_local_day(bucket, False), measure[5:])
+            days[key] = days.get(key, 0) + int(n)
+        return [(day, kind, n) for (day, kind), n in sorted(days.items()) if n]
     # Emails go out in batches: group by exact time first, in the order of ix_invitation_event_survey_kind_at.
     moments = (
         select(InvitationEvent.kind.label("kind"), InvitationEvent.at.label("at"), func.count().label("n"))

@@ -14,6 +14,7 @@ from .enums import (
     SurveyStatus,
     TemplateKind,
 )
+from .funnel_tallies import InvitationTally
 from .invitations import Invitation, InvitationEvent
 from .media import SurveyImage
 from .outbox import OutboundEmail
@@ -51,6 +52,7 @@ __all__ = [
     "DeclinedInterview",
     "Response",
     "AnswerTally",
+    "InvitationTally",
     "TallyState",
     "ACTION_STATUSES",
     "ReportAction",
