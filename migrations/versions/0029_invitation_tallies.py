@@ -1,7 +1,7 @@
 """invitation tallies: the response-rate dashboard's pre-aggregated counts, kept by triggers, backfilled
 
 Revision ID: 0029_invitation_tallies
-Revises: 0027_survey_images
+Revises: 0028_user_interface_language
 Create Date: 2026-12-07 17:00:00
 
 invitation_tally: one row per (survey, attribute, segment, measure, bucket) with a count
@@ -19,7 +19,7 @@ from surveyapp.models.funnel_tallies import FUNNEL_STATE_ID, rebuild_statements,
 
 # revision identifiers, used by Alembic.
 revision = '0029_invitation_tallies'
-down_revision = '0027_survey_images'
+down_revision = '0028_user_interface_language'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """time answers: value_number holds the minutes after midnight, so the dashboards count them per hour in SQL
 
 Revision ID: 0031_time_answer_minutes
-Revises: 0028_user_interface_language
+Revises: 0029_invitation_tallies
 Create Date: 2026-12-07 17:00:00
 
 A `time` answer was kept as value_text "HH:MM" only; new answers also carry value_number (hours * 60 +
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 # revision identifiers, used by Alembic.
 revision = '0031_time_answer_minutes'
-down_revision = '0028_user_interface_language'
+down_revision = '0029_invitation_tallies'
 branch_labels = None
 depends_on = None
 
