@@ -411,7 +411,9 @@ def condition_problems(
     condition, or a question's constraint): unknown names with "did you mean", later questions, parse errors.
     Raises EditError for a place that does not exist."""
     if key not in CHECKED_KEYS or (page is None) == (question is None) or (page is not None and key != "relevant"):
-        raise EditError(gettext("Say which page's condition, or which question's condition, constraint or choice filter, to check."))
+        raise EditError(
+            gettext("Say which page's condition, or which question's condition, constraint or choice filter, to check.")
+        )
     trial = copy.deepcopy(definition)
     if page is not None:
         target = find_page(trial, page)
