@@ -29,6 +29,20 @@ ARTEFACTS = ROOT / "test-artifacts"
 DEFAULT_TIMEOUT_MS = 10_000
 
 
+def _assertions_wait_as_long_as_actions() -> None:
+    """Playwright's `expect` waits 5 s by default, half what an action waits here: on the 2-core CI machine,
+    with both passes' browsers drawing charts at once, a page that is right can take longer than 5 s to be so."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
+
+
+try:
+    _assertions_wait_as_long_as_actions()
+except ImportError:  # Playwright missing: the browser fixtures skip locally and fail in CI (need())
+    pass
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
