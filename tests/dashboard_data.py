@@ -19,6 +19,21 @@ def add_contact(email: str, **attributes) -> Contact:
     return contact
 
 
+def start_invited_response(survey, invitation) -> Response:
+    """The in-progress response that following an invitation's personal link creates."""
+    response = Response(
+        survey_id=survey.id,
+        version_id=survey.current_version_id,
+        respondent_key=f"inv:{invitation.id}",
+        invitation_id=invitation.id,
+        collection_mode="link",
+        status="in_progress",
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
 def respond(
     survey,
     answers: dict,
@@ -35,16 +50,7 @@ def respond(
         invitation.emailed_at = invitation.last_emailed_at = invitation.created_at
         record_event(db.session, invitation, "emailed")
         invitation.first_opened_at = invitation.created_at
-        response = Response(
-            survey_id=survey.id,
-            version_id=survey.current_version_id,
-            respondent_key=f"inv:{invitation.id}",
-            invitation_id=invitation.id,
-            collection_mode="link",
-            status="in_progress",
-        )
-        db.session.add(response)
-        db.session.flush()
+        response = start_invited_response(survey, invitation)
         invitation.started_at = invitation.created_at
         record_event(db.session, invitation, "started")
     else:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from auth_helpers import make_user
-from dashboard_data import add_contact, respond
+from dashboard_data import add_contact, respond, start_invited_response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, text, update
@@ -106,16 +106,7 @@ def test_every_path_that_moves_an_invitation_keeps_the_tallies_exact(app, runner
     # open, start, complete (the respond() helper uses the journey's own functions), then void
     first = invitations["p0@example.org"]
     first.first_opened_at = first.started_at = utcnow()
-    response = Response(
-        survey_id=survey.id,
-        version_id=survey.current_version_id,
-        respondent_key=f"inv:{first.id}",
-        invitation_id=first.id,
-        collection_mode="link",
-        status="in_progress",
-    )
-    db.session.add(response)
-    db.session.flush()
+    response = start_invited_response(survey, first)
     assert_exact()
     assert flow.mark_completed(db.session, response)
     assert_exact()
@@ -278,16 +269,7 @@ def test_any_sequence_of_invitation_events_leaves_exact_tallies(app, import_surv
             elif kind == "start":
                 invitation.started_at = invitation.started_at or when
             elif kind in ("complete", "progress") and response is None:
-                response = Response(
-                    survey_id=survey.id,
-                    version_id=survey.current_version_id,
-                    respondent_key=f"inv:{invitation.id}",
-                    invitation_id=invitation.id,
-                    collection_mode="link",
-                    status="in_progress",
-                )
-                db.session.add(response)
-                db.session.flush()
+                response = start_invited_response(survey, invitation)
                 if kind == "complete":
                     flow.mark_completed(db.session, response)
             elif kind == "complete" and response.status == "in_progress":
