@@ -159,19 +159,22 @@ FUNNEL_COUNTS = ("invited", "emailed", "opened", "started", "completed", "failed
 
 def _tallied_funnel(session: Session, survey_id: int) -> dict[str, int]:
     """The survey's funnel totals, 'bounced', and 'mode:completed' (every mode's) from the invitation tallies."""
-    return {
-        measure: int(n)
-        for measure, n in session.execute(
-            select(InvitationTally.measure, func.sum(InvitationTally.n))
-            .where(
-                InvitationTally.survey_id == survey_id,
-                InvitationTally.attribute == "",
-                InvitationTally.bucket == "",
-                InvitationTally.measure.not_in(SEND_MEASURES),
-            )
-            .group_by(InvitationTally.measure)
+    sums = _whole_survey_tallies(session, survey_id, InvitationTally.measure.not_in(SEND_MEASURES), bucket="")
+    return {measure: int(n) for measure, n in sums}
+
+
+def _whole_survey_tallies(session: Session, survey_id: int, measures, *columns, **equal: str):
+    """(*columns, measure, sum of n) over the survey's own tallies (no attribute) whose `equal` columns match."""
+    return session.execute(
+        select(*columns, InvitationTally.measure, func.sum(InvitationTally.n))
+        .where(
+            InvitationTally.survey_id == survey_id,
+            InvitationTally.attribute == "",
+            measures,
+            *(getattr(InvitationTally, name) == value for name, value in equal.items()),
         )
-    }
+        .group_by(*columns, InvitationTally.measure)
+    )
 
 
 def funnel(session: Session, survey_id: int, segments: list[dict] | None = None) -> dict[str, int]:
@@ -263,19 +266,10 @@ def responses_by_mode(session: Session, survey_id: int) -> list[dict]:
     """Completed, in-progress and voided responses per collection mode (link, public, interview)."""
     if funnel_tallies.usable(session):
         counts: dict[str, dict[str, int]] = {}
-        for mode, measure, n in session.execute(
-            select(InvitationTally.segment, InvitationTally.measure, func.sum(InvitationTally.n))
-            .where(
-                InvitationTally.survey_id == survey_id,
-                InvitationTally.attribute == "",
-                InvitationTally.bucket == "",
-                InvitationTally.measure.in_(MODE_MEASURES),
-            )
-            .group_by(InvitationTally.segment, InvitationTally.measure)
-            .order_by(InvitationTally.segment)
-        ):
+        modes = InvitationTally.measure.in_(MODE_MEASURES)
+        for mode, measure, n in _whole_survey_tallies(session, survey_id, modes, InvitationTally.segment, bucket=""):
             counts.setdefault(mode, {"completed": 0, "in_progress": 0, "voided": 0})[measure[5:]] = int(n)
-        return [{"segment": mode, **c} for mode, c in counts.items() if sum(c.values()) > 0]
+        return [{"segment": mode, **c} for mode, c in sorted(counts.items()) if sum(c.values()) > 0]
     live = Response.voided_at.is_(None)
     query = (
         select(
@@ -407,17 +401,8 @@ def sends_by_day(session: Session, survey_id: int) -> list[tuple[str, str, int]]
     """(day, 'emailed' or 'reminded', how many) from the invitation timeline."""
     if funnel_tallies.usable(session):
         days: dict[tuple[str, str], int] = {}
-        for bucket, measure, n in session.execute(
-            select(InvitationTally.bucket, InvitationTally.measure, func.sum(InvitationTally.n))
-            .where(
-                InvitationTally.survey_id == survey_id,
-                InvitationTally.attribute == "",
-                InvitationTally.segment == "",
-                InvitationTally.measure.in_(SEND_MEASURES),
-            )
-            .group_by(InvitationTally.bucket, InvitationTally.measure)
-            .having(func.sum(InvitationTally.n) != 0)
-        ):
+        sends = InvitationTally.measure.in_(SEND_MEASURES)
+        for bucket, measure, n in _whole_survey_tallies(session, survey_id, sends, InvitationTally.bucket, segment=""):
             key = (_to_local_day(bucket, False), measure[5:])
             days[key] = days.get(key, 0) + int(n)
         return [(day, kind, n) for (day, kind), n in sorted(days.items()) if n]
