@@ -85,6 +85,14 @@ def _create_database_if_missing(url: str) -> None:
 def _schema(database_url, tmp_path_factory):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SURVEYAPP_ENV": "testing", "TESTING": True})
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # The test database's commits need not wait for the disk (tests/load's restart test has its own
+            # cluster); the setting applies to the connections opened after it, that is every test's.
+            with db.engine.connect() as connection:
+                name = connection.dialect.identifier_preparer.quote_identifier(db.engine.url.database)
+                connection.execute(text(f"ALTER DATABASE {name} SET synchronous_commit = off"))
+                connection.commit()
+            db.engine.dispose()
         db.drop_all()
         db.create_all()
     return True
@@ -92,7 +100,15 @@ def _schema(database_url, tmp_path_factory):
 
 def _empty_tables() -> None:
     tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql" and _is_superuser():
+        # DELETE with triggers (and so foreign-key checks) off, then every sequence back to 1, as TRUNCATE
+        # RESTART IDENTITY would: TRUNCATE gives each of the 30-odd tables new files, synced to disk at
+        # commit, and took 0.5-1.4 s per test against 15 ms for this (the PostgreSQL pass is ~2,000 tests).
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            db.session.execute(table.delete())
+        db.session.execute(text("SELECT setval(oid, 1, false) FROM pg_class WHERE relkind = 'S'"))
+    elif db.engine.dialect.name == "postgresql":  # a role that may not turn triggers off
         names = ", ".join(f'"{t.name}"' for t in tables)
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     else:
@@ -102,6 +118,10 @@ def _empty_tables() -> None:
     # As create_all leaves it: the dashboards' tallies exist, empty, kept from the first response.
     db.session.execute(TallyState.__table__.insert().values([{"id": 1}, {"id": FUNNEL_STATE_ID}]))
     db.session.commit()
+
+
+def _is_superuser() -> bool:
+    return db.session.scalar(text("SELECT current_setting('is_superuser')")) == "on"
 
 
 def make_app(database_url: str, **overrides):
