@@ -10,10 +10,13 @@ each time and is killed if it takes longer than PDF_TIMEOUT_SECONDS.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, url_for
@@ -23,6 +26,12 @@ from .narrative import render_narrative
 
 PLOTLY_JS = Path(__import__("plotly").__file__).parent / "package_data" / "plotly.min.js"
 PDF_TIMEOUT_SECONDS = 90
+# The last few PDFs, by the HTML they print: the same report asked for again (a co-chair's second click, the
+# same page for another signed-in reader) is not printed again. Keyed by the whole page, so any change in the
+# figures, the filters or the wording prints afresh; per process and small (a report's PDF is ~100-500 KB).
+PDF_CACHE_SIZE = 8
+_printed: OrderedDict[str, bytes] = OrderedDict()
+_printed_lock = threading.Lock()
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -82,8 +91,23 @@ def print_context(mode: str, exact: bool = False) -> dict:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Chromium's print of a page given as HTML (its files referenced as file:// URLs)."""
+    """Chromium's print of a page given as HTML (its files referenced as file:// URLs), or the same page's
+    print made a moment ago."""
     chromium = current_app.config.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    key = hashlib.sha256(f"{chromium}\0{html}".encode("utf-8", "surrogatepass")).hexdigest()
+    with _printed_lock:
+        if key in _printed:
+            _printed.move_to_end(key)
+            return _printed[key]
+    pdf = _print(chromium, html)
+    with _printed_lock:
+        _printed[key] = pdf
+        while len(_printed) > PDF_CACHE_SIZE:
+            _printed.popitem(last=False)
+    return pdf
+
+
+def _print(chromium: str, html: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="surveyapp-pdf-") as tmp:
         page, out = Path(tmp, "page.html"), Path(tmp, "page.pdf")
         page.write_text(html, encoding="utf-8")

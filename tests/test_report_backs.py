@@ -267,3 +267,23 @@ def test_demo_has_a_final_sheet_and_a_draft_following_its_actions(app):
     page = client.get(f"/reports/{final.id}/print").get_data(as_text=True)
     assert "North PCT (north)" in page and "What happened since" not in page
     assert "What happened since" in client.get(f"/reports/{draft.id}/print").get_data(as_text=True)
+
+
+def test_the_same_page_asked_for_again_is_not_printed_again_but_a_changed_one_is(app, survey, analyst, tmp_path):
+    """A wrapper in front of Debian's Chromium counts its runs (CHROMIUM_PATH): the real browser prints."""
+    runs = tmp_path / "runs"
+    wrapper = tmp_path / "chromium"
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{runs}"\nexec /usr/bin/chromium "$@"\n')
+    wrapper.chmod(0o755)
+    app.config["CHROMIUM_PATH"] = str(wrapper)
+    client = app.test_client()
+    sign_in(client, analyst)
+    first = client.get(f"/dashboards/{survey.slug}/report.pdf")
+    again = client.get(f"/dashboards/{survey.slug}/report.pdf")
+    assert first.status_code == again.status_code == 200 and first.mimetype == "application/pdf"
+    assert again.data == first.data and runs.read_text().count("run") == 1
+    respond(survey, {"pick": "a", "said": "one more"}, add_contact("n-late@x.org", area="north"))
+    db.session.commit()
+    changed = client.get(f"/dashboards/{survey.slug}/report.pdf")
+    assert changed.status_code == 200 and runs.read_text().count("run") == 2
+    assert changed.data != first.data
