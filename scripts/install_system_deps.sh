@@ -7,6 +7,9 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 dpkg -s libpq5 >/dev/null 2>&1 || need+=(libpq5)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+# Arabic-script (Urdu), Bengali, Gurmukhi and other scripts for Chromium: the server's PDF prints of a report in
+# Urdu, and the browser tests' right-to-left pages and screenshots (DejaVu has no Urdu letters beyond the basic).
+dpkg -s fonts-noto-core >/dev/null 2>&1 || need+=(fonts-noto-core)
 # nginx (deploy/nginx.conf, the production front) and openssl: tests/load/ start them as their own processes.
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)

@@ -287,3 +287,18 @@ def test_the_same_page_asked_for_again_is_not_printed_again_but_a_changed_one_is
     changed = client.get(f"/dashboards/{survey.slug}/report.pdf")
     assert changed.status_code == 200 and runs.read_text().count("run") == 2
     assert changed.data != first.data
+
+
+def test_a_report_printed_in_urdu_is_drawn_in_an_urdu_font(app, survey, analyst):
+    """Chromium on the server needs the Noto fonts (scripts/install_system_deps.sh) to draw Urdu letters."""
+    analyst.interface_language = "ur"
+    db.session.commit()
+    client = app.test_client()
+    sign_in(client, analyst)
+    response = client.get(f"/dashboards/{survey.slug}/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    fonts = set()
+    for page in PdfReader(io.BytesIO(response.data)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    assert any("Noto" in font and ("Arabic" in font or "Urdu" in font) for font in fonts), fonts
