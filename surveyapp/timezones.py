@@ -1,21 +1,34 @@
 """Times are stored in UTC and shown in the organisation's time zone (SURVEYAPP_TIMEZONE, default Europe/London).
 
-`localtime` is the one Jinja filter every template uses to show a time: `{{ invitation.emailed_at | localtime }}`
-gives "20 Nov 2026, 12:00" (GMT or BST as the date requires); `| localtime('date')` gives "20 November 2026".
+`localtime` is the one Jinja filter every template uses to show a time or a date: `{{ invitation.emailed_at |
+localtime }}` gives "20 Nov 2026, 12:00" (GMT or BST as the date requires); `| localtime('date')` gives
+"20 November 2026", and a plain date (a meeting date, a closing date) is written the same way, with no time zone.
+On a page in Welsh or Urdu the months are named in that language by Babel ("20 Tachwedd 2026"); English keeps
+the GOV.UK style above.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from flask import current_app
+
+from .i18n import SOURCE_LANGUAGE, current_interface_language
 
 FORMATS = {
     "datetime": "{d.day} {d:%b %Y}, {d:%H:%M}",
     "seconds": "{d.day} {d:%b %Y}, {d:%H:%M:%S}",
     "date": "{d.day} {d:%B %Y}",
     "short_date": "{d.day} {d:%b %Y}",
+}
+#: The same styles as Babel patterns, for the interface languages other than English.
+BABEL_FORMATS = {
+    "datetime": "d MMM y, HH:mm",
+    "seconds": "d MMM y, HH:mm:ss",
+    "date": "d MMMM y",
+    "short_date": "d MMM y",
 }
 
 
@@ -26,7 +39,16 @@ def to_local(value: datetime) -> datetime:
     return value.astimezone(ZoneInfo(current_app.config.get("SURVEYAPP_TIMEZONE") or "Europe/London"))
 
 
-def localtime(value: datetime | None, style: str = "datetime") -> str:
+def localtime(value: datetime | date | None, style: str = "datetime") -> str:
     if value is None:
         return ""
-    return FORMATS[style].format(d=to_local(value))
+    language = current_interface_language()
+    if not isinstance(value, datetime):  # a calendar date: no time zone, no time of day
+        style = "short_date" if style == "short_date" else "date"
+        if language == SOURCE_LANGUAGE:
+            return FORMATS[style].format(d=value)
+        return format_date(value, BABEL_FORMATS[style], locale=language)
+    value = to_local(value)
+    if language == SOURCE_LANGUAGE:
+        return FORMATS[style].format(d=value)
+    return format_datetime(value, BABEL_FORMATS[style], tzinfo=value.tzinfo, locale=language)
