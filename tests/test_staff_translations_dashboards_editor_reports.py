@@ -239,3 +239,24 @@ def test_dates_on_a_report_back_name_the_month_in_the_page_s_language(app, admin
         if headers:
             assert "January" not in text, path
     assert finalised in page_text(admin.get(printed, headers=headers))
+
+
+@pytest.mark.parametrize(
+    "headers, notice",
+    [
+        (
+            WELSH,
+            "Rhagolwg o’r drafft: nid yw atebion yn cael eu cadw. Ewch yn ôl i’r golygydd gyda’r ddolen Yn ôl. "
+            "Rhagolwg fel cyswllt gyda area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;.",
+        ),
+        (URDU, "ایک ایسے رابطے کے طور پر پیش نظارہ جس کی تفصیلات یہ ہیں: area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;۔"),
+        ({}, "Previewing as a contact with area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;."),
+    ],
+)
+def test_the_preview_as_notice_is_in_the_staff_member_s_language(admin, import_survey, headers, notice):
+    import_survey("piping", status="draft")
+    data = {"as-area": "north", "as-first_name": "<i>Ann</i>"}
+    text = page_text(admin.post("/admin/surveys/piping/editor/preview-as", data=data, headers=headers))
+    assert notice in text
+    if headers:
+        assert "Previewing as" not in text and "answers are not stored" not in text

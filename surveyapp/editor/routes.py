@@ -59,7 +59,9 @@ def create():
     if form.validate_on_submit():
         slug = form.slug.data or _slug_from(form.title.data, _slug_taken)
         if _slug_taken(slug):
-            form.slug.errors.append(f"A survey with the short name '{slug}' already exists: choose another")
+            form.slug.errors.append(
+                gettext("A survey with the short name '%(slug)s' already exists: choose another", slug=slug)
+            )
         else:
             survey = drafts.create_survey(db.session, slug, form.title.data, form.start.data)
             record_audit(
