@@ -249,7 +249,10 @@ def test_dates_on_a_report_back_name_the_month_in_the_page_s_language(app, admin
             "Rhagolwg o’r drafft: nid yw atebion yn cael eu cadw. Ewch yn ôl i’r golygydd gyda’r ddolen Yn ôl. "
             "Rhagolwg fel cyswllt gyda area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;.",
         ),
-        (URDU, "ایک ایسے رابطے کے طور پر پیش نظارہ جس کی تفصیلات یہ ہیں: area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;۔"),
+        (
+            URDU,
+            "ایک ایسے رابطے کے طور پر پیش نظارہ جس کی تفصیلات یہ ہیں: area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;۔",
+        ),
         ({}, "Previewing as a contact with area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;."),
     ],
 )
