@@ -164,8 +164,9 @@ def init_i18n(app: Flask) -> None:
 
     @app.before_request
     def _english_until_the_page_says_otherwise():
-        # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale
-        if g.pop("interface_language", None) not in (None, SOURCE_LANGUAGE):
+        # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale, nor
+        # the last catalogue (an English one too: Flask-Babel keeps it on the context)
+        if g.pop("interface_language", None) is not None:
             refresh()
         blueprint = request.blueprint
         if blueprint in RESPONDENT_BLUEPRINTS or blueprint in UNTRANSLATED_BLUEPRINTS:

@@ -1,0 +1,120 @@
+"""Messages that lower layers raise as exception text, on staff pages in the staff member's language (issue 18):
+the contact selection's (SelectionError), the outbox's (QueueError) and the email templates' (TemplateProblem)
+refusals, translated where they are raised; the same refusals on the command line stay English."""
+
+from __future__ import annotations
+
+import pytest
+from test_mail_admin import sign_in
+
+from surveyapp.contacts.importer import import_contacts
+from surveyapp.extensions import db
+from surveyapp.mail.rendering import TemplateProblem, TemplateText, check_template
+
+WELSH, URDU = {"Accept-Language": "cy"}, {"Accept-Language": "ur"}
+
+
+@pytest.fixture
+def admin(client):
+    sign_in(client)
+    return client
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "headers, unknown_list, bad_condition",
+    [
+        (WELSH, "Nid oes rhestr gysylltiadau o’r enw “nowhere”.", "Nid yw “pct” yn amod: ysgrifennwch"),
+        (URDU, "“nowhere” نام کی کوئی رابطوں کی فہرست نہیں ہے۔", "“pct” کوئی شرط نہیں ہے:"),
+        ({}, "There is no contact list called “nowhere”.", "“pct” is not a condition: write ATTRIBUTE=VALUE"),
+    ],
+)
+def test_a_contact_selection_refusal_is_in_the_staff_member_s_language(
+    admin, import_survey, headers, unknown_list, bad_condition
+):
+    import_survey("mail_invitation")
+    import_contacts(db.session, "email,pct\na@example.org,north\n", "wave")
+    db.session.commit()
+    url = "/admin/surveys/mail-test/invitations"
+    text = page_text(admin.get(url, query_string={"check": "1", "list_name": "nowhere"}, headers=headers))
+    assert unknown_list in text
+    text = page_text(admin.get(url, query_string={"check": "1", "list_name": "wave", "where": "pct"}, headers=headers))
+    assert bad_condition in text
+
+
+@pytest.mark.parametrize(
+    "headers, refusal",
+    [
+        (WELSH, "Drafft yw’r arolwg “mail-test”: agorwch ef cyn anfon negeseuon e-bost."),
+        (URDU, "سروے “mail-test” ابھی مسودہ ہے: ای میلز بھیجنے سے پہلے اسے کھولیں۔"),
+        ({}, "The survey “mail-test” is draft: open it before sending emails."),
+    ],
+)
+def test_an_outbox_refusal_is_in_the_staff_member_s_language(admin, import_survey, headers, refusal):
+    import_survey("mail_invitation", status="draft")
+    response = admin.post("/admin/surveys/mail-test/invitations/send", headers=headers)
+    assert response.status_code == 302
+    assert refusal in page_text(admin.get(response.location, headers=headers))
+
+
+@pytest.mark.parametrize(
+    "headers, refusals",
+    [
+        (
+            WELSH,
+            [
+                "Rhaid i’r pwnc fod yn un llinell o destun: mae’n cynnwys toriad llinell neu nod rheoli arall (U+000A).",
+                "Rhaid i’r corff testun plaen gynnwys y ddolen bersonol: {{ link }}",
+                "Mae’r corff testun plaen yn defnyddio dalfannau anhysbys: secret_key. Ar gael:",
+                "Mae camgymeriad yn y corff HTML:",
+            ],
+        ),
+        (
+            URDU,
+            [
+                "عنوان متن کی ایک ہی سطر ہونا چاہیے: اس میں لائن بریک یا کوئی اور کنٹرول کریکٹر (U+000A) ہے۔",
+                "سادہ متن میں ذاتی لنک ہونا ضروری ہے: {{ link }}",
+                "سادہ متن میں نامعلوم پلیس ہولڈرز استعمال ہوئے ہیں: secret_key۔ دستیاب:",
+                "HTML متن میں ایک غلطی ہے:",
+            ],
+        ),
+        (
+            {},
+            [
+                "The subject must be one line of text: it contains a line break or other control character (U+000A).",
+                "The plain-text body must contain the personal link: {{ link }}",
+                "The plain-text body uses unknown placeholder(s): secret_key. Available: name, attributes,",
+                "The HTML body has a mistake:",
+            ],
+        ),
+    ],
+)
+def test_an_email_template_problem_is_in_the_staff_member_s_language(admin, import_survey, headers, refusals):
+    import_survey("mail_invitation")
+    form = {"subject": "Nudge", "body_text": "Hello\n{{ link }}", "body_html": "<p>Hi</p>", "action": "save"}
+    bad_parts = [
+        {"subject": "Two\nlines"},
+        {"body_text": "no link here"},
+        {"body_text": "{{ link }} {{ secret_key }}"},
+        {"body_html": "{% if %}"},
+    ]
+    for bad, refusal in zip(bad_parts, refusals, strict=True):
+        response = admin.post("/admin/surveys/mail-test/templates/reminder", data={**form, **bad}, headers=headers)
+        assert response.status_code == 400
+        assert refusal in page_text(response), bad
+
+
+def test_without_a_request_the_refusals_are_english(app):
+    with pytest.raises(TemplateProblem, match=r"^The plain-text body must contain the personal link: \{\{ link \}\}$"):
+        check_template(TemplateText("Hi", "no link", ""))
+
+
+def test_the_command_line_refusals_stay_english(runner, import_survey):
+    import_survey("mail_invitation", status="draft")
+    result = runner.invoke(args=["invitations", "send", "mail-test"])
+    assert "The survey “mail-test” is draft: open it before sending emails." in result.output
+    result = runner.invoke(args=["invitations", "create", "mail-test", "--list", "nowhere"])
+    assert "There is no contact list called “nowhere”." in result.output
