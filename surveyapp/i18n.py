@@ -21,6 +21,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_translations, refresh
 
 from .extensions import babel
+from .questionnaires.loader import Problem
 from .questionnaires.messages import Message, english_date
 
 SOURCE_LANGUAGE = "en"
@@ -107,10 +108,15 @@ def _select_locale() -> str:
 
 
 def translate(text):
-    """An engine message (questionnaires.messages.Message) in the interface language; anything else unchanged."""
+    """An engine message (questionnaires.messages.Message), or a definition problem (questionnaires.loader.Problem:
+    "line 4: question 'age' on page 'about': …"), in the interface language; anything else unchanged."""
+    if isinstance(text, Problem):
+        return text.text(translate)
     if not isinstance(text, Message):
         return text
-    return text.render(get_translations().ugettext(text.msgid), date_format=_date_in_interface_language)
+    return text.render(
+        get_translations().ugettext(text.msgid), date_format=_date_in_interface_language, translate=translate
+    )
 
 
 def _date_in_interface_language(value) -> str:

@@ -118,3 +118,108 @@ def test_the_command_line_refusals_stay_english(runner, import_survey):
     assert "The survey “mail-test” is draft: open it before sending emails." in result.output
     result = runner.invoke(args=["invitations", "create", "mail-test", "--list", "nowhere"])
     assert "There is no contact list called “nowhere”." in result.output
+
+
+# -- the questionnaire validator's problems (the engine's loader) -------------------------------------
+
+MISTAKEN = """slug: Bad Slug
+title: Mistaken
+settings: {closes_on: soon}
+pages:
+  - name: first
+    title: First
+    questions:
+      - {name: q, type: short_txt, label: Q, lable: Q}
+      - {name: r, label: R}
+"""
+
+
+@pytest.mark.parametrize(
+    "headers, problems",
+    [
+        (
+            WELSH,
+            [
+                "llinell 1: holiadur: rhaid i’r enw byr 'Bad Slug' fod yn 1 i 64 o lythrennau bach",
+                "llinell 3: gosodiadau: rhaid i 'closes_on' fod yn ddyddiad fel 2026-12-31, nid 'soon'",
+                "llinell 8: cwestiwn 'q', tudalen 'first': math anhysbys 'short_txt' (oeddech chi’n golygu 'short_text'?)",
+                "cwestiwn 'q', tudalen 'first': allwedd anhysbys 'lable' (oeddech chi’n golygu 'label'?)",
+                "llinell 9: cwestiwn 'r', tudalen 'first': mae 'type' ar goll",
+            ],
+        ),
+        (
+            URDU,
+            [
+                "سطر 1: سوالنامہ: مختصر نام 'Bad Slug' میں 1 سے 64 تک",
+                "سطر 3: ترتیبات: 'closes_on' کو 2026-12-31 جیسی تاریخ ہونا چاہیے، نہ کہ 'soon'",
+                "سطر 8: صفحہ 'first' پر سوال 'q': نامعلوم قسم 'short_txt' (کیا آپ کا مطلب 'short_text' تھا؟)",
+                "سطر 9: صفحہ 'first' پر سوال 'r': 'type' موجود نہیں ہے",
+            ],
+        ),
+        (
+            {},
+            [
+                "line 1: questionnaire: slug 'Bad Slug' must be 1 to 64 lowercase letters, digits or hyphens",
+                "line 3: settings: 'closes_on' must be a date like 2026-12-31, not 'soon'",
+                "line 8: question 'q' on page 'first': unknown type 'short_txt' (did you mean 'short_text'?)",
+                "question 'q' on page 'first': unknown key 'lable' (did you mean 'label'?)",
+                "line 9: question 'r' on page 'first': 'type' is missing",
+            ],
+        ),
+    ],
+)
+def test_a_definition_s_problems_on_the_upload_page_are_in_the_staff_member_s_language(admin, headers, problems):
+    import html
+
+    response = admin.post("/admin/surveys/import", data={"definition_text": MISTAKEN}, headers=headers)
+    text = html.unescape(page_text(response))
+    for problem in problems:
+        assert problem in text
+    if headers:
+        assert "must be a date like" not in text and "is missing" not in text
+
+
+@pytest.mark.parametrize(
+    "headers, problem",
+    [
+        (WELSH, ": gwall cystrawen YAML:"),
+        (URDU, ": YAML کی نحوی غلطی:"),
+        ({}, ": YAML syntax error:"),
+    ],
+)
+def test_a_yaml_syntax_error_on_the_upload_page_is_in_the_staff_member_s_language(admin, headers, problem):
+    response = admin.post("/admin/surveys/import", data={"definition_text": "title: [unclosed\n"}, headers=headers)
+    line = {"cy": "llinell 2", "ur": "سطر 2"}.get(headers.get("Accept-Language"), "line 2")
+    assert line + problem in page_text(response)
+
+
+def test_the_same_problems_on_the_command_line_stay_english(runner, tmp_path):
+    path = tmp_path / "mistaken.yaml"
+    path.write_text(MISTAKEN)
+    result = runner.invoke(args=["surveys", "import", str(path)])
+    assert result.exit_code != 0
+    assert "line 3: settings: 'closes_on' must be a date like 2026-12-31, not 'soon'" in result.output
+
+
+@pytest.mark.parametrize(
+    "headers, problems",
+    [
+        (WELSH, ["mae 'label' yn wag", "nid oes gan y dudalen gwestiynau"]),
+        (URDU, ["'label' خالی ہے", "صفحے پر کوئی سوال نہیں ہے"]),
+        ({}, ["'label' is empty", "the page has no questions"]),
+    ],
+)
+def test_a_draft_s_problems_in_the_editor_are_in_the_staff_member_s_language(admin, headers, problems):
+    from surveyapp.services import drafts
+
+    survey = drafts.create_survey(db.session, "drafty", "Drafty", "blank")
+    draft = drafts.draft_of(survey)
+    draft["pages"] = [
+        {"name": "first", "title": "First", "questions": [{"name": "r", "type": "short_text", "label": ""}]},
+        {"name": "second", "title": "Second", "questions": []},
+    ]
+    drafts.save_draft(survey, draft)
+    db.session.commit()
+    text = page_text(admin.get("/admin/surveys/drafty/editor", headers=headers))
+    for problem in problems:
+        assert problem in text.replace("&#39;", "'")

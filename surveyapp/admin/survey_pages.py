@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
+from ..i18n import translate
 from ..models import Invitation, SurveyVersion
 from ..numbers import query_int
 from ..questionnaires.definition import Questionnaire
@@ -107,7 +108,7 @@ def survey_import():
                 db.session.rollback()
                 problems = exc.problems
                 href = "#definition_file" if isinstance(definition, bytes) else "#definition_text"
-                errors = [{"text": str(p), "href": href} for p in problems]
+                errors = [{"text": translate(p), "href": href} for p in problems]
                 if getattr(exc, "unsupported", 0):
                     errors.append(
                         {

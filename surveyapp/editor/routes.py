@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
+from ..i18n import translate
 from ..models import Survey
 from ..questionnaires import expressions
 from ..services import drafts, editing
@@ -133,7 +134,7 @@ def details(slug):
         save(survey, draft, gettext("Details saved."))
         return redirect(url_for("editor.details", slug=survey.slug))
     problems = editing.draft_problems(draft)
-    errors = form_errors(form) or [{"text": text, "href": "#title"} for text in problems.general]
+    errors = form_errors(form) or [{"text": translate(text), "href": "#title"} for text in problems.general]
     return render_template(
         "editor/details.html",
         title=gettext("Details of %(title)s", title=survey.title),
@@ -232,7 +233,7 @@ def check_condition(slug):
         )
     except editing.EditError as exc:
         return jsonify(problems=[str(exc)]), 400
-    return jsonify(problems=problems)
+    return jsonify(problems=[translate(p) for p in problems])
 
 
 @bp.get("/surveys/<slug>/editor/draft.yaml")

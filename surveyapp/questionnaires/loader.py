@@ -13,7 +13,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import yaml
 
 from . import expressions, languages, patterns, piping, types
 from .definition import Choice, Question, Questionnaire, default_text
+from .messages import N_, Message
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_FILE_SIZE = 1_000_000
@@ -36,6 +37,11 @@ MAX_NESTING = 32
 MAX_DIGITS = 100
 # What YAML 1.1 accepts as text (its "printable" set); anything else gets a line-numbered problem.
 _UNPRINTABLE_RE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: The places a problem is in, as the pages name them (each a Message: translated where a page shows it).
+WHERE_QUESTIONNAIRE = Message("questionnaire")
+WHERE_SETTINGS = Message("settings")
+_NAMED = {"page": "page '%(name)s'", "question": "question '%(name)s'"}
+_NUMBERED = {"page": "page %(number)s", "question": "question %(number)s"}
 _TYPE_WORDS = {
     "string": "text",
     "boolean": "true or false",
@@ -49,15 +55,22 @@ _TYPE_WORDS = {
 
 @dataclass
 class Problem:
+    """One problem of a definition. `where` and `message` are English text; where they are a `Message` (most
+    are), a page shows them in its interface language (surveyapp/i18n.translate), and str() is the English."""
+
     line: int | None
     where: str
     message: str
 
     def __str__(self) -> str:
-        parts = [f"line {self.line}"] if self.line is not None else []
+        return self.text()
+
+    def text(self, translate: Callable[[str], str] = str) -> str:
+        """ "line 4: question 'age' on page 'about': …", each part through `translate`."""
+        parts = [translate(Message("line %(line)s", line=self.line))] if self.line is not None else []
         if self.where:
-            parts.append(self.where)
-        parts.append(self.message)
+            parts.append(translate(self.where))
+        parts.append(translate(self.message))
         return ": ".join(parts)
 
 
@@ -107,12 +120,14 @@ class _LineLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not supported", event.start_mark)
+            aliases = Message("aliases (%(alias)s) are not supported", alias="*name")
+            raise yaml.MarkedYAMLError(None, None, aliases, event.start_mark)
         self.depth += 1
         try:
             if self.depth > MAX_NESTING:
                 mark = self.peek_event().start_mark
-                raise _Refused(None, None, f"mappings and lists are nested more than {MAX_NESTING} levels deep", mark)
+                message = Message("mappings and lists are nested more than %(max)s levels deep", max=MAX_NESTING)
+                raise _Refused(None, None, message, mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -132,7 +147,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
                 Problem(
                     line,
                     "",
-                    f"the key '{key}' appears twice in the same mapping (first on line {result.key_lines[key]})",
+                    Message(
+                        "the key '%(key)s' appears twice in the same mapping (first on line %(line)s)",
+                        key=key,
+                        line=result.key_lines[key],
+                    ),
                 )
             )
         result[key] = loader.construct_object(value_node, deep=True)
@@ -150,7 +169,8 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 def _construct_int(loader: _LineLoader, node: yaml.ScalarNode):
     digits = sum(c.isdigit() for c in node.value)
     if digits > MAX_DIGITS:
-        raise _Refused(None, None, f"a number has {digits} digits (at most {MAX_DIGITS} are allowed)", node.start_mark)
+        message = Message("a number has %(digits)s digits (at most %(max)s are allowed)", digits=digits, max=MAX_DIGITS)
+        raise _Refused(None, None, message, node.start_mark)
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
@@ -172,14 +192,18 @@ def _unprintable_problems(text: str, limit: int = 5) -> list[Problem]:
     problems = []
     for match in _UNPRINTABLE_RE.finditer(text):
         if len(problems) == limit:
-            problems.append(Problem(None, "", "more characters that are not allowed follow"))
+            problems.append(Problem(None, "", Message("more characters that are not allowed follow")))
             break
         line = text.count("\n", 0, match.start()) + 1
         problems.append(
             Problem(
                 line,
                 "",
-                f"the character U+{ord(match.group()):04X} is not allowed in a definition (control characters and non-characters cannot be used)",
+                Message(
+                    "the character %(code)s is not allowed in a definition (control characters and non-characters "
+                    "cannot be used)",
+                    code=f"U+{ord(match.group()):04X}",
+                ),
             )
         )
     return problems
@@ -199,11 +223,11 @@ def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         detail = exc.problem or exc.context or "the file could not be read"
-        return None, [Problem(line, "", f"YAML syntax error: {detail}")]
+        return None, [Problem(line, "", Message("YAML syntax error: %(detail)s", detail=detail))]
     except yaml.YAMLError as exc:
-        return None, [Problem(None, "", f"YAML syntax error: {exc}")]
+        return None, [Problem(None, "", Message("YAML syntax error: %(detail)s", detail=str(exc)))]
     except RecursionError:  # a safety net: nesting is refused above long before this
-        return None, [Problem(None, "", "the file is nested too deeply to be read")]
+        return None, [Problem(None, "", Message("the file is nested too deeply to be read"))]
     finally:
         loader.dispose()
 
@@ -213,7 +237,18 @@ def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
 
 def _name_or_number(item: Any, kind: str, index: int) -> str:
     name = item.get("name") if isinstance(item, dict) else None
-    return f"{kind} '{name}'" if isinstance(name, str) and name else f"{kind} {index + 1}"
+    if isinstance(name, str) and name:
+        return Message(_NAMED[kind], name=name)
+    return Message(_NUMBERED[kind], number=index + 1)
+
+
+def _on_page(question: str, page: str) -> str:
+    """ "question 'age' on page 'about'" (the editor finds the question by this English text)."""
+    return Message("%(question)s on %(page)s", question=question, page=page)
+
+
+# for extraction: the named and numbered places above
+_PLACES = (N_("page '%(name)s'"), N_("question '%(name)s'"), N_("page %(number)s"), N_("question %(number)s"))
 
 
 def _locate(data: dict, path: list) -> tuple[str, list]:
@@ -224,15 +259,15 @@ def _locate(data: dict, path: list) -> tuple[str, list]:
         where = _name_or_number(page, "page", path[1])
         if len(path) >= 4 and path[2] == "questions" and isinstance(path[3], int):
             question = page["questions"][path[3]]
-            return f"{_name_or_number(question, 'question', path[3])} on {where}", path[4:]
+            return _on_page(_name_or_number(question, "question", path[3]), where), path[4:]
         return where, path[2:]
     if path[:1] == ["choice_lists"] and len(path) >= 2:
-        return f"choice list '{path[1]}'", path[2:]
+        return Message("choice list '%(name)s'", name=path[1]), path[2:]
     if path[:1] == ["settings"]:
-        return "settings", path[1:]
+        return WHERE_SETTINGS, path[1:]
     if path[:1] == ["translations"] and len(path) >= 2:
-        return f"translation '{path[1]}'", path[2:]
-    return "questionnaire", path
+        return Message("translation '%(code)s'", code=path[1]), path[2:]
+    return WHERE_QUESTIONNAIRE, path
 
 
 def _follow(data: Any, path: list) -> Any:
@@ -267,11 +302,39 @@ def _prefix(rest: list) -> str:
     return ""
 
 
-def _misspelt_as(key: str, present: Iterable[str]) -> str:
-    """' (is 'lable' a misspelling of it?)' when a key present is close to the missing one (a choice takes
-    extra columns, so a misspelt 'label' is not refused as an unknown key)."""
+def _prefixed(prefix: str, message: str) -> str:
+    """`message` after _prefix()'s "choice 3: ", kept a Message so that a page can translate both."""
+    number = re.match(r"choice (\d+): \Z", prefix)
+    if number:
+        return Message("choice %(number)s: %(problem)s", number=int(number.group(1)), problem=message)
+    return prefix + message if prefix else message
+
+
+def _missing(key: str, present: Iterable[str]) -> str:
     close = difflib.get_close_matches(key, [k for k in present if k != key], n=1, cutoff=0.6)
-    return f" (is '{close[0]}' a misspelling of it?)" if close else ""
+    if close:
+        return Message("'%(key)s' is missing (is '%(close)s' a misspelling of it?)", key=key, close=close[0])
+    return Message("'%(key)s' is missing", key=key)
+
+
+def _unknown_key(key: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
+    if close:
+        return Message("unknown key '%(key)s' (did you mean '%(close)s'?)", key=key, close=close[0])
+    return Message("unknown key '%(key)s'", key=key)
+
+
+def _unknown_type(name: str) -> str:
+    known = ", ".join(types.names())
+    close = difflib.get_close_matches(str(name), types.names(), n=1, cutoff=0.6)
+    if close:
+        return Message(
+            "unknown type '%(type)s' (did you mean '%(close)s'?) (expected one of: %(known)s)",
+            type=name,
+            close=close[0],
+            known=known,
+        )
+    return Message("unknown type '%(type)s' (expected one of: %(known)s)", type=name, known=known)
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -327,14 +390,14 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
         missing = [k for k in error.validator_value if k not in instance]
         # a choice takes extra columns, so its misspelt keys are not refused as unknown: name them here
         present = [k for k in instance if isinstance(k, str)] if prefix and isinstance(instance, dict) else []
-        return [Problem(line, where, f"{prefix}'{k}' is missing{_misspelt_as(k, present)}") for k in missing]
+        return [Problem(line, where, _prefixed(prefix, _missing(k, present))) for k in missing]
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
         return [
             Problem(
                 instance.line_of(k) if isinstance(instance, LineDict) else line,
                 where,
-                f"{prefix}unknown key '{k}'{_did_you_mean(k, allowed)}",
+                _prefixed(prefix, _unknown_key(k, allowed)),
             )
             for k in instance
             if k not in allowed
@@ -344,8 +407,7 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
             Problem(
                 line,
                 where,
-                f"unknown type '{instance}'{_did_you_mean(instance, types.names())} "
-                f"(expected one of: {', '.join(types.names())})",
+                _unknown_type(instance),
             )
         ]
     what = f"'{key}'" if key else "this"
@@ -361,12 +423,12 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
         elif instance is None:
             message += ", not empty"
     elif kind == "minLength":
-        message = f"{what} is empty"
+        message = Message("'%(key)s' is empty", key=key) if key else Message("this is empty")
     elif kind == "maxLength":
         message = f"{what} must be {error.validator_value:,} characters or fewer"
     elif kind == "minItems":
         if key == "questions":
-            message = "the page has no questions"
+            message = Message("the page has no questions")
         else:
             message = f"{what} is an empty list"
     elif kind == "minimum":
@@ -382,7 +444,7 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
         )
     else:  # pragma: no cover - a schema rule without a translation yet
         message = f"{what}: {error.message}"
-    return [Problem(line, where, prefix + message)]
+    return [Problem(line, where, _prefixed(prefix, message))]
 
 
 # --- cross-field checks -----------------------------------------------------------
@@ -406,21 +468,25 @@ class _Checker:
         if isinstance(slug, str) and not SLUG_RE.match(slug):
             self.add(
                 data.line_of("slug"),
-                "questionnaire",
-                f"slug '{slug}' must be 1 to 64 lowercase letters, digits or hyphens",
+                WHERE_QUESTIONNAIRE,
+                Message("slug '%(slug)s' must be 1 to 64 lowercase letters, digits or hyphens", slug=slug),
             )
         settings = data.get("settings")
         if isinstance(settings, dict) and isinstance(settings.get("closes_on"), str):
             if not _is_date(settings["closes_on"]):
                 self.add(
                     settings.line_of("closes_on"),
-                    "settings",
-                    f"'closes_on' must be a date like 2026-12-31, not '{settings['closes_on']}'",
+                    WHERE_SETTINGS,
+                    Message(
+                        "'%(key)s' must be a date like 2026-12-31, not '%(value)s'",
+                        key="closes_on",
+                        value=settings["closes_on"],
+                    ),
                 )
         if isinstance(settings, dict) and isinstance(settings.get("privacy_url"), str):
             problem = web_address_problem(settings["privacy_url"])
             if problem:
-                self.add(settings.line_of("privacy_url"), "settings", f"'privacy_url' {problem}")
+                self.add(settings.line_of("privacy_url"), WHERE_SETTINGS, f"'privacy_url' {problem}")
         choice_lists = data.get("choice_lists")
         if isinstance(choice_lists, dict):
             for name, choices in choice_lists.items():
@@ -467,7 +533,7 @@ class _Checker:
         settings = self.data.get("settings")
         default = settings.get("language", "en") if isinstance(settings, dict) else "en"
         if isinstance(settings, dict) and isinstance(default, str) and not languages.valid_code(default):
-            self.add(settings.line_of("language"), "settings", _code_problem(default))
+            self.add(settings.line_of("language"), WHERE_SETTINGS, _code_problem(default))
         translations = self.data.get("translations")
         if not isinstance(translations, dict):
             return
@@ -576,7 +642,7 @@ class _Checker:
                 qname = question.get("name")
                 if not isinstance(qname, str):
                     continue
-                qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
+                qwhere = _on_page(_name_or_number(question, "question", index), where)
                 if not self.valid_name(qname, question.line_of("name"), qwhere, "question"):
                     continue
                 if qname in first_line:
@@ -676,12 +742,12 @@ class _Checker:
         for index, question in enumerate(questions):
             if isinstance(question, dict):
                 self.check_piping(
-                    question, "label", f"{_name_or_number(question, 'question', index)} on {where}", page_index
+                    question, "label", _on_page(_name_or_number(question, "question", index), where), page_index
                 )
                 self.check_piping(
-                    question, "hint", f"{_name_or_number(question, 'question', index)} on {where}", page_index
+                    question, "hint", _on_page(_name_or_number(question, "question", index), where), page_index
                 )
-                qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
+                qwhere = _on_page(_name_or_number(question, "question", index), where)
                 self.check_question(question, qwhere, page_index, self.positions.get((page_index, index), -1))
 
     def check_question(self, q: dict, where: str, page_index: int, position: float) -> None:
@@ -1080,7 +1146,8 @@ def load_definition_data(data: Any, source: str = "<data>") -> Questionnaire:
 def load_definition_text(text: str, source: str = "<string>") -> Questionnaire:
     """Parse and validate a YAML (or JSON) definition; raises DefinitionError listing every problem."""
     if len(text) > MAX_FILE_SIZE:
-        raise DefinitionError([Problem(None, "", f"the file is too large (over {MAX_FILE_SIZE} characters)")], source)
+        too_large = Message("the file is too large (over %(max)s characters)", max=MAX_FILE_SIZE)
+        raise DefinitionError([Problem(None, "", too_large)], source)
     data, problems = _parse_yaml(text)
     if problems and data is None:
         raise DefinitionError(problems, source)
@@ -1096,7 +1163,8 @@ def load_definition_file(path) -> Questionnaire:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise DefinitionError([Problem(None, "", "the file is not UTF-8 text")], str(path)) from None
+        raise DefinitionError([Problem(None, "", Message("the file is not UTF-8 text"))], str(path)) from None
     except OSError as exc:
-        raise DefinitionError([Problem(None, "", f"the file cannot be read: {exc.strerror}")], str(path)) from None
+        problem = Problem(None, "", Message("the file cannot be read: %(reason)s", reason=exc.strerror))
+        raise DefinitionError([problem], str(path)) from None
     return load_definition_text(text, source=str(path))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Answer, Choice, Question, Survey, SurveyVersion, utcnow
 from ..questionnaires import loader
+from ..questionnaires.messages import Message
 from . import choice_lists
 from .editing import EditError, definition_yaml
 from .starting_points import STARTING_POINTS, blank_definition
@@ -90,7 +91,7 @@ def publish_draft(session: Session, survey: Survey) -> ImportResult:
     Raises NotPublishable with the validator's problems; nothing is stored then.
     """
     if survey.draft_definition is None:
-        raise NotPublishable([loader.Problem(None, "", "there is no draft to publish")])
+        raise NotPublishable([loader.Problem(None, "", Message("there is no draft to publish"))])
     definition = dict(survey.draft_definition, slug=survey.slug)
     try:
         result = import_definition(session, definition_yaml(definition), source="editor")
