@@ -223,3 +223,48 @@ def test_a_draft_s_problems_in_the_editor_are_in_the_staff_member_s_language(adm
     text = page_text(admin.get("/admin/surveys/drafty/editor", headers=headers))
     for problem in problems:
         assert problem in text.replace("&#39;", "'")
+
+
+# -- the change list (editor) --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers, words",
+    [
+        (
+            WELSH,
+            [
+                "Newidiwyd",
+                "Aileiriwyd y cwestiwn ‘",
+                "’: ‘A &lt;b&gt;reworded&lt;/b&gt; question’",
+                ": newidiwyd awgrym",
+                "Awgrym: Say more",
+            ],
+        ),
+        (
+            URDU,
+            [
+                "تبدیل کیا گیا",
+                "’ کے الفاظ بدلے گئے: ‘A &lt;b&gt;reworded&lt;/b&gt; question’",
+                ": اشارہ تبدیل ہوا",
+                "اشارہ: Say more",
+            ],
+        ),
+        ({}, ["Changed", "’ reworded: ‘A &lt;b&gt;reworded&lt;/b&gt; question’", ": hint changed", "Hint: Say more"]),
+    ],
+)
+def test_the_change_list_is_in_the_staff_member_s_language(admin, import_survey, headers, words):
+    from surveyapp.services import drafts
+
+    survey = import_survey("short_text")
+    draft = drafts.draft_of(survey)
+    question = draft["pages"][0]["questions"][0]
+    question["label"], question["hint"] = "A <b>reworded</b> question", "Say more"
+    drafts.save_draft(survey, draft)
+    db.session.commit()
+    text = page_text(admin.get(f"/admin/surveys/{survey.slug}/editor/changes", headers=headers))
+    for word in words:
+        assert word in text
+    assert "<b>reworded" not in text
+    if headers:
+        assert " reworded: " not in text and "hint changed" not in text
