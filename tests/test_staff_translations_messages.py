@@ -268,3 +268,24 @@ def test_the_change_list_is_in_the_staff_member_s_language(admin, import_survey,
     assert "<b>reworded" not in text
     if headers:
         assert " reworded: " not in text and "hint changed" not in text
+
+
+# -- the email template page's placeholder descriptions -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers, words",
+    [
+        (WELSH, ["y dyddiad cau, e.e. 31 Mawrth 2026 (gwag pan nad oes un)", "enw’r cyswllt (gall fod yn wag)"]),
+        (URDU, ["اختتامی تاریخ، مثلاً 31 مارچ 2026 (اگر کوئی نہ ہو تو خالی)", "رابطے کا نام (خالی ہو سکتا ہے)"]),
+        ({}, ["the closing date, e.g. 31 March 2026 (empty when there is none)", "the contact's name (may be empty)"]),
+    ],
+)
+def test_the_placeholder_descriptions_are_in_the_staff_member_s_language(admin, import_survey, headers, words):
+    import html
+
+    import_survey("mail_invitation")
+    text = html.unescape(page_text(admin.get("/admin/surveys/mail-test/templates/invitation", headers=headers)))
+    for word in words:
+        assert word in text
+    assert "the contact's attributes, e.g. {{ attributes.practice_code }}" in text or headers

@@ -29,19 +29,24 @@ from ..i18n import gettext_in
 from ..models import MessageTemplate, Survey
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import Language
-from ..questionnaires.messages import N_
+from ..questionnaires.messages import N_, Message
 from ..services.links import RespondentLink, respondent_url
 
 EXAMPLE_TOKEN = "EXAMPLE-PERSONAL-LINK"
 
+#: What each placeholder means, as the template page lists it (Messages: shown in the page's language).
 PLACEHOLDERS = {
-    "name": "the contact's name (may be empty)",
-    "attributes": "the contact's attributes, e.g. {{ attributes.practice_code }}",
-    "survey_title": "the survey's title",
-    "link": "the personal link to the survey",
-    "closes_on": "the closing date, e.g. 31 March 2026 (empty when there is none)",
-    "organisation": "who runs the survey: the survey's settings.organisation, else SURVEYAPP_ORGANISATION",
-    "opt_out_link": "the page where the person can opt out",
+    "name": Message("the contact's name (may be empty)"),
+    "attributes": Message("the contact's attributes, e.g. %(example)s", example="{{ attributes.practice_code }}"),
+    "survey_title": Message("the survey's title"),
+    "link": Message("the personal link to the survey"),
+    "closes_on": Message("the closing date, e.g. %(example)s (empty when there is none)", example=date(2026, 3, 31)),
+    "organisation": Message(
+        "who runs the survey: the survey's %(setting)s, else %(variable)s",
+        setting="settings.organisation",
+        variable="SURVEYAPP_ORGANISATION",
+    ),
+    "opt_out_link": Message("the page where the person can opt out"),
 }
 
 # The product's own templates, used when a survey has none of its own. Each part is a message of the
