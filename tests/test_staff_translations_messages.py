@@ -289,3 +289,52 @@ def test_the_placeholder_descriptions_are_in_the_staff_member_s_language(admin, 
     for word in words:
         assert word in text
     assert "the contact's attributes, e.g. {{ attributes.practice_code }}" in text or headers
+
+
+CROSS_CHECKED = """slug: cross-checked
+title: Cross checked
+pages:
+  - name: first
+    title: First
+    questions:
+      - {name: age, type: integer, label: Age, min: 90, max: 10}
+      - {name: pick, type: single_choice, label: Pick, relevant: "${agee} > 3", choices: [{value: a, label: A}, {value: a, label: B}]}
+"""
+
+
+@pytest.mark.parametrize(
+    "headers, problems",
+    [
+        (
+            WELSH,
+            [
+                "mae 'min' (90) yn fwy na 'max' (10)",
+                "mae 'relevant' yn cyfeirio at gwestiwn anhysbys 'agee' (oeddech chi’n golygu 'age'?)",
+                "dewis 2: defnyddir y gwerth 'a' ddwywaith (hefyd ar linell 8)",
+            ],
+        ),
+        (
+            URDU,
+            [
+                "'min' (90)، 'max' (10) سے بڑا ہے",
+                "'relevant' میں نامعلوم سوال 'agee' کا حوالہ ہے (کیا آپ کا مطلب 'age' تھا؟)",
+                "انتخاب 2: قدر 'a' دو بار استعمال ہوئی ہے (سطر 8 پر بھی)",
+            ],
+        ),
+        (
+            {},
+            [
+                "'min' (90) is greater than 'max' (10)",
+                "'relevant' refers to unknown question 'agee' (did you mean 'age'?)",
+                "choice 2: the value 'a' is used twice (also on line 8)",
+            ],
+        ),
+    ],
+)
+def test_the_validator_s_cross_checks_are_in_the_staff_member_s_language(admin, headers, problems):
+    import html
+
+    response = admin.post("/admin/surveys/import", data={"definition_text": CROSS_CHECKED}, headers=headers)
+    text = html.unescape(page_text(response))
+    for problem in problems:
+        assert problem in text
