@@ -338,3 +338,47 @@ def test_the_validator_s_cross_checks_are_in_the_staff_member_s_language(admin, 
     text = html.unescape(page_text(response))
     for problem in problems:
         assert problem in text
+
+
+# -- the XLSForm importer's problems and notes ----------------------------------------------------------
+
+
+def _upload(client, data: bytes, headers: dict, skip: bool = False):
+    import io
+
+    fields = {"definition_file": (io.BytesIO(data), "form.xlsx")}
+    if skip:
+        fields["skip_unsupported"] = "y"
+    response = client.post(
+        "/admin/surveys/import", data=fields, content_type="multipart/form-data", headers=headers, follow_redirects=True
+    )
+    import html
+
+    return html.unescape(page_text(response))
+
+
+@pytest.mark.parametrize(
+    "headers, refusal, left_out",
+    [
+        (
+            WELSH,
+            "dalen 'survey', rhes 3, math 'geopoint': ni all arolwg gwe yma gofnodi lleoliad",
+            "Wedi’i adael allan: dalen 'survey', rhes 3, math 'geopoint'",
+        ),
+        (
+            URDU,
+            "شیٹ 'survey'، قطار 3، قسم 'geopoint': یہاں ویب سروے کوئی مقام ریکارڈ نہیں کر سکتا",
+            "شیٹ 'survey'، قطار 3، قسم 'geopoint'",
+        ),
+        (
+            {},
+            "sheet 'survey', row 3, type 'geopoint': a web survey here cannot record a location",
+            "Left out: sheet 'survey', row 3, type 'geopoint'",
+        ),
+    ],
+)
+def test_an_xlsform_s_refusals_and_notes_are_in_the_staff_member_s_language(admin, headers, refusal, left_out):
+    from xlsform_helpers import UNSUPPORTED_FORM
+
+    assert refusal in _upload(admin, UNSUPPORTED_FORM, headers)
+    assert left_out in _upload(admin, UNSUPPORTED_FORM, headers, skip=True)

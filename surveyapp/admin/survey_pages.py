@@ -136,9 +136,9 @@ def survey_import():
                 flash(import_outcome(result), "success")
                 if converted is not None:
                     for line in converted.left_out:
-                        flash(gettext("Left out: %(part)s", part=line), "info")
+                        flash(gettext("Left out: %(part)s", part=translate(line)), "info")
                     for line in converted.notices:
-                        flash(gettext("Note: %(note)s", note=line), "info")
+                        flash(gettext("Note: %(note)s", note=translate(line)), "info")
                 return redirect(url_for("admin.survey", slug=result.survey.slug))
     elif form.errors:
         errors = [
