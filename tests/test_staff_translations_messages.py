@@ -382,3 +382,42 @@ def test_an_xlsform_s_refusals_and_notes_are_in_the_staff_member_s_language(admi
 
     assert refusal in _upload(admin, UNSUPPORTED_FORM, headers)
     assert left_out in _upload(admin, UNSUPPORTED_FORM, headers, skip=True)
+
+
+# -- the expression parser's reasons (conditions, constraints, choice filters) -------------------------
+
+
+@pytest.mark.parametrize(
+    "headers, problem",
+    [
+        (WELSH, "mae gwall yn 'relevant': Ffwythiant anhysbys 'foo' wrth nod 1"),
+        (URDU, "'relevant' میں ایک غلطی ہے: حرف نمبر 1 پر نامعلوم فنکشن 'foo'"),
+        ({}, "'relevant' has an error: Unknown function 'foo' at character 1"),
+    ],
+)
+def test_the_editor_s_condition_check_is_in_the_staff_member_s_language(admin, import_survey, headers, problem):
+    survey = import_survey("short_text")
+    question = survey.current_version.definition["pages"][0]["questions"][0]["name"]
+    response = admin.get(
+        f"/admin/surveys/{survey.slug}/editor/check",
+        query_string={"expression": "foo(1)", "question": question, "key": "relevant"},
+        headers=headers,
+    )
+    assert response.status_code == 200
+    assert response.get_json()["problems"] == [problem]
+
+
+@pytest.mark.parametrize(
+    "headers, problem",
+    [
+        (WELSH, "'%' annisgwyl wrth nod 10"),
+        (URDU, "حرف نمبر 10 پر غیر متوقع '%'"),
+        ({}, "Unexpected '%' at character 10"),
+    ],
+)
+def test_an_expression_error_on_the_upload_page_is_in_the_staff_member_s_language(admin, headers, problem):
+    import html
+
+    text = CROSS_CHECKED.replace('relevant: "${agee} > 3"', 'relevant: "${age} > %3"')
+    response = admin.post("/admin/surveys/import", data={"definition_text": text}, headers=headers)
+    assert problem in html.unescape(page_text(response))

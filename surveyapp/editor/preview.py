@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..extensions import db
+from ..i18n import translate
 from ..journey.conditions import answers_for_browser, page_blocks
 from ..models import SurveyVersion
 from ..numbers import query_int
@@ -181,8 +182,8 @@ def _render_page(place: Place, questionnaire, page, answers, carry, errors=None,
         condition_answers=answers_for_browser(page, answers),
         answers=answers,
         raw=raw or {},
-        field_errors={e.name: e.message for e in (errors or [])},
-        errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in (errors or [])],
+        field_errors={e.name: translate(e.message) for e in (errors or [])},
+        errors=[{"text": translate(e.message), "href": f"#{e.field_id}"} for e in (errors or [])],
         back_url=None if place.framed else place.back_url,
         wording=PreviewWording(),
         caption=None,

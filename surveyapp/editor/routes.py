@@ -222,7 +222,9 @@ def check_condition(slug):
     survey = editable_survey_or_404(slug)
     text = request.args.get("expression", "")
     if len(text) > expressions.MAX_LENGTH:
-        return jsonify(problems=[f"The expression is longer than {expressions.MAX_LENGTH} characters"])
+        return jsonify(
+            problems=[gettext("The expression is longer than %(max)s characters", max=expressions.MAX_LENGTH)]
+        )
     try:
         problems = editing.condition_problems(
             drafts.draft_of(survey),
