@@ -421,3 +421,29 @@ def test_an_expression_error_on_the_upload_page_is_in_the_staff_member_s_languag
     text = CROSS_CHECKED.replace('relevant: "${agee} > 3"', 'relevant: "${age} > %3"')
     response = admin.post("/admin/surveys/import", data={"definition_text": text}, headers=headers)
     assert problem in html.unescape(page_text(response))
+
+
+@pytest.mark.parametrize(
+    "headers, problems",
+    [
+        (WELSH, ["rhaid i 'min' fod yn rhif cyfan", "'pattern': nid yw’n fynegiad rheolaidd dilys:"]),
+        (URDU, ["'min' کو ایک مکمل عدد ہونا چاہیے", "'pattern' درست ریگولر ایکسپریشن نہیں ہے:"]),
+        ({}, ["'min' must be a whole number", "'pattern' is not a valid regular expression:"]),
+    ],
+)
+def test_the_question_types_own_reasons_are_in_the_staff_member_s_language(admin, headers, problems):
+    import html
+
+    text = """slug: typed
+title: Typed
+pages:
+  - name: first
+    title: First
+    questions:
+      - {name: age, type: integer, label: Age, min: lots}
+      - {name: code, type: short_text, label: Code, pattern: "[a-"}
+"""
+    response = admin.post("/admin/surveys/import", data={"definition_text": text}, headers=headers)
+    page = html.unescape(page_text(response))
+    for problem in problems:
+        assert problem in page

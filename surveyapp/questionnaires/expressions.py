@@ -522,7 +522,13 @@ class _Compiler:
             problem = patterns.problem(token.value[1:-1])
             if problem:
                 raise ExpressionError(
-                    f"The pattern {token.value} at character {token.start_pos + 1} {problem}", token.start_pos
+                    Message(
+                        "The pattern %(pattern)s at character %(position)s %(problem)s",
+                        pattern=token.value,
+                        position=token.start_pos + 1,
+                        problem=problem,
+                    ),
+                    token.start_pos,
                 )
 
 

@@ -961,7 +961,7 @@ class _Checker:
         if isinstance(pattern, str) and "pattern" in declared.allowed_keys:
             problem = patterns.problem(pattern)
             if problem:
-                self.add(q.line_of("pattern"), where, f"'pattern' {problem}")
+                self.add(q.line_of("pattern"), where, Message("'%(key)s' %(problem)s", key="pattern", problem=problem))
 
     def check_piping(self, item: dict, key: str, where: str, page_index: int, line=None) -> None:
         """`${name}` in a label, hint or page title: an answered question on an earlier page, or ${contact.x}."""
