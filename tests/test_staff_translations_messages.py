@@ -447,3 +447,29 @@ pages:
     page = html.unescape(page_text(response))
     for problem in problems:
         assert problem in page
+
+
+# -- the FHIR importer's problems -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers, problem",
+    [
+        (WELSH, "eitem 'a' (math attachment): ni chefnogir llwytho ffeiliau"),
+        (URDU, "آئٹم 'a' (قسم attachment): فائلیں اپ لوڈ کرنا قابلِ قبول نہیں"),
+        ({}, "item 'a' (type attachment): file uploads are not supported"),
+    ],
+)
+def test_a_fhir_questionnaire_s_problems_are_in_the_staff_member_s_language(admin, headers, problem):
+    import html
+    import json
+
+    resource = {
+        "resourceType": "Questionnaire",
+        "id": "fhir-x",
+        "title": "X",
+        "status": "draft",
+        "item": [{"linkId": "a", "type": "attachment", "text": "A file"}],
+    }
+    response = admin.post("/admin/surveys/import", data={"definition_text": json.dumps(resource)}, headers=headers)
+    assert problem in html.unescape(page_text(response))
