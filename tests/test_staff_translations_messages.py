@@ -473,3 +473,28 @@ def test_a_fhir_questionnaire_s_problems_are_in_the_staff_member_s_language(admi
     }
     response = admin.post("/admin/surveys/import", data={"definition_text": json.dumps(resource)}, headers=headers)
     assert problem in html.unescape(page_text(response))
+
+
+# -- other refusals raised below the pages ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers, refusal",
+    [
+        (WELSH, "evil.svg: nid yw hon yn ddelwedd y gellir ei dangos (PNG, JPEG, GIF neu WebP)"),
+        (URDU, "evil.svg: یہ ایسی تصویر نہیں جو دکھائی جا سکے (PNG، JPEG، GIF یا WebP)"),
+        ({}, "evil.svg: this is not an image that can be shown (PNG, JPEG, GIF or WebP)"),
+    ],
+)
+def test_an_image_upload_refusal_is_in_the_staff_member_s_language(admin, import_survey, headers, refusal):
+    import io
+
+    survey = import_survey("short_text")
+    response = admin.post(
+        f"/admin/surveys/{survey.slug}/images",
+        data={"images": [(io.BytesIO(b"<svg/>"), "evil.svg")]},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+    assert response.status_code == 400
+    assert refusal in page_text(response)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -105,7 +106,7 @@ def create_survey(session: Session, slug: str, title: str, starting_point: str) 
     """A new draft survey with no published version yet, its draft made from a starting point."""
     label_and_builder = STARTING_POINTS.get(starting_point)
     if label_and_builder is None:
-        raise EditError("Choose how to start.")
+        raise EditError(gettext("Choose how to start."))
     survey = Survey(slug=slug, title=title)
     session.add(survey)
     session.flush()
