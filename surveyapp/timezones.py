@@ -2,7 +2,8 @@
 
 `localtime` is the one Jinja filter every template uses to show a time or a date: `{{ invitation.emailed_at |
 localtime }}` gives "20 Nov 2026, 12:00" (GMT or BST as the date requires); `| localtime('date')` gives
-"20 November 2026", and a plain date (a meeting date, a closing date) is written the same way, with no time zone.
+"20 November 2026"; `| localtime('utc')` gives "20 Nov 2026 12:00" in UTC (for a page that says so); a plain
+date (a meeting date, a closing date) is written as a date, with no time zone.
 On a page in Welsh or Urdu the months are named in that language by Babel ("20 Tachwedd 2026"); English keeps
 the GOV.UK style above.
 """
@@ -22,6 +23,7 @@ FORMATS = {
     "seconds": "{d.day} {d:%b %Y}, {d:%H:%M:%S}",
     "date": "{d.day} {d:%B %Y}",
     "short_date": "{d.day} {d:%b %Y}",
+    "utc": "{d.day} {d:%b %Y} {d:%H:%M}",  # in UTC, for pages that say so (API tokens)
 }
 #: The same styles as Babel patterns, for the interface languages other than English.
 BABEL_FORMATS = {
@@ -29,6 +31,7 @@ BABEL_FORMATS = {
     "seconds": "d MMM y, HH:mm:ss",
     "date": "d MMMM y",
     "short_date": "d MMM y",
+    "utc": "d MMM y HH:mm",
 }
 
 
@@ -48,7 +51,7 @@ def localtime(value: datetime | date | None, style: str = "datetime") -> str:
         if language == SOURCE_LANGUAGE:
             return FORMATS[style].format(d=value)
         return format_date(value, BABEL_FORMATS[style], locale=language)
-    value = to_local(value)
+    value = value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC) if style == "utc" else to_local(value)
     if language == SOURCE_LANGUAGE:
         return FORMATS[style].format(d=value)
     return format_datetime(value, BABEL_FORMATS[style], tzinfo=value.tzinfo, locale=language)

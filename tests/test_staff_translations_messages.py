@@ -498,3 +498,20 @@ def test_an_image_upload_refusal_is_in_the_staff_member_s_language(admin, import
     )
     assert response.status_code == 400
     assert refusal in page_text(response)
+
+
+@pytest.mark.parametrize(
+    "headers, created",
+    [(WELSH, "3 Chwef 2026 12:05"), (URDU, "3 فروری 2026 12:05"), ({}, "3 Feb 2026 12:05")],
+)
+def test_the_api_token_times_are_in_utc_and_the_page_s_language(admin, headers, created):
+    import datetime
+
+    from surveyapp.models import User
+    from surveyapp.services.tokens import issue_token
+
+    user = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
+    _, token = issue_token(db.session, user)
+    token.created_at = datetime.datetime(2026, 2, 3, 12, 5, tzinfo=datetime.UTC)  # 12:05 GMT and UTC alike
+    db.session.commit()
+    assert created in page_text(admin.get("/account", headers=headers))
