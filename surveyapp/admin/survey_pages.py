@@ -307,7 +307,7 @@ def survey_xlsform(slug):
     try:
         data = version_xlsform(version)
     except XLSFormExportError as exc:
-        flash(str(exc), "error")
+        flash(translate(exc.args[0]), "error")
         return redirect(url_for("admin.survey", slug=survey.slug))
     return send_file(
         io.BytesIO(data),
