@@ -515,3 +515,17 @@ def test_the_api_token_times_are_in_utc_and_the_page_s_language(admin, headers, 
     token.created_at = datetime.datetime(2026, 2, 3, 12, 5, tzinfo=datetime.UTC)  # 12:05 GMT and UTC alike
     db.session.commit()
     assert created in page_text(admin.get("/account", headers=headers))
+
+
+def test_no_template_writes_a_month_name_with_strftime():
+    """Month names come from Babel in the page's language (the `localtime` filter), never from strftime's
+    English %B / %b."""
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    offenders = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if "strftime('%-d %b" in path.read_text() or "strftime('%-d %B" in path.read_text()
+    ]
+    assert offenders == []
