@@ -21,6 +21,7 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_translations, refresh
 
 from .extensions import babel
+from .questionnaires.loader import Problem
 from .questionnaires.messages import Message, english_date
 
 SOURCE_LANGUAGE = "en"
@@ -107,10 +108,15 @@ def _select_locale() -> str:
 
 
 def translate(text):
-    """An engine message (questionnaires.messages.Message) in the interface language; anything else unchanged."""
+    """An engine message (questionnaires.messages.Message), or a definition problem (questionnaires.loader.Problem:
+    "line 4: question 'age' on page 'about': …"), in the interface language; anything else unchanged."""
+    if isinstance(text, Problem):
+        return text.text(translate)
     if not isinstance(text, Message):
         return text
-    return text.render(get_translations().ugettext(text.msgid), date_format=_date_in_interface_language)
+    return text.render(
+        get_translations().ugettext(text.msgid), date_format=_date_in_interface_language, translate=translate
+    )
 
 
 def _date_in_interface_language(value) -> str:
@@ -164,8 +170,9 @@ def init_i18n(app: Flask) -> None:
 
     @app.before_request
     def _english_until_the_page_says_otherwise():
-        # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale
-        if g.pop("interface_language", None) not in (None, SOURCE_LANGUAGE):
+        # a request inside an app context that outlives it (tests, the CLI) must not inherit the last locale, nor
+        # the last catalogue (an English one too: Flask-Babel keeps it on the context)
+        if g.pop("interface_language", None) is not None:
             refresh()
         blueprint = request.blueprint
         if blueprint in RESPONDENT_BLUEPRINTS or blueprint in UNTRANSLATED_BLUEPRINTS:

@@ -213,3 +213,53 @@ def test_a_report_back_page_speaks_the_browser_s_language(app, admin, hostile, h
         assert word in text
     assert "Autumn &lt;b&gt;sheet&lt;/b&gt;" in text and HOSTILE_TEXT not in text
     assert db.session.get(ReportBack, report.id) is not None
+
+
+@pytest.mark.parametrize(
+    "headers, meeting, finalised",
+    [
+        (WELSH, "1 Ionawr 2026", "Terfynol, 3 Chwefror 2026."),
+        (URDU, "1 جنوری 2026", "3 فروری 2026"),
+        ({}, "1 January 2026", "Final, 3 February 2026."),
+    ],
+)
+def test_dates_on_a_report_back_name_the_month_in_the_page_s_language(app, admin, hostile, headers, meeting, finalised):
+    import datetime
+
+    report = report_backs.create_report(
+        db.session, hostile, "Winter sheet", "Group", meeting_date=datetime.date(2026, 1, 1)
+    )
+    report_backs.finalise(db.session, report, now=datetime.datetime(2026, 2, 3, 12, 0, tzinfo=datetime.UTC))
+    db.session.commit()
+    with app.test_request_context():
+        edit, printed = url_for("reports.edit", report_id=report.id), url_for("reports.print_view", report_id=report.id)
+    for path in (edit, printed, "/reports/"):
+        text = page_text(admin.get(path, headers=headers))
+        assert meeting in text, path
+        if headers:
+            assert "January" not in text, path
+    assert finalised in page_text(admin.get(printed, headers=headers))
+
+
+@pytest.mark.parametrize(
+    "headers, notice",
+    [
+        (
+            WELSH,
+            "Rhagolwg o’r drafft: nid yw atebion yn cael eu cadw. Ewch yn ôl i’r golygydd gyda’r ddolen Yn ôl. "
+            "Rhagolwg fel cyswllt gyda area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;.",
+        ),
+        (
+            URDU,
+            "ایک ایسے رابطے کے طور پر پیش نظارہ جس کی تفصیلات یہ ہیں: area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;۔",
+        ),
+        ({}, "Previewing as a contact with area: north; first_name: &lt;i&gt;Ann&lt;/i&gt;."),
+    ],
+)
+def test_the_preview_as_notice_is_in_the_staff_member_s_language(admin, import_survey, headers, notice):
+    import_survey("piping", status="draft")
+    data = {"as-area": "north", "as-first_name": "<i>Ann</i>"}
+    text = page_text(admin.post("/admin/surveys/piping/editor/preview-as", data=data, headers=headers))
+    assert notice in text
+    if headers:
+        assert "Previewing as" not in text and "answers are not stored" not in text

@@ -31,11 +31,11 @@ def void_response(session: Session, response: Response, by: User, reason: str) -
     """Void a response (kept, excluded from results) and audit it, in the caller's transaction."""
     reason = (reason or "").strip()
     if not reason:
-        raise VoidError("Enter the reason for voiding this response")
+        raise VoidError(gettext("Enter the reason for voiding this response"))
     if len(reason) > MAX_REASON:
-        raise VoidError(f"The reason must be {MAX_REASON} characters or fewer")
+        raise VoidError(gettext("The reason must be %(max)s characters or fewer", max=MAX_REASON))
     if response.voided_at is not None:
-        raise VoidError("This response has been voided already")
+        raise VoidError(gettext("This response has been voided already"))
     response.voided_at, response.voided_by_id, response.void_reason = utcnow(), by.id, reason
     record_audit(
         session,

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
+from ..i18n import translate
 from ..models import Invitation, SurveyVersion
 from ..numbers import query_int
 from ..questionnaires.definition import Questionnaire
@@ -107,7 +108,7 @@ def survey_import():
                 db.session.rollback()
                 problems = exc.problems
                 href = "#definition_file" if isinstance(definition, bytes) else "#definition_text"
-                errors = [{"text": str(p), "href": href} for p in problems]
+                errors = [{"text": translate(p), "href": href} for p in problems]
                 if getattr(exc, "unsupported", 0):
                     errors.append(
                         {
@@ -135,9 +136,9 @@ def survey_import():
                 flash(import_outcome(result), "success")
                 if converted is not None:
                     for line in converted.left_out:
-                        flash(gettext("Left out: %(part)s", part=line), "info")
+                        flash(gettext("Left out: %(part)s", part=translate(line)), "info")
                     for line in converted.notices:
-                        flash(gettext("Note: %(note)s", note=line), "info")
+                        flash(gettext("Note: %(note)s", note=translate(line)), "info")
                 return redirect(url_for("admin.survey", slug=result.survey.slug))
     elif form.errors:
         errors = [
@@ -306,7 +307,7 @@ def survey_xlsform(slug):
     try:
         data = version_xlsform(version)
     except XLSFormExportError as exc:
-        flash(str(exc), "error")
+        flash(translate(exc.args[0]), "error")
         return redirect(url_for("admin.survey", slug=survey.slug))
     return send_file(
         io.BytesIO(data),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..audit import record_audit
@@ -23,5 +24,5 @@ def revoke_from_form(owner: User) -> ApiToken:
     if revoke_token(db.session, row):
         record_audit(db.session, "api_token_revoked", target=owner.email, detail=f"token {row.id} ({row.scope})")
     db.session.commit()
-    flash(f"Token {row.id} no longer works.", "success")
+    flash(gettext("Token %(number)s no longer works.", number=row.id), "success")
     return row

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
@@ -9,7 +10,8 @@ from ..models import Contact, ContactAttribute, ContactList, ContactListMember, 
 
 
 class SelectionError(ValueError):
-    """A selection a user asked for cannot be made (unknown list, malformed condition)."""
+    """A selection a user asked for cannot be made (unknown list, malformed condition); str() says why, in the
+    page's interface language (translated where it is raised; English on the command line)."""
 
 
 def parse_where(conditions: list[str] | tuple[str, ...]) -> dict[str, list[str]]:
@@ -22,7 +24,14 @@ def parse_where(conditions: list[str] | tuple[str, ...]) -> dict[str, list[str]]
         name, sep, value = condition.partition("=")
         name, value = name.strip().lower().replace(" ", "_"), value.strip()
         if not sep or not name or not value:
-            raise SelectionError(f"“{condition}” is not a condition: write ATTRIBUTE=VALUE, e.g. pct=north")
+            raise SelectionError(
+                gettext(
+                    "“%(condition)s” is not a condition: write %(form)s, e.g. %(example)s",
+                    condition=condition,
+                    form="ATTRIBUTE=VALUE",
+                    example="pct=north",
+                )
+            )
         parsed.setdefault(name, []).append(value)
     return parsed
 
@@ -40,7 +49,7 @@ def contacts_to_invite(
     if list_name:
         list_id = session.scalar(select(ContactList.id).where(ContactList.name == list_name))
         if list_id is None:
-            raise SelectionError(f"There is no contact list called “{list_name}”.")
+            raise SelectionError(gettext("There is no contact list called “%(name)s”.", name=list_name))
         query = query.where(
             exists().where(ContactListMember.list_id == list_id, ContactListMember.contact_id == Contact.id)
         )

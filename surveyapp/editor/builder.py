@@ -49,7 +49,7 @@ def apply_builder(form, earlier: list[dict]) -> bool:
         if not question.data:
             continue
         if question.data not in names:
-            question.errors = [f"Choose a question that comes before this one (rule {n})"]
+            question.errors = [gettext("Choose a question that comes before this one (rule %(number)s)", number=n)]
             ok = False
             continue
         rule = Rule(

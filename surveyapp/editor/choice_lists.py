@@ -49,7 +49,7 @@ def choice_lists_page(slug):
     form = ChoiceListForm()
     if form.validate_on_submit():
         if not form.title.data:
-            form.title.errors = ["Enter a name for the list"]
+            form.title.errors = [gettext("Enter a name for the list")]
         else:
             name = choice_lists.add_list(draft, form.title.data, editing.parse_choice_lines(form.choices.data))
             save(survey, draft, gettext("Shared list “%(name)s” added: questions can now use it.", name=name))

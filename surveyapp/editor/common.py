@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..auth.access import require_survey_editor
 from ..extensions import db
+from ..i18n import translate
 from ..models import Survey
 from ..questionnaires import types
 from ..services import choice_lists, drafts, editing
@@ -67,7 +68,7 @@ def problem_links(survey: Survey, problems: editing.DraftProblems) -> list[dict]
             href = url_for("editor.overview", slug=survey.slug) + "#" + anchor("page", page.group("page"))
         else:
             href = url_for("editor.details", slug=survey.slug)
-        links.append({"text": str(problem), "href": href})
+        links.append({"text": translate(problem), "href": href})
     return links
 
 

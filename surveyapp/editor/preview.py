@@ -13,12 +13,13 @@ import json
 from dataclasses import dataclass, field
 
 from flask import abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.access import roles_required
 from ..extensions import db
+from ..i18n import translate
 from ..journey.conditions import answers_for_browser, page_blocks
 from ..models import SurveyVersion
 from ..numbers import query_int
@@ -26,6 +27,7 @@ from ..questionnaires import piping, runtime
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import languages_of
 from ..questionnaires.loader import load_definition_data
+from ..questionnaires.messages import N_
 from ..services import choice_lists, drafts, editing, preview_as
 from ..services.translation_view import (
     MAX_TRANSLATION_LENGTH,
@@ -50,7 +52,7 @@ class PreviewWording:
     """What respond/page.html reads of a journey's Wording."""
 
     drafts: bool = False
-    save_note: str = "This is a preview: answers are not stored."
+    save_note: str = lazy_gettext("This is a preview: answers are not stored.")
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Place:
     endpoint: str  # the page endpoint; its start endpoint is the same name without "_page"
     values: dict = field(default_factory=dict)  # URL values besides page_name (slug, or token)
     back_url: str | None = None  # the way out of the preview (the editor), None for a reviewer
-    notice: str = "Preview of the draft: answers are not stored."
+    notice: str = N_("Preview of the draft: answers are not stored.")  # English; translated when the page renders
     as_url: str | None = None  # "preview as a contact" (the editor's), None for a reviewer
 
     @property
@@ -149,11 +151,13 @@ def _next_page(questionnaire: Questionnaire, answers: dict, current: str | None)
     return None
 
 
-def _as_notice(attributes: dict | None) -> str:
+def _notice(place: Place, attributes: dict | None) -> str:
+    """The preview's notice in the staff member's interface language, with the "preview as" attributes."""
+    notice = gettext(place.notice)
     if not attributes:
-        return ""
+        return notice
     shown = "; ".join(f"{name}: {value}" for name, value in sorted(attributes.items()))
-    return f" Previewing as a contact with {shown}."
+    return notice + " " + gettext("Previewing as a contact with %(attributes)s.", attributes=shown)
 
 
 def _render_page(place: Place, questionnaire, page, answers, carry, errors=None, raw=None, attributes=None):
@@ -178,13 +182,13 @@ def _render_page(place: Place, questionnaire, page, answers, carry, errors=None,
         condition_answers=answers_for_browser(page, answers),
         answers=answers,
         raw=raw or {},
-        field_errors={e.name: e.message for e in (errors or [])},
-        errors=[{"text": e.message, "href": f"#{e.field_id}"} for e in (errors or [])],
+        field_errors={e.name: translate(e.message) for e in (errors or [])},
+        errors=[{"text": translate(e.message), "href": f"#{e.field_id}"} for e in (errors or [])],
         back_url=None if place.framed else place.back_url,
         wording=PreviewWording(),
         caption=None,
         action=place.page_url(page.name),
-        notice=place.notice + _as_notice(attributes),
+        notice=_notice(place, attributes),
         notice_links=links,
         still_needed=[],
         progress=None,
@@ -280,7 +284,7 @@ def _editor_place(survey) -> Place:
         endpoint="editor.preview_page",
         values={"slug": survey.slug},
         back_url=url_for("editor.overview", slug=survey.slug),
-        notice="Preview of the draft: answers are not stored. Go back to the editor with the Back link.",
+        notice=N_("Preview of the draft: answers are not stored. Go back to the editor with the Back link."),
         as_url=url_for("editor.preview_as_page", slug=survey.slug),
     )
 

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from ..auth.throttle import refuse_unknown_link
 from ..extensions import db
 from ..models import Survey
+from ..questionnaires.messages import N_
 from ..services import preview_links
 from . import review_bp
 from .preview import Place, preview_page_of, start_preview
@@ -38,7 +39,7 @@ def _place(token: str) -> Place:
     return Place(
         endpoint="review.preview_page",
         values={"token": token},
-        notice="A preview for review: nothing you enter is stored or sent.",
+        notice=N_("A preview for review: nothing you enter is stored or sent."),
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ..audit import record_audit
 from ..auth.access import roles_required
 from ..extensions import db
+from ..i18n import translate
 from ..models import Survey
 from ..questionnaires import expressions
 from ..services import drafts, editing
@@ -59,7 +60,9 @@ def create():
     if form.validate_on_submit():
         slug = form.slug.data or _slug_from(form.title.data, _slug_taken)
         if _slug_taken(slug):
-            form.slug.errors.append(f"A survey with the short name '{slug}' already exists: choose another")
+            form.slug.errors.append(
+                gettext("A survey with the short name '%(slug)s' already exists: choose another", slug=slug)
+            )
         else:
             survey = drafts.create_survey(db.session, slug, form.title.data, form.start.data)
             record_audit(
@@ -131,7 +134,7 @@ def details(slug):
         save(survey, draft, gettext("Details saved."))
         return redirect(url_for("editor.details", slug=survey.slug))
     problems = editing.draft_problems(draft)
-    errors = form_errors(form) or [{"text": text, "href": "#title"} for text in problems.general]
+    errors = form_errors(form) or [{"text": translate(text), "href": "#title"} for text in problems.general]
     return render_template(
         "editor/details.html",
         title=gettext("Details of %(title)s", title=survey.title),
@@ -219,7 +222,9 @@ def check_condition(slug):
     survey = editable_survey_or_404(slug)
     text = request.args.get("expression", "")
     if len(text) > expressions.MAX_LENGTH:
-        return jsonify(problems=[f"The expression is longer than {expressions.MAX_LENGTH} characters"])
+        return jsonify(
+            problems=[gettext("The expression is longer than %(max)s characters", max=expressions.MAX_LENGTH)]
+        )
     try:
         problems = editing.condition_problems(
             drafts.draft_of(survey),
@@ -230,7 +235,7 @@ def check_condition(slug):
         )
     except editing.EditError as exc:
         return jsonify(problems=[str(exc)]), 400
-    return jsonify(problems=problems)
+    return jsonify(problems=[translate(p) for p in problems])
 
 
 @bp.get("/surveys/<slug>/editor/draft.yaml")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -30,6 +31,7 @@ from ..models import (
     utcnow,
 )
 from ..questionnaires.languages import contact_match
+from ..questionnaires.messages import N_
 from ..services.invitations import record_event
 from ..services.links import invitation_link, opt_out_link, unsubscribe_link
 from .rendering import (
@@ -45,7 +47,8 @@ INSERT_CHUNK = 1000
 
 
 class QueueError(ValueError):
-    """Emails cannot be queued (survey not open, template broken); str() says why."""
+    """Emails cannot be queued (survey not open, template broken); str() says why, in the page's interface
+    language (translated where it is raised; English on the command line)."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,21 @@ def _lock_survey(session: Session, survey: Survey) -> None:
         session.execute(select(Survey.id).where(Survey.id == survey.id).with_for_update())
 
 
+_NOT_OPEN = {
+    "draft": N_("The survey “%(slug)s” is draft: open it before sending emails."),
+    "closed": N_("The survey “%(slug)s” is closed: open it before sending emails."),
+}
+_UNUSABLE = {
+    ("invitation", False): N_("The invitation template of “%(slug)s” cannot be used: %(problem)s"),
+    ("invitation", True): N_("The invitation template (%(language)s) of “%(slug)s” cannot be used: %(problem)s"),
+    ("reminder", False): N_("The reminder template of “%(slug)s” cannot be used: %(problem)s"),
+    ("reminder", True): N_("The reminder template (%(language)s) of “%(slug)s” cannot be used: %(problem)s"),
+}
+
+
 def _require_open(survey: Survey) -> None:
     if survey.status != SurveyStatus.OPEN:
-        raise QueueError(f"The survey “{survey.slug}” is {survey.status}: open it before sending emails.")
+        raise QueueError(gettext(_NOT_OPEN.get(survey.status, _NOT_OPEN["draft"]), slug=survey.slug))
 
 
 def _renderer(session: Session, survey: Survey, kind: str, language: str = "") -> MessageRenderer:
@@ -77,8 +92,8 @@ def _renderer(session: Session, survey: Survey, kind: str, language: str = "") -
     try:
         return MessageRenderer(survey, text, language or None)
     except TemplateProblem as exc:
-        which = f"{kind} template ({language})" if language else f"{kind} template"
-        raise QueueError(f"The {which} of “{survey.slug}” cannot be used: {exc}") from None
+        sentence = _UNUSABLE[kind, bool(language)]
+        raise QueueError(gettext(sentence, language=language, slug=survey.slug, problem=str(exc))) from None
 
 
 class _Renderers:

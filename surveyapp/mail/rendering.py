@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext
 from jinja2 import TemplateError, meta, pass_eval_context
 from jinja2.filters import do_replace
 from jinja2.sandbox import SandboxedEnvironment
@@ -28,19 +29,24 @@ from ..i18n import gettext_in
 from ..models import MessageTemplate, Survey
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.languages import Language
-from ..questionnaires.messages import N_
+from ..questionnaires.messages import N_, Message
 from ..services.links import RespondentLink, respondent_url
 
 EXAMPLE_TOKEN = "EXAMPLE-PERSONAL-LINK"
 
+#: What each placeholder means, as the template page lists it (Messages: shown in the page's language).
 PLACEHOLDERS = {
-    "name": "the contact's name (may be empty)",
-    "attributes": "the contact's attributes, e.g. {{ attributes.practice_code }}",
-    "survey_title": "the survey's title",
-    "link": "the personal link to the survey",
-    "closes_on": "the closing date, e.g. 31 March 2026 (empty when there is none)",
-    "organisation": "who runs the survey: the survey's settings.organisation, else SURVEYAPP_ORGANISATION",
-    "opt_out_link": "the page where the person can opt out",
+    "name": Message("the contact's name (may be empty)"),
+    "attributes": Message("the contact's attributes, e.g. %(example)s", example="{{ attributes.practice_code }}"),
+    "survey_title": Message("the survey's title"),
+    "link": Message("the personal link to the survey"),
+    "closes_on": Message("the closing date, e.g. %(example)s (empty when there is none)", example=date(2026, 3, 31)),
+    "organisation": Message(
+        "who runs the survey: the survey's %(setting)s, else %(variable)s",
+        setting="settings.organisation",
+        variable="SURVEYAPP_ORGANISATION",
+    ),
+    "opt_out_link": Message("the page where the person can opt out"),
 }
 
 # The product's own templates, used when a survey has none of its own. Each part is a message of the
@@ -101,7 +107,8 @@ MAX_INTEGER_BITS = 4096  # no template needs numbers longer than about 1,200 dig
 
 
 class TemplateProblem(ValueError):
-    """A template cannot be used; str() says why in plain English."""
+    """A template cannot be used; str() says why, in the page's interface language (translated where it is
+    raised; English without a request: the mail worker, the command line)."""
 
 
 class LimitedSandbox(SandboxedEnvironment):
@@ -119,12 +126,14 @@ class LimitedSandbox(SandboxedEnvironment):
 
     def call_binop(self, context, operator, left, right):
         if operator == "%" and isinstance(left, str):
-            raise TemplateProblem("Formatting text with % is not available in templates.")
+            raise TemplateProblem(
+                gettext("Formatting text with %(operator)s is not available in templates.", operator="%")
+            )
         if operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, str | list | tuple) and isinstance(count, int):
                     if len(sequence) * max(count, 0) > MAX_RENDERED_CHARACTERS:
-                        raise TemplateProblem("The template would repeat text too many times.")
+                        raise TemplateProblem(gettext("The template would repeat text too many times."))
             if isinstance(left, int) and isinstance(right, int):
                 _check_bits(abs(left).bit_length() + abs(right).bit_length())
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0:
@@ -134,7 +143,7 @@ class LimitedSandbox(SandboxedEnvironment):
 
 def _check_bits(bits: int) -> None:
     if bits > MAX_INTEGER_BITS:
-        raise TemplateProblem("The template computes a number too large to show.")
+        raise TemplateProblem(gettext("The template computes a number too large to show."))
 
 
 @pass_eval_context
@@ -142,7 +151,7 @@ def _bounded_replace(eval_ctx, value, old, new, count=None):
     text, old, new = str(value), str(old), str(new)
     occurrences = (len(text) + 1) if old == "" else text.count(old)
     if len(text) + occurrences * max(len(new) - len(old), 0) > MAX_RENDERED_CHARACTERS:
-        raise TemplateProblem("The template's replace() would make the text too long.")
+        raise TemplateProblem(gettext("The template's %(filter)s would make the text too long.", filter="replace()"))
     return do_replace(eval_ctx, value, old, new, count)
 
 
@@ -161,7 +170,7 @@ def header_problem(value: str) -> str | None:
     """Why `value` cannot be an email header field (a control or line-separator character), or None."""
     for character in value:
         if unicodedata.category(character) in _HEADER_REFUSED_CATEGORIES:
-            return f"a line break or other control character (U+{ord(character):04X})"
+            return gettext("a line break or other control character (%(code)s)", code=f"U+{ord(character):04X}")
     return None
 
 
@@ -172,7 +181,12 @@ def render_limited(template, context: dict, deadline: float | None = None) -> st
 
     def on_line(frame, event, arg):
         if event == "line" and time.monotonic() > deadline:
-            raise TemplateProblem(f"The template takes too long to render (more than {RENDER_SECONDS:g} seconds).")
+            raise TemplateProblem(
+                gettext(
+                    "The template takes too long to render (more than %(seconds)s seconds).",
+                    seconds=f"{RENDER_SECONDS:g}",
+                )
+            )
         return on_line
 
     def on_call(frame, event, arg):
@@ -185,13 +199,17 @@ def render_limited(template, context: dict, deadline: float | None = None) -> st
         for part in template.generate(context):
             size += len(part)
             if size > MAX_RENDERED_CHARACTERS:
-                raise TemplateProblem(f"The template renders more than {MAX_RENDERED_CHARACTERS:,} characters.")
+                raise TemplateProblem(
+                    gettext(
+                        "The template renders more than %(count)s characters.", count=f"{MAX_RENDERED_CHARACTERS:,}"
+                    )
+                )
             parts.append(part)
         return "".join(parts)
     except TemplateProblem:
         raise
     except Exception as exc:  # the sandbox's OverflowError (range), lipsum's ValueError, a TemplateError...
-        raise TemplateProblem(f"The template cannot be rendered: {_first_line(exc)}") from None
+        raise TemplateProblem(gettext("The template cannot be rendered: %(reason)s", reason=_first_line(exc))) from None
     finally:
         sys.settrace(previous)
 
@@ -279,7 +297,7 @@ class MessageRenderer:
             self._text = _text_env.from_string(text.body_text)
             self._html = _html_env.from_string(text.body_html)
         except TemplateError as exc:  # e.g. a filter that is not available
-            raise TemplateProblem(f"The template has a mistake: {_first_line(exc)}") from None
+            raise TemplateProblem(gettext("The template has a mistake: %(reason)s", reason=_first_line(exc))) from None
         self._base = {
             "survey_title": survey.title,
             "closes_on": format_closing_date(survey.closes_on),
@@ -306,10 +324,28 @@ class MessageRenderer:
         body_html = render_limited(self._html, context, deadline)
         problem = header_problem(subject)
         if problem:
-            raise TemplateProblem(f"The subject would contain {problem}, which is not allowed in an email header.")
+            raise TemplateProblem(
+                gettext(
+                    "The subject would contain %(character)s, which is not allowed in an email header.",
+                    character=problem,
+                )
+            )
         if not subject:
-            raise TemplateProblem("The subject would be empty.")
+            raise TemplateProblem(gettext("The subject would be empty."))
         return RenderedMessage(subject, body_text, body_html)
+
+
+# Each part's sentences whole, so a translator can inflect the part's name (English: "The subject has ...").
+_PART_MISTAKE = {
+    "subject": N_("The subject has a mistake: %(reason)s"),
+    "body_text": N_("The plain-text body has a mistake: %(reason)s"),
+    "body_html": N_("The HTML body has a mistake: %(reason)s"),
+}
+_PART_UNKNOWN = {
+    "subject": N_("The subject uses unknown placeholder(s): %(unknown)s. Available: %(available)s."),
+    "body_text": N_("The plain-text body uses unknown placeholder(s): %(unknown)s. Available: %(available)s."),
+    "body_html": N_("The HTML body uses unknown placeholder(s): %(unknown)s. Available: %(available)s."),
+}
 
 
 def check_template(text: TemplateText) -> None:
@@ -317,22 +353,26 @@ def check_template(text: TemplateText) -> None:
     otherwise."""
     problem = header_problem(text.subject)
     if problem:
-        raise TemplateProblem(f"The subject must be one line of text: it contains {problem}.")
-    for label, source, env in (
+        raise TemplateProblem(
+            gettext("The subject must be one line of text: it contains %(character)s.", character=problem)
+        )
+    for part, source, env in (
         ("subject", text.subject, _text_env),
-        ("plain-text body", text.body_text, _text_env),
-        ("HTML body", text.body_html, _html_env),
+        ("body_text", text.body_text, _text_env),
+        ("body_html", text.body_html, _html_env),
     ):
         try:
             names = meta.find_undeclared_variables(env.parse(source))
         except TemplateError as exc:
-            raise TemplateProblem(f"The {label} has a mistake: {_first_line(exc)}") from None
-        if label == "plain-text body" and "link" not in names:
-            raise TemplateProblem("The plain-text body must contain the personal link: {{ link }}")
+            raise TemplateProblem(gettext(_PART_MISTAKE[part], reason=_first_line(exc))) from None
+        if part == "body_text" and "link" not in names:
+            raise TemplateProblem(
+                gettext("The plain-text body must contain the personal link: %(placeholder)s", placeholder="{{ link }}")
+            )
         unknown = sorted(names - PLACEHOLDERS.keys())
         if unknown:
             raise TemplateProblem(
-                f"The {label} uses unknown placeholder(s): {', '.join(unknown)}. Available: {', '.join(PLACEHOLDERS)}."
+                gettext(_PART_UNKNOWN[part], unknown=", ".join(unknown), available=", ".join(PLACEHOLDERS))
             )
 
 

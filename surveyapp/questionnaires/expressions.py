@@ -22,6 +22,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import patterns
+from .messages import N_, Message
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 100
@@ -443,8 +444,14 @@ class _Compiler:
             name = token.value[2:-1].strip()
             if not _NAME_RE.match(name) and not _CONTACT_NAME_RE.match(name):
                 raise ExpressionError(
-                    f"'{token.value}' at character {token.start_pos + 1} is not a valid "
-                    "reference: write ${name} with a question name, or ${contact.name} with a contact attribute",
+                    Message(
+                        "'%(reference)s' at character %(position)s is not a valid reference: write %(form)s with a "
+                        "question name, or %(contact)s with a contact attribute",
+                        reference=token.value,
+                        position=token.start_pos + 1,
+                        form="${name}",
+                        contact="${contact.name}",
+                    ),
                     token.start_pos,
                 )
             self.references.add(name)
@@ -479,11 +486,20 @@ class _Compiler:
         name = name_token.value
         position = name_token.start_pos
         if name not in FUNCTIONS:
-            raise ExpressionError(f"Unknown function '{name}' at character {position + 1}", position)
+            raise ExpressionError(
+                Message("Unknown function '%(name)s' at character %(position)s", name=name, position=position + 1),
+                position,
+            )
         low, high = FUNCTIONS[name]
         if not low <= len(arg_nodes) <= high:
             raise ExpressionError(
-                f"Function '{name}' at character {position + 1} takes {_plural(low, 'argument')}, not {len(arg_nodes)}",
+                Message(
+                    _TAKES_ONE if low == 1 else _TAKES_MANY,
+                    name=name,
+                    position=position + 1,
+                    count=low,
+                    given=len(arg_nodes),
+                ),
                 position,
             )
         self.check_literal_arguments(name, arg_nodes)
@@ -494,7 +510,11 @@ class _Compiler:
             token = arg_nodes[0].children[0]
             if _to_date(token.value[1:-1]) is None:
                 raise ExpressionError(
-                    f"{token.value} at character {token.start_pos + 1} is not a real date in the form 'YYYY-MM-DD'",
+                    Message(
+                        "%(text)s at character %(position)s is not a real date in the form 'YYYY-MM-DD'",
+                        text=token.value,
+                        position=token.start_pos + 1,
+                    ),
                     token.start_pos,
                 )
         if name == "regex" and arg_nodes[1].data == "string":
@@ -502,12 +522,19 @@ class _Compiler:
             problem = patterns.problem(token.value[1:-1])
             if problem:
                 raise ExpressionError(
-                    f"The pattern {token.value} at character {token.start_pos + 1} {problem}", token.start_pos
+                    Message(
+                        "The pattern %(pattern)s at character %(position)s %(problem)s",
+                        pattern=token.value,
+                        position=token.start_pos + 1,
+                        problem=problem,
+                    ),
+                    token.start_pos,
                 )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+#: "takes 1 argument" and "takes 2 arguments" (how many a function needs at least)
+_TAKES_ONE = N_("Function '%(name)s' at character %(position)s takes %(count)s argument, not %(given)s")
+_TAKES_MANY = N_("Function '%(name)s' at character %(position)s takes %(count)s arguments, not %(given)s")
 
 
 def _tree_depth(tree: Tree) -> int:
@@ -524,35 +551,61 @@ def _tree_depth(tree: Tree) -> int:
 
 def _describe_token(token: Token) -> str:
     if token.type == "$END":
-        return "end of expression"
+        return Message("end of expression")
     return f"'{token.value}'"
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> ExpressionError:
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         return ExpressionError(
-            f"The expression ends too early at character {len(text) + 1}: "
-            "something is missing, such as a closing ')' or a value after an operator",
+            Message(
+                "The expression ends too early at character %(position)s: something is missing, such as a closing "
+                "')' or a value after an operator",
+                position=len(text) + 1,
+            ),
             len(text),
         )
     if isinstance(exc, UnexpectedToken):
         pos = exc.token.start_pos or 0
-        return ExpressionError(f"Unexpected {_describe_token(exc.token)} at character {pos + 1}", pos)
+        return ExpressionError(
+            Message("Unexpected %(what)s at character %(position)s", what=_describe_token(exc.token), position=pos + 1),
+            pos,
+        )
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
         char = text[pos]
         if char in "'\"":
-            return ExpressionError(f"The text starting with {char} at character {pos + 1} is never closed", pos)
+            return ExpressionError(
+                Message(
+                    "The text starting with %(quote)s at character %(position)s is never closed",
+                    quote=char,
+                    position=pos + 1,
+                ),
+                pos,
+            )
         if char == "$":
-            return ExpressionError(f"A reference at character {pos + 1} must be written ${{name}}", pos)
+            return ExpressionError(
+                Message(
+                    "A reference at character %(position)s must be written %(form)s", position=pos + 1, form="${name}"
+                ),
+                pos,
+            )
         if char.isalpha():
             word = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", text[pos:]).group(0)
             return ExpressionError(
-                f"Unexpected word '{word}' at character {pos + 1} (refer to a question as "
-                f"${{{word}}}, put text in quotes, or call a function like {word}(...))",
+                Message(
+                    "Unexpected word '%(word)s' at character %(position)s (refer to a question as %(reference)s, put "
+                    "text in quotes, or call a function like %(call)s)",
+                    word=word,
+                    position=pos + 1,
+                    reference=f"${{{word}}}",
+                    call=f"{word}(...)",
+                ),
                 pos,
             )
-        return ExpressionError(f"Unexpected '{char}' at character {pos + 1}", pos)
+        return ExpressionError(
+            Message("Unexpected '%(character)s' at character %(position)s", character=char, position=pos + 1), pos
+        )
     return ExpressionError("The expression could not be understood")  # pragma: no cover
 
 
@@ -571,17 +624,23 @@ def parse_choice_filter(text: str) -> Expression:
 
 def _parse(text: str, parser: Lark) -> Expression:
     if not isinstance(text, str):
-        raise ExpressionError("An expression must be text")
+        raise ExpressionError(Message("An expression must be text"))
     if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"The expression is too long ({len(text)} characters; the limit is {MAX_LENGTH})")
+        raise ExpressionError(
+            Message(
+                "The expression is too long (%(length)s characters; the limit is %(max)s)",
+                length=len(text),
+                max=MAX_LENGTH,
+            )
+        )
     if not text.strip():
-        raise ExpressionError("The expression is empty")
+        raise ExpressionError(Message("The expression is empty"))
     try:
         tree = parser.parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     if _tree_depth(tree) > MAX_DEPTH:
-        raise ExpressionError(f"The expression is nested too deeply (more than {MAX_DEPTH} levels)")
+        raise ExpressionError(Message("The expression is nested too deeply (more than %(max)s levels)", max=MAX_DEPTH))
     compiler = _Compiler(text)
     run = compiler.compile(tree)
     return Expression(

@@ -35,6 +35,7 @@ from .fhir import (
 )
 from .media import NAME as IMAGE_NAME
 from .media import image_name
+from .messages import Message
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
 SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
@@ -45,13 +46,13 @@ CALCULATED = (
 
 # What to do instead, for each FHIR item type the engine has no type for.
 REFUSED_TYPES = {
-    "attachment": "file uploads are not supported: remove it, or ask for a description in a 'text' item",
-    "reference": "references to other FHIR resources are not supported: remove it, or ask in a 'string' item",
-    "quantity": "use a 'decimal' item and put the unit in its text",
-    "open-choice": "use 'choice', and add a 'string' item shown when 'other' is chosen",
-    "url": "use a 'string' item",
-    "question": "the 'question' type is not a real item type: give the item a type such as 'string'",
-    "coding": "use 'choice' with answerOption",
+    "attachment": Message("file uploads are not supported: remove it, or ask for a description in a 'text' item"),
+    "reference": Message("references to other FHIR resources are not supported: remove it, or ask in a 'string' item"),
+    "quantity": Message("use a 'decimal' item and put the unit in its text"),
+    "open-choice": Message("use 'choice', and add a 'string' item shown when 'other' is chosen"),
+    "url": Message("use a 'string' item"),
+    "question": Message("the 'question' type is not a real item type: give the item a type such as 'string'"),
+    "coding": Message("use 'choice' with answerOption"),
 }
 
 
@@ -157,7 +158,14 @@ class _Converter:
         self.page_names: set[str] = set()
 
     def refuse(self, item: dict, message: str) -> None:
-        self.problems.append(f"item '{item.get('linkId', '?')}' (type {item.get('type', '?')}): {message}")
+        self.problems.append(
+            Message(
+                "item '%(link)s' (type %(type)s): %(problem)s",
+                link=item.get("linkId", "?"),
+                type=item.get("type", "?"),
+                problem=message,
+            )
+        )
 
     def name_for(self, link_id: str, used: set[str] | None = None) -> str:
         """A question (or page) name from a linkId: itself when it is one, else its letters and digits."""
@@ -181,7 +189,7 @@ class _Converter:
         resource = self.resource
         title = resource.get("title") or resource.get("name")
         if not isinstance(title, str) or not title.strip():
-            self.problems.append("the Questionnaire has no title: add a 'title'")
+            self.problems.append(Message("the Questionnaire has no title: add a 'title'"))
             title = "Untitled"
         slug = next(
             (
@@ -196,10 +204,10 @@ class _Converter:
             None,
         )
         if slug is None:
-            self.problems.append("the Questionnaire needs an 'id' or 'name' to make the survey's slug from")
+            self.problems.append(Message("the Questionnaire needs an 'id' or 'name' to make the survey's slug from"))
         items = resource.get("item")
         if not isinstance(items, list) or not items:
-            self.problems.append("the Questionnaire has no items: add at least one question")
+            self.problems.append(Message("the Questionnaire has no items: add at least one question"))
             items = []
         pages = self.pages(items, title)
         definition: dict[str, Any] = {"slug": slug or "untitled", "title": title.strip()}
@@ -221,7 +229,7 @@ class _Converter:
                 except (TypeError, ValueError, RecursionError):
                     settings = None
                 if not isinstance(settings, dict):
-                    self.problems.append("the survey settings extension is not a JSON object: remove it")
+                    self.problems.append(Message("the survey settings extension is not a JSON object: remove it"))
                     return None
                 return settings
         return None
@@ -231,7 +239,7 @@ class _Converter:
         loose: list[dict] = []
         for item in items:
             if not isinstance(item, dict):
-                self.problems.append("an item that is not a JSON object: remove it")
+                self.problems.append(Message("an item that is not a JSON object: remove it"))
                 continue
             if item.get("type") == "group":
                 if loose:
@@ -254,10 +262,14 @@ class _Converter:
         questions: list[dict] = []
         for item in items if isinstance(items, list) else []:
             if not isinstance(item, dict):
-                self.problems.append(f"group '{link_id}': an item that is not a JSON object: remove it")
+                self.problems.append(
+                    Message("group '%(link)s': an item that is not a JSON object: remove it", link=link_id)
+                )
                 continue
             if item.get("type") == "group":
-                self.refuse(item, "groups inside groups are not supported: make it a group of its own at the top level")
+                self.refuse(
+                    item, Message("groups inside groups are not supported: make it a group of its own at the top level")
+                )
                 continue
             hint_of = next((q for q in questions if f"{q['_link_id']}-hint" == item.get("linkId")), None)
             if item.get("type") == "display" and hint_of is not None and "hint" not in hint_of:
@@ -267,7 +279,7 @@ class _Converter:
             if question is not None:
                 questions.append(question)
         if not questions and not items:
-            self.refuse(group, "a group with no items: add questions to it or remove it")
+            self.refuse(group, Message("a group with no items: add questions to it or remove it"))
         for q in questions:
             q.pop("_link_id")
         page["questions"] = questions
@@ -278,13 +290,13 @@ class _Converter:
     def question(self, item: dict) -> dict | None:
         link_id, fhir_type = item.get("linkId"), item.get("type")
         if not isinstance(link_id, str) or not link_id:
-            self.refuse(item, "it has no linkId: give every item a linkId")
+            self.refuse(item, Message("it has no linkId: give every item a linkId"))
             return None
         if not isinstance(fhir_type, str):
-            self.refuse(item, "its type is missing or not text: give it a FHIR item type such as 'string'")
+            self.refuse(item, Message("its type is missing or not text: give it a FHIR item type such as 'string'"))
             return None
         if link_id in self.names:
-            self.refuse(item, "an earlier item has the same linkId: give each item its own")
+            self.refuse(item, Message("an earlier item has the same linkId: give each item its own"))
             return None
         if fhir_type in REFUSED_TYPES:
             self.refuse(item, REFUSED_TYPES[fhir_type])
@@ -293,22 +305,26 @@ class _Converter:
         if engine_type is None:
             self.refuse(
                 item,
-                "not a FHIR R4 item type the engine knows: use choice, string, text, integer, decimal, "
-                "date, time, dateTime, boolean, display or group",
+                Message(
+                    "not a FHIR R4 item type the engine knows: use choice, string, text, integer, decimal, "
+                    "date, time, dateTime, boolean, display or group"
+                ),
             )
             return None
         before = len(self.problems)
         if any(_extension(item, url) for url in CALCULATED):
             self.refuse(
                 item,
-                "a calculated item: the engine asks questions only; remove it, or give it a fixed answer in "
-                "'initial' and make it readOnly (the dashboards and exports count the answers)",
+                Message(
+                    "a calculated item: the engine asks questions only; remove it, or give it a fixed answer in "
+                    "'initial' and make it readOnly (the dashboards and exports count the answers)"
+                ),
             )
         if item.get("repeats") and fhir_type != "choice":  # a rank is a repeating choice (its order: the answers')
-            self.refuse(item, "repeated answers are only supported for 'choice' items: remove 'repeats'")
+            self.refuse(item, Message("repeated answers are only supported for 'choice' items: remove 'repeats'"))
         text = item.get("text")
         if not isinstance(text, str) or not text.strip():
-            self.refuse(item, "it has no text: give it the question's wording in 'text'")
+            self.refuse(item, Message("it has no text: give it the question's wording in 'text'"))
         name = self.name_for(link_id)
         self.names[link_id] = name
         question: dict[str, Any] = {"_link_id": link_id, "name": name, "type": engine_type, "label": text or ""}
@@ -362,7 +378,9 @@ class _Converter:
     def choices(self, item: dict, name: str) -> list[dict]:
         options = item.get("answerOption")
         if not isinstance(options, list) or not options:
-            self.refuse(item, "a choice item needs its options listed in answerOption (value sets are not looked up)")
+            self.refuse(
+                item, Message("a choice item needs its options listed in answerOption (value sets are not looked up)")
+            )
             return []
         choices: list[dict] = []
         lookup: dict[str, str] = {}
@@ -377,10 +395,18 @@ class _Converter:
             elif isinstance(option.get("valueInteger"), int):
                 value = label = str(option["valueInteger"])
             else:
-                self.refuse(item, "an answerOption that is not a valueCoding, valueString or valueInteger: use codes")
+                self.refuse(
+                    item, Message("an answerOption that is not a valueCoding, valueString or valueInteger: use codes")
+                )
                 continue
             if not isinstance(value, str) or not value or re.search(r"\s", value) or len(value) > 100:
-                self.refuse(item, f"the option code {value!r} is empty, has spaces or is too long: use a short code")
+                self.refuse(
+                    item,
+                    Message(
+                        "the option code %(code)s is empty, has spaces or is too long: use a short code",
+                        code=repr(value),
+                    ),
+                )
                 continue
             lookup[str(option.get("valueString", value))] = value
             choices.append({"value": value, "label": str(label), **_choice_columns(option)})
@@ -408,7 +434,9 @@ class _Converter:
             parts = {str(p.get("url")): p for p in _list(constraint.get("extension")) if isinstance(p, dict)}
             expression = _dict(_dict(parts.get("expression")).get("valueExpression"))
             if expression.get("language") != XLSFORM_LANGUAGE or "constraint" not in keys:
-                self.refuse(item, "a constraint the engine cannot check (only XLSForm expressions are): remove it")
+                self.refuse(
+                    item, Message("a constraint the engine cannot check (only XLSForm expressions are): remove it")
+                )
             else:
                 question["constraint"] = expression.get("expression")
                 human = _dict(parts.get("human")).get("valueString")
@@ -422,7 +450,7 @@ class _Converter:
                     question[key] = extension.get(value_type)
         for child in _list(item.get("item")):
             if not isinstance(child, dict) or child.get("type") != "display":
-                self.refuse(item, "questions under a question are not supported: move them up, after it")
+                self.refuse(item, Message("questions under a question are not supported: move them up, after it"))
                 continue
             controls = _codes(child, ITEM_CONTROL)
             if "lower" in controls and "min_label" in keys:
@@ -432,7 +460,7 @@ class _Converter:
             elif "hint" not in question and child.get("text"):
                 question["hint"] = child["text"]
         if engine_type == "note" and item.get("item"):
-            self.refuse(item, "a display item cannot hold other items")
+            self.refuse(item, Message("a display item cannot hold other items"))
 
     def image(self, item: dict, question: dict) -> None:
         """SDC itemMedia: the image's file name (the last part of its address; the file itself is uploaded
@@ -444,7 +472,9 @@ class _Converter:
         address = attachment.get("url")
         name = image_name(address.split("?", 1)[0]) if isinstance(address, str) else ""
         if not name or not IMAGE_NAME.match(name):
-            self.refuse(item, "an item's image has no address ending in a file name: remove the itemMedia extension")
+            self.refuse(
+                item, Message("an item's image has no address ending in a file name: remove the itemMedia extension")
+            )
             return
         question["image"] = name
         if isinstance(attachment.get("title"), str) and attachment["title"].strip():
@@ -459,8 +489,10 @@ class _Converter:
             if value.get("language") != XLSFORM_LANGUAGE or not isinstance(value.get("expression"), str):
                 self.refuse(
                     item,
-                    "its enableWhenExpression is not in the XLSForm language (FHIRPath is not "
-                    "supported): rewrite it as enableWhen",
+                    Message(
+                        "its enableWhenExpression is not in the XLSForm language (FHIRPath is not "
+                        "supported): rewrite it as enableWhen"
+                    ),
                 )
                 return None
             return value["expression"]
@@ -468,7 +500,7 @@ class _Converter:
         if not conditions:
             return None
         if not isinstance(conditions, list):
-            self.refuse(item, "enableWhen must be a list")
+            self.refuse(item, Message("enableWhen must be a list"))
             return None
         parts = [self.one_condition(item, c) for c in conditions]
         if any(p is None for p in parts):
@@ -481,7 +513,9 @@ class _Converter:
         link_id, op = condition.get("question"), condition.get("operator")
         name = self.names.get(link_id) if isinstance(link_id, str) else None
         if name is None:
-            self.refuse(item, f"enableWhen refers to '{link_id}', which is not an earlier question")
+            self.refuse(
+                item, Message("enableWhen refers to '%(link)s', which is not an earlier question", link=link_id)
+            )
             return None
         ref = f"${{{name}}}"
         answer = next(((k, v) for k, v in condition.items() if k.startswith("answer")), (None, None))
@@ -489,7 +523,14 @@ class _Converter:
         if op == "exists":
             return f"{ref} != ''" if value else f"{ref} = ''"
         if op not in ("=", "!=", "<", "<=", ">", ">="):
-            self.refuse(item, f"enableWhen operator {op!r} is not one of =, !=, <, <=, >, >=, exists")
+            self.refuse(
+                item,
+                Message(
+                    "enableWhen operator %(operator)s is not one of %(operators)s",
+                    operator=repr(op),
+                    operators="=, !=, <, <=, >, >=, exists",
+                ),
+            )
             return None
         qtype = self.types.get(name)
         if kind in ("answerCoding", "answerString", "answerBoolean") and op in ("=", "!="):
@@ -502,7 +543,7 @@ class _Converter:
             text = self.options.get(name, {}).get(str(text), text)
             literal = _quote(str(text)) if text is not None else None
             if literal is None:
-                self.refuse(item, "an enableWhen answer that has both kinds of quote: simplify it")
+                self.refuse(item, Message("an enableWhen answer that has both kinds of quote: simplify it"))
                 return None
             if qtype == "multiple_choice":
                 selected = f"selected({ref}, {literal})"
@@ -517,8 +558,12 @@ class _Converter:
             return f"{ref} {op} '{value[:5]}'"
         self.refuse(
             item,
-            f"enableWhen with {kind or 'no answer'} and {op!r} cannot be converted: use =, != with a "
-            "code, text or yes/no, or a comparison with a number or a date",
+            Message(
+                "enableWhen with %(kind)s and %(operator)s cannot be converted: use =, != with a code, text or "
+                "yes/no, or a comparison with a number or a date",
+                kind=kind or Message("no answer"),
+                operator=repr(op),
+            ),
         )
         return None
 
@@ -530,10 +575,15 @@ def is_questionnaire(data: Any) -> bool:
 def definition_from_questionnaire(resource: Any) -> dict:
     """The definition dict of a FHIR Questionnaire; raises FhirImportError listing every problem."""
     if not isinstance(resource, dict) or "resourceType" not in resource:
-        raise FhirImportError(["this is not a FHIR resource: it has no 'resourceType'"])
+        raise FhirImportError([Message("this is not a FHIR resource: it has no 'resourceType'")])
     if resource["resourceType"] != "Questionnaire":
         raise FhirImportError(
-            [f"this is a FHIR {str(resource['resourceType'])[:60]}, not a Questionnaire: only Questionnaires import"]
+            [
+                Message(
+                    "this is a FHIR %(kind)s, not a Questionnaire: only Questionnaires import",
+                    kind=str(resource["resourceType"])[:60],
+                )
+            ]
         )
     try:
         definition = _Converter(resource).convert()
@@ -543,7 +593,12 @@ def definition_from_questionnaire(resource: Any) -> dict:
         raise
     except (TypeError, AttributeError, ValueError, KeyError) as exc:  # a shape no FHIR validator would pass
         raise FhirImportError(
-            [f"the Questionnaire is not well-formed FHIR ({exc.__class__.__name__}): check it with a FHIR validator"]
+            [
+                Message(
+                    "the Questionnaire is not well-formed FHIR (%(error)s): check it with a FHIR validator",
+                    error=exc.__class__.__name__,
+                )
+            ]
         ) from None
 
 
@@ -556,7 +611,7 @@ def _add_translations(definition: dict, resource: dict) -> None:
             except (TypeError, ValueError, RecursionError):
                 block = None
             if not isinstance(block, dict):
-                raise FhirImportError(["the survey translations extension is not a JSON object: remove it"])
+                raise FhirImportError([Message("the survey translations extension is not a JSON object: remove it")])
             if block:
                 definition["translations"] = block  # checked by the loader like any definition's
             return

@@ -13,7 +13,7 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ import yaml
 
 from . import expressions, languages, patterns, piping, types
 from .definition import Choice, Question, Questionnaire, default_text
+from .messages import N_, Message
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 MAX_FILE_SIZE = 1_000_000
@@ -36,28 +37,40 @@ MAX_NESTING = 32
 MAX_DIGITS = 100
 # What YAML 1.1 accepts as text (its "printable" set); anything else gets a line-numbered problem.
 _UNPRINTABLE_RE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+#: The places a problem is in, as the pages name them (each a Message: translated where a page shows it).
+WHERE_QUESTIONNAIRE = Message("questionnaire")
+WHERE_SETTINGS = Message("settings")
+_NAMED = {"page": "page '%(name)s'", "question": "question '%(name)s'"}
+_NUMBERED = {"page": "page %(number)s", "question": "question %(number)s"}
 _TYPE_WORDS = {
-    "string": "text",
-    "boolean": "true or false",
-    "integer": "a whole number",
-    "number": "a number",
-    "array": "a list",
-    "object": "a mapping of keys to values",
-    "null": "empty",
+    "string": Message("text"),
+    "boolean": Message("true or false"),
+    "integer": Message("a whole number"),
+    "number": Message("a number"),
+    "array": Message("a list"),
+    "object": Message("a mapping of keys to values"),
+    "null": Message("empty"),
 }
 
 
 @dataclass
 class Problem:
+    """One problem of a definition. `where` and `message` are English text; where they are a `Message` (most
+    are), a page shows them in its interface language (surveyapp/i18n.translate), and str() is the English."""
+
     line: int | None
     where: str
     message: str
 
     def __str__(self) -> str:
-        parts = [f"line {self.line}"] if self.line is not None else []
+        return self.text()
+
+    def text(self, translate: Callable[[str], str] = str) -> str:
+        """ "line 4: question 'age' on page 'about': …", each part through `translate`."""
+        parts = [translate(Message("line %(line)s", line=self.line))] if self.line is not None else []
         if self.where:
-            parts.append(self.where)
-        parts.append(self.message)
+            parts.append(translate(self.where))
+        parts.append(translate(self.message))
         return ": ".join(parts)
 
 
@@ -107,12 +120,14 @@ class _LineLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not supported", event.start_mark)
+            aliases = Message("aliases (%(alias)s) are not supported", alias="*name")
+            raise yaml.MarkedYAMLError(None, None, aliases, event.start_mark)
         self.depth += 1
         try:
             if self.depth > MAX_NESTING:
                 mark = self.peek_event().start_mark
-                raise _Refused(None, None, f"mappings and lists are nested more than {MAX_NESTING} levels deep", mark)
+                message = Message("mappings and lists are nested more than %(max)s levels deep", max=MAX_NESTING)
+                raise _Refused(None, None, message, mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -132,7 +147,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
                 Problem(
                     line,
                     "",
-                    f"the key '{key}' appears twice in the same mapping (first on line {result.key_lines[key]})",
+                    Message(
+                        "the key '%(key)s' appears twice in the same mapping (first on line %(line)s)",
+                        key=key,
+                        line=result.key_lines[key],
+                    ),
                 )
             )
         result[key] = loader.construct_object(value_node, deep=True)
@@ -150,7 +169,8 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 def _construct_int(loader: _LineLoader, node: yaml.ScalarNode):
     digits = sum(c.isdigit() for c in node.value)
     if digits > MAX_DIGITS:
-        raise _Refused(None, None, f"a number has {digits} digits (at most {MAX_DIGITS} are allowed)", node.start_mark)
+        message = Message("a number has %(digits)s digits (at most %(max)s are allowed)", digits=digits, max=MAX_DIGITS)
+        raise _Refused(None, None, message, node.start_mark)
     return yaml.SafeLoader.construct_yaml_int(loader, node)
 
 
@@ -172,14 +192,18 @@ def _unprintable_problems(text: str, limit: int = 5) -> list[Problem]:
     problems = []
     for match in _UNPRINTABLE_RE.finditer(text):
         if len(problems) == limit:
-            problems.append(Problem(None, "", "more characters that are not allowed follow"))
+            problems.append(Problem(None, "", Message("more characters that are not allowed follow")))
             break
         line = text.count("\n", 0, match.start()) + 1
         problems.append(
             Problem(
                 line,
                 "",
-                f"the character U+{ord(match.group()):04X} is not allowed in a definition (control characters and non-characters cannot be used)",
+                Message(
+                    "the character %(code)s is not allowed in a definition (control characters and non-characters "
+                    "cannot be used)",
+                    code=f"U+{ord(match.group()):04X}",
+                ),
             )
         )
     return problems
@@ -198,12 +222,12 @@ def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        detail = exc.problem or exc.context or "the file could not be read"
-        return None, [Problem(line, "", f"YAML syntax error: {detail}")]
+        detail = exc.problem or exc.context or Message("the file could not be read")
+        return None, [Problem(line, "", Message("YAML syntax error: %(detail)s", detail=detail))]
     except yaml.YAMLError as exc:
-        return None, [Problem(None, "", f"YAML syntax error: {exc}")]
+        return None, [Problem(None, "", Message("YAML syntax error: %(detail)s", detail=str(exc)))]
     except RecursionError:  # a safety net: nesting is refused above long before this
-        return None, [Problem(None, "", "the file is nested too deeply to be read")]
+        return None, [Problem(None, "", Message("the file is nested too deeply to be read"))]
     finally:
         loader.dispose()
 
@@ -213,7 +237,18 @@ def _parse_yaml(text: str) -> tuple[Any, list[Problem]]:
 
 def _name_or_number(item: Any, kind: str, index: int) -> str:
     name = item.get("name") if isinstance(item, dict) else None
-    return f"{kind} '{name}'" if isinstance(name, str) and name else f"{kind} {index + 1}"
+    if isinstance(name, str) and name:
+        return Message(_NAMED[kind], name=name)
+    return Message(_NUMBERED[kind], number=index + 1)
+
+
+def _on_page(question: str, page: str) -> str:
+    """ "question 'age' on page 'about'" (the editor finds the question by this English text)."""
+    return Message("%(question)s on %(page)s", question=question, page=page)
+
+
+# for extraction: the named and numbered places above
+_PLACES = (N_("page '%(name)s'"), N_("question '%(name)s'"), N_("page %(number)s"), N_("question %(number)s"))
 
 
 def _locate(data: dict, path: list) -> tuple[str, list]:
@@ -224,15 +259,15 @@ def _locate(data: dict, path: list) -> tuple[str, list]:
         where = _name_or_number(page, "page", path[1])
         if len(path) >= 4 and path[2] == "questions" and isinstance(path[3], int):
             question = page["questions"][path[3]]
-            return f"{_name_or_number(question, 'question', path[3])} on {where}", path[4:]
+            return _on_page(_name_or_number(question, "question", path[3]), where), path[4:]
         return where, path[2:]
     if path[:1] == ["choice_lists"] and len(path) >= 2:
-        return f"choice list '{path[1]}'", path[2:]
+        return Message("choice list '%(name)s'", name=path[1]), path[2:]
     if path[:1] == ["settings"]:
-        return "settings", path[1:]
+        return WHERE_SETTINGS, path[1:]
     if path[:1] == ["translations"] and len(path) >= 2:
-        return f"translation '{path[1]}'", path[2:]
-    return "questionnaire", path
+        return Message("translation '%(code)s'", code=path[1]), path[2:]
+    return WHERE_QUESTIONNAIRE, path
 
 
 def _follow(data: Any, path: list) -> Any:
@@ -267,16 +302,45 @@ def _prefix(rest: list) -> str:
     return ""
 
 
-def _misspelt_as(key: str, present: Iterable[str]) -> str:
-    """' (is 'lable' a misspelling of it?)' when a key present is close to the missing one (a choice takes
-    extra columns, so a misspelt 'label' is not refused as an unknown key)."""
+def _prefixed(prefix: str, message: str) -> str:
+    """`message` after _prefix()'s "choice 3: ", kept a Message so that a page can translate both."""
+    number = re.match(r"choice (\d+): \Z", prefix)
+    if number:
+        return Message("choice %(number)s: %(problem)s", number=int(number.group(1)), problem=message)
+    return prefix + message if prefix else message
+
+
+def _missing(key: str, present: Iterable[str]) -> str:
     close = difflib.get_close_matches(key, [k for k in present if k != key], n=1, cutoff=0.6)
-    return f" (is '{close[0]}' a misspelling of it?)" if close else ""
+    if close:
+        return Message("'%(key)s' is missing (is '%(close)s' a misspelling of it?)", key=key, close=close[0])
+    return Message("'%(key)s' is missing", key=key)
+
+
+def _unknown_key(key: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
+    if close:
+        return Message("unknown key '%(key)s' (did you mean '%(close)s'?)", key=key, close=close[0])
+    return Message("unknown key '%(key)s'", key=key)
+
+
+def _unknown_type(name: str) -> str:
+    known = ", ".join(types.names())
+    close = difflib.get_close_matches(str(name), types.names(), n=1, cutoff=0.6)
+    if close:
+        return Message(
+            "unknown type '%(type)s' (did you mean '%(close)s'?) (expected one of: %(known)s)",
+            type=name,
+            close=close[0],
+            known=known,
+        )
+    return Message("unknown type '%(type)s' (expected one of: %(known)s)", type=name, known=known)
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    """ " (did you mean 'label'?)" when a word close to `word` is among `options`, else "" (a Message's value)."""
     close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return Message(" (did you mean '%(close)s'?)", close=close[0]) if close else ""
 
 
 # --- the JSON Schema ------------------------------------------------------------
@@ -327,14 +391,14 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
         missing = [k for k in error.validator_value if k not in instance]
         # a choice takes extra columns, so its misspelt keys are not refused as unknown: name them here
         present = [k for k in instance if isinstance(k, str)] if prefix and isinstance(instance, dict) else []
-        return [Problem(line, where, f"{prefix}'{k}' is missing{_misspelt_as(k, present)}") for k in missing]
+        return [Problem(line, where, _prefixed(prefix, _missing(k, present))) for k in missing]
     if kind == "additionalProperties":
         allowed = error.schema.get("properties", {})
         return [
             Problem(
                 instance.line_of(k) if isinstance(instance, LineDict) else line,
                 where,
-                f"{prefix}unknown key '{k}'{_did_you_mean(k, allowed)}",
+                _prefixed(prefix, _unknown_key(k, allowed)),
             )
             for k in instance
             if k not in allowed
@@ -344,45 +408,53 @@ def _translate(data: dict, error: jsonschema.ValidationError) -> list[Problem]:
             Problem(
                 line,
                 where,
-                f"unknown type '{instance}'{_did_you_mean(instance, types.names())} "
-                f"(expected one of: {', '.join(types.names())})",
+                _unknown_type(instance),
             )
         ]
-    what = f"'{key}'" if key else "this"
+    what = Message("'%(key)s'", key=key) if key else Message("this")
     if kind == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
-        message = f"{what} must be one of: {options}"
+        message = Message("%(what)s must be one of: %(options)s", what=what, options=options)
     elif kind == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, list) else [expected]
-        message = f"{what} must be " + " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        words = [_TYPE_WORDS.get(t, t) for t in expected]
+        kinds = words[0] if len(words) == 1 else Message("%(first)s or %(second)s", first=words[0], second=words[1])
+        if len(words) > 2:  # the schema has no such rule today; English joins them all
+            kinds = " or ".join(words)
         if isinstance(instance, bool) and "string" in expected:
-            message += " (put it in quotes)"
+            message = Message("%(what)s must be %(kinds)s (put it in quotes)", what=what, kinds=kinds)
         elif instance is None:
-            message += ", not empty"
+            message = Message("%(what)s must be %(kinds)s, not empty", what=what, kinds=kinds)
+        else:
+            message = Message("%(what)s must be %(kinds)s", what=what, kinds=kinds)
     elif kind == "minLength":
-        message = f"{what} is empty"
+        message = Message("'%(key)s' is empty", key=key) if key else Message("this is empty")
     elif kind == "maxLength":
-        message = f"{what} must be {error.validator_value:,} characters or fewer"
+        message = Message(
+            "%(what)s must be %(count)s characters or fewer", what=what, count=f"{error.validator_value:,}"
+        )
     elif kind == "minItems":
         if key == "questions":
-            message = "the page has no questions"
+            message = Message("the page has no questions")
         else:
-            message = f"{what} is an empty list"
+            message = Message("%(what)s is an empty list", what=what)
     elif kind == "minimum":
-        message = f"{what} must be at least {error.validator_value}"
+        message = Message("%(what)s must be at least %(value)s", what=what, value=error.validator_value)
     elif kind == "maximum":
-        message = f"{what} must be at most {error.validator_value}"
+        message = Message("%(what)s must be at most %(value)s", what=what, value=error.validator_value)
     elif kind == "anyOf" and key == "choices":
-        message = "'choices' must be the name of a choice list or a list of choices"
+        message = Message("'%(key)s' must be the name of a choice list or a list of choices", key="choices")
     elif kind == "pattern" and key == "image":
-        message = (
-            f"'image' must be the file name of an image uploaded with the survey, made of letters, digits, '.', "
-            f"'-' and '_' (like pharmacy.png), not '{instance}'"
+        message = Message(
+            "'%(key)s' must be the file name of an image uploaded with the survey, made of letters, digits, '.', "
+            "'-' and '_' (like pharmacy.png), not '%(value)s'",
+            key="image",
+            value=instance,
         )
     else:  # pragma: no cover - a schema rule without a translation yet
         message = f"{what}: {error.message}"
-    return [Problem(line, where, prefix + message)]
+    return [Problem(line, where, _prefixed(prefix, message))]
 
 
 # --- cross-field checks -----------------------------------------------------------
@@ -406,32 +478,46 @@ class _Checker:
         if isinstance(slug, str) and not SLUG_RE.match(slug):
             self.add(
                 data.line_of("slug"),
-                "questionnaire",
-                f"slug '{slug}' must be 1 to 64 lowercase letters, digits or hyphens",
+                WHERE_QUESTIONNAIRE,
+                Message("slug '%(slug)s' must be 1 to 64 lowercase letters, digits or hyphens", slug=slug),
             )
         settings = data.get("settings")
         if isinstance(settings, dict) and isinstance(settings.get("closes_on"), str):
             if not _is_date(settings["closes_on"]):
                 self.add(
                     settings.line_of("closes_on"),
-                    "settings",
-                    f"'closes_on' must be a date like 2026-12-31, not '{settings['closes_on']}'",
+                    WHERE_SETTINGS,
+                    Message(
+                        "'%(key)s' must be a date like 2026-12-31, not '%(value)s'",
+                        key="closes_on",
+                        value=settings["closes_on"],
+                    ),
                 )
         if isinstance(settings, dict) and isinstance(settings.get("privacy_url"), str):
             problem = web_address_problem(settings["privacy_url"])
             if problem:
-                self.add(settings.line_of("privacy_url"), "settings", f"'privacy_url' {problem}")
+                self.add(
+                    settings.line_of("privacy_url"),
+                    WHERE_SETTINGS,
+                    Message(
+                        "'%(key)s' must be a web address starting with https:// or http://, like "
+                        "https://example.org/privacy",
+                        key="privacy_url",
+                    ),
+                )
         choice_lists = data.get("choice_lists")
         if isinstance(choice_lists, dict):
             for name, choices in choice_lists.items():
                 if not NAME_RE.match(name):
                     self.add(
                         choice_lists.line_of(name),
-                        f"choice list '{name}'",
-                        "the name must start with a letter or underscore and contain only "
-                        "letters, digits and underscores",
+                        Message("choice list '%(name)s'", name=name),
+                        Message(
+                            "the name must start with a letter or underscore and contain only letters, digits and "
+                            "underscores"
+                        ),
                     )
-                self.check_choices(choices, f"choice list '{name}'")
+                self.check_choices(choices, Message("choice list '%(name)s'", name=name))
         pages = data.get("pages") if isinstance(data.get("pages"), list) else []
         self.collect_names(pages)
         for page_index, page in enumerate(pages):
@@ -450,7 +536,7 @@ class _Checker:
         for code, entry in translations.items():
             if not isinstance(entry, dict):
                 continue
-            where = f"translation '{code}'"
+            where = Message("translation '%(code)s'", code=code)
             for kind, keys in (("pages", ("title",)), ("questions", ("label", "hint"))):
                 found = entry.get(kind)
                 if not isinstance(found, dict):
@@ -460,14 +546,17 @@ class _Checker:
                     if index is None or not isinstance(texts, dict):
                         continue
                     for key in keys:
-                        self.check_piping(texts, key, f"{where}, {kind[:-1]} '{name}'", index)
+                        item = Message(_NAMED[kind[:-1]], name=name)
+                        self.check_piping(
+                            texts, key, Message("%(translation)s, %(item)s", translation=where, item=item), index
+                        )
 
     def check_translations(self, pages: list) -> None:
         """Language codes, and that every page, question, choice list and choice a translation names exists."""
         settings = self.data.get("settings")
         default = settings.get("language", "en") if isinstance(settings, dict) else "en"
         if isinstance(settings, dict) and isinstance(default, str) and not languages.valid_code(default):
-            self.add(settings.line_of("language"), "settings", _code_problem(default))
+            self.add(settings.line_of("language"), WHERE_SETTINGS, _code_problem(default))
         translations = self.data.get("translations")
         if not isinstance(translations, dict):
             return
@@ -481,7 +570,7 @@ class _Checker:
         }
         lists = self.data.get("choice_lists") if isinstance(self.data.get("choice_lists"), dict) else {}
         for code, entry in translations.items():
-            where = f"translation '{code}'"
+            where = Message("translation '%(code)s'", code=code)
             if not languages.valid_code(code):
                 self.add(translations.line_of(code), where, _code_problem(code))
             if not isinstance(entry, dict):
@@ -492,8 +581,12 @@ class _Checker:
                     self.add(
                         entry.line,
                         where,
-                        f"'{code}' is the default language (settings.language), whose texts are the definition "
-                        f"itself: only 'name' and 'dir' may be given here, not {', '.join(texts)}",
+                        Message(
+                            "'%(code)s' is the default language (settings.language), whose texts are the definition "
+                            "itself: only 'name' and 'dir' may be given here, not %(keys)s",
+                            code=code,
+                            keys=", ".join(texts),
+                        ),
                     )
             for kind, known, found in (
                 ("page", page_names, entry.get("pages")),
@@ -507,7 +600,7 @@ class _Checker:
                         self.add(
                             found.line_of(name),
                             where,
-                            f"there is no {kind} called '{name}' in the form{_did_you_mean(name, known)}",
+                            Message(_NO_SUCH[kind], name=name, suggestion=_did_you_mean(name, known)),
                         )
             for name, texts in (
                 (entry.get("questions") or {}).items() if isinstance(entry.get("questions"), dict) else ()
@@ -534,16 +627,24 @@ class _Checker:
         return [value for value, _ in types.get(qtype).default_choices or ()]
 
     def check_choice_translations(self, texts: dict, values, where: str, question: str | None, list_name=None) -> None:
-        owner = f"question '{question}'" if question else f"choice list '{list_name}'"
+        if question:
+            owner = Message("question '%(name)s'", name=question)
+        else:
+            owner = Message("choice list '%(name)s'", name=list_name)
         if values is None:
-            self.add(texts.line, where, f"{owner} has no choices to translate")
+            self.add(texts.line, where, Message("%(owner)s has no choices to translate", owner=owner))
             return
         for value in texts:
             if value not in values:
                 self.add(
                     texts.line_of(value),
                     where,
-                    f"{owner} has no choice with the value '{value}'{_did_you_mean(value, values)}",
+                    Message(
+                        "%(owner)s has no choice with the value '%(value)s'%(suggestion)s",
+                        owner=owner,
+                        value=value,
+                        suggestion=_did_you_mean(value, values),
+                    ),
                 )
 
     def collect_names(self, pages: list[dict]) -> None:
@@ -561,7 +662,11 @@ class _Checker:
                     self.add(
                         page.line_of("name"),
                         where,
-                        f"another page is already called '{name}' (line {seen_pages[name]})",
+                        Message(
+                            "another page is already called '%(name)s' (line %(line)s)",
+                            name=name,
+                            line=seen_pages[name],
+                        ),
                     )
                 else:
                     seen_pages[name] = page.line_of("name")
@@ -576,7 +681,7 @@ class _Checker:
                 qname = question.get("name")
                 if not isinstance(qname, str):
                     continue
-                qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
+                qwhere = _on_page(_name_or_number(question, "question", index), where)
                 if not self.valid_name(qname, question.line_of("name"), qwhere, "question"):
                     continue
                 if qname in first_line:
@@ -584,7 +689,12 @@ class _Checker:
                     self.add(
                         question.line_of("name"),
                         qwhere,
-                        f"the name '{qname}' is already used by a question on {other} (line {line})",
+                        Message(
+                            "the name '%(name)s' is already used by a question on %(page)s (line %(line)s)",
+                            name=qname,
+                            page=other,
+                            line=line,
+                        ),
                     )
                     continue
                 first_line[qname] = (question.line_of("name"), where)
@@ -599,9 +709,7 @@ class _Checker:
         self.add(
             line,
             where,
-            f"the {kind} name '{name}' must start with a letter or underscore, "
-            f"contain only letters, digits and underscores, and be at most "
-            f"{MAX_NAME_LENGTH} characters",
+            Message(_BAD_NAME[kind], name=name, max=MAX_NAME_LENGTH),
         )
         return False
 
@@ -621,18 +729,34 @@ class _Checker:
                 self.add(
                     line,
                     where,
-                    f"choice {index + 1}: the value '{value}' must not be empty or start or end with spaces",
+                    _choice(
+                        index,
+                        Message("the value '%(value)s' must not be empty or start or end with spaces", value=value),
+                    ),
                 )
             elif " " in value:
                 self.add(
                     line,
                     where,
-                    f"choice {index + 1}: the value '{value}' must not contain "
-                    "spaces (multiple-choice answers are stored space-separated)",
+                    _choice(
+                        index,
+                        Message(
+                            "the value '%(value)s' must not contain spaces (multiple-choice answers are stored "
+                            "space-separated)",
+                            value=value,
+                        ),
+                    ),
                 )
             if value in seen:
                 self.add(
-                    line, where, f"choice {index + 1}: the value '{value}' is used twice (also on line {seen[value]})"
+                    line,
+                    where,
+                    _choice(
+                        index,
+                        Message(
+                            "the value '%(value)s' is used twice (also on line %(line)s)", value=value, line=seen[value]
+                        ),
+                    ),
                 )
             else:
                 seen[value] = line
@@ -643,15 +767,27 @@ class _Checker:
                     self.add(
                         choice.line_of(column),
                         where,
-                        f"choice {index + 1}: a choice column cannot be called 'name' (a choice filter reads the "
-                        "choice's value as 'name' or 'value'): call the column something else",
+                        _choice(
+                            index,
+                            Message(
+                                "a choice column cannot be called 'name' (a choice filter reads the choice's value as "
+                                "'name' or 'value'): call the column something else"
+                            ),
+                        ),
                     )
                 elif not isinstance(column, str) or not NAME_RE.match(column) or len(column) > MAX_NAME_LENGTH:
                     self.add(
                         choice.line_of(column),
                         where,
-                        f"choice {index + 1}: the column name '{column}' must start with a letter or underscore, "
-                        f"contain only letters, digits and underscores, and be at most {MAX_NAME_LENGTH} characters",
+                        _choice(
+                            index,
+                            Message(
+                                "the column name '%(name)s' must start with a letter or underscore, contain only "
+                                "letters, digits and underscores, and be at most %(max)s characters",
+                                name=column,
+                                max=MAX_NAME_LENGTH,
+                            ),
+                        ),
                     )
 
     def check_page(self, page: dict, page_index: int) -> None:
@@ -670,18 +806,20 @@ class _Checker:
             self.add(
                 page.line_of("questions"),
                 where,
-                "every question on the page is hidden, so the page would be empty: put the hidden questions on a "
-                "page with a question people see",
+                Message(
+                    "every question on the page is hidden, so the page would be empty: put the hidden questions on a "
+                    "page with a question people see"
+                ),
             )
         for index, question in enumerate(questions):
             if isinstance(question, dict):
                 self.check_piping(
-                    question, "label", f"{_name_or_number(question, 'question', index)} on {where}", page_index
+                    question, "label", _on_page(_name_or_number(question, "question", index), where), page_index
                 )
                 self.check_piping(
-                    question, "hint", f"{_name_or_number(question, 'question', index)} on {where}", page_index
+                    question, "hint", _on_page(_name_or_number(question, "question", index), where), page_index
                 )
-                qwhere = f"{_name_or_number(question, 'question', index)} on {where}"
+                qwhere = _on_page(_name_or_number(question, "question", index), where)
                 self.check_question(question, qwhere, page_index, self.positions.get((page_index, index), -1))
 
     def check_question(self, q: dict, where: str, page_index: int, position: float) -> None:
@@ -694,7 +832,14 @@ class _Checker:
             if key not in allowed and key in _all_question_keys():
                 users = types.names_where(lambda t, key=key: key in t.allowed_keys)
                 self.add(
-                    q.line_of(key), where, f"'{key}' does not apply to {qtype} questions (only to: {', '.join(users)})"
+                    q.line_of(key),
+                    where,
+                    Message(
+                        "'%(key)s' does not apply to %(type)s questions (only to: %(types)s)",
+                        key=key,
+                        type=qtype,
+                        types=", ".join(users),
+                    ),
                 )
         for key, needs in (
             ("pattern_message", "pattern"),
@@ -703,10 +848,12 @@ class _Checker:
         ):
             given = q.get(needs) or (needs == "required" and q.get("consent"))
             if key in q and key in allowed and not given:
-                self.add(q.line_of(key), where, f"'{key}' is set but '{needs}' is not")
+                self.add(
+                    q.line_of(key), where, Message("'%(key)s' is set but '%(needs)s' is not", key=key, needs=needs)
+                )
 
         if declared.needs_choices and "choices" not in q:
-            self.add(q.line, where, f"a {qtype} question needs 'choices'")
+            self.add(q.line, where, Message("a %(type)s question needs 'choices'", type=qtype))
         choices = q.get("choices") if "choices" in allowed else None
         if isinstance(choices, str):
             lists = self.data.get("choice_lists")
@@ -715,7 +862,11 @@ class _Checker:
                 self.add(
                     q.line_of("choices"),
                     where,
-                    f"the choice list '{choices}' is not defined under 'choice_lists'{_did_you_mean(choices, lists)}",
+                    Message(
+                        "the choice list '%(name)s' is not defined under 'choice_lists'%(suggestion)s",
+                        name=choices,
+                        suggestion=_did_you_mean(choices, lists),
+                    ),
                 )
         elif isinstance(choices, list):
             self.check_choices(choices, where)
@@ -736,7 +887,9 @@ class _Checker:
         """A default must be an answer the question would accept; a read-only question cannot be required."""
         if q.get("read_only") is True and (q.get("required") is True or q.get("consent") is True):
             self.add(
-                q.line_of("read_only"), where, "a read-only question cannot be required (its answer is its default)"
+                q.line_of("read_only"),
+                where,
+                Message("a read-only question cannot be required (its answer is its default)"),
             )
         if "default" not in q or "default" not in declared.allowed_keys or isinstance(q["default"], bool):
             return
@@ -753,7 +906,13 @@ class _Checker:
             self.add(
                 q.line_of("default"),
                 where,
-                f"'default' ({text}) is not an answer this {q['type']} question accepts: {problem.args[0]}",
+                Message(
+                    "'%(key)s' (%(value)s) is not an answer this %(type)s question accepts: %(reason)s",
+                    key="default",
+                    value=text,
+                    type=q["type"],
+                    reason=problem.args[0],
+                ),
             )
 
     def check_bounds(self, q: dict, declared: types.QuestionType, where: str) -> None:
@@ -763,11 +922,25 @@ class _Checker:
                 continue
             value = declared.bounds.parse(q[key])
             if value is None:
-                self.add(q.line_of(key), where, f"'{key}' must be {declared.bounds.description}")
+                self.add(
+                    q.line_of(key),
+                    where,
+                    Message("'%(key)s' must be %(kind)s", key=key, kind=declared.bounds.description),
+                )
             else:
                 bounds[key] = value
         if "min" in bounds and "max" in bounds and bounds["min"] > bounds["max"]:
-            self.add(q.line_of("min"), where, f"'min' ({q['min']}) is greater than 'max' ({q['max']})")
+            self.add(
+                q.line_of("min"),
+                where,
+                Message(
+                    "'%(low_key)s' (%(low)s) is greater than '%(high_key)s' (%(high)s)",
+                    low_key="min",
+                    low=q["min"],
+                    high_key="max",
+                    high=q["max"],
+                ),
+            )
         if declared.check_definition is not None:
             for key, message in declared.check_definition(q, bounds):
                 self.add(q.line_of(key) if key else q.line, where, message)
@@ -776,13 +949,19 @@ class _Checker:
             self.add(
                 q.line_of("min_length"),
                 where,
-                f"'min_length' ({lengths[0]}) is greater than 'max_length' ({lengths[1]})",
+                Message(
+                    "'%(low_key)s' (%(low)s) is greater than '%(high_key)s' (%(high)s)",
+                    low_key="min_length",
+                    low=lengths[0],
+                    high_key="max_length",
+                    high=lengths[1],
+                ),
             )
         pattern = q.get("pattern")
         if isinstance(pattern, str) and "pattern" in declared.allowed_keys:
             problem = patterns.problem(pattern)
             if problem:
-                self.add(q.line_of("pattern"), where, f"'pattern' {problem}")
+                self.add(q.line_of("pattern"), where, Message("'%(key)s' %(problem)s", key="pattern", problem=problem))
 
     def check_piping(self, item: dict, key: str, where: str, page_index: int, line=None) -> None:
         """`${name}` in a label, hint or page title: an answered question on an earlier page, or ${contact.x}."""
@@ -797,26 +976,53 @@ class _Checker:
                 self.add(
                     line,
                     where,
-                    f"'{key}' shows '${{{name}}}', which is not a question name: write ${{name}} with an earlier "
-                    "question's name, or ${contact.name} with a contact attribute",
+                    Message(
+                        "'%(key)s' shows '%(placeholder)s', which is not a question name: write %(form)s with an "
+                        "earlier question's name, or %(contact)s with a contact attribute",
+                        key=key,
+                        placeholder=f"${{{name}}}",
+                        form="${name}",
+                        contact="${contact.name}",
+                    ),
                 )
             elif name not in self.order:
-                self.add(line, where, f"'{key}' shows unknown question '{name}'{_did_you_mean(name, self.order)}")
+                self.add(
+                    line,
+                    where,
+                    Message(
+                        "'%(key)s' shows unknown question '%(name)s'%(suggestion)s",
+                        key=key,
+                        name=name,
+                        suggestion=_did_you_mean(name, self.order),
+                    ),
+                )
             elif self.types.get(name) in types.names() and not types.get(self.types[name]).has_answer:
-                self.add(line, where, f"'{key}' shows '{name}', which is a note and has no answer")
+                self.add(
+                    line,
+                    where,
+                    Message("'%(key)s' shows '%(name)s', which is a note and has no answer", key=key, name=name),
+                )
             elif self.page_of[name] == page_index:
                 self.add(
                     line,
                     where,
-                    f"'{key}' shows the answer to question '{name}', which is on the same page (a label, hint or "
-                    "page title can only show answers from earlier pages)",
+                    Message(
+                        "'%(key)s' shows the answer to question '%(name)s', which is on the same page (a label, hint "
+                        "or page title can only show answers from earlier pages)",
+                        key=key,
+                        name=name,
+                    ),
                 )
             elif self.page_of[name] > page_index:
                 self.add(
                     line,
                     where,
-                    f"'{key}' shows the answer to question '{name}', which comes later in the form (a label, "
-                    "hint or page title can only show answers from earlier pages)",
+                    Message(
+                        "'%(key)s' shows the answer to question '%(name)s', which comes later in the form (a label, "
+                        "hint or page title can only show answers from earlier pages)",
+                        key=key,
+                        name=name,
+                    ),
                 )
 
     def check_choice_filter(self, text: str, q: dict, where: str, page_index: int) -> None:
@@ -826,11 +1032,16 @@ class _Checker:
         try:
             expr = expressions.parse_choice_filter(text)
         except expressions.ExpressionError as exc:
-            self.add(line, where, f"'choice_filter' has an error: {exc.message}")
+            self.add(line, where, Message("'%(key)s' has an error: %(error)s", key="choice_filter", error=exc.message))
             return
         if expr.uses_current:
             self.add(
-                line, where, "'choice_filter' uses '.', which a choice filter cannot use: name a column of the choices"
+                line,
+                where,
+                Message(
+                    "'%(key)s' uses '.', which a choice filter cannot use: name a column of the choices",
+                    key="choice_filter",
+                ),
             )
         choices = q.get("choices")
         if isinstance(choices, str):
@@ -846,30 +1057,36 @@ class _Checker:
             self.add(
                 line,
                 where,
-                f"'choice_filter' uses '{column}', which is not a column of the question's choices"
-                f"{_did_you_mean(column, columns)} (bare names are the choices' columns, such as "
-                f"{', '.join(sorted(columns - {'name'}))}; write ${{{column}}} for the answer to a question)",
+                Message(
+                    "'%(key)s' uses '%(column)s', which is not a column of the question's choices%(suggestion)s "
+                    "(bare names are the choices' columns, such as %(columns)s; write %(answer)s for the answer to "
+                    "a question)",
+                    key="choice_filter",
+                    column=column,
+                    suggestion=_did_you_mean(column, columns),
+                    columns=", ".join(sorted(columns - {"name"})),
+                    answer=f"${{{column}}}",
+                ),
             )
         own = q.get("name")
         for name in sorted(expr.references):
             if piping.is_contact_reference(name):
                 continue
             if name not in self.order:
-                self.add(
-                    line, where, f"'choice_filter' refers to unknown question '{name}'{_did_you_mean(name, self.order)}"
-                )
+                self.add(line, where, _refers_to_unknown("choice_filter", name, self.order))
             elif self.types.get(name) in types.names() and not types.get(self.types[name]).has_answer:
-                self.add(line, where, f"'choice_filter' refers to '{name}', which is a note and has no answer")
+                self.add(line, where, _refers_to_note("choice_filter", name))
             elif name == own:
-                self.add(line, where, "'choice_filter' refers to the question itself")
+                self.add(line, where, _refers_to_itself("choice_filter"))
             elif self.page_of[name] >= page_index:
                 self.add(
                     line,
                     where,
-                    f"'choice_filter' refers to question '{name}', which is on "
-                    f"{'the same page' if self.page_of[name] == page_index else 'a later page'} (a choice filter "
-                    "can only use answers from earlier pages: without JavaScript the list is the one the page "
-                    "was shown with)",
+                    Message(
+                        _FILTER_SAME_PAGE if self.page_of[name] == page_index else _FILTER_LATER_PAGE,
+                        key="choice_filter",
+                        name=name,
+                    ),
                 )
 
     def check_expression(
@@ -878,36 +1095,46 @@ class _Checker:
         try:
             expr = expressions.parse(text)
         except expressions.ExpressionError as exc:
-            self.add(line, where, f"'{key}' has an error: {exc.message}")
+            self.add(line, where, Message("'%(key)s' has an error: %(error)s", key=key, error=exc.message))
             return
         if expr.uses_current and key != "constraint":
-            self.add(line, where, f"'{key}' uses '.' (the current answer), which can only be used in a 'constraint'")
+            self.add(
+                line,
+                where,
+                Message("'%(key)s' uses '.' (the current answer), which can only be used in a 'constraint'", key=key),
+            )
         for name in sorted(expr.references):
             if piping.is_contact_reference(name):
                 continue  # a contact attribute: empty when there is none (docs/questionnaire-format.md#piping)
             if name not in self.order:
-                self.add(line, where, f"'{key}' refers to unknown question '{name}'{_did_you_mean(name, self.order)}")
+                self.add(line, where, _refers_to_unknown(key, name, self.order))
             elif self.types.get(name) == "note":
-                self.add(line, where, f"'{key}' refers to '{name}', which is a note and has no answer")
+                self.add(line, where, _refers_to_note(key, name))
             elif position is None:  # a page condition
                 if self.page_of[name] >= page_index:
                     self.add(
                         line,
                         where,
-                        f"'{key}' refers to question '{name}', which is on "
-                        "this page or a later one (a page condition can only "
-                        "use answers from earlier pages)",
+                        Message(
+                            "'%(key)s' refers to question '%(name)s', which is on this page or a later one (a page "
+                            "condition can only use answers from earlier pages)",
+                            key=key,
+                            name=name,
+                        ),
                     )
             elif name == own_name:
                 if key == "relevant":
-                    self.add(line, where, f"'{key}' refers to the question itself")
+                    self.add(line, where, _refers_to_itself(key))
             elif self.order[name] > position:
                 self.add(
                     line,
                     where,
-                    f"'{key}' refers to question '{name}', which comes later "
-                    "in the form (a condition can only use answers to "
-                    "earlier questions)",
+                    Message(
+                        "'%(key)s' refers to question '%(name)s', which comes later in the form (a condition can only "
+                        "use answers to earlier questions)",
+                        key=key,
+                        name=name,
+                    ),
                 )
 
 
@@ -929,10 +1156,70 @@ def web_address_problem(text: str) -> str | None:
 
 
 def _code_problem(code) -> str:
-    return (
-        f"'{code}' is not a language code: use a BCP 47 code such as 'cy', 'ur' or 'en-x-easyread' "
-        f"(a 2 or 3 letter lowercase language, then subtags; at most {languages.MAX_CODE_LENGTH} characters)"
+    return Message(
+        "'%(code)s' is not a language code: use a BCP 47 code such as 'cy', 'ur' or 'en-x-easyread' (a 2 or 3 "
+        "letter lowercase language, then subtags; at most %(max)s characters)",
+        code=code,
+        max=languages.MAX_CODE_LENGTH,
     )
+
+
+def _choice(index: int, problem: str) -> str:
+    """ "choice 3: …" (a choice in a list, counted from 1)."""
+    return Message("choice %(number)s: %(problem)s", number=index + 1, problem=problem)
+
+
+def _refers_to_unknown(key: str, name: str, known) -> str:
+    return Message(
+        "'%(key)s' refers to unknown question '%(name)s'%(suggestion)s",
+        key=key,
+        name=name,
+        suggestion=_did_you_mean(name, known),
+    )
+
+
+def _refers_to_note(key: str, name: str) -> str:
+    return Message("'%(key)s' refers to '%(name)s', which is a note and has no answer", key=key, name=name)
+
+
+def _refers_to_itself(key: str) -> str:
+    return Message("'%(key)s' refers to the question itself", key=key)
+
+
+#: "there is no page called 'x' in the form", one sentence for each kind of thing a translation names
+_NO_SUCH = {
+    "page": "there is no page called '%(name)s' in the form%(suggestion)s",
+    "question": "there is no question called '%(name)s' in the form%(suggestion)s",
+    "choice list": "there is no choice list called '%(name)s' in the form%(suggestion)s",
+}
+_BAD_NAME = {
+    "page": "the page name '%(name)s' must start with a letter or underscore, contain only letters, digits and "
+    "underscores, and be at most %(max)s characters",
+    "question": "the question name '%(name)s' must start with a letter or underscore, contain only letters, digits "
+    "and underscores, and be at most %(max)s characters",
+}
+_FILTER_SAME_PAGE = N_(
+    "'%(key)s' refers to question '%(name)s', which is on the same page (a choice filter can only use answers from "
+    "earlier pages: without JavaScript the list is the one the page was shown with)"
+)
+_FILTER_LATER_PAGE = N_(
+    "'%(key)s' refers to question '%(name)s', which is on a later page (a choice filter can only use answers from "
+    "earlier pages: without JavaScript the list is the one the page was shown with)"
+)
+# for extraction: the sentences above
+_SENTENCES = (
+    N_("there is no page called '%(name)s' in the form%(suggestion)s"),
+    N_("there is no question called '%(name)s' in the form%(suggestion)s"),
+    N_("there is no choice list called '%(name)s' in the form%(suggestion)s"),
+    N_(
+        "the page name '%(name)s' must start with a letter or underscore, contain only letters, digits and "
+        "underscores, and be at most %(max)s characters"
+    ),
+    N_(
+        "the question name '%(name)s' must start with a letter or underscore, contain only letters, digits and "
+        "underscores, and be at most %(max)s characters"
+    ),
+)
 
 
 def _is_date(text: str) -> bool:
@@ -1003,12 +1290,14 @@ def _plain(value):
 def validate_data(data: Any) -> list[Problem]:
     """Every problem in an already-parsed definition (a dict from YAML or JSON)."""
     if not isinstance(data, dict):
-        kind = "empty" if data is None else _KIND_WORDS.get(_json_type(data), "a single value")
+        kind = Message("empty") if data is None else _KIND_WORDS.get(_json_type(data), Message("a single value"))
         return [
             Problem(
                 getattr(data, "line", 1 if data is None else None),
                 "",
-                f"a questionnaire file must be a mapping with slug, title and pages; this one is {kind}",
+                Message(
+                    "a questionnaire file must be a mapping with slug, title and pages; this one is %(kind)s", kind=kind
+                ),
             )
         ]
     too_deep = _nesting_problem(data)
@@ -1035,17 +1324,24 @@ def _nesting_problem(data: Any) -> Problem | None:
             children = value
         else:
             if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_DIGITS * 3.33:
-                return Problem(None, "", f"a number has more than {MAX_DIGITS} digits")
+                return Problem(None, "", Message("a number has more than %(max)s digits", max=MAX_DIGITS))
             continue
         if depth > MAX_NESTING:
             return Problem(
-                getattr(value, "line", None), "", f"mappings and lists are nested more than {MAX_NESTING} levels deep"
+                getattr(value, "line", None),
+                "",
+                Message("mappings and lists are nested more than %(max)s levels deep", max=MAX_NESTING),
             )
         stack.extend((child, depth + 1) for child in children)
     return None
 
 
-_KIND_WORDS = {"string": "text", "array": "a list", "boolean": "true or false", "number": "a number"}
+_KIND_WORDS = {
+    "string": _TYPE_WORDS["string"],
+    "array": _TYPE_WORDS["array"],
+    "boolean": _TYPE_WORDS["boolean"],
+    "number": _TYPE_WORDS["number"],
+}
 
 
 def _json_type(value) -> str:
@@ -1080,7 +1376,8 @@ def load_definition_data(data: Any, source: str = "<data>") -> Questionnaire:
 def load_definition_text(text: str, source: str = "<string>") -> Questionnaire:
     """Parse and validate a YAML (or JSON) definition; raises DefinitionError listing every problem."""
     if len(text) > MAX_FILE_SIZE:
-        raise DefinitionError([Problem(None, "", f"the file is too large (over {MAX_FILE_SIZE} characters)")], source)
+        too_large = Message("the file is too large (over %(max)s characters)", max=MAX_FILE_SIZE)
+        raise DefinitionError([Problem(None, "", too_large)], source)
     data, problems = _parse_yaml(text)
     if problems and data is None:
         raise DefinitionError(problems, source)
@@ -1096,7 +1393,8 @@ def load_definition_file(path) -> Questionnaire:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise DefinitionError([Problem(None, "", "the file is not UTF-8 text")], str(path)) from None
+        raise DefinitionError([Problem(None, "", Message("the file is not UTF-8 text"))], str(path)) from None
     except OSError as exc:
-        raise DefinitionError([Problem(None, "", f"the file cannot be read: {exc.strerror}")], str(path)) from None
+        problem = Problem(None, "", Message("the file cannot be read: %(reason)s", reason=exc.strerror))
+        raise DefinitionError([problem], str(path)) from None
     return load_definition_text(text, source=str(path))

@@ -49,15 +49,30 @@ class Message(str):
         self.msgid, self.values = msgid, values
         return self
 
-    def render(self, translated: str, date_format: Callable[[datetime.date], str] | None = None) -> str:
-        return _fill(translated, self.values, date_format)
+    def render(
+        self,
+        translated: str,
+        date_format: Callable[[datetime.date], str] | None = None,
+        translate: Callable[[Message], str] | None = None,
+    ) -> str:
+        """`translated` (the msgid in the reader's language) filled with the values; a value that is itself a
+        Message ("question 'age' on page 'about'") goes through `translate` too."""
+        return _fill(translated, self.values, date_format, translate)
 
 
-def _fill(text: str, values: dict, date_format: Callable[[datetime.date], str] | None = None) -> str:
+def _fill(
+    text: str,
+    values: dict,
+    date_format: Callable[[datetime.date], str] | None = None,
+    translate: Callable[[Message], str] | None = None,
+) -> str:
     if not values:
         return text
     write_date = date_format or english_date
-    values = {k: write_date(v) if type(v) is datetime.date else v for k, v in values.items()}
+    values = {
+        k: write_date(v) if type(v) is datetime.date else translate(v) if translate and isinstance(v, Message) else v
+        for k, v in values.items()
+    }
     if "%(" in text:
         return text % values
     return text.format(**values)

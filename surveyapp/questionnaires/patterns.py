@@ -17,6 +17,8 @@ import re._parser as sre_parse
 
 import regex
 
+from .messages import Message
+
 #: seconds one pattern may take on one answer
 TIMEOUT_SECONDS = 0.05
 MAX_PATTERN_LENGTH = 1000
@@ -27,13 +29,14 @@ _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.PO
 def problem(pattern: str) -> str | None:
     """Why the pattern is refused, in plain English ("is not a valid ..."); None when it is acceptable."""
     if len(pattern) > MAX_PATTERN_LENGTH:
-        return f"is longer than {MAX_PATTERN_LENGTH} characters"
+        return Message("is longer than %(max)s characters", max=MAX_PATTERN_LENGTH)
     try:
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
-        return f"is not a valid regular expression: {getattr(exc, 'msg', 'it is too complex')}"
+        reason = getattr(exc, "msg", None) or Message("it is too complex")
+        return Message("is not a valid regular expression: %(reason)s", reason=reason)
     if _has_nested_repeat(parsed, inside_repeat=False):
-        return (
+        return Message(
             "repeats something that is itself repeated (a nested quantifier, like '(a+)+'), "
             "which can take seconds to check one answer: write it without the nested repeat"
         )

@@ -348,9 +348,13 @@ class Bounds:
     to_json: Callable[[Any], Any] = lambda v: v
 
 
-BOUNDS_INTEGER = Bounds(bound_integer, "a whole number")
-BOUNDS_DECIMAL = Bounds(bound_decimal, "a number", to_json=lambda v: str(v) if isinstance(v, decimal.Decimal) else v)
-BOUNDS_DATE = Bounds(bound_date, "a date like 2024-01-31", to_json=lambda v: v.isoformat())
+BOUNDS_INTEGER = Bounds(bound_integer, Message("a whole number"))
+BOUNDS_DECIMAL = Bounds(
+    bound_decimal, Message("a number"), to_json=lambda v: str(v) if isinstance(v, decimal.Decimal) else v
+)
+BOUNDS_DATE = Bounds(
+    bound_date, Message("a date like %(example)s", example="2024-01-31"), to_json=lambda v: v.isoformat()
+)
 
 
 # --- the declaration --------------------------------------------------------------------
@@ -498,12 +502,14 @@ def _check_rating_definition(q: dict, bounds: dict) -> list[tuple[str | None, st
     low, high = bounds.get("min"), bounds.get("max")
     if low is not None and high is not None:
         if low <= high and high - low + 1 > MAX_RATING_POINTS:
-            return [("min", f"a rating scale can have at most {MAX_RATING_POINTS} points")]
+            return [("min", Message("a rating scale can have at most %(max)s points", max=MAX_RATING_POINTS))]
         return []
     low = 0 if low is None else low
     high = 10 if high is None else high
     if ("min" in bounds or "max" in bounds) and low > high:
-        return [(None, f"the rating scale runs from {low} to {high}, which is backwards")]
+        return [
+            (None, Message("the rating scale runs from %(low)s to %(high)s, which is backwards", low=low, high=high))
+        ]
     return []
 
 
@@ -620,7 +626,7 @@ def _parse_datetime(question, raw: dict) -> datetime.datetime | None:
 def _default_date_form(question, text: str) -> dict[str, list[str]]:
     day = bound_date(text.strip())
     if day is None:
-        raise Invalid("write it as YYYY-MM-DD, like 2026-01-31")
+        raise Invalid(Message("write it as %(form)s, like %(example)s", form="YYYY-MM-DD", example="2026-01-31"))
     return _posted_date(question, day)
 
 
@@ -628,7 +634,9 @@ def _default_datetime_form(question, text: str) -> dict[str, list[str]]:
     match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})", text.strip())
     day = bound_date(match.group(1)) if match else None
     if day is None:
-        raise Invalid("write it as YYYY-MM-DDTHH:MM, like 2026-01-31T14:30")
+        raise Invalid(
+            Message("write it as %(form)s, like %(example)s", form="YYYY-MM-DDTHH:MM", example="2026-01-31T14:30")
+        )
     return {**_posted_date(question, day), f"{question.name}-time": [match.group(2)]}
 
 

@@ -31,6 +31,7 @@ from . import expressions, languages
 from .definition import SETTINGS_DEFAULTS, Questionnaire
 from .loader import DefinitionError, Problem, load_definition_data
 from .media import image_name
+from .messages import N_, Message
 from .xlsform_columns import (
     EXTENSION_COLUMNS,
     LIKERT_APPEARANCE,
@@ -58,21 +59,24 @@ _ENGINE_TYPES = {"integer": "integer", "int": "integer", "decimal": "decimal", "
 _ENGINE_TYPES |= {"time": "time", "dateTime": "datetime", "datetime": "datetime"}
 _SELECT_TYPES = {"select one": "single_choice", "select all that apply": "multiple_choice", "rank": "rank"}
 
+# Problems and notices are Messages: English text (the command line, the tests) that a page translates.
 _REFUSED_BY_BIND = {
-    "geopoint": "a web survey here cannot record a location; ask for a place or postcode with a text question",
-    "geotrace": "a web survey here cannot record a line on a map; remove the row",
-    "geoshape": "a web survey here cannot record a shape on a map; remove the row",
-    "binary": "the product does not take photos, recordings or files; remove the row",
-    "barcode": "the product cannot scan barcodes; use a text question",
+    "geopoint": Message("a web survey here cannot record a location; ask for a place or postcode with a text question"),
+    "geotrace": Message("a web survey here cannot record a line on a map; remove the row"),
+    "geoshape": Message("a web survey here cannot record a shape on a map; remove the row"),
+    "binary": Message("the product does not take photos, recordings or files; remove the row"),
+    "barcode": Message("the product cannot scan barcodes; use a text question"),
 }
 _REFUSED_BY_TYPE = {
-    "select one external": "choices from an external file are not supported; put them in the choices sheet "
-    "and use select_one LIST",
-    "xml-external": "attached data files are not supported; remove the row",
-    "csv-external": "attached data files are not supported; remove the row",
-    "trigger": "use acknowledge, or a note",
-    "osm": "OpenStreetMap questions are not supported; remove the row",
-    "include": "including other forms is not supported; copy their rows into this form",
+    "select one external": Message(
+        "choices from an external file are not supported; put them in the choices sheet and use %(form)s",
+        form="select_one LIST",
+    ),
+    "xml-external": Message("attached data files are not supported; remove the row"),
+    "csv-external": Message("attached data files are not supported; remove the row"),
+    "trigger": Message("use acknowledge, or a note"),
+    "osm": Message("OpenStreetMap questions are not supported; remove the row"),
+    "include": Message("including other forms is not supported; copy their rows into this form"),
 }
 
 
@@ -107,7 +111,26 @@ class XLSFormImport:
 
 
 def _where(sheet: str, row: int | None, subject: str) -> str:
-    return f"sheet '{sheet}'" + (f", row {row}" if row else "") + (f", {subject}" if subject else "")
+    """ "sheet 'survey', row 4, column 'default'" (a Message: a page shows it in its language)."""
+    if row and subject:
+        return Message("sheet '%(sheet)s', row %(row)s, %(subject)s", sheet=sheet, row=row, subject=subject)
+    if row:
+        return Message("sheet '%(sheet)s', row %(row)s", sheet=sheet, row=row)
+    if subject:
+        return Message("sheet '%(sheet)s', %(subject)s", sheet=sheet, subject=subject)
+    return Message("sheet '%(sheet)s'", sheet=sheet)
+
+
+def _column(name: str) -> str:
+    return Message("column '%(column)s'", column=name)
+
+
+def _type(name: str) -> str:
+    return Message("type '%(type)s'", type=name)
+
+
+def _noted(where: str, note: str) -> str:
+    return Message("%(where)s: %(note)s", where=where, note=note)
 
 
 def read_xlsform(data: bytes, source: str = "<upload>", skip_unsupported: bool = False) -> XLSFormImport:
@@ -136,17 +159,21 @@ def _refuse(source: str, message: str) -> XLSFormError:
 
 def _check_archive(data: bytes, source: str) -> None:
     if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise _refuse(source, "this is an old Excel .xls file: save it as an Excel workbook (.xlsx) and import that")
+        raise _refuse(
+            source, Message("this is an old Excel .xls file: save it as an Excel workbook (.xlsx) and import that")
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise _refuse(source, "the file is not an Excel workbook (.xlsx), nor YAML or JSON text") from None
+        raise _refuse(source, Message("the file is not an Excel workbook (.xlsx), nor YAML or JSON text")) from None
     if len(parts) > MAX_PARTS or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
         raise _refuse(
             source,
-            f"the workbook unpacks to more than {MAX_UNPACKED_BYTES // 1_000_000} MB: "
-            "an XLSForm is much smaller; remove other sheets and data",
+            Message(
+                "the workbook unpacks to more than %(size)s MB: an XLSForm is much smaller; remove other sheets and data",
+                size=MAX_UNPACKED_BYTES // 1_000_000,
+            ),
         )
 
 
@@ -158,15 +185,22 @@ def _pyxform_json(data: bytes, source: str) -> tuple[dict, list[dict]]:
     except PyXFormError as exc:
         detail = str(exc).strip()
         if detail.startswith("Argument"):  # pyxform tried every format it knows; none fitted
-            raise _refuse(source, "the file cannot be read as an Excel workbook (.xlsx)") from None
+            raise _refuse(source, Message("the file cannot be read as an Excel workbook (.xlsx)")) from None
         raise _refuse(source, f"pyxform: {detail}") from None
     except Exception as exc:  # openpyxl on a damaged or hostile file: many kinds of error, none a traceback
         raise _refuse(
-            source, f"the workbook cannot be read ({exc.__class__.__name__}): save it again as .xlsx"
+            source,
+            Message("the workbook cannot be read (%(error)s): save it again as .xlsx", error=exc.__class__.__name__),
         ) from None
     if not workbook.survey:
         names = ", ".join(f"'{n}'" for n in workbook.sheet_names) or "none"
-        raise _refuse(source, f"the workbook has no sheet named 'survey' (its sheets: {names}); an XLSForm needs one")
+        raise _refuse(
+            source,
+            Message(
+                "the workbook has no sheet named 'survey' (its sheets: %(sheets)s); an XLSForm needs one",
+                sheets=names if workbook.sheet_names else Message("none"),
+            ),
+        )
     try:
         raw_types = [_raw_type(row) for row in workbook.survey]
         rows = dealias_and_group_headers(
@@ -245,7 +279,7 @@ class _Mapper:
         row = self.row_of.get(name) if name else None
         where = _where("survey", row, subject)
         if self.skip and unsupported:
-            self.left_out.append(f"{where}: {message}")
+            self.left_out.append(_noted(where, message))
             return
         self.problems.append(XLSFormProblem(None, where, message, unsupported))
 
@@ -253,9 +287,10 @@ class _Mapper:
         """A loader problem about the mapped definition, pointed at the sheet and row it came from."""
         match = re.match(r"(question|page) '([^']+)'", problem.where or "")
         if match and match.group(2) in self.row_of:
-            where = _where("survey", self.row_of[match.group(2)], f"{match.group(1)} '{match.group(2)}'")
+            what = Message(_NAMED[match.group(1)], name=match.group(2))
+            where = _where("survey", self.row_of[match.group(2)], what)
         elif (problem.where or "").startswith("slug"):
-            where = _where("settings", None, "column 'form_id'")
+            where = _where("settings", None, _column("form_id"))
         else:
             where = problem.where
         return Problem(None, where, problem.message)
@@ -319,9 +354,13 @@ class _Mapper:
         if shown:
             self.problem(
                 name,
-                f"column '{column}'",
-                f"the {column} shows the calculation '{shown[0]}', which the product cannot show; "
-                f"write the {column} without it",
+                _column(column),
+                Message(
+                    "the %(column)s shows the calculation '%(name)s', which the product cannot show; write the "
+                    "%(column)s without it",
+                    column=column,
+                    name=shown[0],
+                ),
             )
             return None
 
@@ -369,9 +408,12 @@ class _Mapper:
         if "pulldata(" in text.replace(" ", ""):
             self.problem(
                 owner,
-                f"column '{column}'",
-                "pulldata() reads a CSV file attached to the form, which the product does not store; "
-                "rewrite the expression without it",
+                _column(column),
+                Message(
+                    "%(function)s reads a CSV file attached to the form, which the product does not store; rewrite "
+                    "the expression without it",
+                    function="pulldata()",
+                ),
             )
             return False, None
         try:
@@ -379,12 +421,17 @@ class _Mapper:
         except expressions.ExpressionError as exc:
             self.problem(
                 owner,
-                f"column '{column}'",
-                f"the expression '{text}' cannot be used here: {exc.message}; rewrite it"
-                + (
-                    " with the functions the product evaluates: " + ", ".join(f"{f}()" for f in expressions.FUNCTIONS)
-                    if "function" in exc.message
-                    else ""
+                _column(column),
+                Message(
+                    "the expression '%(text)s' cannot be used here: %(error)s; rewrite it with the functions the "
+                    "product evaluates: %(functions)s",
+                    text=text,
+                    error=exc.message,
+                    functions=", ".join(f"{f}()" for f in expressions.FUNCTIONS),
+                )
+                if "function" in exc.message
+                else Message(
+                    "the expression '%(text)s' cannot be used here: %(error)s; rewrite it", text=text, error=exc.message
                 ),
             )
             return False, None
@@ -395,8 +442,8 @@ class _Mapper:
                 return False, None  # a consequence of a problem already reported, not one of its own
             self.problem(
                 owner,
-                f"column '{column}'",
-                f"uses {', '.join(gone)}, which {'was' if len(gone) == 1 else 'were'} left out",
+                _column(column),
+                Message(_LEFT_OUT[len(gone) != 1], names=", ".join(gone)),
             )
             return False, None
         return True, text
@@ -425,22 +472,30 @@ class _Mapper:
         if translations:
             definition["translations"] = translations
         if not self.pages and not self.problems:
-            self.problem(None, "", "the form has no question the product can serve", unsupported=False)
+            self.problem(None, "", Message("the form has no question the product can serve"), unsupported=False)
         if self.renamed:
             self.notices.append(
-                "names with characters the product does not allow in names were changed: "
-                + ", ".join(f"{old} is {new}" for old, new in self.renamed.items())
+                Message(
+                    "names with characters the product does not allow in names were changed: %(names)s",
+                    names=", ".join(f"{old} is {new}" for old, new in self.renamed.items()),
+                )
             )
         if self.metadata:
             self.notices.append(
-                "form metadata left out (the product records when each response was started and submitted): "
-                + ", ".join(self.metadata)
+                Message(
+                    "form metadata left out (the product records when each response was started and submitted): "
+                    "%(names)s",
+                    names=", ".join(self.metadata),
+                )
             )
         unused = sorted(set(self.calculations) - self.calculation_used)
         if unused:
             self.notices.append(
-                "calculate rows not used by any condition or constraint were left out (their values are not "
-                "stored): " + ", ".join(unused)
+                Message(
+                    "calculate rows not used by any condition or constraint were left out (their values are not "
+                    "stored): %(names)s",
+                    names=", ".join(unused),
+                )
             )
         return definition
 
@@ -455,8 +510,12 @@ class _Mapper:
         uncoded = sorted(lang for lang in self.other_languages if languages.from_xlsform(lang) is None)
         if uncoded:
             self.notices.append(
-                "texts in " + ", ".join(f"'{lang}'" for lang in uncoded) + " were not imported: name each "
-                "language with its code in the column, like label::Cymraeg (cy)"
+                Message(
+                    "texts in %(languages)s were not imported: name each language with its code in the column, like "
+                    "%(example)s",
+                    languages=", ".join(f"'{lang}'" for lang in uncoded),
+                    example="label::Cymraeg (cy)",
+                )
             )
         for language in [lang for lang in self.translated if lang not in uncoded]:
             code, name = languages.from_xlsform(language)
@@ -498,7 +557,9 @@ class _Mapper:
         form_id = str(self.form.get("id_string") or "form")
         slug = re.sub(r"[^a-z0-9-]+", "-", form_id.lower()).strip("-")[:64] or "form"
         if slug != form_id:
-            self.notices.append(f"form_id '{form_id}' became the survey's slug '{slug}'")
+            self.notices.append(
+                Message("form_id '%(form_id)s' became the survey's slug '%(slug)s'", form_id=form_id, slug=slug)
+            )
         return slug
 
     def settings(self) -> dict:
@@ -559,9 +620,11 @@ class _Mapper:
                 self.leave_out_all(element)
                 self.problem(
                     name,
-                    "type 'begin repeat'",
-                    "repeats are not supported: ask for a fixed number of items (a group with numbered "
-                    "questions), or remove the repeat and the questions in it",
+                    _type("begin repeat"),
+                    Message(
+                        "repeats are not supported: ask for a fixed number of items (a group with numbered "
+                        "questions), or remove the repeat and the questions in it"
+                    ),
                 )
             elif kind == "calculate":
                 calculation = (element.get("bind") or {}).get("calculate")
@@ -660,7 +723,9 @@ class _Mapper:
                 return None
         else:
             message = _REFUSED_BY_TYPE.get(kind) or _REFUSED_BY_BIND.get(str(bind.get("type")))
-            self.problem(name, f"type '{raw_type}'", message or "the product cannot serve this type; remove the row")
+            self.problem(
+                name, _type(raw_type), message or Message("the product cannot serve this type; remove the row")
+            )
             return None
         return self.details(element, question, bind)
 
@@ -668,7 +733,7 @@ class _Mapper:
         name = question["name"]
         itemset = str(element.get("itemset") or element.get("list_name") or "")
         if "." in itemset or element.get("type") == "select one external":
-            self.problem(name, f"type '{raw_type}'", _REFUSED_BY_TYPE["select one external"])
+            self.problem(name, _type(raw_type), _REFUSED_BY_TYPE["select one external"])
             return False
         if element.get("choice_filter"):
             ok, choice_filter = self.expression(name, "choice_filter", element["choice_filter"], choice_filter=True)
@@ -678,7 +743,9 @@ class _Mapper:
                 return False
         if any(choice.get("media") for choice in element.get("choices") or []):
             self.problem(
-                name, f"list '{itemset}'", "pictures and sounds in choices are not supported; remove those columns"
+                name,
+                Message("list '%(list)s'", list=itemset),
+                Message("pictures and sounds in choices are not supported; remove those columns"),
             )
         choices = []
         for choice in element.get("choices") or []:
@@ -704,7 +771,7 @@ class _Mapper:
         if value is None or str(value).strip() == "":
             return True
         if _DYNAMIC_DEFAULT_RE.search(str(value)):
-            self.problem(str(element.get("name", "")), "column 'default'", _COLUMN_ADVICE["default"])
+            self.problem(str(element.get("name", "")), _column("default"), _COLUMN_ADVICE["default"])
             return question["type"] != "hidden"  # a hidden question is nothing without its default
         question["default"] = _default_text(value, question["type"])
         return True
@@ -715,9 +782,12 @@ class _Mapper:
         if not all(re.fullmatch(r"-?\d{1,6}", v) for v in (start, end)) or step != "1":
             self.problem(
                 question["name"],
-                f"type '{raw_type}'",
-                f"only whole-number ranges with step 1 become a rating scale (this one: start={start} end={end} "
-                f"step={step}); change the parameters",
+                _type(raw_type),
+                Message(
+                    "only whole-number ranges with step 1 become a rating scale (this one: %(parameters)s); change the "
+                    "parameters",
+                    parameters=f"start={start} end={end} step={step}",
+                ),
             )
             return False
         question.update(type="rating", min=int(start), max=int(end))
@@ -730,7 +800,7 @@ class _Mapper:
         media = element.get("media") or {}
         for kind in media:
             if kind not in ("image", "big-image"):
-                self.problem(name, f"column '{kind}'", _COLUMN_ADVICE["audio"])
+                self.problem(name, _column(kind), _COLUMN_ADVICE["audio"])
         image = media.get("image")
         if image:
             if isinstance(image, dict):  # per language; no picture in the default language is no picture there
@@ -744,11 +814,12 @@ class _Mapper:
             if named:
                 question["image"] = named
                 if named != str(raw):
-                    where = _where("survey", self.row_of.get(name), "column 'image'")
-                    self.notices.append(f"{where}: the image '{raw}' is stored as '{named}'")
+                    where = _where("survey", self.row_of.get(name), _column("image"))
+                    stored = Message("the image '%(raw)s' is stored as '%(named)s'", raw=raw, named=named)
+                    self.notices.append(_noted(where, stored))
         if media.get("big-image"):
-            where = _where("survey", self.row_of.get(name), "column 'big-image'")
-            self.notices.append(f"{where}: a big image (to open full screen) is not shown; use 'image'")
+            where = _where("survey", self.row_of.get(name), _column("big-image"))
+            self.notices.append(_noted(where, Message("a big image (to open full screen) is not shown; use 'image'")))
         return True
 
     def details(self, element: dict, question: dict, bind: dict) -> dict | None:
@@ -769,8 +840,9 @@ class _Mapper:
             question["hint"] = hint
         if element.get("guidance_hint"):
             # ODK shows it to enumerators and on paper, never in a web form: say so rather than drop it quietly.
-            where = _where("survey", self.row_of.get(name), "column 'guidance_hint'")
-            self.notices.append(f"{where}: a guidance hint is for interviewers and paper forms; it was not imported")
+            where = _where("survey", self.row_of.get(name), _column("guidance_hint"))
+            note = Message("a guidance hint is for interviewers and paper forms; it was not imported")
+            self.notices.append(_noted(where, note))
         ok, relevant = self.expression(name, "relevant", _or_other_condition(name, bind.get("relevant")))
         if not ok:
             return None
@@ -782,22 +854,26 @@ class _Mapper:
             return None
         calculation = element.get("bind", {}).get("calculate")
         if calculation:
-            self.problem(name, "column 'calculation'", _COLUMN_ADVICE["calculation"])
+            self.problem(name, _column("calculation"), _COLUMN_ADVICE["calculation"])
         if question["type"] in ("note", "hidden"):
             return question
         read_only = _is_true((element.get("bind") or {}).get("readonly"))
         if read_only:
             question["read_only"] = True
             if _is_true(bind.get("required")):
-                where = _where("survey", self.row_of.get(name), "column 'required'")
-                self.notices.append(f"{where}: a read-only question cannot be required (its answer is its default)")
+                where = _where("survey", self.row_of.get(name), _column("required"))
+                note = Message("a read-only question cannot be required (its answer is its default)")
+                self.notices.append(_noted(where, note))
                 bind = {**bind, "required": "no"}
         required = _is_true(bind.get("required"))
         if required is None:
             self.problem(
                 name,
-                "column 'required'",
-                f"required may only be yes or no here (not '{bind.get('required')}'); make it yes or no",
+                _column("required"),
+                Message(
+                    "required may only be yes or no here (not '%(value)s'); make it yes or no",
+                    value=bind.get("required"),
+                ),
             )
         elif required:
             question["required"] = True
@@ -823,11 +899,18 @@ class _Mapper:
 
 
 _COLUMN_ADVICE = {
-    "default": "a default worked out from other answers or functions is not supported; give a fixed answer "
-    "(like 3, yes, 2026-01-31 or 14:30), or use a calculate row in the condition that needs it",
-    "audio": "sounds and videos in questions are not supported; remove the audio and video columns",
-    "calculation": "a question with a calculation is not supported; use a calculate row (conditions may use it)",
+    "default": Message(
+        "a default worked out from other answers or functions is not supported; give a fixed answer (like 3, yes, "
+        "2026-01-31 or 14:30), or use a calculate row in the condition that needs it"
+    ),
+    "audio": Message("sounds and videos in questions are not supported; remove the audio and video columns"),
+    "calculation": Message(
+        "a question with a calculation is not supported; use a calculate row (conditions may use it)"
+    ),
 }
+#: a loader problem's place, pointed at the sheet's row
+_NAMED = {"question": N_("question '%(name)s'"), "page": N_("page '%(name)s'")}
+_LEFT_OUT = (N_("uses %(names)s, which was left out"), N_("uses %(names)s, which were left out"))
 
 
 _DYNAMIC_DEFAULT_RE = re.compile(r"\$\{|[A-Za-z_][A-Za-z0-9_-]*\s*\(")

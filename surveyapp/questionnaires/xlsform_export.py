@@ -14,6 +14,7 @@ from typing import Any
 
 from .definition import Questionnaire
 from .languages import QUESTION_TEXTS, SETTINGS_TEXTS, xlsform_language
+from .messages import Message
 from .xlsform_columns import (
     EXTENSION_COLUMNS,
     EXTRA_SETTINGS,
@@ -98,7 +99,10 @@ def xlsform_sheets(questionnaire: Questionnaire, version: int | None = None) -> 
         survey_rows.append({"type": "end group", "name": group})
     if refused:
         raise XLSFormExportError(
-            "XLSForm has no question type for " + ", ".join(refused) + ": these questions cannot be exported"
+            Message(
+                "XLSForm has no question type for %(questions)s: these questions cannot be exported",
+                questions=", ".join(refused),
+            )
         )
     if columns is not None:
         survey_rows = [_in_languages(row, columns, translations) for row in survey_rows]

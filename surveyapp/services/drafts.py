@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import copy
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Choice, Question, Survey, SurveyVersion, utcnow
 from ..questionnaires import loader
+from ..questionnaires.messages import Message
 from . import choice_lists
 from .editing import EditError, definition_yaml
 from .starting_points import STARTING_POINTS, blank_definition
@@ -90,7 +92,7 @@ def publish_draft(session: Session, survey: Survey) -> ImportResult:
     Raises NotPublishable with the validator's problems; nothing is stored then.
     """
     if survey.draft_definition is None:
-        raise NotPublishable([loader.Problem(None, "", "there is no draft to publish")])
+        raise NotPublishable([loader.Problem(None, "", Message("there is no draft to publish"))])
     definition = dict(survey.draft_definition, slug=survey.slug)
     try:
         result = import_definition(session, definition_yaml(definition), source="editor")
@@ -104,7 +106,7 @@ def create_survey(session: Session, slug: str, title: str, starting_point: str) 
     """A new draft survey with no published version yet, its draft made from a starting point."""
     label_and_builder = STARTING_POINTS.get(starting_point)
     if label_and_builder is None:
-        raise EditError("Choose how to start.")
+        raise EditError(gettext("Choose how to start."))
     survey = Survey(slug=slug, title=title)
     session.add(survey)
     session.flush()

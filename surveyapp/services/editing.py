@@ -355,8 +355,8 @@ class DraftProblems:
     """The validator's problems, sorted by what they concern, for messages beside the fields."""
 
     all: list[loader.Problem] = field(default_factory=list)
-    #: questionnaire-wide (title, slug, settings)
-    general: list[str] = field(default_factory=list)
+    #: questionnaire-wide (title, slug, settings), whole problems ("line 2: settings: …")
+    general: list[loader.Problem] = field(default_factory=list)
     #: page name -> key ('' for the page as a whole) -> messages
     pages: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: question name -> key ('' for the question as a whole) -> messages
@@ -397,7 +397,7 @@ def draft_problems(definition: dict) -> DraftProblems:
             keys = result.pages.setdefault(page.group("page"), {})
             keys.setdefault(_key_of(problem.message), []).append(problem.message)
         else:
-            result.general.append(str(problem))
+            result.general.append(problem)  # the page translates it (i18n.translate)
     return result
 
 

@@ -21,6 +21,7 @@ from ..models import Survey, SurveyStatus, SurveyVersion
 from ..questionnaires import fhir, fhir_import
 from ..questionnaires.definition import Questionnaire
 from ..questionnaires.fhir_import import FhirImportError
+from ..questionnaires.messages import Message
 from .surveys import ImportResult, import_definition
 
 MEDIA_TYPE = "application/fhir+json"
@@ -114,13 +115,16 @@ def looks_like_fhir(text: str) -> bool:
 def parse_resource(text: str) -> dict:
     """The JSON of a FHIR resource; FhirImportError (one plain message) when it cannot be read."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_IMPORT_BYTES:
-        raise FhirImportError([f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB: nothing was read"])
+        too_large = Message(
+            "the file is larger than %(size)s MB: nothing was read", size=MAX_IMPORT_BYTES // (1024 * 1024)
+        )
+        raise FhirImportError([too_large])
     try:
         data = json.loads(text)
     except RecursionError:
-        raise FhirImportError(["the JSON is nested too deeply to be a Questionnaire"]) from None
+        raise FhirImportError([Message("the JSON is nested too deeply to be a Questionnaire")]) from None
     except ValueError as exc:
-        raise FhirImportError([f"not valid JSON: {exc}"]) from None
+        raise FhirImportError([Message("not valid JSON: %(reason)s", reason=str(exc))]) from None
     return data
 
 

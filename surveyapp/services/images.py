@@ -17,6 +17,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,12 +48,17 @@ class CheckedImage:
 def check_image(filename: str, raw: bytes) -> CheckedImage:
     """Decode, check and re-encode an uploaded image (ImageError when it cannot be used)."""
     name = image_name(filename)
-    shown = name or "the file"
+    shown = name or gettext("the file")
     if not name or not NAME.match(name):
-        raise ImageError(f"{shown}: give the image a file name made of letters and digits, such as pharmacy.png")
+        raise ImageError(
+            gettext("%(file)s: give the image a file name made of letters and digits, such as pharmacy.png", file=shown)
+        )
     if len(raw) > MAX_BYTES:
         raise ImageError(
-            f"{shown}: the image is larger than 2 MB; save it smaller (a phone screen is about 1000 pixels wide)"
+            gettext(
+                "%(file)s: the image is larger than 2 MB; save it smaller (a phone screen is about 1000 pixels wide)",
+                file=shown,
+            )
         )
     try:
         with warnings.catch_warnings():
@@ -61,18 +67,28 @@ def check_image(filename: str, raw: bytes) -> CheckedImage:
             with Image.open(io.BytesIO(raw)) as image:
                 kind = image.format
                 if kind not in FORMATS:
-                    raise ImageError(f"{shown}: the image must be a PNG, JPEG, GIF or WebP file")
+                    raise ImageError(gettext("%(file)s: the image must be a PNG, JPEG, GIF or WebP file", file=shown))
                 width, height = image.size
                 if width > MAX_SIDE or height > MAX_SIDE:
-                    raise ImageError(f"{shown}: the image is {width} × {height} pixels; at most {MAX_SIDE} each way")
+                    raise ImageError(
+                        gettext(
+                            "%(file)s: the image is %(width)s × %(height)s pixels; at most %(max)s each way",
+                            file=shown,
+                            width=width,
+                            height=height,
+                            max=MAX_SIDE,
+                        )
+                    )
                 image.load()
                 data = _re_encode(image, kind)
     except ImageError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"{shown}: this is not an image that can be shown (PNG, JPEG, GIF or WebP)") from None
+        raise ImageError(
+            gettext("%(file)s: this is not an image that can be shown (PNG, JPEG, GIF or WebP)", file=shown)
+        ) from None
     except (OSError, ValueError, SyntaxError, EOFError):
-        raise ImageError(f"{shown}: the image is damaged and cannot be read") from None
+        raise ImageError(gettext("%(file)s: the image is damaged and cannot be read", file=shown)) from None
     return CheckedImage(name, FORMATS[kind], width, height, data)
 
 
@@ -102,7 +118,13 @@ def add_image(
     if image is None:
         count = len(images_of(session, survey))
         if count >= MAX_IMAGES:
-            raise ImageError(f"{checked.name}: a survey keeps at most {MAX_IMAGES} images; remove some first")
+            raise ImageError(
+                gettext(
+                    "%(file)s: a survey keeps at most %(max)s images; remove some first",
+                    file=checked.name,
+                    max=MAX_IMAGES,
+                )
+            )
         image = SurveyImage(survey_id=survey.id, name=checked.name)
         session.add(image)
     image.content_type, image.width, image.height = checked.content_type, checked.width, checked.height

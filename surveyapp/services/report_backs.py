@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -79,7 +80,7 @@ def carry_actions(report: ReportBack, previous: ReportBack) -> None:
 
 def require_draft(report: ReportBack) -> None:
     if report.is_final:
-        raise ReportFinal("This report back is final: duplicate it to start the next one.")
+        raise ReportFinal(gettext("This report back is final: duplicate it to start the next one."))
 
 
 def add_section(report: ReportBack, **fields) -> ReportSection:
@@ -179,7 +180,7 @@ def create_share(
 ) -> tuple[ReportShare, str]:
     """(share, token): the token is shown once; only its SHA-256 is stored. Only final sheets are shared."""
     if not report.is_final:
-        raise ValueError("Finalise the report back before sharing it: a share link shows a final sheet only.")
+        raise ValueError(gettext("Finalise the report back before sharing it: a share link shows a final sheet only."))
     share = ReportShare(report_id=report.id)
     return share, share_links.issue(session, share, days, label, created_by_id)
 

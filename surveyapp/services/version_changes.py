@@ -1,29 +1,55 @@
 """What changed between two versions of a questionnaire, in words: pages and questions added, removed,
-moved, reworded; choices; conditions. Plain functions over two definition dicts (Questionnaire.to_dict())."""
+moved, reworded; choices; conditions. Plain functions over two definition dicts (Questionnaire.to_dict()).
+
+The words are `Message`s: English text (str() and the tests read it) that the editor's page shows in the staff
+member's interface language (surveyapp/i18n.translate); the survey's own texts inside them stay as written."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..questionnaires.messages import Message
+
+
+class _Capitalised(Message):
+    """A Message whose first letter is a capital in every language ("Lowest value: 3" beside "lowest value")."""
+
+    def __new__(cls, msgid: str, **values):
+        self = str.__new__(cls, _capital(str(Message(msgid, **values))))
+        self.msgid, self.values = msgid, values
+        return self
+
+    def render(self, translated, date_format=None, translate=None) -> str:
+        return _capital(super().render(translated, date_format, translate))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _capitalised(words: Message) -> Message:
+    return _Capitalised(words.msgid, **words.values)
+
+
 #: question keys reported by name when they change (label, choices, conditions and type have their own words)
 _OTHER_KEYS = {
-    "hint": "hint",
-    "required": "whether an answer is required",
-    "required_message": "message when there is no answer",
-    "consent": "consent",
-    "min": "lowest value",
-    "max": "highest value",
-    "min_label": "label of the lowest point",
-    "max_label": "label of the highest point",
-    "min_length": "fewest characters",
-    "max_length": "most characters",
-    "pattern": "pattern",
-    "pattern_message": "pattern message",
-    "constraint": "rule the answer must satisfy",
-    "constraint_message": "message when the rule fails",
-    "choice_filter": "which answers are offered",
-    "suffix": "text after the box",
-    "width": "width of the box",
+    "hint": Message("hint"),
+    "required": Message("whether an answer is required"),
+    "required_message": Message("message when there is no answer"),
+    "consent": Message("consent"),
+    "min": Message("lowest value"),
+    "max": Message("highest value"),
+    "min_label": Message("label of the lowest point"),
+    "max_label": Message("label of the highest point"),
+    "min_length": Message("fewest characters"),
+    "max_length": Message("most characters"),
+    "pattern": Message("pattern"),
+    "pattern_message": Message("pattern message"),
+    "constraint": Message("rule the answer must satisfy"),
+    "constraint_message": Message("message when the rule fails"),
+    "choice_filter": Message("which answers are offered"),
+    "suffix": Message("text after the box"),
+    "width": Message("width of the box"),
 }
 
 
@@ -43,7 +69,7 @@ def _shown(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return Message("yes") if value else Message("no")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -73,7 +99,7 @@ def _choices(question: dict) -> dict[str, str]:
 
 
 def _condition(text) -> str:
-    return f"‘{text}’" if text else "none"
+    return f"‘{text}’" if text else Message("none")
 
 
 def version_changes(old: dict, new: dict) -> list[Change]:
@@ -85,7 +111,7 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                 "changed",
                 "questionnaire",
                 "",
-                f"Title: ‘{old.get('title')}’ became ‘{new.get('title')}’",
+                Message("Title: ‘%(before)s’ became ‘%(after)s’", before=old.get("title"), after=new.get("title")),
                 _shown(old.get("title")),
                 _shown(new.get("title")),
             )
@@ -96,7 +122,7 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                 "changed",
                 "questionnaire",
                 "",
-                "Description changed",
+                Message("Description changed"),
                 _shown(old.get("description")),
                 _shown(new.get("description")),
             )
@@ -110,7 +136,7 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                 "changed",
                 "questionnaire",
                 "",
-                "Settings changed: " + ", ".join(changed),
+                Message("Settings changed: %(keys)s", keys=", ".join(changed)),
                 "\n".join(f"{k}: {_shown(old_settings.get(k)) or '(not set)'}" for k in changed),
                 "\n".join(f"{k}: {_shown(new_settings.get(k)) or '(not set)'}" for k in changed),
             )
@@ -122,7 +148,16 @@ def version_changes(old: dict, new: dict) -> list[Change]:
     for name, page in new_pages.items():
         before = old_pages.get(name)
         if before is None:
-            changes.append(Change("added", "page", name, f"Page ‘{page.get('title')}’ added", "", page.get("title")))
+            changes.append(
+                Change(
+                    "added",
+                    "page",
+                    name,
+                    Message("Page ‘%(title)s’ added", title=page.get("title")),
+                    "",
+                    page.get("title"),
+                )
+            )
             continue
         if before.get("title") != page.get("title"):
             changes.append(
@@ -130,7 +165,9 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                     "changed",
                     "page",
                     name,
-                    f"Page ‘{before.get('title')}’ renamed ‘{page.get('title')}’",
+                    Message(
+                        "Page ‘%(before)s’ renamed ‘%(after)s’", before=before.get("title"), after=page.get("title")
+                    ),
                     before.get("title"),
                     page.get("title"),
                 )
@@ -141,8 +178,12 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                     "changed",
                     "page",
                     name,
-                    f"Page ‘{page.get('title')}’: condition {_condition(before.get('relevant'))} "
-                    f"became {_condition(page.get('relevant'))}",
+                    Message(
+                        "Page ‘%(title)s’: condition %(before)s became %(after)s",
+                        title=page.get("title"),
+                        before=_condition(before.get("relevant")),
+                        after=_condition(page.get("relevant")),
+                    ),
                     _shown(before.get("relevant")),
                     _shown(page.get("relevant")),
                 )
@@ -153,7 +194,7 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                 "moved",
                 "page",
                 "",
-                "Pages reordered",
+                Message("Pages reordered"),
                 "\n".join(_shown(old_pages[n].get("title")) for n in old_order),
                 "\n".join(_shown(new_pages[n].get("title")) for n in new_order),
             )
@@ -164,7 +205,8 @@ def version_changes(old: dict, new: dict) -> list[Change]:
         label = question.get("label")
         if name not in old_questions:
             title = new_pages.get(page_name, {}).get("title")
-            changes.append(Change("added", "question", name, f"Question ‘{label}’ added on page ‘{title}’", "", label))
+            added = Message("Question ‘%(label)s’ added on page ‘%(title)s’", label=label, title=title)
+            changes.append(Change("added", "question", name, added, "", label))
             continue
         old_page, before = old_questions[name]
         changes.extend(_question_changes(name, before, question))
@@ -176,19 +218,28 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                     "moved",
                     "question",
                     name,
-                    f"Question ‘{label}’ moved to page ‘{title}’",
-                    f"On page ‘{old_title}’",
-                    f"On page ‘{title}’",
+                    Message("Question ‘%(label)s’ moved to page ‘%(title)s’", label=label, title=title),
+                    Message("On page ‘%(title)s’", title=old_title),
+                    Message("On page ‘%(title)s’", title=title),
                 )
             )
     for name, (_page_name, question) in old_questions.items():
         if name not in new_questions:
             label = question.get("label")
-            changes.append(Change("removed", "question", name, f"Question ‘{label}’ removed", label, ""))
+            changes.append(
+                Change("removed", "question", name, Message("Question ‘%(label)s’ removed", label=label), label, "")
+            )
     for name, page in old_pages.items():
         if name not in new_pages:
             changes.append(
-                Change("removed", "page", name, f"Page ‘{page.get('title')}’ removed", page.get("title"), "")
+                Change(
+                    "removed",
+                    "page",
+                    name,
+                    Message("Page ‘%(title)s’ removed", title=page.get("title")),
+                    page.get("title"),
+                    "",
+                )
             )
     return changes
 
@@ -202,7 +253,7 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
                 "changed",
                 "question",
                 name,
-                f"Question ‘{before.get('label')}’ reworded: ‘{label}’",
+                Message("Question ‘%(before)s’ reworded: ‘%(after)s’", before=before.get("label"), after=label),
                 before.get("label"),
                 label,
             )
@@ -213,16 +264,28 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
                 "changed",
                 "question",
                 name,
-                f"‘{label}’: type {before.get('type')} became {after.get('type')}",
-                f"Type: {before.get('type')}",
-                f"Type: {after.get('type')}",
+                Message(
+                    "‘%(label)s’: type %(before)s became %(after)s",
+                    label=label,
+                    before=before.get("type"),
+                    after=after.get("type"),
+                ),
+                Message("Type: %(type)s", type=before.get("type")),
+                Message("Type: %(type)s", type=after.get("type")),
             )
         )
     old_choices, new_choices = _choices(before), _choices(after)
     for value, text in new_choices.items():
         if value not in old_choices:
             changes.append(
-                Change("added", "question", name, f"‘{label}’: answer ‘{text}’ added", "", f"{value} = {text}")
+                Change(
+                    "added",
+                    "question",
+                    name,
+                    Message("‘%(label)s’: answer ‘%(answer)s’ added", label=label, answer=text),
+                    "",
+                    f"{value} = {text}",
+                )
             )
         elif old_choices[value] != text:
             changes.append(
@@ -230,7 +293,12 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
                     "changed",
                     "question",
                     name,
-                    f"‘{label}’: answer ‘{old_choices[value]}’ reworded: ‘{text}’",
+                    Message(
+                        "‘%(label)s’: answer ‘%(before)s’ reworded: ‘%(after)s’",
+                        label=label,
+                        before=old_choices[value],
+                        after=text,
+                    ),
                     f"{value} = {old_choices[value]}",
                     f"{value} = {text}",
                 )
@@ -238,7 +306,14 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
     for value, text in old_choices.items():
         if value not in new_choices:
             changes.append(
-                Change("removed", "question", name, f"‘{label}’: answer ‘{text}’ removed", f"{value} = {text}", "")
+                Change(
+                    "removed",
+                    "question",
+                    name,
+                    Message("‘%(label)s’: answer ‘%(answer)s’ removed", label=label, answer=text),
+                    f"{value} = {text}",
+                    "",
+                )
             )
     if list(old_choices) != [v for v in new_choices if v in old_choices] and set(old_choices) & set(new_choices):
         kept = [v for v in old_choices if v in new_choices]
@@ -248,7 +323,7 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
                     "moved",
                     "question",
                     name,
-                    f"‘{label}’: answers reordered",
+                    Message("‘%(label)s’: answers reordered", label=label),
                     "\n".join(f"{v} = {old_choices[v]}" for v in kept),
                     "\n".join(f"{v} = {new_choices[v]}" for v in new_choices if v in old_choices),
                 )
@@ -259,7 +334,12 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
                 "changed",
                 "question",
                 name,
-                f"‘{label}’: condition {_condition(before.get('relevant'))} became {_condition(after.get('relevant'))}",
+                Message(
+                    "‘%(label)s’: condition %(before)s became %(after)s",
+                    label=label,
+                    before=_condition(before.get("relevant")),
+                    after=_condition(after.get("relevant")),
+                ),
                 _shown(before.get("relevant")),
                 _shown(after.get("relevant")),
             )
@@ -271,9 +351,9 @@ def _question_changes(name: str, before: dict, after: dict) -> list[Change]:
                     "changed",
                     "question",
                     name,
-                    f"‘{label}’: {words} changed",
-                    f"{words.capitalize()}: {_shown(before.get(key))}",
-                    f"{words.capitalize()}: {_shown(after.get(key))}",
+                    Message("‘%(label)s’: %(words)s changed", label=label, words=words),
+                    Message("%(words)s: %(value)s", words=_capitalised(words), value=_shown(before.get(key))),
+                    Message("%(words)s: %(value)s", words=_capitalised(words), value=_shown(after.get(key))),
                 )
             )
     return changes
