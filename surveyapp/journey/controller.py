@@ -26,6 +26,7 @@ from ..models import Response
 from ..models.enums import ResponseStatus
 from ..questionnaires import piping, runtime
 from ..questionnaires.definition import Page, Questionnaire
+from ..templating import render_shell
 from . import flow
 from .conditions import answers_for_browser, page_blocks
 from .forms import require_button
@@ -79,10 +80,16 @@ INTERVIEWER = Wording(
 DRAFT_ACTION = "draft"
 
 
-def render(session: Session, template: str, **context):
-    """End the request's transaction (keeping what it loaded), then render."""
+def render(session: Session, template: str, shell=None, fills=None, **context):
+    """End the request's transaction (keeping what it loaded), then render.
+
+    `shell` (owner, key): the page's context is fully determined by the owner (a cached questionnaire) and
+    the key, so it may come from a pre-rendered shell (templating.render_shell) with the CSRF token, the
+    nonce and `fills` put in."""
     commit_keeping(session)
-    return render_template(template, **context)
+    if shell is not None:
+        return render_shell(*shell, template, fills, **context)
+    return render_template(template, **context, **(fills or {}))
 
 
 class Journey:
@@ -236,9 +243,12 @@ class Journey:
         sections = flow.section_names(questionnaire, answers)
         language = self._language()  # first: it sets the interface language the errors are translated into
         shown = piping.piped_page(page_def, questionnaire, answers)  # itself unless it shows earlier answers
+        shell_key = getattr(self.nav, "shell_key", None)
+        blank = not (answers or errors or raw or notice or still_needed or self.caption)
         return render(
             self.session,
             "respond/page.html",
+            shell=(questionnaire, (*shell_key, page_def.name, changing, self.wording.done_template)) if shell_key and blank else None,
             title=shown.title or questionnaire.title,
             questionnaire=questionnaire,
             page=shown,
@@ -302,14 +312,17 @@ class Journey:
                 self.on_complete(self.session)
         return redirect(self.nav.done(), code=303)
 
-    def done(self, **extra):
-        """The completion page: it can be reloaded and revisited. `extra`: the blueprint's own context."""
+    def done(self, shell: tuple | None = None, fills: dict | None = None, **extra):
+        """The completion page: it can be reloaded and revisited. `extra`: the blueprint's own context;
+        `shell`: a key when that context, but for `fills`, is all the page depends on (see render())."""
         if self.response.status != ResponseStatus.COMPLETED:
             return redirect(self.nav.page(self.response.current_page or flow.CHECK_PAGE))
         context = {"errors": [], **self._language(), **extra}
         return render(
             self.session,
             self.wording.done_template,
+            shell=(self.questionnaire, shell) if shell is not None and not context["errors"] else None,
+            fills=fills,
             title=self.wording.done_title,
             survey_title=self.questionnaire.title
             if self.questionnaire.original is not self.questionnaire

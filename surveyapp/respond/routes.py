@@ -60,6 +60,9 @@ class Nav:
 
     def __init__(self, kind: str, key: str):
         self.kind, self.key = kind, key
+        # A public link's pages are the same for everyone who opens it: those that carry no answers and no
+        # errors may come from a pre-rendered shell (templating.render_shell). A personal link's URLs are its own.
+        self.shell_key = ("p", key) if kind == "p" else None
 
     def start(self) -> str:
         return url_for("respond.start", kind=self.kind, key=self.key)
@@ -167,13 +170,15 @@ def start(kind, key):
         return redirect(nav.page(respondent.response.current_page or flow.CHECK_PAGE))
     respondent.choose_language(db.session, request.args.get("lang"))
     questionnaire = respondent.questionnaire
+    sections = len(flow.section_names(questionnaire, _contact_only(respondent)))
     return render(
         db.session,
         "respond/start.html",
+        shell=(questionnaire, ("start", *nav.shell_key, sections, respondent.language)) if nav.shell_key else None,
         title=questionnaire.title,
         questionnaire=questionnaire,
         nav=nav,
-        sections=len(flow.section_names(questionnaire, _contact_only(respondent))),
+        sections=sections,
         text=survey_text(questionnaire),
         start_language=respondent.language,
         **language_context(questionnaire, nav.language()),
@@ -265,7 +270,8 @@ def _copy_offer(respondent: Respondent, form: AnswersCopyForm | None = None) -> 
         "copy_offered": offered and (respondent.kind == "p" or own_address is not None),
         "copy_sent": response.copy_sent_at is not None,
         "copy_needs_address": respondent.kind == "p",
-        "copy_form": form or AnswersCopyForm(),
+        # the form is shown only while a copy can still be asked for (a form costs its CSRF work)
+        "copy_form": form or (AnswersCopyForm() if offered and response.copy_sent_at is None else None),
         "copy_action": url_for("respond.copy", kind=respondent.kind, key=respondent.key),
     }
 
@@ -289,7 +295,15 @@ def done(kind, key):
     respondent = _completed(kind, key)
     if respondent is None:
         return redirect(Nav(kind, key).start())
-    return _journey(respondent).done(**_copy_offer(respondent))
+    offer = _copy_offer(respondent)
+    shell_key = ("done", respondent.kind, respondent.key, respondent.survey.title, *(offer[k] for k in _OFFER_FLAGS))
+    return _journey(respondent).done(
+        shell=shell_key if respondent.kind == "p" else None, fills={"reference": offer.pop("reference")}, **offer
+    )
+
+
+# What the thank-you page shows of _copy_offer() besides the reference (the rest comes from the questionnaire).
+_OFFER_FLAGS = ("copy_offered", "copy_sent", "copy_needs_address")
 
 
 @bp.post(f"/{KIND}/copy")
