@@ -248,7 +248,9 @@ class Journey:
         return render(
             self.session,
             "respond/page.html",
-            shell=(questionnaire, (*shell_key, page_def.name, changing, self.wording.done_template)) if shell_key and blank else None,
+            shell=(questionnaire, (*shell_key, page_def.name, changing, self.wording.done_template))
+            if shell_key and blank
+            else None,
             title=shown.title or questionnaire.title,
             questionnaire=questionnaire,
             page=shown,
