@@ -55,6 +55,60 @@ def begins_as_reader() -> bool:
     return g.get("read_first", False)
 
 
+class ConnectionSession:
+    """A request's database work on one Core connection, for views whose reads and writes are all Core
+    statements (a public link's journey, respond/): the part of a Session they use (execute, scalar,
+    connection, commit, rollback), without the ORM session's set-up, transaction bookkeeping and teardown.
+
+    The connection is checked out of the pool once for the request (one checkout, one ping) and each
+    transaction begins and ends on it as a Session's would: the read transaction, then write_transaction()'s
+    (on SQLite a deferred BEGIN, then BEGIN IMMEDIATE for the writes only, through the same "begin" event).
+    `close()` at the end of the request rolls back whatever is still open and returns the connection.
+    """
+
+    expire_on_commit = True  # commit_keeping() sets it; there are no ORM objects to expire
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._connection = None
+        self._transaction = None
+
+    def connection(self):
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        if self._transaction is None:
+            self._transaction = self._connection.begin()
+        return self._connection
+
+    def execute(self, statement, params=None):
+        return self.connection().execute(statement, params)
+
+    def scalar(self, statement, params=None):
+        return self.connection().scalar(statement, params)
+
+    def get_bind(self) -> Engine:
+        return self._engine
+
+    def in_transaction(self) -> bool:
+        return self._transaction is not None
+
+    def commit(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            transaction.commit()
+
+    def rollback(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            transaction.rollback()
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        self._transaction = None
+        if connection is not None:
+            connection.close()  # rolls back a transaction still open
+
+
 def _real(session: Session | scoped_session) -> Session:
     return session() if isinstance(session, scoped_session) else session
 

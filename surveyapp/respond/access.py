@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
 
 from flask import abort, request
 from flask import session as cookie
@@ -20,7 +21,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ..auth.throttle import refuse_unknown_link
-from ..database import write_transaction
+from ..database import ConnectionSession, write_transaction
+from ..extensions import db
 from ..invitations import tokens
 from ..journey import flow
 from ..models import ContactAttribute, Invitation, Response, Survey, SurveyVersion, utcnow
@@ -87,6 +89,7 @@ class Respondent:
     definition_text: str | None = None
     newest_question_id: int | None = None
     language: str | None = None  # the response's language, or the one chosen before it starts
+    database: object = None  # where the request reads and writes (respond/routes.py: _database)
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -173,11 +176,11 @@ def _public_respondent(db_session: Session, key: str) -> Respondent:
         .first()
     )
     if row is None:
-        refuse_unknown_link(db_session, client_address())
+        _refuse(db_session)
     n_survey, n_response = len(SURVEY_COLUMNS), len(RESPONSE_COLUMNS)
     survey_values = dict(zip(SURVEY_COLUMNS, row[:n_survey], strict=True))
     if not survey_values["public_link_enabled"] or not secrets.compare_digest(survey_values["public_key"], key):
-        refuse_unknown_link(db_session, client_address())
+        _refuse(db_session)
     response_values = row[n_survey : n_survey + n_response]
     current_version_id, version_id, definition_text, newest_question_id = row[n_survey + n_response :]
     survey = SurveyRow(**survey_values, current_version_id=current_version_id)
@@ -198,6 +201,26 @@ def _public_respondent(db_session: Session, key: str) -> Respondent:
         newest_question_id,
         language=response.language if response is not None else None,
     )
+
+
+def _refuse(db_session) -> NoReturn:
+    """Count the unknown key as a guess and refuse it. The throttle writes through the ORM session: a
+    request on its own connection (database.ConnectionSession) ends its read transaction first."""
+    if isinstance(db_session, ConnectionSession):
+        db_session.commit()
+        db_session = db.session
+    refuse_unknown_link(db_session, client_address())
+
+
+def _existing_response(db_session, respondent_key: str) -> Response | ResponseRow | None:
+    """The response a racing start created: a plain row on a request's own connection, else the ORM object."""
+    if isinstance(db_session, ConnectionSession):
+        table = Response.__table__
+        row = db_session.execute(
+            select(*[table.c[name] for name in RESPONSE_COLUMNS]).where(table.c.respondent_key == respondent_key)
+        ).first()
+        return ResponseRow(**row._mapping) if row is not None else None
+    return db_session.scalar(select(Response).where(Response.respondent_key == respondent_key))
 
 
 def set_language(db_session: Session, response: Response | ResponseRow, language: str) -> None:
@@ -333,7 +356,7 @@ def start_response(db_session: Session, respondent: Respondent, first_page: str 
         response_id = db_session.execute(_insert_response(), values).inserted_primary_key[0]
     except IntegrityError:
         db_session.rollback()
-        existing = db_session.scalar(select(Response).where(Response.respondent_key == respondent_key))
+        existing = _existing_response(db_session, respondent_key)
         if existing is None:
             raise
         respondent.response = existing
