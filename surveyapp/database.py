@@ -34,11 +34,14 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _begin(pooled_connection):
         # Straight on the DBAPI connection: through exec_driver_sql the BEGIN went through the engine's
-        # execution context, events and result set-up on every transaction (docs/PERFORMANCE.md).
-        connection.connection.dbapi_connection.execute("BEGIN" if begins_as_reader() else "BEGIN IMMEDIATE")
+        # execution context, events and result set-up on every transaction. And as the dialect's own BEGIN
+        # hook for this engine, not an engine "begin" listener: any engine listener makes SQLAlchemy dispatch
+        # its (empty) execution events around every statement (docs/PERFORMANCE.md).
+        pooled_connection.dbapi_connection.execute("BEGIN" if begins_as_reader() else "BEGIN IMMEDIATE")
+
+    engine.dialect.do_begin = _begin
 
 
 def begins_as_reader() -> bool:
@@ -62,7 +65,7 @@ class ConnectionSession:
 
     The connection is checked out of the pool once for the request (one checkout, one ping) and each
     transaction begins and ends on it as a Session's would: the read transaction, then write_transaction()'s
-    (on SQLite a deferred BEGIN, then BEGIN IMMEDIATE for the writes only, through the same "begin" event).
+    (on SQLite a deferred BEGIN, then BEGIN IMMEDIATE for the writes only, through the same BEGIN hook).
     `close()` at the end of the request rolls back whatever is still open and returns the connection.
     """
 

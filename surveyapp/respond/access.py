@@ -170,11 +170,12 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
 def _public_respondent(db_session: Session, key: str) -> Respondent:
     """A public link's survey, this browser's response and the version's identity: one Core SELECT, its
     row read into plain objects (ORM result set-up and object loading cost more than the statement)."""
-    row = (
-        db_session.connection()
-        .execute(_public_link_rows(), {"public_key": key, "response_keys": _public_response_keys()})
-        .first()
-    )
+    keys = _public_response_keys()
+    if len(keys) == 1:  # the usual case: no IN list to expand on every request
+        statement, params = _public_link_rows(single=True), {"public_key": key, "response_key": keys[0]}
+    else:
+        statement, params = _public_link_rows(), {"public_key": key, "response_keys": keys}
+    row = db_session.connection().execute(statement, params).first()
     if row is None:
         _refuse(db_session)
     n_survey, n_response = len(SURVEY_COLUMNS), len(RESPONSE_COLUMNS)
@@ -277,9 +278,10 @@ def _personal_link_query():
 
 
 @functools.cache
-def _public_link_rows():
+def _public_link_rows(single: bool = False):
     """The public link's survey, the response whose key this browser's cookie holds for it, and the
-    version's identity (the response's version, else the survey's newest), as Core columns."""
+    version's identity (the response's version, else the survey's newest), as Core columns. `single`:
+    the cookie holds one key (compared with `=`), else a list of them (`IN`)."""
     survey, response, version = Survey.__table__, Response.__table__, SurveyVersion.__table__
     newest = version.alias("newest")
     current_version_id = (
@@ -291,8 +293,10 @@ def _public_link_rows():
         .scalar_subquery()
     )
     definition_text, newest_question_id = flow.version_fingerprint_columns()
-    mine = (response.c.survey_id == survey.c.id) & response.c.respondent_key.in_(
-        bindparam("response_keys", expanding=True)
+    mine = (response.c.survey_id == survey.c.id) & (
+        response.c.respondent_key == bindparam("response_key")
+        if single
+        else response.c.respondent_key.in_(bindparam("response_keys", expanding=True))
     )
     return (
         select(

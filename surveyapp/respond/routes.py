@@ -84,6 +84,7 @@ class Nav:
 
     def __init__(self, kind: str, key: str):
         self.kind, self.key = kind, key
+        self._pages: dict[tuple[str, bool], str] = {}  # check your answers links each row to its page
         # A public link's pages are the same for everyone who opens it: those that carry no answers and no
         # errors may come from a pre-rendered shell (templating.render_shell). A personal link's URLs are its own.
         self.shell_key = ("p", key) if kind == "p" else None
@@ -97,9 +98,12 @@ class Nav:
     def page(self, name: str, change: bool = False) -> str:
         if name == flow.CHECK_PAGE:
             return self.check()
-        return url_for(
-            "respond.page", kind=self.kind, key=self.key, page_name=name, **({"change": 1} if change else {})
-        )
+        url = self._pages.get((name, change))
+        if url is None:
+            url = self._pages[name, change] = url_for(
+                "respond.page", kind=self.kind, key=self.key, page_name=name, **({"change": 1} if change else {})
+            )
+        return url
 
     def check(self) -> str:
         return url_for("respond.check", kind=self.kind, key=self.key)
