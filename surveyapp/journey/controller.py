@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from flask import abort, redirect, render_template
+from flask import abort, get_template_attribute, redirect, render_template
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
@@ -278,17 +278,27 @@ class Journey:
     def check(self):
         answers = self.answers
         previous = flow.previous_page_name(self.questionnaire, answers, flow.CHECK_PAGE)
+        back_url = self.nav.page(previous) if previous else None
+        language = self._language()  # first: it sets the interface language the summary is written in
+        # The answers are the only part of the page that is this response's own: the rest may be a shell.
+        summary = get_template_attribute("respond/_summary.html", "summary")(
+            flow.piped_summary_rows(self.questionnaire, answers), self.nav, language["ui_lang_attributes"]
+        )
+        shell_key = getattr(self.nav, "shell_key", None)
         return render(
             self.session,
             "respond/check.html",
+            shell=(self.questionnaire, (*shell_key, back_url, self.wording.done_template))
+            if shell_key and not self.caption
+            else None,
+            fills={"summary_html": summary},
             title=self.wording.check_title,
             questionnaire=self.questionnaire,
-            sections=flow.piped_summary_rows(self.questionnaire, answers),
             nav=self.nav,
             wording=self.wording,
             caption=self.caption,
-            back_url=self.nav.page(previous) if previous else None,
-            **self._language(),
+            back_url=back_url,
+            **language,
         )
 
     def submit(self):
