@@ -114,12 +114,15 @@ class Journey:
         on_complete: Callable[[Session], None] | None = None,
         already_completed: Callable[[], object] | None = None,
         contact_attributes: Callable[[], Mapping[str, str]] | None = None,
+        answer_rows: list | None = None,
     ):
         self.session, self.response, self.questionnaire = session, response, questionnaire
         self.nav, self.wording, self.title, self.caption = nav, wording, title, caption
         self.on_page_values, self.on_complete = on_page_values, on_complete
         self._already_completed = already_completed
         self._answers: runtime.Answers | None = None
+        #: the stored answers when the blueprint's lookup read them already (else they are read when needed)
+        self._answer_rows = answer_rows
         #: the contact's attributes that conditions and piped text use, read with the answers (none: all empty)
         self._contact_attributes = contact_attributes
 
@@ -131,7 +134,10 @@ class Journey:
     @property
     def answers(self) -> runtime.Answers:
         if self._answers is None:
-            self._answers = flow.load_answers(self.session, self.response, self.questionnaire)
+            if self._answer_rows is not None:
+                self._answers = flow.answers_from_rows(self._answer_rows, self.questionnaire)
+            else:
+                self._answers = flow.load_answers(self.session, self.response, self.questionnaire)
             if self._contact_attributes is not None:
                 self._answers = piping.with_contact(self._answers, self._contact_attributes())
         return self._answers

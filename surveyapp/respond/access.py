@@ -25,7 +25,7 @@ from ..database import ConnectionSession, write_transaction
 from ..extensions import db
 from ..invitations import tokens
 from ..journey import flow
-from ..models import ContactAttribute, Invitation, Response, Survey, SurveyVersion, utcnow
+from ..models import Answer, Choice, ContactAttribute, Invitation, Question, Response, Survey, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
 from ..questionnaires import piping
 from ..questionnaires.definition import Questionnaire
@@ -90,6 +90,9 @@ class Respondent:
     newest_question_id: int | None = None
     language: str | None = None  # the response's language, or the one chosen before it starts
     database: object = None  # where the request reads and writes (respond/routes.py: _database)
+    answer_rows: list | None = (
+        None  # the response's stored answers when the lookup read them too (flow.answers_from_rows)
+    )
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -139,8 +142,11 @@ def _journey_query(entities, from_clause, response_join):
     )
 
 
-def resolve(db_session: Session, kind: str, key: str) -> Respondent:
-    """The respondent behind a URL, or the same 404 as any unknown URL (counted as a guess)."""
+def resolve(db_session: Session, kind: str, key: str, with_answers: bool = False) -> Respondent:
+    """The respondent behind a URL, or the same 404 as any unknown URL (counted as a guess).
+
+    `with_answers`: a public link's lookup reads the response's stored answers in the same statement
+    (`Respondent.answer_rows`), for the requests that use them (a page, check your answers, submit)."""
     if kind == "s":
         if not tokens.looks_like_token(key):
             refuse_unknown_link(db_session, client_address())
@@ -149,7 +155,7 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
             refuse_unknown_link(db_session, client_address())
         invitation, rest = row[0], row[1:]
     elif kind == "p":
-        return _public_respondent(db_session, key)
+        return _public_respondent(db_session, key, with_answers)
     else:
         abort(404)
     survey, response, current_version_id, version_id, definition_text, newest_question_id = rest
@@ -167,15 +173,18 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
     )
 
 
-def _public_respondent(db_session: Session, key: str) -> Respondent:
-    """A public link's survey, this browser's response and the version's identity: one Core SELECT, its
-    row read into plain objects (ORM result set-up and object loading cost more than the statement)."""
+def _public_respondent(db_session: Session, key: str, with_answers: bool = False) -> Respondent:
+    """A public link's survey, this browser's response and the version's identity (and its answers, one
+    row each, when asked for): one Core SELECT, read into plain objects (ORM result set-up and object
+    loading cost more than the statement)."""
     keys = _public_response_keys()
     if len(keys) == 1:  # the usual case: no IN list to expand on every request
-        statement, params = _public_link_rows(single=True), {"public_key": key, "response_key": keys[0]}
+        params = {"public_key": key, "response_key": keys[0]}
     else:
-        statement, params = _public_link_rows(), {"public_key": key, "response_keys": keys}
-    row = db_session.connection().execute(statement, params).first()
+        params = {"public_key": key, "response_keys": keys}
+    statement = _public_link_rows(single=len(keys) == 1, with_answers=with_answers)
+    rows = db_session.connection().execute(statement, params).all()
+    row = rows[0] if rows else None
     if row is None:
         _refuse(db_session)
     n_survey, n_response = len(SURVEY_COLUMNS), len(RESPONSE_COLUMNS)
@@ -183,7 +192,8 @@ def _public_respondent(db_session: Session, key: str) -> Respondent:
     if not survey_values["public_link_enabled"] or not secrets.compare_digest(survey_values["public_key"], key):
         _refuse(db_session)
     response_values = row[n_survey : n_survey + n_response]
-    current_version_id, version_id, definition_text, newest_question_id = row[n_survey + n_response :]
+    identity = n_survey + n_response
+    current_version_id, version_id, definition_text, newest_question_id = row[identity : identity + 4]
     survey = SurveyRow(**survey_values, current_version_id=current_version_id)
     response = (
         ResponseRow(**dict(zip(RESPONSE_COLUMNS, response_values, strict=True)))
@@ -201,6 +211,7 @@ def _public_respondent(db_session: Session, key: str) -> Respondent:
         definition_text,
         newest_question_id,
         language=response.language if response is not None else None,
+        answer_rows=[r[identity + 4 :] for r in rows if r[identity + 4] is not None] if with_answers else None,
     )
 
 
@@ -278,10 +289,11 @@ def _personal_link_query():
 
 
 @functools.cache
-def _public_link_rows(single: bool = False):
+def _public_link_rows(single: bool = False, with_answers: bool = False):
     """The public link's survey, the response whose key this browser's cookie holds for it, and the
     version's identity (the response's version, else the survey's newest), as Core columns. `single`:
-    the cookie holds one key (compared with `=`), else a list of them (`IN`)."""
+    the cookie holds one key (compared with `=`), else a list of them (`IN`). `with_answers`: one row per
+    stored answer of the response (the columns of flow's answers statement, in its order), else one row."""
     survey, response, version = Survey.__table__, Response.__table__, SurveyVersion.__table__
     newest = version.alias("newest")
     current_version_id = (
@@ -298,7 +310,25 @@ def _public_link_rows(single: bool = False):
         if single
         else response.c.respondent_key.in_(bindparam("response_keys", expanding=True))
     )
-    return (
+    joined = survey.outerjoin(response, mine).outerjoin(
+        version, version.c.id == func.coalesce(response.c.version_id, current_version_id)
+    )
+    answer_columns = []
+    if with_answers:
+        answer, question, choice = Answer.__table__, Question.__table__, Choice.__table__
+        joined = (
+            joined.outerjoin(answer, answer.c.response_id == response.c.id)
+            .outerjoin(question, question.c.id == answer.c.question_id)
+            .outerjoin(choice, choice.c.id == answer.c.choice_id)
+        )
+        answer_columns = [
+            question.c.name,
+            choice.c.value,
+            answer.c.value_text,
+            answer.c.value_number,
+            answer.c.value_date,
+        ]
+    statement = (
         select(
             *[survey.c[name] for name in SURVEY_COLUMNS],
             *[response.c[name] for name in RESPONSE_COLUMNS],
@@ -306,14 +336,12 @@ def _public_link_rows(single: bool = False):
             version.c.id,
             definition_text,
             newest_question_id,
+            *answer_columns,
         )
-        .select_from(
-            survey.outerjoin(response, mine).outerjoin(
-                version, version.c.id == func.coalesce(response.c.version_id, current_version_id)
-            )
-        )
+        .select_from(joined)
         .where(survey.c.public_key == bindparam("public_key"))
     )
+    return statement.order_by(Answer.__table__.c.id) if with_answers else statement
 
 
 @functools.cache

@@ -70,9 +70,9 @@ def _database(kind: str):
     return connection
 
 
-def _resolve(kind: str, key: str, database=None) -> Respondent:
+def _resolve(kind: str, key: str, database=None, with_answers: bool = False) -> Respondent:
     database = database if database is not None else _database(kind)
-    respondent = resolve(database, kind, key)
+    respondent = resolve(database, kind, key, with_answers)
     respondent.database = database
     return respondent
 
@@ -162,6 +162,7 @@ def _journey(respondent: Respondent) -> Journey:
         title=respondent.survey.title,
         on_complete=on_complete,
         contact_attributes=functools.partial(contact_attributes, respondent.database, respondent),
+        answer_rows=respondent.answer_rows,
     )
 
 
@@ -175,7 +176,7 @@ def _entered(kind, key, completed_too: bool = False):
 
     `completed_too`: a completed response enters as well (submit sends it to the completion page).
     """
-    respondent = _resolve(kind, key)
+    respondent = _resolve(kind, key, with_answers=True)
     if completed_too and respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
         return _journey(respondent), None
     blocked = _gate(respondent)
