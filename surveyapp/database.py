@@ -34,11 +34,14 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _begin(pooled_connection):
         # Straight on the DBAPI connection: through exec_driver_sql the BEGIN went through the engine's
-        # execution context, events and result set-up on every transaction (docs/PERFORMANCE.md).
-        connection.connection.dbapi_connection.execute("BEGIN" if begins_as_reader() else "BEGIN IMMEDIATE")
+        # execution context, events and result set-up on every transaction. And as the dialect's own BEGIN
+        # hook for this engine, not an engine "begin" listener: any engine listener makes SQLAlchemy dispatch
+        # its (empty) execution events around every statement (docs/PERFORMANCE.md).
+        pooled_connection.dbapi_connection.execute("BEGIN" if begins_as_reader() else "BEGIN IMMEDIATE")
+
+    engine.dialect.do_begin = _begin
 
 
 def begins_as_reader() -> bool:
@@ -53,6 +56,60 @@ def begins_as_reader() -> bool:
     if request.method in ("GET", "HEAD") and g.get("read_only", False):
         return True
     return g.get("read_first", False)
+
+
+class ConnectionSession:
+    """A request's database work on one Core connection, for views whose reads and writes are all Core
+    statements (a public link's journey, respond/): the part of a Session they use (execute, scalar,
+    connection, commit, rollback), without the ORM session's set-up, transaction bookkeeping and teardown.
+
+    The connection is checked out of the pool once for the request (one checkout, one ping) and each
+    transaction begins and ends on it as a Session's would: the read transaction, then write_transaction()'s
+    (on SQLite a deferred BEGIN, then BEGIN IMMEDIATE for the writes only, through the same BEGIN hook).
+    `close()` at the end of the request rolls back whatever is still open and returns the connection.
+    """
+
+    expire_on_commit = True  # commit_keeping() sets it; there are no ORM objects to expire
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._connection = None
+        self._transaction = None
+
+    def connection(self):
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        if self._transaction is None:
+            self._transaction = self._connection.begin()
+        return self._connection
+
+    def execute(self, statement, params=None):
+        return self.connection().execute(statement, params)
+
+    def scalar(self, statement, params=None):
+        return self.connection().scalar(statement, params)
+
+    def get_bind(self) -> Engine:
+        return self._engine
+
+    def in_transaction(self) -> bool:
+        return self._transaction is not None
+
+    def commit(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            transaction.commit()
+
+    def rollback(self) -> None:
+        transaction, self._transaction = self._transaction, None
+        if transaction is not None:
+            transaction.rollback()
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        self._transaction = None
+        if connection is not None:
+            connection.close()  # rolls back a transaction still open
 
 
 def _real(session: Session | scoped_session) -> Session:

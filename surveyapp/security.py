@@ -83,8 +83,17 @@ def init_security(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_characters():
         # No text in this product holds NUL, and PostgreSQL refuses it in any text value: a 400, never a 500.
-        form_checked = request.endpoint not in checks_its_own_characters and _has_nul(request.form)
-        if "\x00" in request.path or _has_nul(request.args) or form_checked:
+        req = request._get_current_object()
+        # Only %00 (or a raw NUL) decodes to NUL: without either, the query string's fields hold none, unparsed.
+        query = req.query_string
+        query_nul = (b"%00" in query or b"\x00" in query) and _has_nul(req.args)
+        # Without a Content-Type there is no form to parse (request.form is empty).
+        form_nul = (
+            bool(req.environ.get("CONTENT_TYPE"))
+            and req.endpoint not in checks_its_own_characters
+            and _has_nul(req.form)
+        )
+        if "\x00" in req.path or query_nul or form_nul:
             abort(400)
 
     @app.after_request

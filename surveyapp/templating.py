@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+import secrets
+
+from flask import Flask, current_app, render_template, request, session
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .i18n import current_interface_language
 
@@ -45,6 +48,65 @@ def blank_question_html(question, hidden: bool) -> Markup:
         macros = current_app.jinja_env.get_template("respond/_questions.html").module
         html = cache[key] = Markup(macros.render_question(question, {}, {}, {}, hidden=hidden))
     return html
+
+
+# Page shells: a page rendered once with these marks where the request's CSRF token, CSP nonce and other
+# per-request values go. Letters and digits only, so escaping leaves them as they are.
+_SHELL_MARK = "shell" + secrets.token_hex(12)
+_CSRF_MARK = _SHELL_MARK + "csrf"
+_NONCE_MARK = _SHELL_MARK + "nonce"
+SHELLS_PER_OWNER = 64
+
+
+def render_shell(owner, key: tuple, template: str, fills: dict[str, str] | None = None, **context) -> str:
+    """`render_template(template, **context)`, from a shell kept on `owner` under `key` when it can be.
+
+    A shell is the page rendered once with marks in place of the CSRF token, the CSP nonce and `fills`
+    (context values that differ from request to request, each written `{{ name }}` in the template); each
+    request gets the shell with its own values put in, escaped as the template would have escaped them.
+    `owner` is a cached parsed questionnaire (one per version and language), so a shell dies with it; `key`
+    must name everything else the page depends on: the caller passes a shell key only for pages whose
+    context is fully determined by the questionnaire and that key (a public link's blank page, say). The
+    request's interface language, path and script root are added here. No shell is used for a signed-in
+    user (the layout shows who is signed in), while flash messages wait, or when templates reload (development).
+    """
+    fills = fills or {}
+    if (
+        current_app.jinja_env.auto_reload
+        or session.get("_flashes")
+        or request_ctx.flashes
+        or getattr(_current_user(), "is_authenticated", True)
+    ):
+        return render_template(template, **context, **fills)
+    shells = owner.__dict__.setdefault("_page_shells", {})
+    full_key = (template, key, current_interface_language(), request.path, request.script_root)
+    shell = shells.get(full_key)
+    if shell is None:
+        marks = {name: f"{_SHELL_MARK}fill{name}" for name in fills}
+        shell = render_template(
+            template, **context, **marks, csrf_token=lambda: _CSRF_MARK, csp_nonce=lambda: _NONCE_MARK
+        )
+        if len(shells) >= SHELLS_PER_OWNER:
+            shells.clear()
+        shells[full_key] = shell
+    html = shell
+    if _CSRF_MARK in html:  # only when the page has a form: generating a token writes it into the session
+        from flask_wtf.csrf import generate_csrf
+
+        html = html.replace(_CSRF_MARK, generate_csrf())
+    if _NONCE_MARK in html:
+        from .security import csp_nonce
+
+        html = html.replace(_NONCE_MARK, csp_nonce())
+    for name, value in fills.items():
+        html = html.replace(f"{_SHELL_MARK}fill{name}", str(escape(value)))
+    return html
+
+
+def _current_user():
+    from flask_login import current_user
+
+    return current_user._get_current_object()
 
 
 def configure_templating(app: Flask) -> None:

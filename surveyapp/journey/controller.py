@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from flask import abort, redirect, render_template
+from flask import abort, get_template_attribute, redirect, render_template
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from ..models import Response
 from ..models.enums import ResponseStatus
 from ..questionnaires import piping, runtime
 from ..questionnaires.definition import Page, Questionnaire
+from ..templating import render_shell
 from . import flow
 from .conditions import answers_for_browser, page_blocks
 from .forms import require_button
@@ -79,10 +80,16 @@ INTERVIEWER = Wording(
 DRAFT_ACTION = "draft"
 
 
-def render(session: Session, template: str, **context):
-    """End the request's transaction (keeping what it loaded), then render."""
+def render(session: Session, template: str, shell=None, fills=None, **context):
+    """End the request's transaction (keeping what it loaded), then render.
+
+    `shell` (owner, key): the page's context is fully determined by the owner (a cached questionnaire) and
+    the key, so it may come from a pre-rendered shell (templating.render_shell) with the CSRF token, the
+    nonce and `fills` put in."""
     commit_keeping(session)
-    return render_template(template, **context)
+    if shell is not None:
+        return render_shell(*shell, template, fills, **context)
+    return render_template(template, **context, **(fills or {}))
 
 
 class Journey:
@@ -107,12 +114,15 @@ class Journey:
         on_complete: Callable[[Session], None] | None = None,
         already_completed: Callable[[], object] | None = None,
         contact_attributes: Callable[[], Mapping[str, str]] | None = None,
+        answer_rows: list | None = None,
     ):
         self.session, self.response, self.questionnaire = session, response, questionnaire
         self.nav, self.wording, self.title, self.caption = nav, wording, title, caption
         self.on_page_values, self.on_complete = on_page_values, on_complete
         self._already_completed = already_completed
         self._answers: runtime.Answers | None = None
+        #: the stored answers when the blueprint's lookup read them already (else they are read when needed)
+        self._answer_rows = answer_rows
         #: the contact's attributes that conditions and piped text use, read with the answers (none: all empty)
         self._contact_attributes = contact_attributes
 
@@ -124,7 +134,10 @@ class Journey:
     @property
     def answers(self) -> runtime.Answers:
         if self._answers is None:
-            self._answers = flow.load_answers(self.session, self.response, self.questionnaire)
+            if self._answer_rows is not None:
+                self._answers = flow.answers_from_rows(self._answer_rows, self.questionnaire)
+            else:
+                self._answers = flow.load_answers(self.session, self.response, self.questionnaire)
             if self._contact_attributes is not None:
                 self._answers = piping.with_contact(self._answers, self._contact_attributes())
         return self._answers
@@ -236,9 +249,14 @@ class Journey:
         sections = flow.section_names(questionnaire, answers)
         language = self._language()  # first: it sets the interface language the errors are translated into
         shown = piping.piped_page(page_def, questionnaire, answers)  # itself unless it shows earlier answers
+        shell_key = getattr(self.nav, "shell_key", None)
+        blank = not (answers or errors or raw or notice or still_needed or self.caption)
         return render(
             self.session,
             "respond/page.html",
+            shell=(questionnaire, (*shell_key, page_def.name, changing, self.wording.done_template))
+            if shell_key and blank
+            else None,
             title=shown.title or questionnaire.title,
             questionnaire=questionnaire,
             page=shown,
@@ -266,17 +284,27 @@ class Journey:
     def check(self):
         answers = self.answers
         previous = flow.previous_page_name(self.questionnaire, answers, flow.CHECK_PAGE)
+        back_url = self.nav.page(previous) if previous else None
+        language = self._language()  # first: it sets the interface language the summary is written in
+        # The answers are the only part of the page that is this response's own: the rest may be a shell.
+        summary = get_template_attribute("respond/_summary.html", "summary")(
+            flow.piped_summary_rows(self.questionnaire, answers), self.nav, language["ui_lang_attributes"]
+        )
+        shell_key = getattr(self.nav, "shell_key", None)
         return render(
             self.session,
             "respond/check.html",
+            shell=(self.questionnaire, (*shell_key, back_url, self.wording.done_template))
+            if shell_key and not self.caption
+            else None,
+            fills={"summary_html": summary},
             title=self.wording.check_title,
             questionnaire=self.questionnaire,
-            sections=flow.piped_summary_rows(self.questionnaire, answers),
             nav=self.nav,
             wording=self.wording,
             caption=self.caption,
-            back_url=self.nav.page(previous) if previous else None,
-            **self._language(),
+            back_url=back_url,
+            **language,
         )
 
     def submit(self):
@@ -302,14 +330,17 @@ class Journey:
                 self.on_complete(self.session)
         return redirect(self.nav.done(), code=303)
 
-    def done(self, **extra):
-        """The completion page: it can be reloaded and revisited. `extra`: the blueprint's own context."""
+    def done(self, shell: tuple | None = None, fills: dict | None = None, **extra):
+        """The completion page: it can be reloaded and revisited. `extra`: the blueprint's own context;
+        `shell`: a key when that context, but for `fills`, is all the page depends on (see render())."""
         if self.response.status != ResponseStatus.COMPLETED:
             return redirect(self.nav.page(self.response.current_page or flow.CHECK_PAGE))
         context = {"errors": [], **self._language(), **extra}
         return render(
             self.session,
             self.wording.done_template,
+            shell=(self.questionnaire, shell) if shell is not None and not context["errors"] else None,
+            fills=fills,
             title=self.wording.done_title,
             survey_title=self.questionnaire.title
             if self.questionnaire.original is not self.questionnaire

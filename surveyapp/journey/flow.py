@@ -147,6 +147,12 @@ def question_rows(session: Session, version_id: int) -> dict[str, QuestionRow]:
 def load_answers(session: Session, response: Response, questionnaire: Questionnaire) -> runtime.Answers:
     """The typed answers of a response, as the engine expects them (each type reads its own rows)."""
     rows = session.execute(_statements().answers, {"response_id": response.id}).all()
+    return answers_from_rows(rows, questionnaire)
+
+
+def answers_from_rows(rows, questionnaire: Questionnaire) -> runtime.Answers:
+    """The typed answers from stored rows of (question name, choice value, text, number, date), in the
+    answers' order: from load_answers, or from a lookup that read them with the response."""
     stored: dict[str, list[StoredValue]] = {}
     for name, choice_value, text, number, day in rows:
         stored.setdefault(name, []).append(StoredValue(choice_value, text, number, day))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass
+from typing import NoReturn
 
 from flask import abort, request
 from flask import session as cookie
@@ -20,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ..auth.throttle import refuse_unknown_link
-from ..database import write_transaction
+from ..database import ConnectionSession, write_transaction
+from ..extensions import db
 from ..invitations import tokens
 from ..journey import flow
-from ..models import ContactAttribute, Invitation, Response, Survey, SurveyVersion, utcnow
+from ..models import Answer, Choice, ContactAttribute, Invitation, Question, Response, Survey, SurveyVersion, utcnow
 from ..models.enums import ResponseStatus
 from ..questionnaires import piping
 from ..questionnaires.definition import Questionnaire
@@ -87,6 +89,10 @@ class Respondent:
     definition_text: str | None = None
     newest_question_id: int | None = None
     language: str | None = None  # the response's language, or the one chosen before it starts
+    database: object = None  # where the request reads and writes (respond/routes.py: _database)
+    answer_rows: list | None = (
+        None  # the response's stored answers when the lookup read them too (flow.answers_from_rows)
+    )
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -136,8 +142,11 @@ def _journey_query(entities, from_clause, response_join):
     )
 
 
-def resolve(db_session: Session, kind: str, key: str) -> Respondent:
-    """The respondent behind a URL, or the same 404 as any unknown URL (counted as a guess)."""
+def resolve(db_session: Session, kind: str, key: str, with_answers: bool = False) -> Respondent:
+    """The respondent behind a URL, or the same 404 as any unknown URL (counted as a guess).
+
+    `with_answers`: a public link's lookup reads the response's stored answers in the same statement
+    (`Respondent.answer_rows`), for the requests that use them (a page, check your answers, submit)."""
     if kind == "s":
         if not tokens.looks_like_token(key):
             refuse_unknown_link(db_session, client_address())
@@ -146,7 +155,7 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
             refuse_unknown_link(db_session, client_address())
         invitation, rest = row[0], row[1:]
     elif kind == "p":
-        return _public_respondent(db_session, key)
+        return _public_respondent(db_session, key, with_answers)
     else:
         abort(404)
     survey, response, current_version_id, version_id, definition_text, newest_question_id = rest
@@ -164,22 +173,27 @@ def resolve(db_session: Session, kind: str, key: str) -> Respondent:
     )
 
 
-def _public_respondent(db_session: Session, key: str) -> Respondent:
-    """A public link's survey, this browser's response and the version's identity: one Core SELECT, its
-    row read into plain objects (ORM result set-up and object loading cost more than the statement)."""
-    row = (
-        db_session.connection()
-        .execute(_public_link_rows(), {"public_key": key, "response_keys": _public_response_keys()})
-        .first()
-    )
+def _public_respondent(db_session: Session, key: str, with_answers: bool = False) -> Respondent:
+    """A public link's survey, this browser's response and the version's identity (and its answers, one
+    row each, when asked for): one Core SELECT, read into plain objects (ORM result set-up and object
+    loading cost more than the statement)."""
+    keys = _public_response_keys()
+    if len(keys) == 1:  # the usual case: no IN list to expand on every request
+        params = {"public_key": key, "response_key": keys[0]}
+    else:
+        params = {"public_key": key, "response_keys": keys}
+    statement = _public_link_rows(single=len(keys) == 1, with_answers=with_answers)
+    rows = db_session.connection().execute(statement, params).all()
+    row = rows[0] if rows else None
     if row is None:
-        refuse_unknown_link(db_session, client_address())
+        _refuse(db_session)
     n_survey, n_response = len(SURVEY_COLUMNS), len(RESPONSE_COLUMNS)
     survey_values = dict(zip(SURVEY_COLUMNS, row[:n_survey], strict=True))
     if not survey_values["public_link_enabled"] or not secrets.compare_digest(survey_values["public_key"], key):
-        refuse_unknown_link(db_session, client_address())
+        _refuse(db_session)
     response_values = row[n_survey : n_survey + n_response]
-    current_version_id, version_id, definition_text, newest_question_id = row[n_survey + n_response :]
+    identity = n_survey + n_response
+    current_version_id, version_id, definition_text, newest_question_id = row[identity : identity + 4]
     survey = SurveyRow(**survey_values, current_version_id=current_version_id)
     response = (
         ResponseRow(**dict(zip(RESPONSE_COLUMNS, response_values, strict=True)))
@@ -197,7 +211,28 @@ def _public_respondent(db_session: Session, key: str) -> Respondent:
         definition_text,
         newest_question_id,
         language=response.language if response is not None else None,
+        answer_rows=[r[identity + 4 :] for r in rows if r[identity + 4] is not None] if with_answers else None,
     )
+
+
+def _refuse(db_session) -> NoReturn:
+    """Count the unknown key as a guess and refuse it. The throttle writes through the ORM session: a
+    request on its own connection (database.ConnectionSession) ends its read transaction first."""
+    if isinstance(db_session, ConnectionSession):
+        db_session.commit()
+        db_session = db.session
+    refuse_unknown_link(db_session, client_address())
+
+
+def _existing_response(db_session, respondent_key: str) -> Response | ResponseRow | None:
+    """The response a racing start created: a plain row on a request's own connection, else the ORM object."""
+    if isinstance(db_session, ConnectionSession):
+        table = Response.__table__
+        row = db_session.execute(
+            select(*[table.c[name] for name in RESPONSE_COLUMNS]).where(table.c.respondent_key == respondent_key)
+        ).first()
+        return ResponseRow(**row._mapping) if row is not None else None
+    return db_session.scalar(select(Response).where(Response.respondent_key == respondent_key))
 
 
 def set_language(db_session: Session, response: Response | ResponseRow, language: str) -> None:
@@ -254,9 +289,11 @@ def _personal_link_query():
 
 
 @functools.cache
-def _public_link_rows():
+def _public_link_rows(single: bool = False, with_answers: bool = False):
     """The public link's survey, the response whose key this browser's cookie holds for it, and the
-    version's identity (the response's version, else the survey's newest), as Core columns."""
+    version's identity (the response's version, else the survey's newest), as Core columns. `single`:
+    the cookie holds one key (compared with `=`), else a list of them (`IN`). `with_answers`: one row per
+    stored answer of the response (the columns of flow's answers statement, in its order), else one row."""
     survey, response, version = Survey.__table__, Response.__table__, SurveyVersion.__table__
     newest = version.alias("newest")
     current_version_id = (
@@ -268,10 +305,30 @@ def _public_link_rows():
         .scalar_subquery()
     )
     definition_text, newest_question_id = flow.version_fingerprint_columns()
-    mine = (response.c.survey_id == survey.c.id) & response.c.respondent_key.in_(
-        bindparam("response_keys", expanding=True)
+    mine = (response.c.survey_id == survey.c.id) & (
+        response.c.respondent_key == bindparam("response_key")
+        if single
+        else response.c.respondent_key.in_(bindparam("response_keys", expanding=True))
     )
-    return (
+    joined = survey.outerjoin(response, mine).outerjoin(
+        version, version.c.id == func.coalesce(response.c.version_id, current_version_id)
+    )
+    answer_columns = []
+    if with_answers:
+        answer, question, choice = Answer.__table__, Question.__table__, Choice.__table__
+        joined = (
+            joined.outerjoin(answer, answer.c.response_id == response.c.id)
+            .outerjoin(question, question.c.id == answer.c.question_id)
+            .outerjoin(choice, choice.c.id == answer.c.choice_id)
+        )
+        answer_columns = [
+            question.c.name,
+            choice.c.value,
+            answer.c.value_text,
+            answer.c.value_number,
+            answer.c.value_date,
+        ]
+    statement = (
         select(
             *[survey.c[name] for name in SURVEY_COLUMNS],
             *[response.c[name] for name in RESPONSE_COLUMNS],
@@ -279,14 +336,12 @@ def _public_link_rows():
             version.c.id,
             definition_text,
             newest_question_id,
+            *answer_columns,
         )
-        .select_from(
-            survey.outerjoin(response, mine).outerjoin(
-                version, version.c.id == func.coalesce(response.c.version_id, current_version_id)
-            )
-        )
+        .select_from(joined)
         .where(survey.c.public_key == bindparam("public_key"))
     )
+    return statement.order_by(Answer.__table__.c.id) if with_answers else statement
 
 
 @functools.cache
@@ -333,7 +388,7 @@ def start_response(db_session: Session, respondent: Respondent, first_page: str 
         response_id = db_session.execute(_insert_response(), values).inserted_primary_key[0]
     except IntegrityError:
         db_session.rollback()
-        existing = db_session.scalar(select(Response).where(Response.respondent_key == respondent_key))
+        existing = _existing_response(db_session, respondent_key)
         if existing is None:
             raise
         respondent.response = existing

@@ -11,7 +11,7 @@ import functools
 from flask import abort, g, redirect, request, url_for
 from flask_babel import LazyString, lazy_gettext
 
-from ..database import write_transaction
+from ..database import ConnectionSession, write_transaction
 from ..extensions import db
 from ..i18n import translate, use_interface_language
 from ..journey import flow
@@ -51,6 +51,30 @@ def _read_first():
 def _forget_transaction_flags(_exc):
     for name in ("read_only", "read_first", "writing"):
         g.pop(name, None)
+    connection = g.pop("journey_database", None)
+    if connection is not None:
+        connection.close()
+
+
+def _database(kind: str):
+    """Where a journey request reads and writes. A public link's journey writes only Core statements, so it
+    runs on one Core connection for the request (database.ConnectionSession: no ORM session to set up, end
+    and tear down); a personal link writes the invitation's timeline through the ORM session."""
+    if kind != "p" or (db.session.registry.has() and db.session().in_transaction()):
+        # A request inside an app context whose ORM session is already in a transaction (a test or script
+        # that read through it) joins that transaction, as before: a second connection would wait for its lock.
+        return db.session
+    connection = g.get("journey_database")
+    if connection is None:
+        connection = g.journey_database = ConnectionSession(db.engine)
+    return connection
+
+
+def _resolve(kind: str, key: str, database=None, with_answers: bool = False) -> Respondent:
+    database = database if database is not None else _database(kind)
+    respondent = resolve(database, kind, key, with_answers)
+    respondent.database = database
+    return respondent
 
 
 class Nav:
@@ -60,6 +84,10 @@ class Nav:
 
     def __init__(self, kind: str, key: str):
         self.kind, self.key = kind, key
+        self._pages: dict[tuple[str, bool], str] = {}  # check your answers links each row to its page
+        # A public link's pages are the same for everyone who opens it: those that carry no answers and no
+        # errors may come from a pre-rendered shell (templating.render_shell). A personal link's URLs are its own.
+        self.shell_key = ("p", key) if kind == "p" else None
 
     def start(self) -> str:
         return url_for("respond.start", kind=self.kind, key=self.key)
@@ -70,9 +98,12 @@ class Nav:
     def page(self, name: str, change: bool = False) -> str:
         if name == flow.CHECK_PAGE:
             return self.check()
-        return url_for(
-            "respond.page", kind=self.kind, key=self.key, page_name=name, **({"change": 1} if change else {})
-        )
+        url = self._pages.get((name, change))
+        if url is None:
+            url = self._pages[name, change] = url_for(
+                "respond.page", kind=self.kind, key=self.key, page_name=name, **({"change": 1} if change else {})
+            )
+        return url
 
     def check(self) -> str:
         return url_for("respond.check", kind=self.kind, key=self.key)
@@ -91,7 +122,7 @@ def _gate(respondent: Respondent):
     """The page to show instead of the journey when it cannot go on, or None."""
     if respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
         return render(
-            db.session,
+            respondent.database,
             "respond/completed.html",
             title=lazy_gettext("You have already completed this survey"),
             survey=respondent.survey,
@@ -102,7 +133,7 @@ def _gate(respondent: Respondent):
         # a response already started has a language (and a version); a first visit is in English
         language = language_context(respondent.questionnaire, None) if respondent.response is not None else {}
         return render(
-            db.session,
+            respondent.database,
             "respond/closed.html",
             title=lazy_gettext("This survey is closed")
             if state == "closed"
@@ -123,20 +154,21 @@ def _journey(respondent: Respondent) -> Journey:
             record_event(session, invitation, "completed")
 
     return Journey(
-        db.session,
+        respondent.database,
         respondent.response,
         respondent.questionnaire,
         Nav(respondent.kind, respondent.key),
         RESPONDENT,
         title=respondent.survey.title,
         on_complete=on_complete,
-        contact_attributes=functools.partial(contact_attributes, db.session, respondent),
+        contact_attributes=functools.partial(contact_attributes, respondent.database, respondent),
+        answer_rows=respondent.answer_rows,
     )
 
 
 def _contact_only(respondent: Respondent) -> dict:
     """No answers yet, only the contact's attributes (for the first page and the number of sections)."""
-    return piping.with_contact({}, contact_attributes(db.session, respondent))
+    return piping.with_contact({}, contact_attributes(respondent.database, respondent))
 
 
 def _entered(kind, key, completed_too: bool = False):
@@ -144,7 +176,7 @@ def _entered(kind, key, completed_too: bool = False):
 
     `completed_too`: a completed response enters as well (submit sends it to the completion page).
     """
-    respondent = resolve(db.session, kind, key)
+    respondent = _resolve(kind, key, with_answers=True)
     if completed_too and respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
         return _journey(respondent), None
     blocked = _gate(respondent)
@@ -157,23 +189,25 @@ def _entered(kind, key, completed_too: bool = False):
 
 @bp.get(f"/{KIND}")
 def start(kind, key):
-    respondent = resolve(db.session, kind, key)
-    note_link_opened(db.session, respondent)
+    respondent = _resolve(kind, key)
+    note_link_opened(respondent.database, respondent)
     blocked = _gate(respondent)
     if blocked is not None:
         return blocked
     nav = Nav(kind, key)
     if respondent.response is not None:  # resume where they left off, in the language chosen then
         return redirect(nav.page(respondent.response.current_page or flow.CHECK_PAGE))
-    respondent.choose_language(db.session, request.args.get("lang"))
+    respondent.choose_language(respondent.database, request.args.get("lang"))
     questionnaire = respondent.questionnaire
+    sections = len(flow.section_names(questionnaire, _contact_only(respondent)))
     return render(
-        db.session,
+        respondent.database,
         "respond/start.html",
+        shell=(questionnaire, ("start", *nav.shell_key, sections, respondent.language)) if nav.shell_key else None,
         title=questionnaire.title,
         questionnaire=questionnaire,
         nav=nav,
-        sections=len(flow.section_names(questionnaire, _contact_only(respondent))),
+        sections=sections,
         text=survey_text(questionnaire),
         start_language=respondent.language,
         **language_context(questionnaire, nav.language()),
@@ -183,14 +217,14 @@ def start(kind, key):
 @bp.post(f"/{KIND}/start")
 def begin(kind, key):
     require_button()
-    respondent = resolve(db.session, kind, key)
+    respondent = _resolve(kind, key)
     blocked = _gate(respondent)
     if blocked is not None:
         return blocked
-    respondent.choose_language(db.session, request.form.get("lang"))
+    respondent.choose_language(respondent.database, request.form.get("lang"))
     first_page = flow.first_page_name(respondent.questionnaire, _contact_only(respondent))
-    with write_transaction(db.session):
-        response = start_response(db.session, respondent, first_page)
+    with write_transaction(respondent.database):
+        response = start_response(respondent.database, respondent, first_page)
     return redirect(Nav(kind, key).page(response.current_page or flow.CHECK_PAGE))
 
 
@@ -201,15 +235,15 @@ def language(kind, key):
     form = LanguageForm()
     if not form.validate_on_submit():
         abort(400)
-    respondent = resolve(db.session, kind, key)
+    respondent = _resolve(kind, key)
     nav = Nav(kind, key)
     chosen = respondent.offered_language(form.lang.data)
     response = respondent.response
     if response is None:
         return redirect(nav.start() + (f"?lang={chosen}" if chosen else ""), code=303)
     if chosen is not None and chosen != response.language:
-        with write_transaction(db.session):
-            set_language(db.session, response, chosen)
+        with write_transaction(respondent.database):
+            set_language(respondent.database, response, chosen)
     questionnaire = respondent.questionnaire
     back_to = {nav.page(page.name): nav.page(page.name) for page in questionnaire.pages}
     back_to.update({nav.check(): nav.check(), nav.done(): nav.done()})
@@ -265,7 +299,8 @@ def _copy_offer(respondent: Respondent, form: AnswersCopyForm | None = None) -> 
         "copy_offered": offered and (respondent.kind == "p" or own_address is not None),
         "copy_sent": response.copy_sent_at is not None,
         "copy_needs_address": respondent.kind == "p",
-        "copy_form": form or AnswersCopyForm(),
+        # the form is shown only while a copy can still be asked for (a form costs its CSRF work)
+        "copy_form": form or (AnswersCopyForm() if offered and response.copy_sent_at is None else None),
         "copy_action": url_for("respond.copy", kind=respondent.kind, key=respondent.key),
     }
 
@@ -277,8 +312,8 @@ def _invitee_address(respondent: Respondent) -> str | None:
     return invitation.contact.email
 
 
-def _completed(kind, key) -> Respondent | None:
-    respondent = resolve(db.session, kind, key)
+def _completed(kind, key, database=None) -> Respondent | None:
+    respondent = _resolve(kind, key, database)
     if respondent.response is not None and respondent.response.status == ResponseStatus.COMPLETED:
         return respondent
     return None
@@ -289,13 +324,21 @@ def done(kind, key):
     respondent = _completed(kind, key)
     if respondent is None:
         return redirect(Nav(kind, key).start())
-    return _journey(respondent).done(**_copy_offer(respondent))
+    offer = _copy_offer(respondent)
+    shell_key = ("done", respondent.kind, respondent.key, respondent.survey.title, *(offer[k] for k in _OFFER_FLAGS))
+    return _journey(respondent).done(
+        shell=shell_key if respondent.kind == "p" else None, fills={"reference": offer.pop("reference")}, **offer
+    )
+
+
+# What the thank-you page shows of _copy_offer() besides the reference (the rest comes from the questionnaire).
+_OFFER_FLAGS = ("copy_offered", "copy_sent", "copy_needs_address")
 
 
 @bp.post(f"/{KIND}/copy")
 def copy(kind, key):
     """Email me a copy of my answers: once per response, to the invitee's address or one typed in (public links)."""
-    respondent = _completed(kind, key)
+    respondent = _completed(kind, key, db.session)  # the copy is queued through the ORM (the outbox)
     if respondent is None:
         return redirect(Nav(kind, key).start())
     journey = _journey(respondent)
