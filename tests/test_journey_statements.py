@@ -1,8 +1,8 @@
 """SQL statements per respondent journey, counted with SQLAlchemy's cursor events so they cannot creep back.
 
 A whole journey on a public link (the link, start, one page of four questions shown and
-answered, check your answers, submit, the completion page) runs at most 15 statements on
-PostgreSQL and 16 on SQLite: the submit adds the response to the dashboards' answer tallies
+answered, check your answers, submit, the completion page) runs at most 11 statements on
+PostgreSQL and 12 on SQLite (the issue's ceiling was 15): the submit adds the response to the dashboards' answer tallies
 (analysis/tallies.py), which PostgreSQL does in the completing UPDATE's own statement (data-modifying
 CTEs) and SQLite, which has none, in one more statement in the same transaction. Transaction control (BEGIN, COMMIT, ROLLBACK) is not counted:
 PostgreSQL's driver sends it without a cursor.
@@ -20,7 +20,7 @@ from surveyapp.extensions import db
 from surveyapp.journey import flow
 from surveyapp.models import Answer, Response
 
-BUDGET = 15
+BUDGET = 11  # the issue asked for at most 15; the journey runs 11 since the answers came with the lookup
 SQLITE_TALLY_STATEMENT = 1  # SQLite has no data-modifying CTEs: the tally upsert is its own statement
 
 
