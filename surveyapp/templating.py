@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, 
 from markupsafe import Markup, escape
 
 from .i18n import current_interface_language
+from .questionnaires.languages import Untranslated
 
 PRODUCT_NAME = "Voice Survey"
 
@@ -130,6 +131,8 @@ def configure_templating(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     # a command or a path inside a translated sentence: `_("Run %(command)s", command=text | code)`
     app.jinja_env.filters["code"] = lambda text: Markup("<code>%s</code>") % text
+    app.jinja_env.filters["own_language"] = own_language
+    app.jinja_env.filters["own_language_attributes"] = own_language_attributes
 
     @app.context_processor
     def _globals():
@@ -213,3 +216,18 @@ def navigation_items(app: Flask) -> list[dict]:
             href = url_for(endpoint)
             items.append({"href": href, "text": text, "active": request.path.startswith(href) and href != "/"})
     return items
+
+
+def own_language(text) -> Markup:
+    """A survey's text as page content: escaped, and in a span with its own lang and dir when a translation left
+    it out and it is shown in the survey's default language (`languages.Untranslated`)."""
+    if isinstance(text, Untranslated):
+        return Markup('<span lang="%s" dir="%s">%s</span>') % (text.lang, text.dir, str(text))
+    return escape(text)
+
+
+def own_language_attributes(text) -> Markup:
+    """` lang=".." dir=".."` for an element that holds only a text a translation left out, else nothing."""
+    if isinstance(text, Untranslated):
+        return Markup(' lang="%s" dir="%s"') % (text.lang, text.dir)
+    return Markup("")

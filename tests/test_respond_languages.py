@@ -293,3 +293,47 @@ def test_a_whole_journey_in_another_language_stays_within_the_statement_budget(a
     with counted_statements() as statements:
         whole_journey(app.test_client())
     assert len(statements) <= journey_budget(), "\n\n".join(statements)  # as the English one
+
+
+PARTLY_TRANSLATED = """
+slug: partly
+title: Your pharmacy
+settings:
+  public_link: true
+  start_text: Tell us about your pharmacy.
+pages:
+  - name: visits
+    title: Your visits
+    questions:
+      - name: often
+        type: single_choice
+        label: How often do you go?
+        hint: Think of the <b>last</b> year.
+        choices: [{value: weekly, label: Every week}, {value: rarely, label: Hardly ever}]
+translations:
+  ur:
+    title: آپ کی فارمیسی
+    questions:
+      often:
+        label: آپ کتنی بار جاتے ہیں؟
+        choices: {weekly: ہر ہفتے}
+"""
+
+
+def test_text_a_translation_leaves_out_is_marked_in_the_default_language(client, import_survey):
+    """Urdu page, English where the translation has nothing: each such text carries lang="en" dir="ltr"."""
+    path = public_path(import_survey("partly", text=PARTLY_TRANSLATED))
+    start = client.get(path, query_string={"lang": "ur"}).get_data(as_text=True)
+    assert html_tag(start).startswith('<html lang="ur" dir="rtl"')
+    assert '<h1 class="govuk-heading-l">آپ کی فارمیسی</h1>' in start  # translated: the page's own language
+    assert '<p class="govuk-body" lang="en" dir="ltr">Tell us about your pharmacy.</p>' in start
+    client.post(f"{path}/start", data={"lang": "ur"})
+    page = client.get(f"{path}/page/visits").get_data(as_text=True)
+    assert '<h1 class="govuk-heading-l" lang="en" dir="ltr">Your visits</h1>' in page
+    assert '<span lang="en" dir="ltr">Think of the &lt;b&gt;last&lt;/b&gt; year.</span>' in page  # escaped
+    assert '<span lang="en" dir="ltr">Hardly ever</span>' in page  # an option left out
+    assert "آپ کتنی بار جاتے ہیں؟" in page and '<span lang="en" dir="ltr">How often' not in page
+    assert re.search(r"<label[^>]*>\s*ہر ہفتے\s*</label>", page)  # a translated option is not wrapped
+    # In English nothing is marked: every text is in the page's own language.
+    english = client.application.test_client().get(path).get_data(as_text=True)
+    assert 'lang="en" dir="ltr">' not in english.split("<main", 1)[1]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..mail.rendering import organisation_named
 from ..questionnaires.definition import Questionnaire
+from ..questionnaires.languages import same_language
 from ..questionnaires.loader import web_address_problem
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -20,7 +21,8 @@ def paragraphs(text: str | None) -> list[str]:
     """Plain text as paragraphs: split on blank lines, each stripped, empty ones left out."""
     if not text:
         return []
-    return [p.strip() for p in _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n")) if p.strip()]
+    parts = _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [same_language(text, p.strip()) for p in parts if p.strip()]  # a text left untranslated stays marked
 
 
 @dataclass(frozen=True)

@@ -157,13 +157,44 @@ def languages_of(default: str, translations: dict) -> list[Language]:
     return result
 
 
+class Untranslated(str):
+    """A text a translation left out, shown in the default language: a str everywhere (emails, attributes,
+    exports), and marked with its own `lang` and `dir` where a page writes it as content (the templates'
+    `in_own_language` and `own_language_attributes` filters), so that a screen reader reads it as what it is."""
+
+    lang: str
+    dir: str
+
+    def __new__(cls, text: str, language: Language) -> Untranslated:
+        made = super().__new__(cls, text)
+        made.lang, made.dir = language.code, language.dir
+        return made
+
+
+def same_language(original: object, text: str) -> str:
+    """`text` (a part of `original`, e.g. one paragraph) marked as `original` is."""
+    if isinstance(original, Untranslated):
+        return Untranslated(text, Language(original.lang, "", original.dir))
+    return text
+
+
 def translate(questionnaire, code: str):
     """The questionnaire with its texts in `code` (new Page and Question objects), or the
-    questionnaire itself for its default language or a language it does not have."""
+    questionnaire itself for its default language or a language it does not have. A text the
+    translation leaves out keeps the default language's, as an `Untranslated` str."""
     entry = questionnaire.translations.get(code)
     if code == questionnaire.default_language or not entry:
         return questionnaire
-    settings = dict(questionnaire.settings)
+    default = language_of(
+        questionnaire.default_language, questionnaire.translations.get(questionnaire.default_language)
+    )
+
+    def fallback(text):
+        return Untranslated(text, default) if isinstance(text, str) and text else text
+
+    settings = {
+        key: fallback(value) if key in SETTINGS_TEXTS else value for key, value in questionnaire.settings.items()
+    }
     for key, text in (entry.get("settings") or {}).items():
         if text:
             settings[key] = text
@@ -171,13 +202,13 @@ def translate(questionnaire, code: str):
     question_texts = entry.get("questions") or {}
     pages = []
     for page in questionnaire.pages:
-        questions = [_translated_question(q, question_texts.get(q.name) or {}) for q in page.questions]
-        title = (page_texts.get(page.name) or {}).get("title") or page.title
+        questions = [_translated_question(q, question_texts.get(q.name) or {}, fallback) for q in page.questions]
+        title = (page_texts.get(page.name) or {}).get("title") or fallback(page.title)
         pages.append(dataclasses.replace(page, title=title, questions=questions))
     translated = type(questionnaire)(
         slug=questionnaire.slug,
-        title=entry.get("title") or questionnaire.title,
-        description=entry.get("description") or questionnaire.description,
+        title=entry.get("title") or fallback(questionnaire.title),
+        description=entry.get("description") or fallback(questionnaire.description),
         settings=settings,
         pages=pages,
         translations=questionnaire.translations,
@@ -187,12 +218,17 @@ def translate(questionnaire, code: str):
     return translated
 
 
-def _translated_question(question, texts: dict):
-    changes = {key: texts[key] for key in QUESTION_TEXTS if texts.get(key)}
+def _translated_question(question, texts: dict, fallback):
+    # The image is a file, not words: an easy-read translation may name another, else the default's is used.
+    changes = {
+        key: texts.get(key) or (getattr(question, key) if key == "image" else fallback(getattr(question, key)))
+        for key in QUESTION_TEXTS
+        if texts.get(key) or getattr(question, key, None)
+    }
     choice_texts = texts.get("choices") or {}
-    if choice_texts:
+    if question.choices:
         changes["choices"] = [
-            dataclasses.replace(c, label=choice_texts.get(c.value) or c.label) for c in question.choices
+            dataclasses.replace(c, label=choice_texts.get(c.value) or fallback(c.label)) for c in question.choices
         ]
     # dataclasses.replace runs __post_init__ again: defaults and consent behave as in the original.
     return dataclasses.replace(question, **changes)
