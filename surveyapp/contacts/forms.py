@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import AnyOf, InputRequired, Optional
@@ -10,7 +11,9 @@ from wtforms.validators import AnyOf, InputRequired, Optional
 class OptOutForm(FlaskForm):
     """The opt-out page's button: this survey's emails (the default) or every survey's."""
 
-    scope = StringField(validators=[Optional(), AnyOf(["survey", "all"], message="Choose which emails to stop")])
+    scope = StringField(
+        validators=[Optional(), AnyOf(["survey", "all"], message=lazy_gettext("Choose which emails to stop"))]
+    )
 
 
 class OneClickUnsubscribeForm(FlaskForm):
