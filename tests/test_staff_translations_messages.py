@@ -529,3 +529,19 @@ def test_no_template_writes_a_month_name_with_strftime():
         if "strftime('%-d %b" in path.read_text() or "strftime('%-d %B" in path.read_text()
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "headers, words",
+    [(WELSH, "public_link: (heb ei osod)"), (URDU, "public_link: (مقرر نہیں)"), ({}, "public_link: (not set)")],
+)
+def test_a_setting_that_had_no_value_is_named_so_in_the_staff_member_s_language(admin, import_survey, headers, words):
+    from surveyapp.services import drafts
+
+    survey = import_survey("short_text")
+    draft = drafts.draft_of(survey)
+    draft.setdefault("settings", {})["public_link"] = True
+    drafts.save_draft(survey, draft)
+    db.session.commit()
+    text = page_text(admin.get(f"/admin/surveys/{survey.slug}/editor/changes", headers=headers))
+    assert words in text

@@ -64,6 +64,20 @@ class Change:
     after: str = ""
 
 
+def _settings_side(settings: dict, keys: list[str]) -> Message:
+    """One line per changed setting ("closes_on: 2026-01-31", "(not set)" translated where it had no value): a
+    Message whose msgid is only the lines' placeholders, so each line is translated and the whole is not."""
+    lines = {
+        f"line{i}": Message("%(setting)s: %(value)s", setting=key, value=_shown(settings.get(key)) or NOT_SET)
+        for i, key in enumerate(keys)
+    }
+    placeholders = "\n".join(f"%({name})s" for name in lines)  # not in the catalogue: gettext gives it back
+    return Message(placeholders, **lines)
+
+
+NOT_SET = Message("(not set)")
+
+
 def _shown(value) -> str:
     """A setting's or an option's value as a person reads it."""
     if value is None:
@@ -137,8 +151,8 @@ def version_changes(old: dict, new: dict) -> list[Change]:
                 "questionnaire",
                 "",
                 Message("Settings changed: %(keys)s", keys=", ".join(changed)),
-                "\n".join(f"{k}: {_shown(old_settings.get(k)) or '(not set)'}" for k in changed),
-                "\n".join(f"{k}: {_shown(new_settings.get(k)) or '(not set)'}" for k in changed),
+                _settings_side(old_settings, changed),
+                _settings_side(new_settings, changed),
             )
         )
 
