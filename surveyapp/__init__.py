@@ -17,8 +17,35 @@ from .numbers import IdConverter
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class SurveyFlask(Flask):
+    """Flask, with the sync-or-async check of each view and hook made once per function.
+
+    Flask asks `inspect.iscoroutinefunction` of every hook and the view on every request (a dozen times
+    a journey request). The answer never changes for a function, so it is kept, for at most
+    `SYNC_CHECKS_KEPT` functions: views and hooks are a fixed set, and a function made per request
+    (`after_this_request`) is checked each time once the set is full rather than kept for ever.
+    """
+
+    SYNC_CHECKS_KEPT = 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_functions: dict = {}
+
+    def ensure_sync(self, func):
+        try:
+            return self._sync_functions[func]
+        except KeyError:
+            found = super().ensure_sync(func)
+            if len(self._sync_functions) < self.SYNC_CHECKS_KEPT:
+                self._sync_functions[func] = found
+            return found
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = SurveyFlask(
         __name__,
         instance_path=os.environ.get("SURVEYAPP_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -30,6 +57,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A database file has no server to lose while the connection sits in the pool: no ping (a SELECT 1)
+        # before every checkout, which is every request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            "pool_pre_ping": False,
+        }
     check_production_config(app.config)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix

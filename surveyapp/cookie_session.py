@@ -4,9 +4,9 @@ A permanent session (a public-link respondent's, which remembers their response 
 again on every response so that its month runs from the last visit (`SESSION_REFRESH_EACH_REQUEST`).
 Flask re-serialises and re-signs it each time (JSON, HMAC, base64: about a tenth of a journey request's
 CPU, docs/PERFORMANCE.md). Here a session that the request did not change, whose cookie was signed less
-than `RESIGN_AFTER` seconds ago, is sent back with the same signed value (and a fresh `Expires`): the
-signature's own timestamp, which the server checks against the month, then lags the last visit by at most
-a minute. A changed session, an older signature, or any session while old secret keys are still accepted
+than `RESIGN_AFTER` seconds ago, is not sent at all: the browser holds that very value, and its `Expires`
+and the signature's own timestamp (which the server checks against the month) both lag the last visit by
+at most a minute. A changed session, an older signature, or any session while old secret keys are still accepted
 (`SECRET_KEY_FALLBACKS`: the value may carry an old key's signature) is signed anew exactly as Flask does. The serializer
 is built once per secret key instead of twice per request.
 """
@@ -61,17 +61,7 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if value is None or session.modified or not session or not self.should_set_cookie(app, session):
             super().save_session(app, session, response)
             return
+        # Unchanged and signed under a minute ago: the browser's cookie already holds this value, with an
+        # Expires a month from its signing. Nothing to send (a Set-Cookie costs a header to build and parse).
         if session.accessed:
             response.vary.add("Cookie")
-        response.set_cookie(
-            self.get_cookie_name(app),
-            value,
-            expires=self.get_expiration_time(app, session),
-            httponly=self.get_cookie_httponly(app),
-            domain=self.get_cookie_domain(app),
-            path=self.get_cookie_path(app),
-            secure=self.get_cookie_secure(app),
-            partitioned=self.get_cookie_partitioned(app),
-            samesite=self.get_cookie_samesite(app),
-        )
-        response.vary.add("Cookie")

@@ -77,6 +77,20 @@ def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(tmp_path):
         db.engine.dispose()
 
 
+def test_only_a_database_server_is_pinged_before_each_checkout(tmp_path):
+    """pool_pre_ping replaces a server connection that died while the database was away (unavailable.py);
+    a database file has no server to lose, and the ping would be one more query on every request."""
+    sqlite_app = create_app(
+        {"SURVEYAPP_ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/ping.db"}
+    )
+    assert sqlite_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    server_app = create_app(
+        {"SURVEYAPP_ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql://u@127.0.0.1:1/none"}
+    )
+    assert server_app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert config_from_env({}, instance_path=str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
 def test_migrations_create_exactly_the_models_schema(tmp_path, database_url):
     """Upgrade a fresh database with Alembic, then ask autogenerate for differences: there must be none."""
     if database_url.startswith("sqlite"):

@@ -1,7 +1,7 @@
 """The session cookie is signed again only when that buys something (surveyapp/cookie_session.py).
 
-An unchanged permanent session whose signature is under a minute old goes back with the same signed
-value and a fresh Expires; a changed one, an older one, or any while old secret keys are accepted is
+An unchanged permanent session whose signature is under a minute old is not sent again (the browser has
+that very value); a changed one, an older one, or any while old secret keys are accepted is
 signed anew, as Flask does; a tampered cookie is an empty session.
 """
 
@@ -47,14 +47,15 @@ def _signed(app, **data) -> str:
     return value
 
 
-def test_an_unchanged_fresh_session_goes_back_with_the_same_signed_value(app, monkeypatch):
+def test_an_unchanged_fresh_session_is_not_sent_again(app, monkeypatch):
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now - 10)  # signed ten seconds ago
     value = _signed(app, csrf_token="abc", public_responses={"1": "pub:x"})
     monkeypatch.setattr(time, "time", lambda: now)
     session = _opened(app, value)
     assert session["public_responses"] == {"1": "pub:x"} and not session.modified
-    assert _saved(app, session) == value
+    assert session.signed_value == value
+    assert _saved(app, session) is None
 
 
 def test_a_changed_session_is_signed_anew(app):

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from ..auth.throttle import refuse_unknown_link
-from ..database import ConnectionSession, write_transaction
+from ..database import ConnectionSession, DirectSelect, write_transaction
 from ..extensions import db
 from ..invitations import tokens
 from ..journey import flow
@@ -182,8 +182,10 @@ def _public_respondent(db_session: Session, key: str, with_answers: bool = False
         params = {"public_key": key, "response_key": keys[0]}
     else:
         params = {"public_key": key, "response_keys": keys}
-    statement = _public_link_rows(single=len(keys) == 1, with_answers=with_answers)
-    rows = db_session.connection().execute(statement, params).all()
+    if len(keys) == 1:
+        rows = _direct_public_link_rows(with_answers).rows(db_session.connection(), params)
+    else:
+        rows = db_session.connection().execute(_public_link_rows(with_answers=with_answers), params).all()
     row = rows[0] if rows else None
     if row is None:
         _refuse(db_session)
@@ -286,6 +288,12 @@ def _personal_link_query():
         join(Invitation, Survey, Survey.id == Invitation.survey_id),
         Response.invitation_id == Invitation.id,
     ).where(Invitation.token_hash == bindparam("token_hash"))
+
+
+@functools.cache
+def _direct_public_link_rows(with_answers: bool) -> DirectSelect:
+    """The usual lookup (the cookie holds one response key) as a DirectSelect: it runs on every request."""
+    return DirectSelect(_public_link_rows(single=True, with_answers=with_answers))
 
 
 @functools.cache
