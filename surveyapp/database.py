@@ -80,7 +80,22 @@ class ConnectionSession:
         if self._connection is None:
             self._connection = self._engine.connect()
         if self._transaction is None:
-            self._transaction = self._connection.begin()
+            # a statement run through reading() the usual way (an instrumented engine) began one already
+            self._transaction = self._connection.get_transaction() or self._connection.begin()
+        return self._connection
+
+    def reading(self):
+        """The connection for a request's first read, a single statement (the public link's lookup).
+
+        On SQLite, with no transaction open, it is not begun: the statement runs as SQLite's own autocommit
+        read, one consistent snapshot, so a request that only reads sends no BEGIN and no COMMIT, and one that
+        writes next takes BEGIN IMMEDIATE for its writes as before. Elsewhere (PostgreSQL's driver would begin
+        a transaction behind SQLAlchemy's back) it is `connection()`.
+        """
+        if self._transaction is not None or self._engine.dialect.name != "sqlite":
+            return self.connection()
+        if self._connection is None:
+            self._connection = self._engine.connect()
         return self._connection
 
     def execute(self, statement, params=None):
@@ -92,16 +107,22 @@ class ConnectionSession:
     def get_bind(self) -> Engine:
         return self._engine
 
+    def _open_transaction(self):
+        transaction, self._transaction = self._transaction, None
+        if transaction is None and self._connection is not None:
+            transaction = self._connection.get_transaction()  # begun by a statement after reading()
+        return transaction
+
     def in_transaction(self) -> bool:
-        return self._transaction is not None
+        return self._transaction is not None or (self._connection is not None and self._connection.in_transaction())
 
     def commit(self) -> None:
-        transaction, self._transaction = self._transaction, None
+        transaction = self._open_transaction()
         if transaction is not None:
             transaction.commit()
 
     def rollback(self) -> None:
-        transaction, self._transaction = self._transaction, None
+        transaction = self._open_transaction()
         if transaction is not None:
             transaction.rollback()
 
@@ -174,7 +195,7 @@ class DirectSelect:
     def __init__(self, statement):
         self.statement = statement
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None, dict]] = {}
-        self._processors: dict[str, list] = {}
+        self._processors: dict[str, list[tuple[int, object]]] = {}
         self._required: set[str] = set()
 
     def _compiled_for(self, dialect) -> tuple[str, tuple[str, ...] | None, dict]:
@@ -217,18 +238,22 @@ class DirectSelect:
             ) from error
         finally:
             cursor.close()
-        if not any(processors):
+        if not processors:
             return fetched
-        return [
-            tuple(
-                value if processor is None or value is None else processor(value)
-                for value, processor in zip(row, processors, strict=True)
-            )
-            for row in fetched
-        ]
+        rows = []
+        for fetched_row in fetched:
+            row = list(fetched_row)
+            for index, processor in processors:
+                value = row[index]
+                if value is not None:
+                    row[index] = processor(value)
+            rows.append(tuple(row))
+        return rows
 
-    def _result_processors(self, dialect, description) -> list:
-        return [
+    def _result_processors(self, dialect, description) -> list[tuple[int, object]]:
+        """(index, processor) of the columns whose driver values need converting, as SQLAlchemy converts them."""
+        processors = [
             column.type.dialect_impl(dialect).result_processor(dialect, entry[1])
             for column, entry in zip(self.statement.selected_columns, description, strict=True)
         ]
+        return [(index, processor) for index, processor in enumerate(processors) if processor is not None]

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from flask import before_render_template
 from journey_helpers import Journey
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from surveyapp.extensions import db
 from surveyapp.journey import flow
@@ -75,6 +75,45 @@ def test_reading_a_page_does_not_wait_for_sqlites_write_lock(app, import_survey,
     finally:
         writer.rollback()
         writer.close()
+
+
+@pytest.mark.sqlite_only
+def test_on_sqlite_a_public_link_request_that_only_reads_sends_no_begin(app, import_survey, database_url):
+    """The lookup runs as SQLite's own autocommit read (ConnectionSession.reading): a GET sends one SELECT and
+    no BEGIN or COMMIT; a POST that writes takes BEGIN IMMEDIATE for its writes only, after the lookup."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    survey = public_survey(import_survey)
+    path = f"/p/{survey.public_key}"
+    client = app.test_client()
+    journey = Journey(client, path)
+    journey.start()
+    db.session.close()
+    traced: list[str] = []
+
+    def trace(dbapi_connection, _record, _proxy):  # every statement the driver runs, BEGIN and COMMIT too
+        dbapi_connection.set_trace_callback(traced.append)
+
+    def untrace(dbapi_connection, _record):
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(db.engine.pool, "checkout", trace)
+    event.listen(db.engine.pool, "checkin", untrace)
+    try:
+        assert client.get(f"{path}/page/main").status_code == 200
+        read = [s.split()[0].upper() for s in traced if s.strip()]
+        traced.clear()
+        assert journey.answer("main", {"smoker": "no"}).location.endswith("/check")
+        wrote = [s.split()[0].upper() for s in traced if s.strip()]
+    finally:
+        event.remove(db.engine.pool, "checkout", trace)
+        event.remove(db.engine.pool, "checkin", untrace)
+    assert read == ["SELECT"]
+    # Journey.answer reads the page first (its fields and CSRF token), then posts it
+    begin = wrote.index("BEGIN")
+    assert traced[begin].strip().upper() == "BEGIN IMMEDIATE" and wrote.count("BEGIN") == 1
+    assert set(wrote[:begin]) == {"SELECT"}  # the lookups, outside any transaction
+    assert wrote[-1] == "COMMIT" and "INSERT" in wrote[begin:]
 
 
 def test_a_new_version_is_seen_at_once(app, import_survey):
