@@ -205,24 +205,28 @@ def _statements() -> _Statements:
     )
 
 
-def _answer_rows(row: QuestionRow, qtype: str, value) -> list[Answer]:
-    answers = []
+_VALUE_COLUMNS = ("value_text", "value_number", "value_date")
+
+
+def _answer_values(response_id: int, row: QuestionRow, qtype: str, value) -> list[dict]:
+    """The answer table's rows for one typed answer, as the executemany's parameter sets: plain dicts (an
+    ORM object per row, built only to be read back, cost more than the INSERT)."""
+    values = []
     for columns in runtime.answer_rows(qtype, value):
         choice = columns.pop("choice", None)
-        choice_id = row.choice_ids[choice] if choice is not None else None
-        answers.append(Answer(question_id=row.id, choice_id=choice_id, **columns))
-    return answers
-
-
-def _row_values(response_id: int, answer: Answer) -> dict:
-    return {
-        "response_id": response_id,
-        "question_id": answer.question_id,
-        "choice_id": answer.choice_id,
-        "value_text": answer.value_text,
-        "value_number": answer.value_number,
-        "value_date": answer.value_date,
-    }
+        unknown = columns.keys() - set(_VALUE_COLUMNS)
+        if unknown:
+            raise TypeError(f"the answer table has no column {sorted(unknown)}")
+        values.append(
+            {
+                "response_id": response_id,
+                "question_id": row.id,
+                "choice_id": row.choice_ids[choice] if choice is not None else None,
+                **dict.fromkeys(_VALUE_COLUMNS),
+                **columns,
+            }
+        )
+    return values
 
 
 def _write_changes(
@@ -239,10 +243,10 @@ def _write_changes(
     if gone:
         session.execute(_statements().delete_answers, {"response_id": response_id, "question_ids": gone})
     values = [
-        _row_values(response_id, answer)
+        answer
         for q in changed
         if q.name in after
-        for answer in _answer_rows(rows[q.name], q.type, after[q.name])
+        for answer in _answer_values(response_id, rows[q.name], q.type, after[q.name])
     ]
     if values:
         session.execute(_statements().insert_answers, values)
