@@ -80,23 +80,36 @@ class ConnectionSession:
         if self._connection is None:
             self._connection = self._engine.connect()
         if self._transaction is None:
-            # a statement run through reading() the usual way (an instrumented engine) began one already
+            # a statement read through read_rows() the usual way (an instrumented engine) began one already
             self._transaction = self._connection.get_transaction() or self._connection.begin()
         return self._connection
 
-    def reading(self):
-        """The connection for a request's first read, a single statement (the public link's lookup).
+    def read_rows(self, statement: DirectSelect, params: dict) -> list:
+        """The rows of a request's first read, a single statement (the public link's lookup), read on its
+        own when no transaction is open: a request that only reads then sends no BEGIN and no COMMIT, and one
+        that writes next begins its transaction for its writes (on SQLite with BEGIN IMMEDIATE, as before).
 
-        On SQLite, with no transaction open, it is not begun: the statement runs as SQLite's own autocommit
-        read, one consistent snapshot, so a request that only reads sends no BEGIN and no COMMIT, and one that
-        writes next takes BEGIN IMMEDIATE for its writes as before. Elsewhere (PostgreSQL's driver would begin
-        a transaction behind SQLAlchemy's back) it is `connection()`.
+        On SQLite the statement is SQLite's own autocommit read (one consistent snapshot). PostgreSQL's
+        driver would begin a transaction before it (a BEGIN, a round trip of its own, and a COMMIT after):
+        the connection is put in autocommit for the statement and back, as SQLAlchemy's own ping does. Under
+        READ COMMITTED a statement sees what was committed when it began either way.
         """
-        if self._transaction is not None or self._engine.dialect.name != "sqlite":
-            return self.connection()
+        if self._transaction is not None or (self._connection is not None and self._connection.in_transaction()):
+            return statement.rows(self.connection(), params)
         if self._connection is None:
             self._connection = self._engine.connect()
-        return self._connection
+        connection = self._connection
+        if self._engine.dialect.name == "sqlite":
+            return statement.rows(connection, params)
+        dbapi_connection = connection.connection.dbapi_connection
+        if getattr(dbapi_connection, "autocommit", True):  # not a driver we know to begin on its own
+            return statement.rows(self.connection(), params)
+        dbapi_connection.autocommit = True
+        try:
+            return statement.rows(connection, params)
+        finally:
+            if not dbapi_connection.closed:
+                dbapi_connection.autocommit = False
 
     def execute(self, statement, params=None):
         return self.connection().execute(statement, params)
@@ -110,7 +123,7 @@ class ConnectionSession:
     def _open_transaction(self):
         transaction, self._transaction = self._transaction, None
         if transaction is None and self._connection is not None:
-            transaction = self._connection.get_transaction()  # begun by a statement after reading()
+            transaction = self._connection.get_transaction()  # begun by a statement in read_rows()
         return transaction
 
     def in_transaction(self) -> bool:

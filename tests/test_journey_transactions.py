@@ -3,6 +3,7 @@ parsed questionnaire is cached per process but a new or replaced version is seen
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -79,7 +80,7 @@ def test_reading_a_page_does_not_wait_for_sqlites_write_lock(app, import_survey,
 
 @pytest.mark.sqlite_only
 def test_on_sqlite_a_public_link_request_that_only_reads_sends_no_begin(app, import_survey, database_url):
-    """The lookup runs as SQLite's own autocommit read (ConnectionSession.reading): a GET sends one SELECT and
+    """The lookup runs as SQLite's own autocommit read (ConnectionSession.read_rows): a GET sends one SELECT and
     no BEGIN or COMMIT; a POST that writes takes BEGIN IMMEDIATE for its writes only, after the lookup."""
     if not database_url.startswith("sqlite"):
         pytest.skip("SQLite only")
@@ -113,6 +114,59 @@ def test_on_sqlite_a_public_link_request_that_only_reads_sends_no_begin(app, imp
     begin = wrote.index("BEGIN")
     assert traced[begin].strip().upper() == "BEGIN IMMEDIATE" and wrote.count("BEGIN") == 1
     assert set(wrote[:begin]) == {"SELECT"}  # the lookups, outside any transaction
+    assert wrote[-1] == "COMMIT" and "INSERT" in wrote[begin:]
+
+
+def test_on_postgresql_a_public_link_request_that_only_reads_sends_no_begin(app, import_survey, tmp_path):
+    """The lookup runs in autocommit (ConnectionSession.read_rows): psycopg would send BEGIN first, a round
+    trip of its own, and COMMIT after. A POST begins its one transaction for its writes."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (the SQLite test is above)")
+    survey = public_survey(import_survey)
+    path = f"/p/{survey.public_key}"
+    client = app.test_client()
+    journey = Journey(client, path)
+    journey.start()
+    db.session.close()
+    trace_file = tmp_path / "libpq.trace"
+    traces = []
+
+    def trace(dbapi_connection, _record, _proxy):  # libpq's own record of every message sent and received
+        handle = trace_file.open("a")
+        traces.append(handle)
+        dbapi_connection.pgconn.trace(handle.fileno())
+
+    def untrace(dbapi_connection, _record):
+        dbapi_connection.pgconn.untrace()
+
+    def sent() -> list[str]:
+        for handle in traces:
+            handle.flush()
+        lines = [line.split("\t") for line in trace_file.read_text().splitlines()]
+        trace_file.write_text("")
+        # the first word of each statement the app sent (simple Query or extended Parse)
+        # (a statement's own line breaks continue it on the trace's next lines: its first word is enough)
+        return [
+            re.findall(r'"([A-Za-z]+)', fields[4])[0].upper()
+            for fields in lines
+            if len(fields) > 4 and fields[1] == "F" and fields[3] in ("Query", "Parse")
+        ]
+
+    event.listen(db.engine.pool, "checkout", trace)
+    event.listen(db.engine.pool, "checkin", untrace)
+    try:
+        assert client.get(f"{path}/page/main").status_code == 200
+        read = sent()
+        assert journey.answer("main", {"smoker": "no"}).location.endswith("/check")
+        wrote = sent()
+    finally:
+        event.remove(db.engine.pool, "checkout", trace)
+        event.remove(db.engine.pool, "checkin", untrace)
+        for handle in traces:
+            handle.close()
+    assert "BEGIN" not in read and "COMMIT" not in read and "SELECT" in read
+    begin = wrote.index("BEGIN")  # Journey.answer reads the page first, then posts it
+    assert wrote.count("BEGIN") == 1 and set(wrote[:begin]) <= {"SELECT"}
     assert wrote[-1] == "COMMIT" and "INSERT" in wrote[begin:]
 
 

@@ -183,8 +183,11 @@ def _public_respondent(db_session: Session, key: str, with_answers: bool = False
     else:
         params = {"public_key": key, "response_keys": keys}
     if len(keys) == 1:
-        connection = db_session.reading() if isinstance(db_session, ConnectionSession) else db_session.connection()
-        rows = _direct_public_link_rows(with_answers).rows(connection, params)
+        lookup = _direct_public_link_rows(with_answers)
+        if isinstance(db_session, ConnectionSession):
+            rows = db_session.read_rows(lookup, params)
+        else:
+            rows = lookup.rows(db_session.connection(), params)
     else:
         rows = db_session.connection().execute(_public_link_rows(with_answers=with_answers), params).all()
     row = rows[0] if rows else None
