@@ -7,8 +7,9 @@ CPU, docs/PERFORMANCE.md). Here a session that the request did not change, whose
 than `RESIGN_AFTER` seconds ago, is not sent at all: the browser holds that very value, and its `Expires`
 and the signature's own timestamp (which the server checks against the month) both lag the last visit by
 at most a minute. A changed session, an older signature, or any session while old secret keys are still accepted
-(`SECRET_KEY_FALLBACKS`: the value may carry an old key's signature) is signed anew exactly as Flask does. The serializer
-is built once per secret key instead of twice per request.
+(`SECRET_KEY_FALLBACKS`: the value may carry an old key's signature) is signed anew as Flask does, but
+without trying zlib on it first (`UncompressedSerializer`). The serializer is built once per secret key
+instead of twice per request.
 """
 
 from __future__ import annotations
@@ -18,8 +19,20 @@ import time
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode
+from itsdangerous.serializer import Serializer
 
 RESIGN_AFTER = 60  # seconds
+
+
+class UncompressedSerializer(URLSafeTimedSerializer):
+    """Flask's session serializer, writing the JSON as it is. itsdangerous tries `zlib.compress` on every
+    value it signs and keeps the result if shorter: about 100,000 instructions (deflate's set-up) to save a
+    few bytes of a cookie of about 200. A compressed value (from before, or from Flask's own serializer)
+    still loads: `loads` reads both."""
+
+    def dump_payload(self, obj) -> bytes:
+        return base64_encode(Serializer.dump_payload(self, obj))
 
 
 class CookieSession(SecureCookieSession):
@@ -36,7 +49,16 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         cached = self._serializer
         if cached is None or cached[0] != keys:
-            cached = self._serializer = (keys, super().get_signing_serializer(app))
+            serializer = None
+            if app.secret_key:
+                # as Flask builds it (its current key last, old ones first), with the class above
+                serializer = UncompressedSerializer(
+                    [*keys[1], app.secret_key],
+                    salt=self.salt,
+                    serializer=self.serializer,
+                    signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+                )
+            cached = self._serializer = (keys, serializer)
         return cached[1]
 
     def open_session(self, app: Flask, request: Request) -> CookieSession | None:

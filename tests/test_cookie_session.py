@@ -93,3 +93,16 @@ def test_a_tampered_cookie_is_an_empty_session(app):
     session = _opened(app, value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     assert dict(session) == {} and session.signed_value is None
     assert _saved(app, session) is None
+
+
+def test_a_value_is_signed_uncompressed_and_a_compressed_one_still_opens(app):
+    big = {"csrf_token": "a" * 40, "public_responses": {str(n): "pub:" + "x" * 24 for n in range(6)}}
+    value = _signed(app, **big)
+    assert not value.startswith(".")  # "." marks itsdangerous's zlib-compressed payloads
+    assert dict(_opened(app, value)) == {**big, "_permanent": True}
+    # a cookie signed by Flask's own serializer (compressed, since it is repetitive) opens the same way
+    from flask.sessions import SecureCookieSessionInterface
+
+    flask_value = SecureCookieSessionInterface().get_signing_serializer(app).dumps(big)
+    assert flask_value.startswith(".")
+    assert dict(_opened(app, flask_value)) == big
