@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from contextlib import contextmanager
 
 import pytest
 from flask import before_render_template
@@ -78,18 +79,37 @@ def test_reading_a_page_does_not_wait_for_sqlites_write_lock(app, import_survey,
         writer.close()
 
 
-@pytest.mark.sqlite_only
-def test_on_sqlite_a_public_link_request_that_only_reads_sends_no_begin(app, import_survey, database_url):
-    """The lookup runs as SQLite's own autocommit read (ConnectionSession.read_rows): a GET sends one SELECT and
-    no BEGIN or COMMIT; a POST that writes takes BEGIN IMMEDIATE for its writes only, after the lookup."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite only")
+def _started_public_journey(app, import_survey):
+    """(client, journey, path) of a public link's started response; the test's ORM session closed, so that
+    the requests run on their own connections (database.ConnectionSession) as in production."""
     survey = public_survey(import_survey)
     path = f"/p/{survey.public_key}"
     client = app.test_client()
     journey = Journey(client, path)
     journey.start()
     db.session.close()
+    return client, journey, path
+
+
+@contextmanager
+def _on_each_checkout(checkout, checkin):
+    """Pool events, not engine events: engine cursor-execute listeners would send the lookup the usual way."""
+    event.listen(db.engine.pool, "checkout", checkout)
+    event.listen(db.engine.pool, "checkin", checkin)
+    try:
+        yield
+    finally:
+        event.remove(db.engine.pool, "checkout", checkout)
+        event.remove(db.engine.pool, "checkin", checkin)
+
+
+@pytest.mark.sqlite_only
+def test_on_sqlite_a_public_link_request_that_only_reads_sends_no_begin(app, import_survey, database_url):
+    """The lookup runs as SQLite's own autocommit read (ConnectionSession.read_rows): a GET sends one SELECT and
+    no BEGIN or COMMIT; a POST that writes takes BEGIN IMMEDIATE for its writes only, after the lookup."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    client, journey, path = _started_public_journey(app, import_survey)
     traced: list[str] = []
 
     def trace(dbapi_connection, _record, _proxy):  # every statement the driver runs, BEGIN and COMMIT too
@@ -98,17 +118,12 @@ def test_on_sqlite_a_public_link_request_that_only_reads_sends_no_begin(app, imp
     def untrace(dbapi_connection, _record):
         dbapi_connection.set_trace_callback(None)
 
-    event.listen(db.engine.pool, "checkout", trace)
-    event.listen(db.engine.pool, "checkin", untrace)
-    try:
+    with _on_each_checkout(trace, untrace):
         assert client.get(f"{path}/page/main").status_code == 200
         read = [s.split()[0].upper() for s in traced if s.strip()]
         traced.clear()
         assert journey.answer("main", {"smoker": "no"}).location.endswith("/check")
         wrote = [s.split()[0].upper() for s in traced if s.strip()]
-    finally:
-        event.remove(db.engine.pool, "checkout", trace)
-        event.remove(db.engine.pool, "checkin", untrace)
     assert read == ["SELECT"]
     # Journey.answer reads the page first (its fields and CSRF token), then posts it
     begin = wrote.index("BEGIN")
@@ -122,12 +137,7 @@ def test_on_postgresql_a_public_link_request_that_only_reads_sends_no_begin(app,
     trip of its own, and COMMIT after. A POST begins its one transaction for its writes."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only (the SQLite test is above)")
-    survey = public_survey(import_survey)
-    path = f"/p/{survey.public_key}"
-    client = app.test_client()
-    journey = Journey(client, path)
-    journey.start()
-    db.session.close()
+    client, journey, path = _started_public_journey(app, import_survey)
     trace_file = tmp_path / "libpq.trace"
     traces = []
 
@@ -152,16 +162,13 @@ def test_on_postgresql_a_public_link_request_that_only_reads_sends_no_begin(app,
             if len(fields) > 4 and fields[1] == "F" and fields[3] in ("Query", "Parse")
         ]
 
-    event.listen(db.engine.pool, "checkout", trace)
-    event.listen(db.engine.pool, "checkin", untrace)
     try:
-        assert client.get(f"{path}/page/main").status_code == 200
-        read = sent()
-        assert journey.answer("main", {"smoker": "no"}).location.endswith("/check")
-        wrote = sent()
+        with _on_each_checkout(trace, untrace):
+            assert client.get(f"{path}/page/main").status_code == 200
+            read = sent()
+            assert journey.answer("main", {"smoker": "no"}).location.endswith("/check")
+            wrote = sent()
     finally:
-        event.remove(db.engine.pool, "checkout", trace)
-        event.remove(db.engine.pool, "checkin", untrace)
         for handle in traces:
             handle.close()
     assert "BEGIN" not in read and "COMMIT" not in read and "SELECT" in read
